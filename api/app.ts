@@ -1,0 +1,65 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import cors from 'cors';
+import type { ApiDeps } from './deps';
+import type { RouteEntry } from './http/router';
+import { requestContextMiddleware } from './middleware/request-context';
+import { observeRequests } from './middleware/observe';
+import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { createRateLimiter } from './middleware/rate-limit';
+import { createHttpHistogram, registerSystemMetrics } from './system/metrics';
+import { systemRoutes } from './system/routes';
+import { loadOpenApi } from './openapi/document';
+import { featureRouters } from './modules';
+
+export interface GemaApp extends Express {
+  locals: Express['locals'] & { routes: RouteEntry[] };
+}
+
+const UNLIMITED_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+/** Builds the Express app without listening, so tests drive it with supertest. */
+export function createApp(deps: ApiDeps): GemaApp {
+  const { config, logger } = deps;
+  const app = express() as GemaApp;
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  app.set('etag', false);
+
+  const histogram = config.metricsEnabled ? createHttpHistogram(deps.metrics) : undefined;
+  if (config.metricsEnabled) registerSystemMetrics(deps.metrics, deps.queues);
+
+  app.use(requestContextMiddleware());
+  app.use(observeRequests({ logger, histogram }));
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.http.corsOrigins.length ? config.http.corsOrigins : false,
+      credentials: true,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      maxAge: 600,
+    }),
+  );
+  app.use(express.json({ limit: config.http.jsonBodyLimit }));
+  if (config.rateLimit.enabled) {
+    app.use(
+      createRateLimiter({
+        name: 'global',
+        windowMs: config.rateLimit.windowMs,
+        max: config.rateLimit.max,
+        redis: deps.redis,
+        prefix: config.redis.prefix,
+        skip: (req) => UNLIMITED_PATHS.has(req.path),
+      }),
+    );
+  }
+
+  const doc = loadOpenApi(config.rootDir);
+  const routers = [...systemRoutes(deps, doc, deps.metrics), ...featureRouters(deps)];
+  for (const r of routers) app.use(r.prefix || '/', r.router);
+  app.locals.routes = routers.flatMap((r) => r.routes);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler({ logger, exposeStack: !config.isProduction }));
+  return app;
+}

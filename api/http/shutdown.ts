@@ -1,0 +1,20 @@
+import type { Server } from 'node:http';
+
+/**
+ * Stops accepting connections, lets in-flight requests finish, and after `deadlineMs` cuts whatever
+ * is still open. Resolves `drained` or `forced`.
+ */
+export async function closeGracefully(server: Server, deadlineMs: number): Promise<'drained' | 'forced'> {
+  let forced = false;
+  const deadline = setTimeout(() => {
+    forced = true;
+    server.closeAllConnections();
+  }, deadlineMs);
+  deadline.unref();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // keep-alive connections with no request in flight would otherwise hold the server open
+  server.closeIdleConnections();
+  await closed;
+  clearTimeout(deadline);
+  return forced ? 'forced' : 'drained';
+}

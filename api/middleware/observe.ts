@@ -1,0 +1,40 @@
+import type { Request, RequestHandler } from 'express';
+import type { Histogram } from 'prom-client';
+import type { Logger } from '../../common/logger';
+
+/** The route pattern (`/api/v2/files/:id`), never the raw URL, so metrics have bounded labels. */
+export function routePattern(req: Request): string {
+  const route = req.route as { path?: string } | undefined;
+  if (!route?.path) return 'unmatched';
+  return `${req.baseUrl}${route.path === '/' && req.baseUrl ? '' : route.path}`;
+}
+
+/**
+ * One `finish` listener per request does both jobs: the duration histogram and, when the log level
+ * lets `http` lines through, an access log line. Both are cheap when disabled.
+ */
+export function observeRequests(opts: { logger: Logger; histogram?: Histogram<string> }): RequestHandler {
+  const { logger, histogram } = opts;
+  const logRequests = logger.isLevelEnabled('http');
+  if (!histogram && !logRequests) return (_req, _res, next) => next();
+  return (req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const route = routePattern(req);
+      histogram?.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      if (logRequests) {
+        logger.http('request', {
+          requestId: req.id,
+          method: req.method,
+          route,
+          path: req.path,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1e4) / 10,
+          userId: req.user?.id,
+        });
+      }
+    });
+    next();
+  };
+}

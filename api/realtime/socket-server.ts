@@ -1,0 +1,97 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import { ClassroomTeacher } from '../../common/models';
+import { rooms } from '../../common/realtime/events';
+import { socketIoKey } from '../../common/realtime/publisher';
+import { createRedis, closeRedis } from '../../common/redis';
+import type { ApiDeps } from '../deps';
+import type { AuthUser } from '../auth/middleware';
+
+/** Decides whether a user may listen to one room of a kind, e.g. `submission` + an id. */
+export type RoomAuthorizer = (user: AuthUser, id: string) => Promise<boolean>;
+
+export interface SocketServer {
+  io: Server;
+  close(): Promise<void>;
+}
+
+interface SubscribeRequest {
+  room?: unknown;
+  id?: unknown;
+}
+type Ack = (reply: { ok: boolean; error?: string }) => void;
+
+/**
+ * Socket.IO on the API's HTTP server. The Redis adapter lets every API instance deliver events that
+ * any process (API or worker) publishes through the Redis emitter.
+ */
+export function attachSocketServer(
+  httpServer: HttpServer,
+  deps: ApiDeps,
+  authorizers: Record<string, RoomAuthorizer>,
+): SocketServer {
+  const pub: Redis = createRedis(deps.config, 'subscriber', deps.logger);
+  const sub: Redis = pub.duplicate();
+  const io = new Server(httpServer, {
+    path: '/socket.io',
+    cors: { origin: deps.config.http.corsOrigins.length ? deps.config.http.corsOrigins : false, credentials: true },
+    adapter: createAdapter(pub, sub, { key: socketIoKey(deps.config) }),
+  });
+
+  io.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || token.length === 0) return next(new Error('UNAUTHENTICATED'));
+    deps.auth.authenticateToken(token).then(
+      (user) => {
+        socket.data.user = user;
+        next();
+      },
+      () => next(new Error('UNAUTHENTICATED')),
+    );
+  });
+
+  io.on('connection', async (socket: Socket) => {
+    const user = socket.data.user as AuthUser;
+    await socket.join(rooms.user(user.id));
+    if (user.role === 'teacher') {
+      const taught = await ClassroomTeacher.findAll({ where: { teacherId: user.id }, attributes: ['classroomId'] });
+      await socket.join(taught.map((t) => rooms.classroomTeachers(t.classroomId)));
+    }
+    socket.on('subscribe', async (request: SubscribeRequest, ack?: Ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const kind = typeof request?.room === 'string' ? request.room : '';
+      const id = typeof request?.id === 'string' ? request.id : '';
+      const authorize = authorizers[kind];
+      if (!authorize || !id) return reply({ ok: false, error: 'UNKNOWN_ROOM' });
+      try {
+        if (!(await authorize(user, id))) return reply({ ok: false, error: 'NOT_FOUND' });
+        await socket.join(`${kind}:${id}`);
+        reply({ ok: true });
+      } catch (err) {
+        deps.logger.warn('socket subscribe failed', { error: (err as Error).message });
+        reply({ ok: false, error: 'INTERNAL_ERROR' });
+      }
+    });
+    socket.on('unsubscribe', async (request: SubscribeRequest, ack?: Ack) => {
+      if (typeof request?.room === 'string' && typeof request?.id === 'string') {
+        await socket.leave(`${request.room}:${request.id}`);
+      }
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+  });
+
+  return {
+    io,
+    async close() {
+      io.local.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        // io.close() also closes the HTTP server; the caller closes that itself
+        io.engine.close();
+        resolve();
+      });
+      await Promise.allSettled([closeRedis(pub), closeRedis(sub)]);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { Umzug, SequelizeStorage } from 'umzug';
+import type { QueryInterface, Sequelize } from 'sequelize';
+import type { Logger } from '../logger';
+
+export type MigrationContext = { queryInterface: QueryInterface; sequelize: Sequelize };
+export interface Migration {
+  up(params: { context: MigrationContext }): Promise<void>;
+  down(params: { context: MigrationContext }): Promise<void>;
+}
+
+// Works from the sources (tsx) and from dist/ alike: migrations/ sits two levels above this file.
+const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
+
+export function createMigrator(sequelize: Sequelize, logger?: Logger) {
+  return new Umzug<MigrationContext>({
+    migrations: {
+      glob: ['*.{ts,js}', { cwd: MIGRATIONS_DIR, ignore: ['*.d.ts'] }],
+      resolve: ({ name, path: file, context }) => {
+        const migration = require(file!) as Migration;
+        return {
+          // the same name whether the file ran as .ts or compiled .js
+          name: name.replace(/\.(ts|js)$/, ''),
+          up: () => migration.up({ context }),
+          down: () => migration.down({ context }),
+        };
+      },
+    },
+    context: { queryInterface: sequelize.getQueryInterface(), sequelize },
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    logger: logger
+      ? {
+          info: (m) => logger.info('migration', m),
+          warn: (m) => logger.warn('migration', m),
+          error: (m) => logger.error('migration', m),
+          debug: () => undefined,
+        }
+      : undefined,
+  });
+}

@@ -1,0 +1,22 @@
+import type { Sequelize } from 'sequelize';
+import { User } from './user';
+import { Classroom, ClassroomTeacher } from './classroom';
+
+export { User, Classroom, ClassroomTeacher };
+export type { Role, UserStatus, PublicUser } from './user';
+export { ROLES } from './user';
+
+/**
+ * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
+ * models here: one `initModel` line and, when it has any, its associations below.
+ */
+export function initModels(sequelize: Sequelize): void {
+  User.initModel(sequelize);
+  Classroom.initModel(sequelize);
+  ClassroomTeacher.initModel(sequelize);
+
+  Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
+  User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
+  Classroom.belongsToMany(User, { through: ClassroomTeacher, foreignKey: 'classroomId', otherKey: 'teacherId', as: 'teachers' });
+  User.belongsToMany(Classroom, { through: ClassroomTeacher, foreignKey: 'teacherId', otherKey: 'classroomId', as: 'taughtClassrooms' });
+}

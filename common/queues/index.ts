@@ -1,0 +1,73 @@
+import { Queue, QueueEvents, type JobsOptions, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUE_NAMES, type Config, type QueueName } from '../config';
+import type { Logger } from '../logger';
+import type { GradingJob } from './jobs/grading';
+import type { AiEvaluationJob } from './jobs/ai-evaluation';
+import type { EmailJob } from './jobs/email';
+import type { FileProcessingJob } from './jobs/file-processing';
+
+export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob };
+export { QUEUE_NAMES, type QueueName };
+
+export interface JobPayloads {
+  grading: GradingJob;
+  'ai-evaluation': AiEvaluationJob;
+  email: EmailJob;
+  'file-processing': FileProcessingJob;
+}
+
+export type Queues = { [Q in QueueName]: Queue<JobPayloads[Q]> };
+
+export const bullPrefix = (config: Pick<Config, 'redis'>) => `${config.redis.prefix}bull`;
+
+/**
+ * Defaults every job gets: a bounded number of attempts with exponential backoff, and bounded
+ * retention so Redis does not grow without end, while failed jobs stay visible for a week.
+ */
+export function defaultJobOptions(config: Pick<Config, 'worker'>): JobsOptions {
+  return {
+    attempts: config.worker.jobAttempts,
+    backoff: { type: 'exponential', delay: config.worker.jobBackoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 5000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 20_000 },
+  };
+}
+
+export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connection: Redis, logger?: Logger): Queues {
+  const make = <Q extends QueueName>(name: Q) => {
+    const queue = new Queue<JobPayloads[Q]>(name, {
+      connection: connection as ConnectionOptions,
+      prefix: bullPrefix(config),
+      defaultJobOptions: defaultJobOptions(config),
+    });
+    queue.on('error', (err) => logger?.warn('queue error', { queue: name, error: err.message }));
+    return queue;
+  };
+  return {
+    grading: make('grading'),
+    'ai-evaluation': make('ai-evaluation'),
+    email: make('email'),
+    'file-processing': make('file-processing'),
+  };
+}
+
+/** Typed enqueue: the payload must match the queue. `jobId` makes a job idempotent. */
+export async function enqueue<Q extends QueueName>(
+  queues: Queues,
+  name: Q,
+  data: JobPayloads[Q],
+  opts: JobsOptions = {},
+): Promise<string> {
+  const queue = queues[name] as unknown as Queue<JobPayloads[Q]>;
+  const job = await queue.add(name as never, data as never, opts);
+  return job.id ?? '';
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+}
+
+export function createQueueEvents(config: Pick<Config, 'redis'>, name: QueueName, connection: Redis): QueueEvents {
+  return new QueueEvents(name, { connection: connection as ConnectionOptions, prefix: bullPrefix(config) });
+}

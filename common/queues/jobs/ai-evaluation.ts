@@ -1,0 +1,3 @@
+export interface AiEvaluationJob {
+  evaluationId: string;
+}

@@ -1,0 +1,3 @@
+export interface FileProcessingJob {
+  fileId: string;
+}

@@ -1,0 +1,31 @@
+/**
+ * Rooms and events pushed to browsers over Socket.IO. The API joins sockets to rooms after
+ * checking who may listen; the API and the workers publish through the Redis emitter.
+ */
+export const rooms = {
+  user: (userId: string) => `user:${userId}`,
+  classroomTeachers: (classroomId: string) => `classroom:${classroomId}:teachers`,
+  submission: (submissionId: string) => `submission:${submissionId}`,
+  rejudge: (rejudgeId: string) => `rejudge:${rejudgeId}`,
+};
+
+export interface RealtimeEvents {
+  'grading:queued': { submissionId: string; taskId?: string; userId?: string };
+  'grading:started': { submissionId: string; total: number };
+  'grading:test': {
+    submissionId: string;
+    index: number;
+    name: string;
+    verdict: string;
+    timeMs: number;
+    memoryKb: number;
+    hidden?: boolean;
+  };
+  'grading:completed': { submissionId: string; verdict: string; score: number; maxScore: number };
+  'rejudge:progress': { rejudgeId: string; done: number; total: number };
+  'submission:graded': { submissionId: string; assignmentId: string; grade: number | null; status: string };
+  'file:processed': { fileId: string; status: string; reason?: string | null };
+  'ai:evaluated': { evaluationId: string; submissionId: string; status: string };
+  'notification:new': { id: string; type: string; title: string };
+}
+export type RealtimeEventName = keyof RealtimeEvents;

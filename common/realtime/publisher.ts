@@ -1,0 +1,24 @@
+import { Emitter } from '@socket.io/redis-emitter';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import type { RealtimeEventName, RealtimeEvents } from './events';
+
+export const socketIoKey = (config: Pick<Config, 'redis'>) => `${config.redis.prefix}socket.io`;
+
+/**
+ * Publishes to Socket.IO rooms through Redis, so the API process and the worker processes reach
+ * every connected browser whichever API instance holds its socket.
+ */
+export class RealtimePublisher {
+  private readonly emitter: Emitter;
+
+  constructor(config: Pick<Config, 'redis'>, redis: Redis) {
+    this.emitter = new Emitter(redis, { key: socketIoKey(config) });
+  }
+
+  publish<E extends RealtimeEventName>(roomsToReach: string | string[], event: E, payload: RealtimeEvents[E]): void {
+    const targets = Array.isArray(roomsToReach) ? roomsToReach : [roomsToReach];
+    if (targets.length === 0) return;
+    this.emitter.to(targets).emit(event, payload);
+  }
+}

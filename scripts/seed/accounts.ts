@@ -1,0 +1,59 @@
+import bcrypt from 'bcrypt';
+import type { Transaction } from 'sequelize';
+import { Classroom, ClassroomTeacher, User } from '../../common/models';
+
+export const DEMO_PASSWORD = 'gema-demo-2025';
+
+export interface DemoAccounts {
+  admin: User;
+  teachers: User[];
+  classrooms: Classroom[];
+  students: User[];
+}
+
+const STUDENT_NAMES = [
+  ['Ayu Lestari', 'Budi Santoso', 'Citra Dewi', 'Dimas Pratama', 'Eka Putri', 'Fajar Nugroho'],
+  ['Gilang Ramadhan', 'Hana Safitri', 'Indra Wijaya', 'Joko Susilo', 'Kartika Sari', 'Lukman Hakim'],
+];
+
+/** An admin, two teachers, two classrooms of six students each. All verified, one password. */
+export async function seedAccounts(cost: number, transaction: Transaction): Promise<DemoAccounts> {
+  const passwordHash = await bcrypt.hash(DEMO_PASSWORD, cost);
+  const verified = new Date();
+  const admin = await User.create({
+    email: 'admin@gema.local',
+    name: 'Admin GEMA',
+    role: 'admin',
+    passwordHash,
+    emailVerifiedAt: verified,
+  }, { transaction });
+  const classrooms = await Classroom.bulkCreate([
+    { name: 'XI RPL 1', academicYear: '2025/2026' },
+    { name: 'XI RPL 2', academicYear: '2025/2026' },
+  ], { transaction });
+  const teachers = await User.bulkCreate([
+    { email: 'guru.rina@gema.local', name: 'Rina Kusuma', role: 'teacher', passwordHash, emailVerifiedAt: verified },
+    { email: 'guru.agus@gema.local', name: 'Agus Salim', role: 'teacher', passwordHash, emailVerifiedAt: verified },
+  ], { transaction });
+  await ClassroomTeacher.bulkCreate(
+    classrooms.map((c, i) => ({ classroomId: c.id, teacherId: teachers[i]!.id })),
+    { transaction },
+  );
+  const students: User[] = [];
+  for (const [ci, names] of STUDENT_NAMES.entries()) {
+    const rows = await User.bulkCreate(
+      names.map((name, si) => ({
+        email: `${name.split(' ')[0]!.toLowerCase()}@gema.local`,
+        name,
+        role: 'student' as const,
+        passwordHash,
+        emailVerifiedAt: verified,
+        classroomId: classrooms[ci]!.id,
+        studentNumber: `2025${ci + 1}${String(si + 1).padStart(3, '0')}`,
+      })),
+      { transaction },
+    );
+    students.push(...rows);
+  }
+  return { admin, teachers, classrooms, students };
+}

@@ -1,0 +1,23 @@
+import type { Sequelize } from 'sequelize';
+import { User } from '../../common/models';
+import { seedAccounts, DEMO_PASSWORD } from './accounts';
+
+export { DEMO_PASSWORD };
+
+export const DEMO_LOGINS = [
+  { role: 'admin', email: 'admin@gema.local' },
+  { role: 'teacher', email: 'guru.rina@gema.local' },
+  { role: 'student', email: 'ayu@gema.local' },
+];
+
+/**
+ * Fills an empty database with a demo school. Does nothing when any user exists, so it is safe to
+ * run on every start. Each feature adds its step after the accounts.
+ */
+export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: number }): Promise<boolean> {
+  if ((await User.unscoped().count({ paranoid: false })) > 0) return false;
+  await sequelize.transaction(async (transaction) => {
+    await seedAccounts(opts.bcryptCost, transaction);
+  });
+  return true;
+}

@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import readline from 'node:readline';
+import { Redis } from 'ioredis';
+import { getConfigOrExit } from '../common/config';
+import { createLogger } from '../common/logger';
+import { createSequelize, ensureDatabase } from '../common/db/sequelize';
+import { createMigrator } from '../common/db/migrator';
+import { initModels } from '../common/models';
+import { seedDemoSchool, DEMO_LOGINS, DEMO_PASSWORD } from './seed/index';
+
+/**
+ * `npm start`: checks PostgreSQL and Redis, migrates, seeds an empty database, then runs the API and
+ * one worker as two child processes with their output in this terminal. Ctrl-C stops both.
+ */
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const redactUrl = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+const HINT = 'Start one with: docker compose up -d postgres redis';
+
+async function checkPostgres(url: string): Promise<void> {
+  try {
+    const created = await ensureDatabase(url);
+    if (created) say(`Created database ${new URL(url).pathname.slice(1)}.`);
+  } catch (err) {
+    say(`PostgreSQL is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
+    process.exit(1);
+  }
+}
+
+async function checkRedis(url: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    say(`Redis is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
+    process.exit(1);
+  } finally {
+    client.disconnect();
+  }
+}
+
+function run(name: string, script: string): ChildProcess {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', script)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
+  const prefix = name === 'api' ? '\x1b[36m[api]\x1b[0m    ' : '\x1b[35m[worker]\x1b[0m ';
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+  }
+  return child;
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && child.exitCode === null) {
+    try {
+      const res = await fetch(`${url}/ready`);
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+async function main() {
+  const started = Date.now();
+  const config = getConfigOrExit();
+  await checkPostgres(config.db.url);
+  await checkRedis(config.redis.url);
+
+  const logger = createLogger(config, 'start');
+  const sequelize = createSequelize(config);
+  initModels(sequelize);
+  const applied = await createMigrator(sequelize, logger).up();
+  if (applied.length) say(`Applied ${applied.length} migration(s).`);
+  const seeded = await seedDemoSchool(sequelize, { bcryptCost: config.auth.bcryptCost });
+  await sequelize.close();
+
+  const api = run('api', 'api/server.js');
+  const worker = run('worker', 'worker/main.js');
+  const children = [api, worker];
+  let stopping = false;
+  const stopAll = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    for (const c of children) if (c.exitCode === null) c.kill(signal);
+  };
+  process.on('SIGINT', () => stopAll('SIGTERM'));
+  process.on('SIGTERM', () => stopAll('SIGTERM'));
+  for (const c of children) {
+    c.on('exit', (code) => {
+      if (!stopping) {
+        say(`A process exited (code ${code}); stopping the other.`);
+        stopAll('SIGTERM');
+        process.exitCode = code || 1;
+      }
+    });
+  }
+
+  const url = `http://localhost:${config.http.port}`;
+  if (await waitReady(url, api)) {
+    say('');
+    say(`GEMA API is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    say(`  API:      ${url}/api/v2`);
+    say(`  Docs:     ${url}/api/v2/docs`);
+    say(`  Health:   ${url}/ready`);
+    say(`  Demo logins${seeded ? ' (just seeded)' : ''}, password "${DEMO_PASSWORD}":`);
+    for (const l of DEMO_LOGINS) say(`    ${l.role.padEnd(8)} ${l.email}`);
+    say('  Ctrl-C stops the API and the worker.');
+    say('');
+  }
+}
+
+main().catch((err: unknown) => {
+  say(`start failed: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import crypto from 'node:crypto';
+import bcrypt from 'bcrypt';
+import { Classroom, ClassroomTeacher, User, type Role } from '../../common/models';
+import { apiDeps } from './deps';
+
+export const TEST_PASSWORD = 'correct horse battery';
+let hashOnce: Promise<string> | undefined;
+
+export async function createClassroom(name = `XI RPL ${crypto.randomInt(1000, 9999)}`): Promise<Classroom> {
+  return Classroom.create({ name, academicYear: '2025/2026' });
+}
+
+export interface UserOptions {
+  role?: Role;
+  classroomId?: string | null;
+  email?: string;
+  name?: string;
+  verified?: boolean;
+  status?: 'active' | 'suspended';
+  /** for a teacher: the classrooms they teach */
+  teaches?: string[];
+}
+
+/** A user in the database (verified unless told otherwise), with the shared test password. */
+export async function createUser(opts: UserOptions = {}): Promise<User> {
+  hashOnce ??= bcrypt.hash(TEST_PASSWORD, 4);
+  const role = opts.role ?? 'student';
+  const user = await User.create({
+    email: opts.email ?? `${role}.${crypto.randomBytes(5).toString('hex')}@test.gema`,
+    name: opts.name ?? `Test ${role}`,
+    role,
+    status: opts.status ?? 'active',
+    passwordHash: await hashOnce,
+    emailVerifiedAt: opts.verified === false ? null : new Date(),
+    classroomId: opts.classroomId ?? null,
+  });
+  if (opts.teaches?.length) {
+    await ClassroomTeacher.bulkCreate(opts.teaches.map((classroomId) => ({ classroomId, teacherId: user.id })));
+  }
+  return user;
+}
+
+/** A valid access token for the user, as if they had logged in. */
+export function tokenFor(user: User): string {
+  return apiDeps().tokens.sign({ id: user.id, role: user.role, email: user.email, name: user.name }, crypto.randomUUID()).token;
+}
+
+export const bearer = (user: User) => ({ Authorization: `Bearer ${tokenFor(user)}` });
+
+/** A classroom with a teacher and two students, the shape most access tests need. */
+export async function createSchool() {
+  const classroom = await createClassroom();
+  const other = await createClassroom();
+  const teacher = await createUser({ role: 'teacher', teaches: [classroom.id] });
+  const otherTeacher = await createUser({ role: 'teacher', teaches: [other.id] });
+  const student = await createUser({ role: 'student', classroomId: classroom.id });
+  const classmate = await createUser({ role: 'student', classroomId: classroom.id });
+  const outsider = await createUser({ role: 'student', classroomId: other.id });
+  const admin = await createUser({ role: 'admin' });
+  return { classroom, other, teacher, otherTeacher, student, classmate, outsider, admin };
+}

@@ -1,0 +1,62 @@
+import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
+import { requestContext } from '../common/context';
+import { bullPrefix } from '../common/queues';
+import type { WorkerDeps } from './deps';
+
+export interface ProcessorDefinition<T = unknown, R = unknown> {
+  process: (job: Job<T, R>) => Promise<R>;
+  /** Runs once a job has used its last attempt, so its record can show a failed state. */
+  onFinalFailure?: (job: Job<T, R>, error: Error) => Promise<void>;
+  options?: Partial<Omit<WorkerOptions, 'connection' | 'prefix' | 'concurrency'>>;
+}
+
+/**
+ * Starts one BullMQ worker with the settings every queue shares: the worker connection, the key
+ * prefix, a request id per job in the logs, error listeners, and a final-failure hook.
+ */
+export function startQueueWorker<T, R>(
+  deps: WorkerDeps,
+  name: string,
+  definition: ProcessorDefinition<T, R>,
+  concurrency: number,
+): Worker<T, R> {
+  const { logger } = deps;
+  const worker = new Worker<T, R>(
+    name,
+    (job) => requestContext.run({ requestId: `job:${name}:${job.id}` }, () => definition.process(job)),
+    {
+      connection: deps.redis.duplicate() as ConnectionOptions,
+      prefix: bullPrefix(deps.config),
+      concurrency,
+      // a worker that dies mid-job has its job picked up again once the lock lapses
+      maxStalledCount: 1,
+      ...definition.options,
+    },
+  );
+  worker.on('error', (err) => logger.error('worker error', { queue: name, error: err.message }));
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
+    logger.warn('job failed', { queue: name, jobId: job.id, attempt: job.attemptsMade, final, error: err.message });
+    if (final && definition.onFinalFailure) {
+      definition.onFinalFailure(job, err).catch((hookErr: Error) =>
+        logger.error('final-failure hook failed', { queue: name, jobId: job.id, error: hookErr.message }),
+      );
+    }
+  });
+  worker.on('completed', (job) => logger.debug('job completed', { queue: name, jobId: job.id }));
+  return worker;
+}
+
+/** Lets running jobs finish until the deadline, then forces the close so the process can exit. */
+export async function closeWorkers(workers: Worker[], deadlineMs: number): Promise<'drained' | 'forced'> {
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = Promise.all(workers.map((w) => w.close())).then(() => 'drained' as const);
+  const deadline = new Promise<'forced'>((resolve) => {
+    timer = setTimeout(() => resolve('forced'), deadlineMs);
+  });
+  const outcome = await Promise.race([graceful, deadline]);
+  clearTimeout(timer);
+  if (outcome === 'forced') await Promise.allSettled(workers.map((w) => w.close(true)));
+  return outcome;
+}
