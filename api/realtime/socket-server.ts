@@ -43,22 +43,32 @@ export function attachSocketServer(
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token.length === 0) return next(new Error('UNAUTHENTICATED'));
-    deps.auth.authenticateToken(token).then(
-      (user) => {
-        socket.data.user = user;
-        next();
-      },
-      () => next(new Error('UNAUTHENTICATED')),
-    );
+    deps.auth
+      .authenticateToken(token)
+      .then(
+        async (user) => {
+          // rooms are worked out before the handshake completes, so they are joined by the time the
+          // client sees `connect` and no early event is missed
+          const joined = [rooms.user(user.id)];
+          if (user.role === 'teacher') {
+            const taught = await ClassroomTeacher.findAll({ where: { teacherId: user.id }, attributes: ['classroomId'] });
+            joined.push(...taught.map((t) => rooms.classroomTeachers(t.classroomId)));
+          }
+          socket.data.user = user;
+          socket.data.rooms = joined;
+          next();
+        },
+        () => next(new Error('UNAUTHENTICATED')),
+      )
+      .catch((err: Error) => {
+        deps.logger.warn('socket handshake failed', { error: err.message });
+        next(new Error('INTERNAL_ERROR'));
+      });
   });
 
-  io.on('connection', async (socket: Socket) => {
+  io.on('connection', (socket: Socket) => {
     const user = socket.data.user as AuthUser;
-    await socket.join(rooms.user(user.id));
-    if (user.role === 'teacher') {
-      const taught = await ClassroomTeacher.findAll({ where: { teacherId: user.id }, attributes: ['classroomId'] });
-      await socket.join(taught.map((t) => rooms.classroomTeachers(t.classroomId)));
-    }
+    void socket.join(socket.data.rooms as string[]);
     socket.on('subscribe', async (request: SubscribeRequest, ack?: Ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const kind = typeof request?.room === 'string' ? request.room : '';

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { app } from '../support/deps';
+import { loadOpenApi } from '../../api/openapi/document';
+import { getConfig } from '../../common/config';
+
+interface Layer {
+  rawPath?: string;
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** Every method + path the Express app really serves, found by walking its router tree. */
+function servedRoutes(stack: Layer[], prefix = ''): string[] {
+  const found: string[] = [];
+  for (const layer of stack) {
+    if (layer.route) {
+      const path = `${prefix}${layer.route.path === '/' && prefix ? '' : layer.route.path}`;
+      for (const m of Object.keys(layer.route.methods)) if (METHODS.includes(m)) found.push(`${m.toUpperCase()} ${path}`);
+    } else if (layer.handle?.stack) {
+      const mount = layer.rawPath && layer.rawPath !== '/' ? layer.rawPath : '';
+      found.push(...servedRoutes(layer.handle.stack, `${prefix}${mount}`));
+    }
+  }
+  return found;
+}
+
+const toOpenApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/g, '{$1}');
+
+describe('OpenAPI document', () => {
+  const doc = loadOpenApi(getConfig().rootDir);
+  const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops)
+      .filter((m) => METHODS.includes(m))
+      .map((m) => `${m.toUpperCase()} ${path}`),
+  );
+  const served = () => {
+    const router = (app() as unknown as { router: { stack: Layer[] } }).router;
+    return servedRoutes(router.stack).map((r) => {
+      const [method, path] = r.split(' ');
+      return `${method} ${toOpenApiPath(path!)}`;
+    });
+  };
+
+  it('documents every route the app serves', () => {
+    const missing = served().filter((r) => !documented.includes(r));
+    expect(missing, 'routes missing from docs/openapi').to.deep.equal([]);
+  });
+
+  it('has no operation the app does not serve', () => {
+    const routes = served();
+    const stale = documented.filter((r) => !routes.includes(r));
+    expect(stale, 'documented but not served').to.deep.equal([]);
+  });
+
+  it('agrees with the routes the routers registered', () => {
+    const registered = app().locals.routes.map((r) => `${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`);
+    expect([...registered].sort()).to.deep.equal([...served()].sort());
+  });
+
+  it('describes responses for every operation, and a 401 for every authenticated one', () => {
+    const problems: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (!METHODS.includes(method)) continue;
+        const operation = op as { responses?: Record<string, unknown>; security?: unknown[] };
+        if (!operation.responses || Object.keys(operation.responses).length === 0) problems.push(`${method} ${path}: no responses`);
+        if (operation.security?.length && !operation.responses?.['401']) problems.push(`${method} ${path}: no 401`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('has every $ref pointing at something that exists', () => {
+    const broken: string[] = [];
+    const visit = (node: unknown) => {
+      if (Array.isArray(node)) return node.forEach(visit);
+      if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node)) {
+          if (k === '$ref' && typeof v === 'string') {
+            const target = v
+              .replace(/^#\//, '')
+              .split('/')
+              .reduce<unknown>((acc, key) => (acc as Record<string, unknown> | undefined)?.[key], doc);
+            if (target === undefined) broken.push(v);
+          } else visit(v);
+        }
+      }
+    };
+    visit(doc);
+    expect(broken).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import type { Socket } from 'socket.io-client';
+import { createSchool, tokenFor } from '../support/factories';
+import { apiDeps, testWorkerDeps } from '../support/deps';
+import { startLiveServer, connectClient, nextEvent, type LiveServer } from '../support/realtime';
+import { rooms } from '../../common/realtime/events';
+
+describe('realtime (Socket.IO)', () => {
+  let live: LiveServer;
+  let school: Awaited<ReturnType<typeof createSchool>>;
+  const open: Socket[] = [];
+  const client = async (token: string | undefined) => {
+    const s = await connectClient(live.url, token);
+    open.push(s);
+    return s;
+  };
+
+  before(async () => {
+    live = await startLiveServer();
+    school = await createSchool();
+  });
+  afterEach(() => open.splice(0).forEach((s) => s.close()));
+  after(async () => live.close());
+
+  it('refuses a handshake without a token', async () => {
+    const err = await connectClient(live.url, undefined).catch((e: Error) => e);
+    expect((err as Error).message).to.equal('UNAUTHENTICATED');
+  });
+
+  it('refuses a handshake with a forged token', async () => {
+    const err = await connectClient(live.url, 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.').catch((e: Error) => e);
+    expect((err as Error).message).to.equal('UNAUTHENTICATED');
+  });
+
+  it('refuses a handshake with a revoked token', async () => {
+    const token = tokenFor(school.student);
+    const claims = apiDeps().tokens.verify(token);
+    await apiDeps().revocation.denyToken(claims.jti, claims.exp);
+    const err = await connectClient(live.url, token).catch((e: Error) => e);
+    expect((err as Error).message).to.equal('UNAUTHENTICATED');
+  });
+
+  it('delivers an event a worker publishes to the user room', async () => {
+    const socket = await client(tokenFor(school.student));
+    const received = nextEvent<{ fileId: string }>(socket, 'file:processed');
+    // the worker process publishes through the Redis emitter, not through this server
+    testWorkerDeps().realtime.publish(rooms.user(school.student.id), 'file:processed', { fileId: 'f1', status: 'ready' });
+    expect(await received).to.deep.equal({ fileId: 'f1', status: 'ready' });
+  });
+
+  it('puts a teacher in the rooms of the classrooms they teach, and not in others', async () => {
+    const teacher = await client(tokenFor(school.teacher));
+    const other = await client(tokenFor(school.otherTeacher));
+    const seenByTeacher = nextEvent(teacher, 'grading:queued');
+    let seenByOther = false;
+    other.on('grading:queued', () => (seenByOther = true));
+    testWorkerDeps().realtime.publish(rooms.classroomTeachers(school.classroom.id), 'grading:queued', { submissionId: 's1' });
+    expect(await seenByTeacher).to.deep.equal({ submissionId: 's1' });
+    // a marker event to the other teacher's own room proves their earlier events have all arrived
+    const marker = nextEvent(other, 'notification:new');
+    testWorkerDeps().realtime.publish(rooms.user(school.otherTeacher.id), 'notification:new', { id: 'n', type: 't', title: 'x' });
+    await marker;
+    expect(seenByOther).to.equal(false);
+  });
+
+  it('refuses to subscribe to a room kind nobody registered', async () => {
+    const socket = await client(tokenFor(school.student));
+    const reply = await socket.emitWithAck('subscribe', { room: 'secrets', id: 'x' });
+    expect(reply).to.deep.equal({ ok: false, error: 'UNKNOWN_ROOM' });
+  });
+});
