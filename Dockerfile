@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# One image for both process types (web and worker); the Procfile / compose picks the command.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY api ./api
+COPY worker ./worker
+COPY common ./common
+COPY migrations ./migrations
+COPY scripts ./scripts
+RUN npm run build && npm prune --omit=dev
+
+FROM node:24-bookworm-slim AS runtime
+# bubblewrap and the toolchains the grading sandbox runs student code with
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      bubblewrap python3 gcc g++ libc6-dev openjdk-17-jdk-headless tini \
+    && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY docs/openapi ./docs/openapi
+RUN mkdir -p var && chown -R node:node var
+USER node
+EXPOSE 8080
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/api/server.js"]

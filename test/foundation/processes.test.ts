@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import readline from 'node:readline';
+import { expect } from 'chai';
+import { TEST_ENV } from '../support/env';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+interface LogLine {
+  message?: string;
+  port?: number;
+  outcome?: string;
+  queues?: string[];
+}
+
+/** Starts an entry point as its own process, as the Procfile does, with JSON logs we can read. */
+function startProcess(entry: string, env: Record<string, string> = {}) {
+  const child = spawn(TSX, [path.join(ROOT, entry)], {
+    env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'info', LOG_FORMAT: 'json', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: LogLine[] = [];
+  const waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) {
+    readline.createInterface({ input: stream }).on('line', (raw) => {
+      let line: LogLine;
+      try {
+        line = JSON.parse(raw) as LogLine;
+      } catch {
+        line = { message: raw };
+      }
+      lines.push(line);
+      for (const w of [...waiters]) if (w.match(line)) w.resolve(line);
+    });
+  }
+  const waitFor = (message: string) =>
+    new Promise<LogLine>((resolve, reject) => {
+      const seen = lines.find((l) => l.message === message);
+      if (seen) return resolve(seen);
+      waiters.push({ match: (l) => l.message === message, resolve });
+      child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before "${message}": ${JSON.stringify(lines)}`)));
+    });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, waitFor, exited, lines };
+}
+
+const stop = (child: ChildProcess) => child.exitCode === null && child.kill('SIGTERM');
+
+describe('processes', function () {
+  this.timeout(60_000);
+
+  it('the web process listens, answers /ready, and exits cleanly on SIGTERM', async () => {
+    const api = startProcess('api/server.ts');
+    try {
+      const { port } = await api.waitFor('api listening');
+      const res = await fetch(`http://127.0.0.1:${port}/ready`);
+      expect(res.status).to.equal(200);
+      api.child.kill('SIGTERM');
+      expect(await api.exited).to.equal(0);
+      expect((await api.waitFor('api stopped')).outcome).to.equal('drained');
+    } finally {
+      stop(api.child);
+    }
+  });
+
+  it('the worker process consumes only the queues named in WORKER_QUEUES and exits cleanly on SIGTERM', async () => {
+    const worker = startProcess('worker/main.ts', { WORKER_QUEUES: 'email' });
+    try {
+      const started = await worker.waitFor('worker started');
+      expect(started.queues?.every((q) => q === 'email')).to.equal(true);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).to.equal(0);
+    } finally {
+      stop(worker.child);
+    }
+  });
+
+  it('a bad setting stops start-up with one line naming it', async () => {
+    const api = startProcess('api/server.ts', { PORT: 'eighty' });
+    expect(await api.exited).to.equal(78);
+    expect(api.lines.map((l) => l.message)).to.include('Invalid configuration: PORT must be a number');
+  });
+});
