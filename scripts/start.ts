@@ -29,12 +29,13 @@ async function checkPostgres(url: string): Promise<void> {
 
 async function checkRedis(url: string): Promise<void> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
-  client.on('error', () => undefined);
+  let cause = '';
+  client.on('error', (err: Error) => (cause ||= err.message));
   try {
     await client.connect();
     await client.ping();
   } catch (err) {
-    say(`Redis is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
+    say(`Redis is not reachable at ${redactUrl(url)} (${cause || (err as Error).message}). ${HINT}`);
     process.exit(1);
   } finally {
     client.disconnect();

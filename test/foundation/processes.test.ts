@@ -81,4 +81,20 @@ describe('processes', function () {
     expect(await api.exited).to.equal(78);
     expect(api.lines.map((l) => l.message)).to.include('Invalid configuration: PORT must be a number');
   });
+
+  it('npm start says in one line that PostgreSQL is unreachable, with the URL it tried and how to start one', async () => {
+    const start = startProcess('scripts/start.ts', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/gema' });
+    expect(await start.exited).to.equal(1);
+    expect(start.lines.map((l) => l.message)).to.deep.equal([
+      'PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/gema (connect ECONNREFUSED 127.0.0.1:1). Start one with: docker compose up -d postgres redis',
+    ]);
+  });
+
+  it('npm start says in one line that Redis is unreachable', async () => {
+    const start = startProcess('scripts/start.ts', { REDIS_URL: 'redis://127.0.0.1:1/0' });
+    expect(await start.exited).to.equal(1);
+    expect(start.lines.map((l) => l.message)).to.deep.equal([
+      'Redis is not reachable at redis://127.0.0.1:1/0 (connect ECONNREFUSED 127.0.0.1:1). Start one with: docker compose up -d postgres redis',
+    ]);
+  });
 });
