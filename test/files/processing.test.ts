@@ -7,7 +7,7 @@ import { bearer, createUser } from '../support/factories';
 import { connectClient, nextEvent, startLiveServer, type LiveServer } from '../support/realtime';
 import type { User } from '../../common/models';
 import { bullPrefix } from '../../common/queues';
-import { createStorage } from '../../common/storage';
+import { createStorage, LocalStorage } from '../../common/storage';
 import { fileProcessingProcessor, failFile, processFile, type FileProcessingContext } from '../../worker/processors/file-processing';
 import { closeWorkers, startQueueWorker } from '../../worker/queue-worker';
 import { inspectZip, ZIP_LIMITS } from '../../worker/files/archive';
@@ -122,6 +122,24 @@ describe('file processing (worker)', () => {
     await file.reload();
     expect(file.status).to.equal('rejected');
     expect(file.rejectionReason).to.match(/^the file could not be processed: No stored object/);
+  });
+
+  it('leaves the file processing and throws a retryable error when storage cannot be read', async () => {
+    const file = await storeFile(owner.id, 'io.png', await realPng(70, 30));
+    // a root below a regular file: every open fails with ENOTDIR, a real I/O error
+    const broken: FileProcessingContext = { deps: workerDeps, storage: new LocalStorage('/dev/null/uploads') };
+    let error: Error | undefined;
+    await processFile(broken, file.id).catch((err: Error) => (error = err));
+    expect(error).to.be.instanceOf(Error);
+    expect(error!.name).to.not.equal('UnrecoverableError');
+    await file.reload();
+    expect(file.status).to.equal('processing');
+
+    await failFile(broken, file.id, error!);
+    await file.reload();
+    expect(file.status).to.equal('rejected');
+    // the driver's message (paths, hosts) is logged, not shown to the owner
+    expect(file.rejectionReason).to.equal('the file could not be processed: storage was unavailable, upload it again');
   });
 
   describe('with a live socket', () => {

@@ -6,7 +6,7 @@ import { bearer, createSchool, createUser } from '../support/factories';
 import type { StoredFile, User } from '../../common/models';
 import { createStorage } from '../../common/storage';
 import { processFile } from '../../worker/processors/file-processing';
-import { realPdf, realPng, storeFile, zipSlipArchive } from './fixtures';
+import { makeZip, realPdf, realPng, storeFile, zipSlipArchive } from './fixtures';
 
 describe('file routes', () => {
   let school: Awaited<ReturnType<typeof createSchool>>;
@@ -142,6 +142,18 @@ describe('file routes', () => {
       await processFile(ctx, pdf.id);
       const res = await get(`/api/v2/files/${pdf.id}/thumbnail`, school.student);
       expect(res.status).to.equal(404);
+    });
+
+    it('holds back an archive until it has been checked, then serves it', async () => {
+      const zip = await storeFile(school.student.id, 'project.zip', await makeZip([{ name: 'a.txt', data: Buffer.from(crypto.randomUUID()) }]));
+      const early = await fileOf(zip.id, school.teacher);
+      expect(early.status).to.equal(409);
+      expect(early.body.error.code).to.equal('FILE_PROCESSING');
+      await processFile(ctx, zip.id);
+      const res = await fileOf(zip.id, school.teacher);
+      expect(res.status).to.equal(200);
+      expect(res.headers['content-type']).to.equal('application/zip');
+      expect(res.headers['content-disposition']).to.match(/^attachment;/);
     });
 
     it('refuses to serve a rejected file, saying why', async () => {
