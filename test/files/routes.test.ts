@@ -108,6 +108,14 @@ describe('file routes', () => {
       expect(res.headers['content-disposition']).to.match(/^attachment;/);
     });
 
+    it('recognises an SVG that starts with an XML prolog as SVG, and sends it as an attachment', async () => {
+      const svg = Buffer.from(`<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><!-- ${Date.now()} --></svg>`);
+      const file = await storeFile(school.student.id, 'prolog.svg', svg, ['svg']);
+      const res = await fileOf(file.id, school.student);
+      expect(res.headers['content-type']).to.equal('image/svg+xml');
+      expect(res.headers['content-disposition']).to.match(/^attachment;/);
+    });
+
     it('sends plain text inline as UTF-8', async () => {
       const file = await storeFile(school.student.id, 'catatan.txt', Buffer.from(`halo ${crypto.randomUUID()}`));
       const res = await fileOf(file.id, school.student);
