@@ -149,3 +149,20 @@ export async function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buf
   for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
   return Buffer.concat(chunks);
 }
+
+/**
+ * Two central-directory entries pointing at the same local data, the trick of the "better zip
+ * bomb" (overlapping entries): the second entry's local-header offset is set to the first one's.
+ */
+export async function overlappingArchive(): Promise<Buffer> {
+  const zip = await makeZip([
+    { name: 'a.txt', data: Buffer.from('same size 1') },
+    { name: 'b.txt', data: Buffer.from('same size 2') },
+  ]);
+  const central = Buffer.from('504b0102', 'hex');
+  const first = zip.indexOf(central);
+  const second = zip.indexOf(central, first + 4);
+  if (first < 0 || second < 0) throw new Error('expected two central directory headers');
+  zip.writeUInt32LE(zip.readUInt32LE(first + 42), second + 42);
+  return zip;
+}

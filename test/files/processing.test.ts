@@ -11,7 +11,7 @@ import { createStorage, LocalStorage } from '../../common/storage';
 import { fileProcessingProcessor, failFile, processFile, type FileProcessingContext } from '../../worker/processors/file-processing';
 import { closeWorkers, startQueueWorker } from '../../worker/queue-worker';
 import { inspectZip, ZIP_LIMITS } from '../../worker/files/archive';
-import { makeZip, realPdf, realPng, storeFile, streamToBuffer, zipBomb, zipSlipArchive } from './fixtures';
+import { makeZip, overlappingArchive, realPdf, realPng, storeFile, streamToBuffer, zipBomb, zipSlipArchive } from './fixtures';
 
 describe('file processing (worker)', () => {
   const workerDeps = testWorkerDeps();
@@ -95,6 +95,12 @@ describe('file processing (worker)', () => {
     const items = Array.from({ length: 120 }, (_, i) => ({ name: `part${i}.bin`, data: chunk }));
     const verdict = await inspectZip(await makeZip(items));
     expect(verdict).to.deep.equal({ ok: false, reason: `the archive expands to more than ${100 * 1024 * 1024} bytes` });
+  });
+
+  it('rejects an archive whose entries share their data (overlapping-entry bomb)', async () => {
+    const { file } = await processed('overlap.zip', await overlappingArchive());
+    expect(file.status).to.equal('rejected');
+    expect(file.rejectionReason).to.equal('entry "b.txt" shares its data with another entry (overlapping-entry zip bomb)');
   });
 
   it('rejects bytes that only start like a ZIP archive', async () => {
