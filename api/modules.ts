@@ -1,13 +1,16 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
 import type { RoomAuthorizer } from './realtime/socket-server';
+import { fileRoutes } from './files/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
  * picks its routes up from the routers themselves.
  */
 export function featureRouters(_deps: ApiDeps): ApiRouter[] {
-  return [];
+  return [
+    fileRoutes(_deps),
+  ];
 }
 
 /** Room kinds a socket may `subscribe` to, each with its own access check. */

@@ -1,10 +1,14 @@
 import type { Sequelize } from 'sequelize';
 import { User } from './user';
 import { Classroom, ClassroomTeacher } from './classroom';
+import { StoredFile } from './file';
 
 export { User, Classroom, ClassroomTeacher };
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
+export { StoredFile };
+export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName } from './file';
+export { FILE_STATUSES, STORAGE_DRIVERS } from './file';
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -14,9 +18,11 @@ export function initModels(sequelize: Sequelize): void {
   User.initModel(sequelize);
   Classroom.initModel(sequelize);
   ClassroomTeacher.initModel(sequelize);
+  StoredFile.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
   Classroom.belongsToMany(User, { through: ClassroomTeacher, foreignKey: 'classroomId', otherKey: 'teacherId', as: 'teachers' });
   User.belongsToMany(Classroom, { through: ClassroomTeacher, foreignKey: 'teacherId', otherKey: 'classroomId', as: 'taughtClassrooms' });
+  StoredFile.belongsTo(User, { foreignKey: 'ownerId', as: 'owner' });
 }
