@@ -3,6 +3,7 @@ import type { ApiRouter } from './http/router';
 import type { RoomAuthorizer } from './realtime/socket-server';
 import { codingLabRoutes } from './coding-lab/routes';
 import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
+import { fileRoutes } from './files/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -11,6 +12,7 @@ import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
 export function featureRouters(_deps: ApiDeps): ApiRouter[] {
   return [
     codingLabRoutes(_deps),
+    fileRoutes(_deps),
   ];
 }
 

@@ -6,6 +6,7 @@ import { CodingTestCase } from './coding-test-case';
 import { CodingSubmission } from './coding-submission';
 import { CodingRun } from './coding-run';
 import { CodingRejudge } from './coding-rejudge';
+import { StoredFile } from './file';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -15,6 +16,9 @@ export * from './coding-submission';
 export * from './coding-run';
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
+export { StoredFile };
+export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName } from './file';
+export { FILE_STATUSES, STORAGE_DRIVERS } from './file';
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -29,6 +33,7 @@ export function initModels(sequelize: Sequelize): void {
   CodingSubmission.initModel(sequelize);
   CodingRun.initModel(sequelize);
   CodingRejudge.initModel(sequelize);
+  StoredFile.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
@@ -36,4 +41,5 @@ export function initModels(sequelize: Sequelize): void {
   User.belongsToMany(Classroom, { through: ClassroomTeacher, foreignKey: 'teacherId', otherKey: 'classroomId', as: 'taughtClassrooms' });
   CodingTask.hasMany(CodingTestCase, { foreignKey: 'taskId', as: 'tests' });
   CodingTestCase.belongsTo(CodingTask, { foreignKey: 'taskId', as: 'task' });
+  StoredFile.belongsTo(User, { foreignKey: 'ownerId', as: 'owner' });
 }
