@@ -138,6 +138,13 @@ describe('coding lab: grading', () => {
       expect(loop.verdict).to.equal('time_limit');
     });
 
+    it('gives memory_limit, once and for good, to a program that exhausts the isolate’s memory', async () => {
+      const task = await makeTask({ tests: [testCase({ name: 'hog', expected: '' })] });
+      await task.update({ memoryLimitMb: 32 });
+      const s = await settled(await submitDirect(task, 'javascript', 'const a = []; for (;;) a.push(new Array(1e6).fill(7));'));
+      expect(s).to.include({ status: 'completed', verdict: 'memory_limit', starts: 1 });
+    });
+
     it('grades a submission enqueued twice only once', async () => {
       const task = await makeTask({ tests: sumTests().slice(0, 1) });
       const id = await submitDirect(task, 'javascript', SUM_PROGRAMS.javascript);

@@ -96,6 +96,10 @@ describe('coding lab: tasks', () => {
       .expect(201);
     await request(app()).get(`${BASE}/tasks/${scoped.body.data.id}`).set(bearer(school.student)).expect(200);
     await request(app()).get(`${BASE}/tasks/${scoped.body.data.id}`).set(bearer(school.outsider)).expect(404);
+    const listed = (user: Parameters<typeof bearer>[0]) =>
+      request(app()).get(`${BASE}/tasks`).query({ q: scoped.body.data.slug }).set(bearer(user)).expect(200);
+    expect((await listed(school.student)).body.meta.total).to.equal(1);
+    expect((await listed(school.outsider)).body.meta.total).to.equal(0);
   });
 
   it('refuses to scope a task to a classroom the teacher does not teach', async () => {
