@@ -14,6 +14,7 @@ import { sweepGrading } from '../../worker/grading/sweep';
 import { SubmissionGrader } from '../../worker/grading/grade-submission';
 import { makeTask, settled, startGradingWorker, testCase } from './helpers';
 import { SHORT_LOCK } from './fixtures/grading-worker';
+import type { IsolatedVmRunner } from '../../worker/sandbox/isolate/runner';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -111,6 +112,31 @@ describe('coding lab: recovery after a crash', function () {
         expect(completions.filter((id) => id === s.id)).to.have.length(1);
       } finally {
         await second.close();
+      }
+    });
+  });
+
+  describe('a runner killed under a submission', () => {
+    it('is retried once, and the second death ends the submission with internal_error', async () => {
+      const w = await startGradingWorker();
+      try {
+        const runner = w.sandbox.runnerFor('javascript') as IsolatedVmRunner;
+        const s = await createSubmission('const t = Date.now(); while (Date.now() - t < 3000) {} console.log("done")');
+        await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: s.id }, { jobId: s.id });
+        for (const crashes of [0, 1]) {
+          await until(async () => {
+            const row = (await CodingSubmission.findByPk(s.id))!;
+            return row.status === 'running' && row.runnerCrashes === crashes;
+          });
+          // the test's busy loop is running in a pool child by now
+          await new Promise((r) => setTimeout(r, 500));
+          for (const pid of runner.childPids()) process.kill(pid, 'SIGKILL');
+        }
+        const done = await settled(s.id);
+        expect(done).to.include({ status: 'completed', verdict: 'internal_error', runnerCrashes: 2 });
+        expect(done.results[0]!.verdict).to.equal('internal_error');
+      } finally {
+        await w.close();
       }
     });
   });
