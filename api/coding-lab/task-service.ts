@@ -203,9 +203,16 @@ export class CodingTaskService {
   async update(user: Reader, id: string, fields: TaskFields) {
     const task = await this.findManageable(user, id);
     if (fields.classroomId !== undefined) await this.checkClassroom(user, fields.classroomId);
-    this.checkStarterCode(fields.languages ?? task.languages, fields.starterCode ?? task.starterCode);
+    const changes = { ...fields };
+    if (fields.languages && !fields.starterCode) {
+      // starter code of a language the task no longer accepts goes with it
+      changes.starterCode = Object.fromEntries(
+        Object.entries(task.starterCode).filter(([language]) => fields.languages!.includes(language as CodingLanguage)),
+      );
+    }
+    this.checkStarterCode(changes.languages ?? task.languages, changes.starterCode ?? task.starterCode);
     try {
-      await task.update(fields);
+      await task.update(changes);
     } catch (err) {
       if (err instanceof UniqueConstraintError) throw new ConflictError('A task with this slug exists', 'SLUG_TAKEN');
       throw err;

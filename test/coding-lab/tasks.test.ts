@@ -131,6 +131,21 @@ describe('coding lab: tasks', () => {
     await request(app()).patch(`${BASE}/tasks/${taskId}`).set(bearer(school.otherTeacher)).send({ difficulty: 'hard' }).expect(404);
   });
 
+  it('drops the starter code of a language removed from the task', async () => {
+    const res = await request(app()).patch(`${BASE}/tasks/${taskId}`).set(bearer(school.teacher)).send({ languages: ['javascript'] }).expect(200);
+    expect(res.body.data.starterCode).to.deep.equal({});
+    await request(app())
+      .patch(`${BASE}/tasks/${taskId}`)
+      .set(bearer(school.teacher))
+      .send({ languages: ['javascript', 'python'], starterCode: { python: 'print()' } })
+      .expect(200);
+  });
+
+  it('refuses starter code for a language the task does not accept', async () => {
+    const res = await request(app()).patch(`${BASE}/tasks/${taskId}`).set(bearer(school.teacher)).send({ starterCode: { c: 'int main(){}' } }).expect(400);
+    expect(res.body.error.details[0].field).to.equal('starterCode.c');
+  });
+
   it('replaces the test set with PUT /tests', async () => {
     const res = await request(app())
       .put(`${BASE}/tasks/${taskId}/tests`)
