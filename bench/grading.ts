@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -52,6 +53,8 @@ const percentile = (xs: number[], p: number) => {
 };
 
 async function main() {
+  // the machine may be shared: the load around the run says how much to trust the figures
+  const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
   await ensureDatabase(env.DATABASE_URL!);
   const config = loadConfig({ ...process.env, ...env });
   const migrateDb = createSequelize(config);
@@ -169,7 +172,7 @@ async function main() {
     bench: 'grading',
     node: process.versions.node,
     at: new Date().toISOString(),
-    machine: { cpus: (await import('node:os')).cpus().length },
+    machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100) },
     task: '5 tests (sum of 10..50 numbers), trim comparison, all accepted',
     workerProcess: { processes: 1, concurrency: config.worker.concurrency.grading },
     latencyPostToCompletedMs: latency,
