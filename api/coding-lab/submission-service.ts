@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Op, QueryTypes, type WhereOptions } from 'sequelize';
 import { CodingSubmission, CodingTestCase, type CodingLanguage } from '../../common/models';
 import { RateLimitedError, UnprocessableError } from '../../common/errors';
@@ -69,8 +70,11 @@ export class CodingSubmissionWorkflow {
         'SELECT classroom_id FROM users WHERE id = :id',
         { replacements: { id: user.id }, type: QueryTypes.SELECT, transaction },
       );
-      const created = await CodingSubmission.create(
+      const id = crypto.randomUUID();
+      return CodingSubmission.create(
         {
+          id,
+          jobId: gradingJobId(id),
           taskId: task.id,
           userId: user.id,
           classroomId: author?.classroom_id ?? null,
@@ -80,9 +84,6 @@ export class CodingSubmissionWorkflow {
         },
         { transaction },
       );
-      created.jobId = gradingJobId(created.id);
-      await created.save({ transaction });
-      return created;
     });
 
     // announced before the job exists, so `queued` always reaches clients ahead of `started`

@@ -130,6 +130,17 @@ describe('coding lab: playground and rejudge', () => {
       expect((await CodingSubmission.findByPk(older.id))!.verdict).to.equal('wrong_answer');
     });
 
+    it('completes at once, with nothing to do, for a task without finished submissions', async () => {
+      const empty = await makeTask({ createdBy: school.teacher.id, tests: [testCase({ name: 'x', expected: '1' })] });
+      const res = await request(app()).post(`${BASE}/tasks/${empty.id}/rejudge`).set(bearer(school.teacher)).expect(202);
+      let state = res.body.data;
+      while (state.status !== 'completed') {
+        await new Promise((r) => setTimeout(r, 50));
+        state = (await request(app()).get(`${BASE}/rejudges/${res.body.data.id}`).set(bearer(school.teacher)).expect(200)).body.data;
+      }
+      expect(state).to.include({ done: 0, total: 0 });
+    });
+
     it('keeps a rejudge out of reach of a teacher of another classroom', async () => {
       const res = await request(app()).post(`${BASE}/tasks/${task.id}/rejudge`).set(bearer(school.teacher)).expect(202);
       await request(app()).get(`${BASE}/rejudges/${res.body.data.id}`).set(bearer(school.otherTeacher)).expect(404);
