@@ -1,10 +1,17 @@
 import type { Sequelize } from 'sequelize';
 import { User } from './user';
 import { Classroom, ClassroomTeacher } from './classroom';
+import { Assignment } from './assignment';
+import { Submission, SubmissionFile, SubmissionGrade } from './submission';
 
 export { User, Classroom, ClassroomTeacher };
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
+export { Assignment, Submission, SubmissionFile, SubmissionGrade };
+export type { AssignmentKind, AssignmentStatus } from './assignment';
+export { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES } from './assignment';
+export type { SubmissionStatus, ReviewStatus } from './submission';
+export { SUBMISSION_STATUSES, REVIEW_STATUSES } from './submission';
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -14,9 +21,19 @@ export function initModels(sequelize: Sequelize): void {
   User.initModel(sequelize);
   Classroom.initModel(sequelize);
   ClassroomTeacher.initModel(sequelize);
+  Assignment.initModel(sequelize);
+  Submission.initModel(sequelize);
+  SubmissionFile.initModel(sequelize);
+  SubmissionGrade.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
   Classroom.belongsToMany(User, { through: ClassroomTeacher, foreignKey: 'classroomId', otherKey: 'teacherId', as: 'teachers' });
   User.belongsToMany(Classroom, { through: ClassroomTeacher, foreignKey: 'teacherId', otherKey: 'classroomId', as: 'taughtClassrooms' });
+
+  Assignment.hasMany(Submission, { foreignKey: 'assignmentId', as: 'submissions' });
+  Submission.belongsTo(Assignment, { foreignKey: 'assignmentId', as: 'assignment' });
+  Submission.belongsTo(User, { foreignKey: 'studentId', as: 'student' });
+  Submission.hasMany(SubmissionFile, { foreignKey: 'submissionId', as: 'fileLinks' });
+  Submission.hasMany(SubmissionGrade, { foreignKey: 'submissionId', as: 'gradeHistory' });
 }
