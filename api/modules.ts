@@ -1,6 +1,7 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
 import type { RoomAuthorizer } from './realtime/socket-server';
+import { learningRouters } from './tutorial/routers';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test

@@ -1,0 +1,27 @@
+import type { ApiDeps } from '../deps';
+import { LearningScope } from './scope';
+import { StudentAssignmentService } from './assignment-service';
+import { SubmissionService } from './submission-service';
+import { SubmissionLinks } from './submission-links';
+import { noFileGateway, type SubmissionFileGateway } from './submission-files';
+
+/** The learning services, built once per app and shared by the tutorial, admin and student routers. */
+export interface LearningServices {
+  scope: LearningScope;
+  files: SubmissionFileGateway;
+  links: SubmissionLinks;
+  studentAssignments: StudentAssignmentService;
+  submissions: SubmissionService;
+}
+
+export function createLearningServices(deps: ApiDeps, files: SubmissionFileGateway = noFileGateway): LearningServices {
+  const scope = new LearningScope(deps.sequelize);
+  const links = new SubmissionLinks(files);
+  return {
+    scope,
+    files,
+    links,
+    studentAssignments: new StudentAssignmentService(deps.sequelize, links),
+    submissions: new SubmissionService(deps.sequelize, scope, files, links, deps.realtime),
+  };
+}
