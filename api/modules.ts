@@ -1,6 +1,7 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
 import type { RoomAuthorizer } from './realtime/socket-server';
+import { fileRoutes } from './files/routes';
 import { learningRouters } from './tutorial/routers';
 
 /**
@@ -8,7 +9,10 @@ import { learningRouters } from './tutorial/routers';
  * picks its routes up from the routers themselves.
  */
 export function featureRouters(_deps: ApiDeps): ApiRouter[] {
-  return [];
+  return [
+    fileRoutes(_deps),
+    ...learningRouters(_deps),
+  ];
 }
 
 /** Room kinds a socket may `subscribe` to, each with its own access check. */

@@ -6,16 +6,11 @@ const migration: Migration = {
     await sequelize.query(`
       CREATE TABLE submission_files (
         submission_id uuid NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
-        file_id uuid NOT NULL, -- TEMP until files merges: FK added below when the table exists
+        file_id uuid NOT NULL REFERENCES files(id) ON DELETE CASCADE,
         position smallint NOT NULL DEFAULT 0,
         PRIMARY KEY (submission_id, file_id)
       );
       CREATE INDEX submission_files_file_idx ON submission_files (file_id);
-      DO $$ BEGIN
-        IF to_regclass('files') IS NOT NULL THEN
-          ALTER TABLE submission_files ADD CONSTRAINT submission_files_file_fkey FOREIGN KEY (file_id) REFERENCES files(id) ON DELETE RESTRICT;
-        END IF;
-      END $$;
     `);
   },
   async down({ context: { sequelize } }) {

@@ -4,7 +4,11 @@ import { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES, REVIEW_STATUSES } from '../../co
 
 export const idParams = Joi.object({ id: Joi.string().uuid().required() });
 
-const mime = Joi.string().pattern(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i).max(100);
+/** an extension (`pdf`) or a MIME type, possibly a family (`image/*`) */
+const fileType = Joi.string()
+  .pattern(/^([a-z0-9]{1,10}|[a-z0-9.+-]+\/([a-z0-9.+-]+|\*))$/i)
+  .lowercase()
+  .max(100);
 const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 const latePolicy = Joi.object({
@@ -22,7 +26,7 @@ const fields = {
   maxPoints: Joi.number().integer().min(1).max(1000),
   latePolicy,
   maxAttempts: Joi.number().integer().min(1).max(20),
-  allowedFileTypes: Joi.array().items(mime).max(30).unique(),
+  allowedFileTypes: Joi.array().items(fileType).max(30).unique(),
   maxFileBytes: Joi.number().integer().min(1).max(MAX_UPLOAD_BYTES),
   status: Joi.string().valid(...ASSIGNMENT_STATUSES),
 };

@@ -3,7 +3,8 @@ import { LearningScope } from './scope';
 import { StudentAssignmentService } from './assignment-service';
 import { SubmissionService } from './submission-service';
 import { SubmissionLinks } from './submission-links';
-import { noFileGateway, type SubmissionFileGateway } from './submission-files';
+import { fileServiceGateway, type SubmissionFileGateway } from './submission-files';
+import { FileService } from '../files/service';
 
 /** The learning services, built once per app and shared by the tutorial, admin and student routers. */
 export interface LearningServices {
@@ -14,7 +15,7 @@ export interface LearningServices {
   submissions: SubmissionService;
 }
 
-export function createLearningServices(deps: ApiDeps, files: SubmissionFileGateway = noFileGateway): LearningServices {
+export function createLearningServices(deps: ApiDeps, files: SubmissionFileGateway = fileServiceGateway(new FileService(deps))): LearningServices {
   const scope = new LearningScope(deps.sequelize);
   const links = new SubmissionLinks(files);
   return {

@@ -23,8 +23,6 @@ import type { SubmissionFileGateway } from './submission-files';
 import type { SubmissionLinks } from './submission-links';
 import { submissionView } from './views';
 
-export const MAX_SUBMISSION_FILES = 5;
-
 export interface SubmissionListQuery extends Pagination {
   assignmentId?: string;
   studentId?: string;

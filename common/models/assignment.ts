@@ -26,7 +26,7 @@ export class Assignment extends Model<InferAttributes<Assignment>, InferCreation
   /** null: late work is accepted however late (the penalty still applies) */
   declare maxLateDays: CreationOptional<number | null>;
   declare maxAttempts: CreationOptional<number>;
-  /** MIME types found by sniffing, e.g. `application/pdf`; empty means the service's default list */
+  /** extensions (`pdf`) or MIME types (`application/pdf`, `image/*`), matched against the sniffed type; empty: the default list */
   declare allowedFileTypes: CreationOptional<string[]>;
   declare maxFileBytes: CreationOptional<number>;
   declare status: CreationOptional<AssignmentStatus>;

@@ -1,12 +1,16 @@
 import type { Sequelize } from 'sequelize';
 import { User } from './user';
 import { Classroom, ClassroomTeacher } from './classroom';
+import { StoredFile } from './file';
 import { Assignment } from './assignment';
 import { Submission, SubmissionFile, SubmissionGrade } from './submission';
 
 export { User, Classroom, ClassroomTeacher };
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
+export { StoredFile };
+export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName } from './file';
+export { FILE_STATUSES, STORAGE_DRIVERS } from './file';
 export { Assignment, Submission, SubmissionFile, SubmissionGrade };
 export type { AssignmentKind, AssignmentStatus } from './assignment';
 export { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES } from './assignment';
@@ -21,6 +25,7 @@ export function initModels(sequelize: Sequelize): void {
   User.initModel(sequelize);
   Classroom.initModel(sequelize);
   ClassroomTeacher.initModel(sequelize);
+  StoredFile.initModel(sequelize);
   Assignment.initModel(sequelize);
   Submission.initModel(sequelize);
   SubmissionFile.initModel(sequelize);
@@ -30,6 +35,7 @@ export function initModels(sequelize: Sequelize): void {
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
   Classroom.belongsToMany(User, { through: ClassroomTeacher, foreignKey: 'classroomId', otherKey: 'teacherId', as: 'teachers' });
   User.belongsToMany(Classroom, { through: ClassroomTeacher, foreignKey: 'teacherId', otherKey: 'classroomId', as: 'taughtClassrooms' });
+  StoredFile.belongsTo(User, { foreignKey: 'ownerId', as: 'owner' });
 
   Assignment.hasMany(Submission, { foreignKey: 'assignmentId', as: 'submissions' });
   Submission.belongsTo(Assignment, { foreignKey: 'assignmentId', as: 'assignment' });
