@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { User } from '../../common/models';
 import { seedAccounts, DEMO_PASSWORD } from './accounts';
+import { seedLearning } from './learning';
 
 export { DEMO_PASSWORD };
 
@@ -18,6 +19,7 @@ export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: n
   if ((await User.unscoped().count({ paranoid: false })) > 0) return false;
   await sequelize.transaction(async (transaction) => {
     await seedAccounts(opts.bcryptCost, transaction);
+    await seedLearning(transaction);
   });
   return true;
 }
