@@ -2,13 +2,15 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../../common/logger';
-import { NotFoundError, UnprocessableError } from '../../common/errors';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../common/errors';
 import { StorageObjectMissingError, type Storage } from '../../common/storage';
 import type { StoredFile } from '../../common/models';
 import { input } from '../http/validate';
 import type { FileService } from './service';
 import type { FileParams } from './schemas';
 import { contentDisposition, contentType, isInlineType, SANDBOX_CSP } from './headers';
+
+const ARCHIVE_TYPES = new Set(['application/zip']);
 
 interface Body {
   storage: Storage;
@@ -63,6 +65,10 @@ export function fileController(files: FileService, logger: Logger) {
     const file = await readable(req);
     if (file.status === 'rejected') {
       throw new UnprocessableError('FILE_REJECTED', `This file was rejected: ${file.rejectionReason ?? 'no reason given'}`);
+    }
+    // an archive is only handed out once checked: whoever opens it may extract it
+    if (file.status === 'processing' && ARCHIVE_TYPES.has(file.mimeType)) {
+      throw new ConflictError('This archive is still being checked; try again in a moment', 'FILE_PROCESSING');
     }
     await send(req, res, {
       storage: files.storageOf(file),

@@ -33,6 +33,14 @@ export interface PublicFile {
   createdAt: Date;
 }
 
+interface Inspected {
+  path: string;
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+}
+
 export type FileServiceDeps = Pick<ApiDeps, 'config' | 'logger' | 'queues' | 'sequelize'>;
 
 export const fileUrl = (id: string) => `/api/v2/files/${id}`;
@@ -58,7 +66,24 @@ export class FileService {
    * `file-processing` job is queued for them.
    */
   async store(input: StoreInput): Promise<StoredFile> {
-    const { ownerId, upload } = input;
+    return this.keep(input.ownerId, await this.inspect(input));
+  }
+
+  /**
+   * Several uploads of one request: every file is checked before any is kept, so a refused third
+   * file leaves nothing of the first two behind.
+   */
+  async storeAll(input: Omit<StoreInput, 'upload'> & { uploads: Express.Multer.File[] }): Promise<StoredFile[]> {
+    const checked: Inspected[] = [];
+    for (const upload of input.uploads) checked.push(await this.inspect({ ...input, upload }));
+    const stored: StoredFile[] = [];
+    for (const one of checked) stored.push(await this.keep(input.ownerId, one));
+    return stored;
+  }
+
+  /** Size, content type and hash of an upload, or the 413/415/422 that refuses it. Stores nothing. */
+  private async inspect(input: StoreInput): Promise<Inspected> {
+    const { upload } = input;
     const name = sanitiseFilename(upload.originalname);
     const cap = Math.min(input.maxBytes, UPLOAD_LIMITS.maxFileBytes, this.deps.config.uploads.maxBytes);
     // the size multer counted, and again the size on disk below: both must fit
@@ -82,13 +107,17 @@ export class FileService {
         allowed: input.allowedTypes,
       });
     }
+    return { path: upload.path, name, mime: type.mime, size: facts.size, sha256: facts.sha256 };
+  }
 
-    const existing = await StoredFile.findOne({ where: { ownerId, sha256: facts.sha256 } });
+  /** Writes a checked upload once per owner and content, and queues its processing. */
+  private async keep(ownerId: string, upload: Inspected): Promise<StoredFile> {
+    const existing = await StoredFile.findOne({ where: { ownerId, sha256: upload.sha256 } });
     if (existing) return existing;
 
     const id = crypto.randomUUID();
     const storageKey = `${ownerId}/${id}`;
-    await this.storage.put(storageKey, fs.createReadStream(upload.path), type.mime);
+    await this.storage.put(storageKey, fs.createReadStream(upload.path), upload.mime);
     let file: StoredFile;
     try {
       file = await StoredFile.create({
@@ -96,17 +125,17 @@ export class FileService {
         ownerId,
         storageDriver: this.storage.driver,
         storageKey,
-        originalName: name,
-        mimeType: type.mime,
-        size: facts.size,
-        sha256: facts.sha256,
+        originalName: upload.name,
+        mimeType: upload.mime,
+        size: upload.size,
+        sha256: upload.sha256,
         status: 'processing',
       });
     } catch (err) {
       await this.storage.delete(storageKey).catch(() => undefined);
       // the same content arrived twice at once: the first row wins, both callers get it
       if (err instanceof UniqueConstraintError) {
-        const winner = await StoredFile.findOne({ where: { ownerId, sha256: facts.sha256 } });
+        const winner = await StoredFile.findOne({ where: { ownerId, sha256: upload.sha256 } });
         if (winner) return winner;
       }
       throw err;
@@ -121,13 +150,6 @@ export class FileService {
       throw err;
     }
     return file;
-  }
-
-  /** Several uploads of one request, in order; stops at the first refusal. */
-  async storeAll(input: Omit<StoreInput, 'upload'> & { uploads: Express.Multer.File[] }): Promise<StoredFile[]> {
-    const stored: StoredFile[] = [];
-    for (const upload of input.uploads) stored.push(await this.store({ ...input, upload }));
-    return stored;
   }
 
   /** The owner, an admin, or a teacher of the classroom the owner is in. */

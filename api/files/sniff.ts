@@ -66,6 +66,8 @@ export const TEXT_TYPES: Record<string, string> = {
   ipynb: 'application/x-ipynb+json',
 };
 
+const XML_TEXT_EXTS = new Set(['svg', 'xml']);
+
 /** Spellings people put in allow-lists that file-type reports differently. */
 const EXT_ALIASES: Record<string, string> = { jpeg: 'jpg', tif: 'tiff', htm: 'html', yml: 'yaml', markdown: 'md' };
 
@@ -141,9 +143,13 @@ export async function readFacts(file: string): Promise<ContentFacts> {
 export async function sniffType(file: string, name: string, looksLikeText: boolean): Promise<SniffedType | undefined> {
   const { fileTypeFromFile } = await loadFileType();
   const found = await fileTypeFromFile(file);
+  const ext = normaliseExt(path.extname(name).slice(1));
+  // an XML prolog is all file-type sees; an SVG (or other XML text format) is still that format
+  if (found?.mime === 'application/xml' && looksLikeText && XML_TEXT_EXTS.has(ext)) {
+    return { ext, mime: TEXT_TYPES[ext]!, text: true };
+  }
   if (found) return { ext: found.ext, mime: found.mime, text: false };
   if (!looksLikeText) return undefined;
-  const ext = normaliseExt(path.extname(name).slice(1));
   const mime = TEXT_TYPES[ext] ?? (ext === '' ? 'text/plain' : undefined);
   if (!mime) return undefined;
   return { ext: ext || 'txt', mime, text: true };

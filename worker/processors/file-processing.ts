@@ -103,7 +103,10 @@ export async function processFile(ctx: FileProcessingContext, fileId: string): P
 export async function failFile(ctx: FileProcessingContext, fileId: string, error: Error): Promise<void> {
   const file = await StoredFile.findByPk(fileId);
   if (!file || file.status !== 'processing') return;
-  await settle(ctx, file, { status: 'rejected', reason: `the file could not be processed: ${error.message}` });
+  // our own deterministic messages are fit to show; a driver's I/O error may name hosts or paths
+  const cause = error.name === 'UnrecoverableError' ? error.message : 'storage was unavailable, upload it again';
+  ctx.deps.logger.warn('file processing gave up', { fileId, error: error.message });
+  await settle(ctx, file, { status: 'rejected', reason: `the file could not be processed: ${cause}` });
 }
 
 export function fileProcessingProcessor(
