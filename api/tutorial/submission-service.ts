@@ -42,7 +42,8 @@ export interface SubmissionChange {
 
 type Loaded = Submission & { assignment: Assignment; student: User; gradeHistory?: SubmissionGrade[] };
 
-const PENDING_REVIEW: SubmissionStatus[] = ['submitted', 'late'];
+/** Attempts the student may still rework: not reviewed yet, or sent back for revision. */
+const REWORKABLE: SubmissionStatus[] = ['submitted', 'late', 'needs_revision'];
 
 function deadlineError(reason: 'LATE_NOT_ACCEPTED' | 'TOO_LATE', daysLate: number, dueAt: Date) {
   return new UnprocessableError(
@@ -191,8 +192,8 @@ export class SubmissionService {
   }
 
   /**
-   * The owner replaces content or files of an attempt nobody has reviewed yet (the deadline is judged
-   * again at this moment); a teacher of the student's classroom or an admin hands it back.
+   * The owner replaces content or files of an attempt not graded or returned (a `needs_revision` one
+   * goes back to `submitted`/`late`; the deadline is judged again at this moment); a teacher of the student's classroom or an admin hands it back.
    */
   async update(actor: Actor, id: string, change: SubmissionChange, uploads: Express.Multer.File[], now = new Date()) {
     if (actor.role === 'student') return this.replace(actor, id, change, uploads, now);
@@ -241,8 +242,8 @@ export class SubmissionService {
       );
     }
     const s = await this.loadVisible(student, id);
-    if (!PENDING_REVIEW.includes(s.status)) {
-      throw new ConflictError('This attempt has been reviewed and can no longer be changed', 'SUBMISSION_LOCKED');
+    if (!REWORKABLE.includes(s.status)) {
+      throw new ConflictError('This attempt has been graded or returned and can no longer be changed', 'SUBMISSION_LOCKED');
     }
     const replacingFiles = uploads.length > 0;
     checkContent(s.assignment.kind, change.content ?? s.content ?? undefined, uploads.length, false);
@@ -252,8 +253,8 @@ export class SubmissionService {
       : [];
     await this.sequelize.transaction(async (transaction) => {
       const locked = await Submission.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
-      if (!locked || !PENDING_REVIEW.includes(locked.status)) {
-        throw new ConflictError('This attempt has been reviewed and can no longer be changed', 'SUBMISSION_LOCKED');
+      if (!locked || !REWORKABLE.includes(locked.status)) {
+        throw new ConflictError('This attempt has been graded or returned and can no longer be changed', 'SUBMISSION_LOCKED');
       }
       if (change.content !== undefined) locked.content = change.content;
       locked.submittedAt = now;

@@ -123,6 +123,13 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
       expect(res.body.data).to.include({ content: 'better', status: 'submitted', attempt: 1 });
     });
 
+    it('lets the student rework an attempt sent back for revision, which goes back to submitted', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id });
+      const s = await makeSubmission(a, school.student, { status: 'needs_revision', feedback: 'Redo part 2' });
+      const res = await request(app()).patch(`/api/v2/tutorial/submissions/${s.id}`).set(bearer(school.student)).send({ content: 'part 2 redone' }).expect(200);
+      expect(res.body.data).to.include({ status: 'submitted', content: 'part 2 redone', attempt: 1 });
+    });
+
     it('refuses a change after grading with 409 SUBMISSION_LOCKED', async () => {
       const a = await makeAssignment({ classroomId: school.classroom.id });
       const s = await makeSubmission(a, school.student, { status: 'graded', grade: 50 });
