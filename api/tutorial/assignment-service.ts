@@ -106,7 +106,10 @@ export class StudentAssignmentService {
     if (!row) throw new NotFoundError('Assignment');
     const attempts = await Submission.findAll({
       where: { assignmentId, studentId },
-      order: [['attempt', 'DESC']],
+      order: [
+        ['attempt', 'DESC'],
+        [{ model: SubmissionGrade, as: 'gradeHistory' }, 'gradedAt', 'ASC'],
+      ],
       include: [{ model: SubmissionGrade, as: 'gradeHistory' }],
     });
     const files = await this.links.filesOf(attempts.map((s) => s.id));

@@ -2,7 +2,11 @@ import request from 'supertest';
 import { expect } from 'chai';
 import { app, apiDeps } from '../support/deps';
 import { bearer, createSchool } from '../support/factories';
-import type { Options } from 'sequelize';
+import crypto from 'node:crypto';
+import { Sequelize, type Options } from 'sequelize';
+import { getConfig } from '../../common/config';
+import { DashboardService } from '../../api/student/dashboard-service';
+import { detectDashboardSources } from '../../api/student/dashboard-sources';
 import type { Assignment } from '../../common/models';
 import { DAY, makeAssignment, makeSubmission } from './helpers';
 
@@ -104,6 +108,48 @@ describe('student dashboard and progress', () => {
 
     it('answers 403 to a teacher', async () => {
       await request(app()).get('/api/v2/student/dashboard').set(bearer(school.teacher)).expect(403);
+    });
+
+    describe('once the coding lab and notifications tables exist', () => {
+      // the tables live in a schema only this connection searches first, so the rest of the run never sees them
+      const schema = `learning_probe_${crypto.randomBytes(4).toString('hex')}`;
+      let probe: Sequelize;
+
+      before(async () => {
+        probe = new Sequelize(getConfig().db.url, {
+          dialect: 'postgres',
+          logging: false,
+          dialectOptions: { options: `-c search_path=${schema},public` },
+        });
+        await probe.query(`CREATE SCHEMA ${schema}`);
+        await probe.query(`
+          CREATE TABLE ${schema}.coding_submissions (student_id uuid, task_id uuid, verdict varchar(20));
+          CREATE TABLE ${schema}.notifications (user_id uuid, read_at timestamptz);`);
+        const [t1, t2, t3] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+        await probe.query(
+          `INSERT INTO ${schema}.coding_submissions VALUES
+             (:me, :t1, 'accepted'), (:me, :t1, 'accepted'), (:me, :t2, 'wrong_answer'), (:me, :t3, 'accepted'), (:other, :t2, 'accepted');
+           INSERT INTO ${schema}.notifications VALUES (:me, NULL), (:me, NULL), (:me, now()), (:other, NULL);`,
+          { replacements: { me: school.student.id, other: school.classmate.id, t1, t2, t3 } },
+        );
+      });
+      after(async () => {
+        await probe.query(`DROP SCHEMA ${schema} CASCADE`);
+        await probe.close();
+      });
+
+      it('counts distinct coding tasks solved and unread notifications, still in one statement', async () => {
+        const service = new DashboardService(probe, detectDashboardSources(probe));
+        await service.forStudent(school.student.id);
+        let statements = 0;
+        (probe as unknown as { options: Options }).options.logging = () => {
+          statements += 1;
+        };
+        const figures = await service.forStudent(school.student.id);
+        expect(figures.codingLab).to.deep.equal({ available: true, solved: 2 });
+        expect(figures.notifications).to.deep.equal({ available: true, unread: 2 });
+        expect(statements).to.equal(1);
+      });
     });
   });
 
