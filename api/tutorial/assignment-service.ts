@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { NotFoundError } from '../../common/errors';
-import { Submission, SubmissionGrade } from '../../common/models';
+import { Assignment, Submission, SubmissionGrade } from '../../common/models';
+import type { Actor, LearningScope } from './scope';
 import { limitOffset, type Pagination } from '../http/pagination';
 import { assignmentFromRow, assignmentView, submissionView } from './views';
 import type { SubmissionLinks } from './submission-links';
@@ -62,7 +63,21 @@ export class StudentAssignmentService {
   constructor(
     private readonly sequelize: Sequelize,
     private readonly links: SubmissionLinks,
+    private readonly scope: LearningScope,
   ) {}
+
+  /**
+   * Staff read one assignment in any status: a teacher those of the classrooms they teach and the
+   * every-classroom ones, an admin all (the student view is `get`).
+   */
+  async getForStaff(actor: Actor, assignmentId: string) {
+    const a = await Assignment.findByPk(assignmentId);
+    if (!a) throw new NotFoundError('Assignment');
+    if (actor.role === 'teacher' && a.classroomId !== null && !(await this.scope.teaches(actor.id, a.classroomId))) {
+      throw new NotFoundError('Assignment');
+    }
+    return assignmentView(a);
+  }
 
   /** One query: the page, the student's state on each item, and the total. */
   async list(studentId: string, query: StudentAssignmentQuery, now = new Date()) {

@@ -13,7 +13,8 @@ export function tutorialController(assignments: StudentAssignmentService, submis
     sendList(res, data, meta);
   };
   const getAssignment: RequestHandler = async (req, res) => {
-    sendData(res, await assignments.get(req.user!.id, input<{ id: string }>(req, 'params').id));
+    const { id } = input<{ id: string }>(req, 'params');
+    sendData(res, req.user!.role === 'student' ? await assignments.get(req.user!.id, id) : await assignments.getForStaff(actor(req), id));
   };
   const listSubmissions: RequestHandler = async (req, res) => {
     const { data, meta } = await submissions.list(actor(req), input<SubmissionListQuery>(req, 'query'));

@@ -12,7 +12,7 @@ export function tutorialRoutes(deps: ApiDeps, learning: LearningServices): ApiRo
   const receive = learning.files.receive;
   return new ApiRouter('/api/v2/tutorial')
     .get('/assignments', requireAuth, requireRole('student'), validate({ query: s.studentAssignmentQuery }), c.listAssignments)
-    .get('/assignments/:id', requireAuth, requireRole('student'), validate({ params: s.idParams }), c.getAssignment)
+    .get('/assignments/:id', requireAuth, validate({ params: s.idParams }), c.getAssignment)
     .get('/submissions', requireAuth, validate({ query: s.submissionListQuery }), c.listSubmissions)
     .post('/submissions', requireAuth, requireRole('student'), receive, validate({ body: s.newSubmissionBody }), c.createSubmission)
     .get('/submissions/:id', requireAuth, validate({ params: s.idParams }), c.getSubmission)

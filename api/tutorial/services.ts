@@ -22,7 +22,7 @@ export function createLearningServices(deps: ApiDeps, files: SubmissionFileGatew
     scope,
     files,
     links,
-    studentAssignments: new StudentAssignmentService(deps.sequelize, links),
+    studentAssignments: new StudentAssignmentService(deps.sequelize, links, scope),
     submissions: new SubmissionService(deps.sequelize, scope, files, links, deps.realtime),
   };
 }

@@ -130,6 +130,16 @@ describe('student assignments (GET /api/v2/tutorial/assignments)', () => {
       await one(draft.id).expect(404);
     });
 
+    it('shows a teacher a draft of a classroom they teach, without a student state', async () => {
+      const res = await request(app()).get(`/api/v2/tutorial/assignments/${draft.id}`).set(bearer(school.teacher)).expect(200);
+      expect(res.body.data).to.include({ id: draft.id, status: 'draft' });
+      expect(res.body.data).to.not.have.property('mine');
+    });
+
+    it('answers 404 to a teacher for a classroom they do not teach', async () => {
+      await request(app()).get(`/api/v2/tutorial/assignments/${otherClass.id}`).set(bearer(school.teacher)).expect(404);
+    });
+
     it('answers 404 for an id that does not exist and 400 for one that is not a uuid', async () => {
       await one('4b7c8a30-5a37-4d4e-9d43-3a3c6f1f1f1f').expect(404);
       await one('42').expect(400);
