@@ -242,6 +242,9 @@ export class SubmissionService {
       );
     }
     const s = await this.loadVisible(student, id);
+    if (change.content === undefined && uploads.length === 0) {
+      throw new ValidationError([{ field: 'content', message: 'send new content or files', type: 'object.missing' }]);
+    }
     if (!REWORKABLE.includes(s.status)) {
       throw new ConflictError('This attempt has been graded or returned and can no longer be changed', 'SUBMISSION_LOCKED');
     }

@@ -144,6 +144,12 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
       expect(res.body.error.code).to.equal('DEADLINE_PASSED');
     });
 
+    it('refuses an empty change with 400', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id });
+      const s = await makeSubmission(a, school.student);
+      await request(app()).patch(`/api/v2/tutorial/submissions/${s.id}`).set(bearer(school.student)).send({}).expect(400);
+    });
+
     it('refuses a student setting status or feedback with 400', async () => {
       const a = await makeAssignment({ classroomId: school.classroom.id });
       const s = await makeSubmission(a, school.student);
