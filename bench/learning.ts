@@ -91,6 +91,8 @@ async function load(name: string, url: string, token: string) {
 
 async function main() {
   const runId = crypto.randomBytes(3).toString('hex');
+  // the machine may be busy with other work: say how busy, next to the figures
+  const loadBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
   const env: Record<string, string> = {
     NODE_ENV: 'development',
     DATABASE_URL: `${PG}/gema_bench_learning_${runId}`,
@@ -144,7 +146,12 @@ async function main() {
 
     const results = {
       when: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, node: process.version, note: 'load generator and API (one process, pool 20) share the machine' },
+      machine: {
+        cpus: os.cpus().length,
+        node: process.version,
+        loadAverageBefore: loadBefore,
+        note: 'load generator and API (one process, pool 20) share the machine, and other work ran on it too',
+      },
       seededStudent: { email: 'ayu@gema.local', dashboardCounts: sample.counts },
       routes: [assignments, dash],
       dashboardSqlQueries: statements.length,
