@@ -1,7 +1,10 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { expect } from 'chai';
-import { app } from '../support/deps';
+import sharp from 'sharp';
+import { app, testWorkerDeps } from '../support/deps';
+import { createStorage } from '../../common/storage';
+import { processFile } from '../../worker/processors/file-processing';
 import { bearer, createSchool } from '../support/factories';
 import { StoredFile } from '../../common/models';
 import { makeAssignment } from './helpers';
@@ -96,6 +99,21 @@ describe('submissions with files (POST /api/v2/tutorial/submissions, multipart)'
       .attach('files', pdf(crypto.randomUUID()), 'v2.pdf')
       .expect(200);
     expect(res.body.data.files.map((f: { name: string }) => f.name)).to.deep.equal(['v2.pdf']);
+  });
+
+  it('shows the file as ready with a thumbnail once the worker has processed it', async () => {
+    const a = await makeAssignment({ classroomId: school.classroom.id, kind: 'file', allowedFileTypes: ['image/*'] });
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+      .png()
+      .toBuffer();
+    const created = await post().field('assignmentId', a.id).attach('files', png, 'diagram.png').expect(201);
+    const file = created.body.data.files[0];
+    expect(file.status).to.equal('processing');
+    const workerDeps = testWorkerDeps();
+    await processFile({ deps: workerDeps, storage: createStorage(workerDeps.config) }, file.id);
+    const seen = await request(app()).get(`/api/v2/tutorial/submissions/${created.body.data.id}`).set(bearer(school.student)).expect(200);
+    expect(seen.body.data.files[0]).to.deep.include({ id: file.id, status: 'ready', metadata: { width: 64, height: 48 } });
+    expect(seen.body.data.files[0].thumbnailUrl).to.equal(`/api/v2/files/${file.id}/thumbnail`);
   });
 
   describe("another student's files (BOLA)", () => {
