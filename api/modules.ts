@@ -1,13 +1,20 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
 import type { RoomAuthorizer } from './realtime/socket-server';
+import { authRoutes } from './auth/routes';
+import { studentRoutes } from './student/routes';
+import { classroomRoutes } from './classrooms/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
  * picks its routes up from the routers themselves.
  */
 export function featureRouters(_deps: ApiDeps): ApiRouter[] {
-  return [];
+  return [
+    authRoutes(_deps),
+    studentRoutes(_deps),
+    classroomRoutes(_deps),
+  ];
 }
 
 /** Room kinds a socket may `subscribe` to, each with its own access check. */
