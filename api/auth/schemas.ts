@@ -11,7 +11,8 @@ const password = Joi.string()
   )
   .messages({ 'password.bytes': `{{#label}} must be at most ${PASSWORD_MAX_BYTES} bytes` });
 
-const opaqueToken = Joi.string().max(200).required();
+// generous, so a JWT sent by mistake is refused as a wrong token (401) rather than a malformed body
+const opaqueToken = Joi.string().max(4096).required();
 
 export const registerBody = Joi.object({
   name: Joi.string().trim().min(1).max(120).required(),
