@@ -13,9 +13,9 @@ export interface Mailer {
 
 /**
  * SMTP when SMTP_URL is set; otherwise every message becomes an .eml file under MAIL_DIR and its
- * link is logged, so registration and password reset work on a machine with no mail server.
+ * link is logged (outside production), so registration and password reset work with no mail server.
  */
-export function createMailer(config: Pick<Config, 'mail'>, logger: Logger): Mailer {
+export function createMailer(config: Pick<Config, 'mail' | 'isProduction'>, logger: Logger): Mailer {
   const { smtpUrl, from, dir } = config.mail;
   if (smtpUrl) {
     const transport: Transporter = nodemailer.createTransport(smtpUrl, { from });
@@ -34,7 +34,9 @@ export function createMailer(config: Pick<Config, 'mail'>, logger: Logger): Mail
       await fs.mkdir(dir, { recursive: true });
       const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}.eml`);
       await fs.writeFile(file, info.message as Buffer);
-      logger.info('email written to file (no SMTP_URL)', { to: mail.to, subject: mail.subject, file, link: mail.link });
+      // the link is a live credential: handy on a laptop, not something to leave in production logs
+      const link = config.isProduction ? undefined : mail.link;
+      logger.info('email written to file (no SMTP_URL)', { to: mail.to, subject: mail.subject, file, link });
       return { messageId: String(info.messageId), file };
     },
     close: () => transport.close(),
