@@ -32,9 +32,14 @@ export class Passwords {
    * response time does not tell which emails have accounts.
    */
   async verifyDummy(password: string): Promise<false> {
-    this.dummy ??= bcrypt.hash(crypto.randomBytes(16).toString('hex'), this.cost);
-    await bcrypt.compare(password, await this.dummy);
+    await bcrypt.compare(password, await this.dummyHash());
     return false;
+  }
+
+  /** Made ahead of the first login, so even the first unknown-email attempt costs one compare. */
+  dummyHash(): Promise<string> {
+    this.dummy ??= bcrypt.hash(crypto.randomBytes(16).toString('hex'), this.cost);
+    return this.dummy;
   }
 
   /** Hashes made at a lower cost (older system, older setting) are upgraded at the next login. */

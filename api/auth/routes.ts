@@ -9,9 +9,11 @@ import { authLimiters } from './rate-limits';
 import * as s from './schemas';
 
 export function authRoutes(deps: ApiDeps): ApiRouter {
+  const passwords = new Passwords(deps.config.auth.bcryptCost);
+  void passwords.dummyHash();
   const service = new AuthService({
     ...deps,
-    passwords: new Passwords(deps.config.auth.bcryptCost),
+    passwords,
     sessions: new RefreshSessions(deps.sequelize, deps.config, deps.revocation),
   });
   const c = authController(service);
