@@ -72,8 +72,8 @@ interface Figures {
   timeouts: number;
 }
 
-async function drive(opts: autocannon.Options, seconds: number): Promise<Figures> {
-  await autocannon({ ...opts, duration: WARMUP });
+async function drive(opts: autocannon.Options, seconds: number, warm = true): Promise<Figures> {
+  if (warm) await autocannon({ ...opts, duration: WARMUP });
   const r = await autocannon({ ...opts, duration: seconds });
   return {
     requestsPerSecond: Math.round(r.requests.average),
@@ -82,6 +82,25 @@ async function drive(opts: autocannon.Options, seconds: number): Promise<Figures
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
+  };
+}
+
+/** Rounds of one server as one figure: requests summed; p50 averaged; p99 and max the worst round's. */
+function combine(rounds: Figures[]): Figures & { rounds: Figures[] } {
+  const sum = (f: (r: Figures) => number) => rounds.reduce((a, r) => a + f(r), 0);
+  return {
+    requestsPerSecond: Math.round(sum((r) => r.requestsPerSecond) / rounds.length),
+    latencyMs: {
+      p50: Math.round((sum((r) => r.latencyMs.p50) / rounds.length) * 10) / 10,
+      p90: Math.max(...rounds.map((r) => r.latencyMs.p90)),
+      p99: Math.max(...rounds.map((r) => r.latencyMs.p99)),
+      max: Math.max(...rounds.map((r) => r.latencyMs.max)),
+    },
+    requests: sum((r) => r.requests),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    rounds,
   };
 }
 
@@ -120,10 +139,30 @@ async function main() {
       headers: { authorization: `Bearer ${token}` },
     });
 
-    console.log(`GET /auth/session, real app, ${CONNECTIONS} connections, ${DURATION} s`);
+    // Both servers stay up and are driven in turn, twice, so drifting load from other processes on
+    // the machine falls on both alike instead of on whichever happened to run second.
     const app = await startServer('app');
-    const appSession = await drive(sessionOpts(app.url), DURATION);
-    console.log(appSession);
+    const bare = await startServer('bare');
+    await autocannon({ ...sessionOpts(app.url), duration: WARMUP });
+    await autocannon({ ...sessionOpts(bare.url), duration: WARMUP });
+    const rounds: { app: Figures[]; bare: Figures[] } = { app: [], bare: [] };
+    const half = DURATION / 2;
+    for (let round = 1; round <= 2; round++) {
+      for (const [name, server] of [['app', app], ['bare', bare]] as const) {
+        console.log(`round ${round}: GET /auth/session, ${name}, ${CONNECTIONS} connections, ${half} s`);
+        const figures = await drive(sessionOpts(server.url), half, false);
+        console.log(figures);
+        rounds[name].push(figures);
+      }
+    }
+    await stop(bare.child);
+    const appSession = combine(rounds.app);
+    const bareSession = combine(rounds.bare);
+
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    console.log(`bcrypt cost ${BCRYPT_COST}: one at a time, then ${threads} in parallel`);
+    const single = await bcryptRate(BCRYPT_COST, 1, 3);
+    const parallel = await bcryptRate(BCRYPT_COST, threads, 3);
 
     console.log(`POST /auth/login, real app, ${LOGIN_CONNECTIONS} connections, ${DURATION} s, bcrypt cost ${BCRYPT_COST}`);
     const login = await drive(
@@ -140,17 +179,6 @@ async function main() {
     console.log(login);
     await stop(app.child);
 
-    console.log(`GET /auth/session shape, bare node:http, ${CONNECTIONS} connections, ${DURATION} s`);
-    const bare = await startServer('bare');
-    const bareSession = await drive(sessionOpts(bare.url), DURATION);
-    console.log(bareSession);
-    await stop(bare.child);
-
-    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-    console.log(`bcrypt cost ${BCRYPT_COST}: one at a time, then ${threads} in parallel`);
-    const single = await bcryptRate(BCRYPT_COST, 1, 3);
-    const parallel = await bcryptRate(BCRYPT_COST, threads, 3);
-
     const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.versions.node, loadAvg1m: os.loadavg()[0] };
     const ratio = Math.round((appSession.requestsPerSecond / bareSession.requestsPerSecond) * 100) / 100;
     const sessionResult = {
@@ -160,6 +188,7 @@ async function main() {
       setup: {
         connections: CONNECTIONS,
         durationSeconds: DURATION,
+        schedule: `both servers up; ${WARMUP} s warm-up each, then app and bare driven alternately in 2 rounds of ${DURATION / 2} s`,
         warmupSeconds: WARMUP,
         loadGenerator: 'autocannon in the parent process; each server in its own child process',
         app: 'createApp with real deps (PostgreSQL, Redis), NODE_ENV=production, LOG_LEVEL=warn, global and auth rate limiters on with limits too high to throttle',
@@ -175,7 +204,12 @@ async function main() {
       at: sessionResult.at,
       machine,
       bcryptCost: BCRYPT_COST,
-      login: { connections: LOGIN_CONNECTIONS, durationSeconds: DURATION, ...login },
+      login: {
+        connections: LOGIN_CONNECTIONS,
+        durationSeconds: DURATION,
+        work: 'per login: one bcrypt compare, UPDATE users.last_login_at, INSERT refresh_tokens, INSERT activities, 3 Redis rate-limit counters',
+        ...login,
+      },
       bcrypt: {
         hashesPerSecondOneAtATime: single,
         hashesPerSecondParallel: parallel,
