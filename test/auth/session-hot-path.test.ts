@@ -4,17 +4,21 @@ import { Redis } from 'ioredis';
 import { app, apiDeps } from '../support/deps';
 import { bearer, createUser } from '../support/factories';
 import { TEST_ENV } from '../support/env';
+import { User } from '../../common/models';
 
-/** Runs `work` and returns every SQL statement the API's Sequelize instance issued meanwhile. */
+/**
+ * Runs `work` and returns every SQL statement issued meanwhile. Watches the app's own Sequelize and
+ * the one the models are bound to (the last deps made in this process bind them), so no path is missed.
+ */
 async function sqlDuring(work: () => Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];
-  const sequelize = apiDeps().sequelize;
+  const instances = [...new Set([apiDeps().sequelize, User.sequelize!])];
   const hook = (options: { sql?: string } | undefined) => void seen.push(String(options?.sql ?? '?'));
-  sequelize.addHook('beforeQuery', 'spy', hook as never);
+  for (const s of instances) s.addHook('beforeQuery', 'spy', hook as never);
   try {
     await work();
   } finally {
-    sequelize.removeHook('beforeQuery', 'spy');
+    for (const s of instances) s.removeHook('beforeQuery', 'spy');
   }
   return seen;
 }
