@@ -4,6 +4,7 @@ import type { RoomAuthorizer } from './realtime/socket-server';
 import { authRoutes } from './auth/routes';
 import { studentRoutes } from './student/routes';
 import { classroomRoutes } from './classrooms/routes';
+import { fileRoutes } from './files/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -14,6 +15,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     authRoutes(_deps),
     studentRoutes(_deps),
     classroomRoutes(_deps),
+    fileRoutes(_deps),
   ];
 }
 

@@ -4,6 +4,7 @@ import { Classroom, ClassroomTeacher } from './classroom';
 import { RefreshToken } from './refresh-token';
 import { OneTimeToken } from './one-time-token';
 import { Activity } from './activity';
+import { StoredFile } from './file';
 
 export { User, Classroom, ClassroomTeacher };
 export { RefreshToken, OneTimeToken, Activity };
@@ -12,6 +13,9 @@ export type { OneTimePurpose } from './one-time-token';
 export type { ActivityType } from './activity';
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
+export { StoredFile };
+export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName } from './file';
+export { FILE_STATUSES, STORAGE_DRIVERS } from './file';
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -24,9 +28,11 @@ export function initModels(sequelize: Sequelize): void {
   RefreshToken.initModel(sequelize);
   OneTimeToken.initModel(sequelize);
   Activity.initModel(sequelize);
+  StoredFile.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
   Classroom.belongsToMany(User, { through: ClassroomTeacher, foreignKey: 'classroomId', otherKey: 'teacherId', as: 'teachers' });
   User.belongsToMany(Classroom, { through: ClassroomTeacher, foreignKey: 'teacherId', otherKey: 'classroomId', as: 'taughtClassrooms' });
+  StoredFile.belongsTo(User, { foreignKey: 'ownerId', as: 'owner' });
 }
