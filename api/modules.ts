@@ -1,6 +1,9 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
 import type { RoomAuthorizer } from './realtime/socket-server';
+import { authRoutes } from './auth/routes';
+import { studentRoutes } from './student/routes';
+import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
 import { learningRouters } from './tutorial/routers';
 
@@ -10,6 +13,9 @@ import { learningRouters } from './tutorial/routers';
  */
 export function featureRouters(_deps: ApiDeps): ApiRouter[] {
   return [
+    authRoutes(_deps),
+    studentRoutes(_deps),
+    classroomRoutes(_deps),
     fileRoutes(_deps),
     ...learningRouters(_deps),
   ];

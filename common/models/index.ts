@@ -1,11 +1,18 @@
 import type { Sequelize } from 'sequelize';
 import { User } from './user';
 import { Classroom, ClassroomTeacher } from './classroom';
+import { RefreshToken } from './refresh-token';
+import { OneTimeToken } from './one-time-token';
+import { Activity } from './activity';
 import { StoredFile } from './file';
 import { Assignment } from './assignment';
 import { Submission, SubmissionFile, SubmissionGrade } from './submission';
 
 export { User, Classroom, ClassroomTeacher };
+export { RefreshToken, OneTimeToken, Activity };
+export type { RevokeReason } from './refresh-token';
+export type { OneTimePurpose } from './one-time-token';
+export type { ActivityType } from './activity';
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
 export { StoredFile };
@@ -25,6 +32,9 @@ export function initModels(sequelize: Sequelize): void {
   User.initModel(sequelize);
   Classroom.initModel(sequelize);
   ClassroomTeacher.initModel(sequelize);
+  RefreshToken.initModel(sequelize);
+  OneTimeToken.initModel(sequelize);
+  Activity.initModel(sequelize);
   StoredFile.initModel(sequelize);
   Assignment.initModel(sequelize);
   Submission.initModel(sequelize);
