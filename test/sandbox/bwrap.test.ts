@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sweepStale } from '../../worker/sandbox/bwrap/helper';
 import { BwrapRunner } from '../../worker/sandbox/bwrap/runner';
 import type { Limits, PreparedProgram } from '../../worker/sandbox/types';
 
@@ -104,5 +107,22 @@ describe('bubblewrap runner', function () {
     const r = await python(`b = bytearray(50 * 1024 * 1024)\nprint(len(b))`);
     expect(r.verdict).to.equal('ok');
     expect(r.memoryKb).to.be.greaterThan(50 * 1024);
+  });
+});
+
+describe('bubblewrap leftovers', () => {
+  it('removes sandbox directories older than six hours from the temp directory, and keeps recent ones', async () => {
+    const old = fs.mkdtempSync(path.join(os.tmpdir(), 'gema-box-'));
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'gema-box-'));
+    const past = new Date(Date.now() - 7 * 3600 * 1000);
+    fs.utimesSync(old, past, past);
+    try {
+      await sweepStale();
+      expect(fs.existsSync(old)).to.equal(false);
+      expect(fs.existsSync(fresh)).to.equal(true);
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
   });
 });
