@@ -73,6 +73,23 @@ describe('bubblewrap runner', function () {
     expect(results.map((r) => r.stdout)).to.deep.equal(['2\n', '4\n', '6\n', '8\n']);
   });
 
+  const forkN = (n: number) =>
+    `import os, time\nkids, failed = [], 0\nfor i in range(${n}):\n    try:\n        pid = os.fork()\n    except OSError:\n        failed += 1\n        continue\n    if pid == 0:\n        time.sleep(0.5)\n        os._exit(0)\n    kids.append(pid)\nfor k in kids:\n    os.waitpid(k, 0)\nprint(len(kids), failed)`;
+
+  it('caps the processes of one program (RLIMIT_NPROC)', async () => {
+    const r = await python(forkN(60));
+    const [started, failed] = r.stdout.trim().split(' ').map(Number);
+    expect(started).to.be.below(32);
+    expect(failed).to.be.above(0);
+  });
+
+  it('counts the process limit per sandbox, so parallel runs do not starve each other', async () => {
+    const prog = await runner.prepare('python', [{ name: 'main.py', content: forkN(20) }], LIMITS);
+    open.push(prog);
+    const results = await Promise.all([1, 2, 3].map(() => prog.run('', LIMITS)));
+    expect(results.map((r) => r.stdout)).to.deep.equal(['20 0\n', '20 0\n', '20 0\n']);
+  });
+
   it('removes the work directory on dispose', async () => {
     const prog = await runner.prepare('python', [{ name: 'main.py', content: 'print(1)' }], LIMITS);
     const dir = fs.readdirSync('/tmp').filter((d) => d.startsWith('gema-box-'));
