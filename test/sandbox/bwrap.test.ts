@@ -90,6 +90,36 @@ describe('bubblewrap runner', function () {
     expect(results.map((r) => r.stdout)).to.deep.equal(['20 0\n', '20 0\n', '20 0\n']);
   });
 
+  it('lets the Python entry file import the other files', async () => {
+    const prog = await runner.prepare(
+      'python',
+      [
+        { name: 'main.py', content: 'from geometry import area\nprint(area(3, 4))' },
+        { name: 'geometry.py', content: 'def area(w, h):\n    return w * h' },
+      ],
+      LIMITS,
+    );
+    open.push(prog);
+    expect(prog.compile.ok, prog.compile.output).to.equal(true);
+    expect((await prog.run('', LIMITS)).stdout).to.equal('12\n');
+  });
+
+  it('compiles every C file of a submission together, with its headers', async function () {
+    if (runner.unavailableReason('c')) this.skip();
+    const prog = await runner.prepare(
+      'c',
+      [
+        { name: 'main.c', content: '#include <stdio.h>\n#include "util.h"\nint main(void) { printf("%d\\n", twice(21)); return 0; }' },
+        { name: 'util.h', content: 'int twice(int x);' },
+        { name: 'util.c', content: '#include "util.h"\nint twice(int x) { return 2 * x; }' },
+      ],
+      LIMITS,
+    );
+    open.push(prog);
+    expect(prog.compile.ok, prog.compile.output).to.equal(true);
+    expect((await prog.run('', LIMITS)).stdout).to.equal('42\n');
+  });
+
   it('removes the work directory on dispose', async () => {
     const prog = await runner.prepare('python', [{ name: 'main.py', content: 'print(1)' }], LIMITS);
     const dir = fs.readdirSync('/tmp').filter((d) => d.startsWith('gema-box-'));
