@@ -3,7 +3,11 @@ import type { ApiRouter } from './http/router';
 import type { RoomAuthorizer } from './realtime/socket-server';
 import { codingLabRoutes } from './coding-lab/routes';
 import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
+import { authRoutes } from './auth/routes';
+import { studentRoutes } from './student/routes';
+import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
+import { learningRouters } from './tutorial/routers';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -12,7 +16,11 @@ import { fileRoutes } from './files/routes';
 export function featureRouters(_deps: ApiDeps): ApiRouter[] {
   return [
     codingLabRoutes(_deps),
+    authRoutes(_deps),
+    studentRoutes(_deps),
+    classroomRoutes(_deps),
     fileRoutes(_deps),
+    ...learningRouters(_deps),
   ];
 }
 

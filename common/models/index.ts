@@ -6,7 +6,12 @@ import { CodingTestCase } from './coding-test-case';
 import { CodingSubmission } from './coding-submission';
 import { CodingRun } from './coding-run';
 import { CodingRejudge } from './coding-rejudge';
+import { RefreshToken } from './refresh-token';
+import { OneTimeToken } from './one-time-token';
+import { Activity } from './activity';
 import { StoredFile } from './file';
+import { Assignment } from './assignment';
+import { Submission, SubmissionFile, SubmissionGrade } from './submission';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -14,11 +19,20 @@ export * from './coding-task';
 export * from './coding-test-case';
 export * from './coding-submission';
 export * from './coding-run';
+export { RefreshToken, OneTimeToken, Activity };
+export type { RevokeReason } from './refresh-token';
+export type { OneTimePurpose } from './one-time-token';
+export type { ActivityType } from './activity';
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
 export { StoredFile };
 export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName } from './file';
 export { FILE_STATUSES, STORAGE_DRIVERS } from './file';
+export { Assignment, Submission, SubmissionFile, SubmissionGrade };
+export type { AssignmentKind, AssignmentStatus } from './assignment';
+export { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES } from './assignment';
+export type { SubmissionStatus, ReviewStatus } from './submission';
+export { SUBMISSION_STATUSES, REVIEW_STATUSES } from './submission';
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -33,7 +47,14 @@ export function initModels(sequelize: Sequelize): void {
   CodingSubmission.initModel(sequelize);
   CodingRun.initModel(sequelize);
   CodingRejudge.initModel(sequelize);
+  RefreshToken.initModel(sequelize);
+  OneTimeToken.initModel(sequelize);
+  Activity.initModel(sequelize);
   StoredFile.initModel(sequelize);
+  Assignment.initModel(sequelize);
+  Submission.initModel(sequelize);
+  SubmissionFile.initModel(sequelize);
+  SubmissionGrade.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
@@ -42,4 +63,10 @@ export function initModels(sequelize: Sequelize): void {
   CodingTask.hasMany(CodingTestCase, { foreignKey: 'taskId', as: 'tests' });
   CodingTestCase.belongsTo(CodingTask, { foreignKey: 'taskId', as: 'task' });
   StoredFile.belongsTo(User, { foreignKey: 'ownerId', as: 'owner' });
+
+  Assignment.hasMany(Submission, { foreignKey: 'assignmentId', as: 'submissions' });
+  Submission.belongsTo(Assignment, { foreignKey: 'assignmentId', as: 'assignment' });
+  Submission.belongsTo(User, { foreignKey: 'studentId', as: 'student' });
+  Submission.hasMany(SubmissionFile, { foreignKey: 'submissionId', as: 'fileLinks' });
+  Submission.hasMany(SubmissionGrade, { foreignKey: 'submissionId', as: 'gradeHistory' });
 }

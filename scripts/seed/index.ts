@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { User } from '../../common/models';
 import { seedAccounts, DEMO_PASSWORD } from './accounts';
 import { seedCodingLab } from './coding-lab';
+import { seedLearning } from './learning';
 
 export { DEMO_PASSWORD };
 
@@ -19,6 +20,7 @@ export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: n
   if ((await User.unscoped().count({ paranoid: false })) > 0) return false;
   await sequelize.transaction(async (transaction) => {
     const accounts = await seedAccounts(opts.bcryptCost, transaction);
+    await seedLearning(transaction);
     await seedCodingLab(accounts, transaction);
   });
   return true;

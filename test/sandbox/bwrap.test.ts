@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sweepStale } from '../../worker/sandbox/bwrap/helper';
 import { BwrapRunner } from '../../worker/sandbox/bwrap/runner';
 import type { Limits, PreparedProgram } from '../../worker/sandbox/types';
 
@@ -70,6 +73,53 @@ describe('bubblewrap runner', function () {
     expect(results.map((r) => r.stdout)).to.deep.equal(['2\n', '4\n', '6\n', '8\n']);
   });
 
+  const forkN = (n: number) =>
+    `import os, time\nkids, failed = [], 0\nfor i in range(${n}):\n    try:\n        pid = os.fork()\n    except OSError:\n        failed += 1\n        continue\n    if pid == 0:\n        time.sleep(0.5)\n        os._exit(0)\n    kids.append(pid)\nfor k in kids:\n    os.waitpid(k, 0)\nprint(len(kids), failed)`;
+
+  it('caps the processes of one program (RLIMIT_NPROC)', async () => {
+    const r = await python(forkN(60));
+    const [started, failed] = r.stdout.trim().split(' ').map(Number);
+    expect(started).to.be.below(32);
+    expect(failed).to.be.above(0);
+  });
+
+  it('counts the process limit per sandbox, so parallel runs do not starve each other', async () => {
+    const prog = await runner.prepare('python', [{ name: 'main.py', content: forkN(20) }], LIMITS);
+    open.push(prog);
+    const results = await Promise.all([1, 2, 3].map(() => prog.run('', LIMITS)));
+    expect(results.map((r) => r.stdout)).to.deep.equal(['20 0\n', '20 0\n', '20 0\n']);
+  });
+
+  it('lets the Python entry file import the other files', async () => {
+    const prog = await runner.prepare(
+      'python',
+      [
+        { name: 'main.py', content: 'from geometry import area\nprint(area(3, 4))' },
+        { name: 'geometry.py', content: 'def area(w, h):\n    return w * h' },
+      ],
+      LIMITS,
+    );
+    open.push(prog);
+    expect(prog.compile.ok, prog.compile.output).to.equal(true);
+    expect((await prog.run('', LIMITS)).stdout).to.equal('12\n');
+  });
+
+  it('compiles every C file of a submission together, with its headers', async function () {
+    if (runner.unavailableReason('c')) this.skip();
+    const prog = await runner.prepare(
+      'c',
+      [
+        { name: 'main.c', content: '#include <stdio.h>\n#include "util.h"\nint main(void) { printf("%d\\n", twice(21)); return 0; }' },
+        { name: 'util.h', content: 'int twice(int x);' },
+        { name: 'util.c', content: '#include "util.h"\nint twice(int x) { return 2 * x; }' },
+      ],
+      LIMITS,
+    );
+    open.push(prog);
+    expect(prog.compile.ok, prog.compile.output).to.equal(true);
+    expect((await prog.run('', LIMITS)).stdout).to.equal('42\n');
+  });
+
   it('removes the work directory on dispose', async () => {
     const prog = await runner.prepare('python', [{ name: 'main.py', content: 'print(1)' }], LIMITS);
     const dir = fs.readdirSync('/tmp').filter((d) => d.startsWith('gema-box-'));
@@ -104,5 +154,22 @@ describe('bubblewrap runner', function () {
     const r = await python(`b = bytearray(50 * 1024 * 1024)\nprint(len(b))`);
     expect(r.verdict).to.equal('ok');
     expect(r.memoryKb).to.be.greaterThan(50 * 1024);
+  });
+});
+
+describe('bubblewrap leftovers', () => {
+  it('removes sandbox directories older than six hours from the temp directory, and keeps recent ones', async () => {
+    const old = fs.mkdtempSync(path.join(os.tmpdir(), 'gema-box-'));
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'gema-box-'));
+    const past = new Date(Date.now() - 7 * 3600 * 1000);
+    fs.utimesSync(old, past, past);
+    try {
+      await sweepStale();
+      expect(fs.existsSync(old)).to.equal(false);
+      expect(fs.existsSync(fresh)).to.equal(true);
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
   });
 });

@@ -33,6 +33,16 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
     expect(r.stdout).to.equal('undefined undefined undefined undefined undefined undefined\n');
   });
 
+  it('offers no WebAssembly, whose memory would escape the isolate heap limit', async () => {
+    const r = await run(`print(typeof WebAssembly, typeof globalThis.WebAssembly)`);
+    expect(r.stdout).to.equal('undefined undefined\n');
+  });
+
+  it('stops a program filling typed arrays past the memory limit with memory_limit', async () => {
+    const r = await run(`const keep = []; for (let i = 0; i < 100; i++) keep.push(new Float64Array(5e6).fill(1));`);
+    expect(r.verdict).to.equal('memory_limit');
+  });
+
   it('stops a program that swallows the output-limit error and keeps printing', async () => {
     const r = await run(`for (;;) { try { console.log('x'.repeat(1000)); } catch (e) {} }`, '', { ...LIMITS, outputHardBytes: 100_000 });
     expect(r.verdict).to.equal('output_limit');

@@ -7,6 +7,7 @@ export const TEST_PASSWORD = 'correct horse battery';
 let hashOnce: Promise<string> | undefined;
 
 export async function createClassroom(name = `XI RPL ${crypto.randomInt(1000, 9999)}`): Promise<Classroom> {
+  apiDeps(); // binds the models, for a test that creates data before it touches the app
   return Classroom.create({ name, academicYear: '2025/2026' });
 }
 
@@ -24,6 +25,7 @@ export interface UserOptions {
 /** A user in the database (verified unless told otherwise), with the shared test password. */
 export async function createUser(opts: UserOptions = {}): Promise<User> {
   hashOnce ??= bcrypt.hash(TEST_PASSWORD, 4);
+  apiDeps(); // binds the models, for a test that creates data before it touches the app
   const role = opts.role ?? 'student';
   const user = await User.create({
     email: opts.email ?? `${role}.${crypto.randomBytes(5).toString('hex')}@test.gema`,

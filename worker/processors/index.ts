@@ -2,6 +2,7 @@ import type { QueueName } from '../../common/queues';
 import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
 import { createGradingProcessor } from '../grading/processor';
+import { emailProcessor } from './email';
 import { fileProcessingProcessor } from './file-processing';
 
 export type ProcessorFactory = (deps: WorkerDeps) => ProcessorDefinition<never, unknown> | Promise<ProcessorDefinition<never, unknown>>;
@@ -9,5 +10,6 @@ export type ProcessorFactory = (deps: WorkerDeps) => ProcessorDefinition<never, 
 /** The processor of each queue. A feature adds its queue's factory here. */
 export const processors: Partial<Record<QueueName, ProcessorFactory>> = {
   grading: (deps) => createGradingProcessor(deps) as Promise<ProcessorDefinition<never, unknown>>,
+  email: emailProcessor as ProcessorFactory,
   'file-processing': (deps) => fileProcessingProcessor(deps),
 };

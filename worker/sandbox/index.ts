@@ -51,7 +51,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     },
     unavailableReason(language) {
       if (pick(language)) return undefined;
-      return bwrap?.unavailableReason(language) ?? 'not implemented yet';
+      return bwrap?.unavailableReason(language) ?? `the ${options.backend ?? 'auto'} backend has no runner for ${language}`;
     },
     async close() {
       await Promise.all([js.close(), bwrap?.close()]);

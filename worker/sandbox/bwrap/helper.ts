@@ -20,7 +20,26 @@ export interface BuiltHelper {
  * Builds `gema-run` into a fresh private directory (mkdtemp: nobody can plant a binary there
  * first) readable by the sandbox user. Takes ~100 ms once per worker process.
  */
+/** Leftovers of a worker that was killed before it could dispose its programs: older than this, nobody uses them. */
+const STALE_MS = 6 * 3600 * 1000;
+
+/** Removes sandbox directories a crashed worker left in the temp directory. Never follows links (fs.rm). */
+export async function sweepStale(now = Date.now()): Promise<number> {
+  const tmp = os.tmpdir();
+  let removed = 0;
+  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+    if (!/^gema-(box|sandbox-helper)-/.test(name)) continue;
+    const full = path.join(tmp, name);
+    const stat = await fs.lstat(full).catch(() => undefined);
+    if (!stat?.isDirectory() || now - stat.mtimeMs < STALE_MS) continue;
+    await fs.rm(full, { recursive: true, force: true }).catch(() => undefined);
+    removed++;
+  }
+  return removed;
+}
+
 export async function buildHelper(): Promise<BuiltHelper> {
+  await sweepStale();
   let cc: string | undefined;
   for (const candidate of CC_CANDIDATES) {
     if (await fs.access(candidate, fs.constants.X_OK).then(() => true, () => false)) {

@@ -108,7 +108,7 @@ export class DockerRunner implements Runner {
               pids: runLimits.nproc,
               caps: outputCaps(limits),
             });
-            return judge(out, limits, spec.outOfMemory);
+            return judge(out, limits, spec.outOfMemory, spec.startupMs);
           } catch (err) {
             return internalError(`docker run failed: ${(err as Error).message}`);
           }
@@ -207,8 +207,8 @@ export class DockerRunner implements Runner {
         stream.on('error', () => resolve());
       });
       container.modem.demuxStream(stream, sink('stdout'), sink('stderr'));
-      const started = Date.now();
       await container.start();
+      const started = Date.now();
       stream.end(opts.stdin);
       const timer = setTimeout(() => {
         timedOut = true;
@@ -226,7 +226,8 @@ export class DockerRunner implements Runner {
   }
 }
 
-function judge(out: ContainerOutcome, limits: Limits, outOfMemory: RegExp): RunResult {
+/** Docker reports no CPU time: time is judged on the wall clock, less the language's start-up allowance. */
+function judge(out: ContainerOutcome, limits: Limits, outOfMemory: RegExp, startupMs: number): RunResult {
   const fields = out.output.fields();
   // Docker reports a signal death as 128 + signal number
   const signal = out.exitCode !== null && out.exitCode > 128 ? `SIG${out.exitCode - 128}` : null;
@@ -241,7 +242,7 @@ function judge(out: ContainerOutcome, limits: Limits, outOfMemory: RegExp): RunR
   const failed = out.exitCode !== 0;
   if (out.outputLimited) result.verdict = 'output_limit';
   else if (out.oomKilled) result.verdict = 'memory_limit';
-  else if (out.timedOut || out.exitCode === 128 + 24 /* SIGXCPU */ || out.wallMs > limits.timeMs * 2) result.verdict = 'time_limit';
+  else if (out.timedOut || out.exitCode === 128 + 24 /* SIGXCPU */ || out.wallMs > limits.timeMs + startupMs) result.verdict = 'time_limit';
   else if (failed && (outOfMemory.test(fields.stderr) || outOfMemory.test(fields.stdout))) result.verdict = 'memory_limit';
   else if (failed) result.verdict = 'runtime_error';
   return result;

@@ -52,6 +52,9 @@ export const PRELUDE = String.raw`
     if (line.endsWith('\r')) line = line.slice(0, -1);
     return line;
   }
+  // WebAssembly memory is reserved outside the heap limit isolated-vm enforces (a 2 GB grow succeeds
+  // in a 64 MB isolate): it would let a program exhaust the runner child's memory
+  delete globalThis.WebAssembly;
   globalThis.stdin = input;
   globalThis.readLine = readLine;
   globalThis.print = out;

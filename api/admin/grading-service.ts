@@ -1,0 +1,84 @@
+import type { Sequelize } from 'sequelize';
+import { NotFoundError, UnprocessableError, ValidationError } from '../../common/errors';
+import { Assignment, Submission, SubmissionGrade, User, type ReviewStatus } from '../../common/models';
+import { applyPenalty } from '../../common/learning/late-policy';
+import { rooms } from '../../common/realtime/events';
+import type { RealtimePublisher } from '../../common/realtime/publisher';
+import type { Actor, LearningScope } from '../tutorial/scope';
+import type { SubmissionService } from '../tutorial/submission-service';
+
+export interface GradeInput {
+  grade?: number;
+  feedback?: string;
+  status: ReviewStatus;
+}
+
+type Loaded = Submission & { assignment: Assignment; student: User };
+
+/**
+ * Grading: the teacher gives the raw grade, the attempt's late penalty (fixed when it was handed in)
+ * turns it into the grade, every grade is appended to the history, and the student hears at once.
+ */
+export class GradingService {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly scope: LearningScope,
+    private readonly submissions: SubmissionService,
+    private readonly realtime: RealtimePublisher,
+  ) {}
+
+  async grade(actor: Actor, submissionId: string, input: GradeInput, now = new Date()) {
+    const graded = await this.sequelize.transaction(async (transaction) => {
+      const s = (await Submission.findByPk(submissionId, {
+        include: [
+          { model: Assignment, as: 'assignment', required: true },
+          { model: User, as: 'student', required: true },
+        ],
+        transaction,
+        lock: { level: transaction.LOCK.UPDATE, of: Submission },
+      })) as Loaded | null;
+      if (!s || !(await this.scope.mayReview(actor, s.student.classroomId ?? null, transaction))) {
+        throw new NotFoundError('Submission');
+      }
+      if (input.grade === undefined && input.status === 'graded') {
+        throw new ValidationError([{ field: 'grade', message: 'grade is required to grade', type: 'any.required' }]);
+      }
+      if (input.grade !== undefined && input.grade > s.assignment.maxPoints) {
+        throw new UnprocessableError('GRADE_OUT_OF_RANGE', `The grade may not exceed ${s.assignment.maxPoints} points`, {
+          field: 'grade',
+          maxPoints: s.assignment.maxPoints,
+        });
+      }
+      if (input.grade !== undefined) {
+        s.rawGrade = input.grade;
+        s.grade = applyPenalty(input.grade, s.assignment.maxPoints, s.penaltyPercent);
+      }
+      if (input.feedback !== undefined) s.feedback = input.feedback;
+      s.status = input.status;
+      s.gradedBy = actor.id;
+      s.gradedAt = now;
+      await s.save({ transaction });
+      await SubmissionGrade.create(
+        {
+          submissionId: s.id,
+          grade: s.grade ?? null,
+          rawGrade: s.rawGrade ?? null,
+          penaltyPercent: s.penaltyPercent,
+          feedback: s.feedback ?? null,
+          status: input.status,
+          gradedBy: actor.id,
+          gradedAt: now,
+        },
+        { transaction },
+      );
+      return s;
+    });
+    this.realtime.publish(rooms.user(graded.studentId), 'submission:graded', {
+      submissionId: graded.id,
+      assignmentId: graded.assignmentId,
+      grade: graded.grade ?? null,
+      status: graded.status,
+    });
+    return this.submissions.get(actor, graded.id);
+  }
+}

@@ -1,0 +1,49 @@
+import type { Request, RequestHandler } from 'express';
+import { createRateLimiter } from '../middleware/rate-limit';
+import type { ApiDeps } from '../deps';
+
+const MINUTE = 60_000;
+
+export interface AuthLimiters {
+  loginByIp: RequestHandler;
+  loginByEmail: RequestHandler;
+  /** register, forgot password and resend verification share one per-IP budget each */
+  perIp: (name: 'register' | 'forgot' | 'resend') => RequestHandler;
+}
+
+const pass: RequestHandler = (_req, _res, next) => next();
+
+function emailOf(req: Request): string | undefined {
+  const email = (req.body as { email?: unknown } | undefined)?.email;
+  return typeof email === 'string' && email.trim() ? `email:${email.trim().toLowerCase()}` : undefined;
+}
+
+/**
+ * Brute-force brakes for the unauthenticated auth routes, counted in the shared Redis store so the
+ * limits hold across API instances: login 5/min per IP and 5/15 min per account; register, forgot
+ * and resend 5/min per IP. RATE_LIMIT_ENABLED=false turns them off with the global limiter.
+ */
+export function authLimiters(deps: ApiDeps): AuthLimiters {
+  const { config, redis } = deps;
+  const { enabled, authMax, authEmailMax } = config.rateLimit;
+  const base = { redis, prefix: config.redis.prefix };
+  if (!enabled) return { loginByIp: pass, loginByEmail: pass, perIp: () => pass };
+  const perIp: Record<string, RequestHandler> = {};
+  for (const name of ['register', 'forgot', 'resend'] as const) {
+    perIp[name] = createRateLimiter({ ...base, name: `auth-${name}-ip`, windowMs: MINUTE, max: authMax });
+  }
+  return {
+    loginByIp: createRateLimiter({ ...base, name: 'auth-login-ip', windowMs: MINUTE, max: authMax }),
+    loginByEmail: createRateLimiter({
+      ...base,
+      name: 'auth-login-email',
+      windowMs: 15 * MINUTE,
+      max: authEmailMax,
+      key: emailOf,
+      // no email: the body fails validation anyway, and the IP limiter already counted it
+      skip: (req) => emailOf(req) === undefined,
+      message: 'Too many login attempts for this account, try again later',
+    }),
+    perIp: (name) => perIp[name]!,
+  };
+}

@@ -1,0 +1,18 @@
+import type { ApiDeps } from '../deps';
+import { ApiRouter } from '../http/router';
+import { DashboardService } from './dashboard-service';
+import { detectDashboardSources } from './dashboard-sources';
+import { ProgressService } from './progress-service';
+import { studentLearningController } from './dashboard-controller';
+
+/** The student's own home screen and progress report; nothing here takes another user's id. */
+export function studentLearningRoutes(deps: ApiDeps): ApiRouter {
+  const { requireAuth, requireRole } = deps.auth;
+  const c = studentLearningController(
+    new DashboardService(deps.sequelize, detectDashboardSources(deps.sequelize)),
+    new ProgressService(deps.sequelize),
+  );
+  return new ApiRouter('/api/v2/student')
+    .get('/dashboard', requireAuth, requireRole('student'), c.getDashboard)
+    .get('/progress', requireAuth, requireRole('student'), c.getProgress);
+}

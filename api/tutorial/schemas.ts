@@ -1,0 +1,34 @@
+import Joi from 'joi';
+import { paginationKeys } from '../http/pagination';
+import { SUBMISSION_STATUSES } from '../../common/models';
+import { STUDENT_STATES } from './assignment-service';
+
+export const idParams = Joi.object({ id: Joi.string().uuid().required() });
+
+export const studentAssignmentQuery = Joi.object({
+  ...paginationKeys,
+  status: Joi.string().valid(...STUDENT_STATES),
+  q: Joi.string().trim().min(1).max(100),
+  sort: Joi.string().valid('dueAt', '-dueAt').default('dueAt'),
+});
+
+export const submissionListQuery = Joi.object({
+  ...paginationKeys,
+  assignmentId: Joi.string().uuid(),
+  studentId: Joi.string().uuid(),
+  status: Joi.string().valid(...SUBMISSION_STATUSES),
+});
+
+const content = Joi.string().max(50_000).allow('');
+
+/** multipart text fields arrive as strings; joi converts and checks them like JSON. */
+export const newSubmissionBody = Joi.object({
+  assignmentId: Joi.string().uuid().required(),
+  content,
+});
+
+export const submissionChangeBody = Joi.object({
+  content,
+  status: Joi.string().valid('returned', 'needs_revision'),
+  feedback: Joi.string().max(10_000).allow(''),
+});

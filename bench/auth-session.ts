@@ -1,0 +1,242 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import autocannon from 'autocannon';
+import bcrypt from 'bcrypt';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../common/config';
+import { createSequelize, ensureDatabase, dropDatabase } from '../common/db/sequelize';
+import { createMigrator } from '../common/db/migrator';
+import { initModels, User } from '../common/models';
+import { AccessTokens } from '../api/auth/tokens';
+
+/**
+ * GET /auth/session through the real app (full middleware stack: request context, metrics, helmet,
+ * CORS, JSON parser, global Redis rate limiter, passport-jwt, Redis deny-list MGET) beside a bare
+ * node:http server doing HS256 verify + one Redis GET, in the same run. Each server runs in its own
+ * child process; autocannon runs here, in the parent, so load generation never shares the server's
+ * event loop. Then POST /auth/login throughput on the real app, and raw bcrypt hashes per second.
+ * Writes bench/results/auth-session.json and bench/results/auth-login.json.
+ */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP = 2;
+const LOGIN_CONNECTIONS = Number(process.env.BENCH_LOGIN_CONNECTIONS ?? 16);
+const BCRYPT_COST = Number(process.env.BCRYPT_COST ?? 10);
+const PASSWORD = 'bench-password-1';
+
+const env: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  NODE_ENV: 'production',
+  DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_auth_${process.pid}`,
+  REDIS_PREFIX: `gema_bench_auth_${process.pid}:`,
+  JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+  JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
+  BCRYPT_COST: String(BCRYPT_COST),
+  LOG_LEVEL: 'warn',
+  // the limiters stay in the stack (their Redis round trip is part of the cost) but never throttle
+  RATE_LIMIT_MAX: '1000000000',
+  AUTH_RATE_LIMIT_MAX: '1000000000',
+  AUTH_EMAIL_RATE_LIMIT_MAX: '1000000000',
+};
+
+async function startServer(mode: 'app' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '_auth-session-server.ts'), mode], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /^READY (\d+)$/.exec(line);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function stop(child: ChildProcess) {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+interface Figures {
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+async function drive(opts: autocannon.Options, seconds: number, warm = true): Promise<Figures> {
+  if (warm) await autocannon({ ...opts, duration: WARMUP });
+  const r = await autocannon({ ...opts, duration: seconds });
+  return {
+    requestsPerSecond: Math.round(r.requests.average),
+    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
+}
+
+/** Rounds of one server as one figure: requests summed; p50 averaged; p99 and max the worst round's. */
+function combine(rounds: Figures[]): Figures & { rounds: Figures[] } {
+  const sum = (f: (r: Figures) => number) => rounds.reduce((a, r) => a + f(r), 0);
+  return {
+    requestsPerSecond: Math.round(sum((r) => r.requestsPerSecond) / rounds.length),
+    latencyMs: {
+      p50: Math.round((sum((r) => r.latencyMs.p50) / rounds.length) * 10) / 10,
+      p90: Math.max(...rounds.map((r) => r.latencyMs.p90)),
+      p99: Math.max(...rounds.map((r) => r.latencyMs.p99)),
+      max: Math.max(...rounds.map((r) => r.latencyMs.max)),
+    },
+    requests: sum((r) => r.requests),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    rounds,
+  };
+}
+
+async function bcryptRate(cost: number, parallel: number, seconds: number): Promise<number> {
+  const end = Date.now() + seconds * 1000;
+  let done = 0;
+  const lane = async () => {
+    while (Date.now() < end) {
+      await bcrypt.hash(PASSWORD, cost);
+      done++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: parallel }, lane));
+  return Math.round((done / ((Date.now() - started) / 1000)) * 10) / 10;
+}
+
+async function main() {
+  const config = loadConfig(env);
+  await ensureDatabase(config.db.url);
+  const sequelize = createSequelize(config);
+  try {
+    await createMigrator(sequelize).up();
+    initModels(sequelize);
+    const user = await User.create({
+      email: 'bench@gema.local',
+      name: 'Bench Student',
+      role: 'student',
+      passwordHash: await bcrypt.hash(PASSWORD, BCRYPT_COST),
+      emailVerifiedAt: new Date(),
+    });
+    const token = new AccessTokens(config).sign(user, crypto.randomUUID()).token;
+    const sessionOpts = (url: string): autocannon.Options => ({
+      url: `${url}/api/v2/auth/session`,
+      connections: CONNECTIONS,
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    // Both servers stay up and are driven in turn, twice, so drifting load from other processes on
+    // the machine falls on both alike instead of on whichever happened to run second.
+    const app = await startServer('app');
+    const bare = await startServer('bare');
+    await autocannon({ ...sessionOpts(app.url), duration: WARMUP });
+    await autocannon({ ...sessionOpts(bare.url), duration: WARMUP });
+    const rounds: { app: Figures[]; bare: Figures[] } = { app: [], bare: [] };
+    const half = DURATION / 2;
+    for (let round = 1; round <= 2; round++) {
+      for (const [name, server] of [['app', app], ['bare', bare]] as const) {
+        console.log(`round ${round}: GET /auth/session, ${name}, ${CONNECTIONS} connections, ${half} s`);
+        const figures = await drive(sessionOpts(server.url), half, false);
+        console.log(figures);
+        rounds[name].push(figures);
+      }
+    }
+    await stop(bare.child);
+    const appSession = combine(rounds.app);
+    const bareSession = combine(rounds.bare);
+
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    console.log(`bcrypt cost ${BCRYPT_COST}: one at a time, then ${threads} in parallel`);
+    const single = await bcryptRate(BCRYPT_COST, 1, 3);
+    const parallel = await bcryptRate(BCRYPT_COST, threads, 3);
+
+    console.log(`POST /auth/login, real app, ${LOGIN_CONNECTIONS} connections, ${DURATION} s, bcrypt cost ${BCRYPT_COST}`);
+    const login = await drive(
+      {
+        url: `${app.url}/api/v2/auth/login`,
+        method: 'POST',
+        connections: LOGIN_CONNECTIONS,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: user.email, password: PASSWORD }),
+        timeout: 30,
+      },
+      DURATION,
+    );
+    console.log(login);
+    await stop(app.child);
+
+    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.versions.node, loadAvg1m: os.loadavg()[0] };
+    const ratio = Math.round((appSession.requestsPerSecond / bareSession.requestsPerSecond) * 100) / 100;
+    const sessionResult = {
+      bench: 'auth-session',
+      at: new Date().toISOString(),
+      machine,
+      setup: {
+        connections: CONNECTIONS,
+        durationSeconds: DURATION,
+        schedule: `both servers up; ${WARMUP} s warm-up each, then app and bare driven alternately in 2 rounds of ${DURATION / 2} s`,
+        warmupSeconds: WARMUP,
+        loadGenerator: 'autocannon in the parent process; each server in its own child process',
+        app: 'createApp with real deps (PostgreSQL, Redis), NODE_ENV=production, LOG_LEVEL=warn, global and auth rate limiters on with limits too high to throttle',
+        bare: 'node:http + jsonwebtoken HS256 verify with a KeyObject (alg, iss, aud pinned) + one Redis GET',
+      },
+      app: appSession,
+      bare: bareSession,
+      ratio,
+      target: { ratioAtLeast: 0.5, p99BelowMs: 25, met: ratio >= 0.5 && appSession.latencyMs.p99 < 25 },
+    };
+    const loginResult = {
+      bench: 'auth-login',
+      at: sessionResult.at,
+      machine,
+      bcryptCost: BCRYPT_COST,
+      login: {
+        connections: LOGIN_CONNECTIONS,
+        durationSeconds: DURATION,
+        work: 'per login: one bcrypt compare, UPDATE users.last_login_at, INSERT refresh_tokens, INSERT activities, 3 Redis rate-limit counters',
+        ...login,
+      },
+      bcrypt: {
+        hashesPerSecondOneAtATime: single,
+        hashesPerSecondParallel: parallel,
+        threadPoolSize: threads,
+        note: 'a login costs one bcrypt compare (= one hash); login throughput is bounded by the parallel figure',
+      },
+    };
+    const dir = path.join(__dirname, 'results');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'auth-session.json'), `${JSON.stringify(sessionResult, null, 2)}\n`);
+    fs.writeFileSync(path.join(dir, 'auth-login.json'), `${JSON.stringify(loginResult, null, 2)}\n`);
+    console.log(JSON.stringify({ session: { app: appSession.requestsPerSecond, bare: bareSession.requestsPerSecond, ratio, appP99: appSession.latencyMs.p99 }, login: login.requestsPerSecond, bcrypt: { single, parallel } }, null, 2));
+  } finally {
+    await sequelize.close();
+    await dropDatabase(config.db.url);
+    const redis = new Redis(config.redis.url);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.redis.prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+    await redis.quit();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

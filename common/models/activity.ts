@@ -1,0 +1,56 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+  type Transaction,
+} from 'sequelize';
+
+/** Audit-log entry types. Features add theirs here. */
+export const ACTIVITY_TYPES = [
+  'register',
+  'email_verified',
+  'login',
+  'login_failed',
+  'logout',
+  'refresh_reuse',
+  'password_change',
+  'password_reset',
+] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+
+export class Activity extends Model<InferAttributes<Activity>, InferCreationAttributes<Activity>> {
+  declare id: CreationOptional<string>;
+  declare userId: string | null;
+  declare type: ActivityType;
+  declare details: CreationOptional<Record<string, unknown>>;
+  declare ip: string | null;
+  declare createdAt: CreationOptional<Date>;
+
+  static async record(
+    entry: { type: ActivityType; userId: string | null; ip?: string | null; details?: Record<string, unknown> },
+    transaction?: Transaction,
+  ): Promise<void> {
+    await Activity.create(
+      { type: entry.type, userId: entry.userId, ip: entry.ip ?? null, details: entry.details ?? {} },
+      { transaction },
+    );
+  }
+
+  static initModel(sequelize: Sequelize): typeof Activity {
+    Activity.init(
+      {
+        id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
+        userId: { type: DataTypes.UUID, allowNull: true },
+        type: { type: DataTypes.STRING(40), allowNull: false },
+        details: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
+        ip: { type: DataTypes.STRING(64), allowNull: true },
+        createdAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'activities', underscored: true, updatedAt: false },
+    );
+    return Activity;
+  }
+}

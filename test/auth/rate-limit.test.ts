@@ -1,0 +1,58 @@
+import crypto from 'node:crypto';
+import { expect } from 'chai';
+import request from 'supertest';
+import { isolatedApp } from '../support/deps';
+import { TEST_ENV } from '../support/env';
+
+const prefix = (tag: string) => `${TEST_ENV.REDIS_PREFIX}${tag}-${crypto.randomBytes(3).toString('hex')}:`;
+const ghost = () => `ghost.${crypto.randomBytes(4).toString('hex')}@sekolah.test`;
+const attempt = (target: ReturnType<typeof isolatedApp>['app'], email: string, ip?: string) => {
+  const req = request(target).post('/api/v2/auth/login');
+  if (ip) req.set('X-Forwarded-For', ip);
+  return req.send({ email, password: 'wrong-password' });
+};
+
+describe('auth: rate limits', () => {
+  it('limits logins to 5 a minute per IP across two API instances, then answers 429 with Retry-After', async () => {
+    // two web dynos sharing one Redis: each counts into the same keys
+    const shared = { AUTH_RATE_LIMIT_MAX: '5', REDIS_PREFIX: prefix('login-ip') };
+    const first = isolatedApp(shared).app;
+    const second = isolatedApp(shared).app;
+    const statuses: number[] = [];
+    for (const target of [first, second, first, second, first]) statuses.push((await attempt(target, ghost())).status);
+    expect(statuses).to.deep.equal([401, 401, 401, 401, 401]);
+    const limited = await attempt(second, ghost()).expect(429);
+    expect(limited.body.error.code).to.equal('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).to.be.within(1, 60);
+  });
+
+  it('limits logins to 5 per 15 minutes per account, whatever IP they come from', async () => {
+    const shared = { AUTH_EMAIL_RATE_LIMIT_MAX: '5', TRUST_PROXY: 'true', REDIS_PREFIX: prefix('login-email') };
+    const first = isolatedApp(shared).app;
+    const second = isolatedApp(shared).app;
+    const email = ghost();
+    for (let i = 0; i < 5; i++) await attempt(i % 2 ? second : first, email.toUpperCase(), `10.0.0.${i + 1}`).expect(401);
+    const limited = await attempt(first, email, '10.0.1.1').expect(429);
+    expect(Number(limited.headers['retry-after'])).to.be.within(1, 15 * 60);
+    // another account from the same IP is not held back
+    await attempt(first, ghost(), '10.0.1.1').expect(401);
+  });
+
+  for (const [route, body] of [
+    ['/api/v2/auth/register', { name: 'X', email: 'not-an-email', password: 'x' }],
+    ['/api/v2/auth/password/forgot', { email: 'nobody@sekolah.test' }],
+    ['/api/v2/auth/verify-email/resend', { email: 'nobody@sekolah.test' }],
+  ] as const) {
+    it(`limits ${route} to 5 a minute per IP`, async () => {
+      const { app } = isolatedApp({ AUTH_RATE_LIMIT_MAX: '5', REDIS_PREFIX: prefix('per-ip') });
+      for (let i = 0; i < 5; i++) expect((await request(app).post(route).send(body)).status).to.not.equal(429);
+      const limited = await request(app).post(route).send(body).expect(429);
+      expect(limited.headers['retry-after']).to.match(/^\d+$/);
+    });
+  }
+
+  it('can be relaxed by configuration, as the test suite does', async () => {
+    const { app } = isolatedApp({ AUTH_RATE_LIMIT_MAX: '20', REDIS_PREFIX: prefix('relaxed') });
+    for (let i = 0; i < 10; i++) await attempt(app, ghost()).expect(401);
+  });
+});
