@@ -1,16 +1,23 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
 import type { RoomAuthorizer } from './realtime/socket-server';
+import { codingLabRoutes } from './coding-lab/routes';
+import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
  * picks its routes up from the routers themselves.
  */
 export function featureRouters(_deps: ApiDeps): ApiRouter[] {
-  return [];
+  return [
+    codingLabRoutes(_deps),
+  ];
 }
 
 /** Room kinds a socket may `subscribe` to, each with its own access check. */
 export function featureRoomAuthorizers(_deps: ApiDeps): Record<string, RoomAuthorizer> {
-  return {};
+  return {
+    submission: submissionRoom,
+    rejudge: rejudgeRoom,
+  };
 }

@@ -1,8 +1,18 @@
 import type { Sequelize } from 'sequelize';
 import { User } from './user';
 import { Classroom, ClassroomTeacher } from './classroom';
+import { CodingTask } from './coding-task';
+import { CodingTestCase } from './coding-test-case';
+import { CodingSubmission } from './coding-submission';
+import { CodingRun } from './coding-run';
+import { CodingRejudge } from './coding-rejudge';
 
 export { User, Classroom, ClassroomTeacher };
+export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
+export * from './coding-task';
+export * from './coding-test-case';
+export * from './coding-submission';
+export * from './coding-run';
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
 
@@ -14,9 +24,16 @@ export function initModels(sequelize: Sequelize): void {
   User.initModel(sequelize);
   Classroom.initModel(sequelize);
   ClassroomTeacher.initModel(sequelize);
+  CodingTask.initModel(sequelize);
+  CodingTestCase.initModel(sequelize);
+  CodingSubmission.initModel(sequelize);
+  CodingRun.initModel(sequelize);
+  CodingRejudge.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
   Classroom.belongsToMany(User, { through: ClassroomTeacher, foreignKey: 'classroomId', otherKey: 'teacherId', as: 'teachers' });
   User.belongsToMany(Classroom, { through: ClassroomTeacher, foreignKey: 'teacherId', otherKey: 'classroomId', as: 'taughtClassrooms' });
+  CodingTask.hasMany(CodingTestCase, { foreignKey: 'taskId', as: 'tests' });
+  CodingTestCase.belongsTo(CodingTask, { foreignKey: 'taskId', as: 'task' });
 }

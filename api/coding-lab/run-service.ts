@@ -1,0 +1,62 @@
+import { QueueEvents, type ConnectionOptions } from 'bullmq';
+import { CodingRun, type CodingLanguage } from '../../common/models';
+import { NotFoundError } from '../../common/errors';
+import { bullPrefix, enqueue } from '../../common/queues';
+import { runJobId } from '../../common/queues/jobs/grading';
+import type { ApiDeps } from '../deps';
+import type { Reader } from './access';
+import { isUuid } from './submission-access';
+import { sourceFiles } from './files';
+import { assertQueueHasRoom } from './queue-guard';
+import { presentRun } from './present';
+import type { FileInput } from './schemas';
+
+export interface RunInput {
+  language: CodingLanguage;
+  files?: FileInput[];
+  source?: string;
+  stdin: string;
+}
+
+/** How long `POST /run` holds the request before answering 202 with the run's id. */
+export const RUN_WAIT_MS = 20_000;
+
+export class CodingRunService {
+  constructor(private readonly deps: Pick<ApiDeps, 'queues' | 'queueRedis' | 'config'>) {}
+
+  /**
+   * Queues a playground run. With `wait` the request holds until the worker finishes (BullMQ
+   * QueueEvents), so the answer is the output; past RUN_WAIT_MS it answers `finished: false`.
+   */
+  async run(user: Reader, input: RunInput, wait: boolean): Promise<{ finished: boolean; data: ReturnType<typeof presentRun> }> {
+    const files = sourceFiles(input.language, input);
+    await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth);
+    const run = await CodingRun.create({ userId: user.id, language: input.language, files, stdin: input.stdin });
+    if (!wait) {
+      await enqueue(this.deps.queues, 'grading', { kind: 'run', runId: run.id }, { jobId: runJobId(run.id) });
+      return { finished: false, data: presentRun(run) };
+    }
+    // listening starts before the job exists, and waitUntilFinished also checks the job's stored
+    // state, so a run that finishes at once is not missed
+    const events = new QueueEvents('grading', {
+      connection: this.deps.queueRedis.duplicate() as ConnectionOptions,
+      prefix: bullPrefix(this.deps.config),
+    });
+    try {
+      await events.waitUntilReady();
+      await enqueue(this.deps.queues, 'grading', { kind: 'run', runId: run.id }, { jobId: runJobId(run.id), attempts: 2 });
+      const job = await this.deps.queues.grading.getJob(runJobId(run.id));
+      await job?.waitUntilFinished(events, RUN_WAIT_MS).catch(() => undefined);
+    } finally {
+      await events.close();
+    }
+    await run.reload();
+    return { finished: run.status === 'completed' || run.status === 'failed', data: presentRun(run) };
+  }
+
+  async get(user: Reader, id: string) {
+    const run = isUuid(id) ? await CodingRun.findByPk(id) : null;
+    if (!run || (run.userId !== user.id && user.role !== 'admin')) throw new NotFoundError('Run');
+    return presentRun(run);
+  }
+}

@@ -1,0 +1,133 @@
+import { Op, QueryTypes, type WhereOptions } from 'sequelize';
+import { CodingSubmission, CodingTestCase, type CodingLanguage } from '../../common/models';
+import { RateLimitedError, UnprocessableError } from '../../common/errors';
+import { enqueue } from '../../common/queues';
+import { gradingJobId } from '../../common/queues/jobs/grading';
+import { rooms } from '../../common/realtime/events';
+import type { ApiDeps } from '../deps';
+import { limitOffset, type Pagination } from '../http/pagination';
+import { taughtClassroomIds, type Reader } from './access';
+import { CodingSubmissionService } from './submission-access';
+import type { CodingTaskService } from './task-service';
+import { sourceFiles } from './files';
+import { assertQueueHasRoom } from './queue-guard';
+import { presentSubmission, presentSubmissionSummary } from './present';
+import type { FileInput } from './schemas';
+
+export interface SubmitInput {
+  taskId: string;
+  language: CodingLanguage;
+  files?: FileInput[];
+  source?: string;
+}
+
+export interface SubmissionListQuery extends Pagination {
+  taskId?: string;
+  userId?: string;
+  status?: string;
+}
+
+/** How long a student told "too many waiting" should wait: about one grading. */
+const PENDING_RETRY_AFTER_S = 10;
+
+const isStaff = (user: Reader) => user.role === 'teacher' || user.role === 'admin';
+
+export class CodingSubmissionWorkflow {
+  constructor(
+    private readonly deps: Pick<ApiDeps, 'sequelize' | 'queues' | 'realtime' | 'config' | 'logger'>,
+    private readonly tasks: CodingTaskService,
+  ) {}
+
+  async submit(user: Reader, input: SubmitInput) {
+    const task = await this.tasks.findViewable(user, input.taskId);
+    if (!task.languages.includes(input.language)) {
+      throw new UnprocessableError('LANGUAGE_NOT_ALLOWED', `This task accepts ${task.languages.join(', ')}`);
+    }
+    const files = sourceFiles(input.language, input);
+    await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth);
+
+    const submission = await this.deps.sequelize.transaction(async (transaction) => {
+      // one submitter at a time per student, so two requests at once cannot both take the last slot
+      await this.deps.sequelize.query('SELECT pg_advisory_xact_lock(hashtext(:key))', {
+        replacements: { key: `coding-submit:${user.id}` },
+        type: QueryTypes.SELECT,
+        transaction,
+      });
+      const pending = await CodingSubmission.count({
+        where: { userId: user.id, status: { [Op.in]: ['queued', 'running'] } },
+        transaction,
+      });
+      if (pending >= this.deps.config.sandbox.maxPendingPerUser) {
+        throw new RateLimitedError(
+          PENDING_RETRY_AFTER_S,
+          `At most ${this.deps.config.sandbox.maxPendingPerUser} submissions may wait for grading at once`,
+          'TOO_MANY_PENDING',
+        );
+      }
+      const previous = await CodingSubmission.count({ where: { userId: user.id, taskId: task.id }, transaction });
+      const [author] = await this.deps.sequelize.query<{ classroom_id: string | null }>(
+        'SELECT classroom_id FROM users WHERE id = :id',
+        { replacements: { id: user.id }, type: QueryTypes.SELECT, transaction },
+      );
+      const created = await CodingSubmission.create(
+        {
+          taskId: task.id,
+          userId: user.id,
+          classroomId: author?.classroom_id ?? null,
+          language: input.language,
+          files,
+          attempt: previous + 1,
+        },
+        { transaction },
+      );
+      created.jobId = gradingJobId(created.id);
+      await created.save({ transaction });
+      return created;
+    });
+
+    try {
+      await enqueue(this.deps.queues, 'grading', { kind: 'submission', submissionId: submission.id }, { jobId: submission.jobId! });
+    } catch (err) {
+      // the row stays queued: the worker's sweep enqueues it once Redis answers again
+      this.deps.logger.warn('grading enqueue failed, left to the sweep', { submissionId: submission.id, error: (err as Error).message });
+    }
+    this.deps.realtime.publish(
+      [rooms.user(user.id), rooms.submission(submission.id), ...(submission.classroomId ? [rooms.classroomTeachers(submission.classroomId)] : [])],
+      'grading:queued',
+      { submissionId: submission.id, taskId: task.id, userId: user.id },
+    );
+    return { id: submission.id, status: submission.status };
+  }
+
+  async get(user: Reader, id: string) {
+    const submission = await CodingSubmissionService.findReadable(user, id);
+    const testIds = submission.results.map((r) => r.testId);
+    const tests = testIds.length
+      ? await CodingTestCase.findAll({ where: { id: testIds }, attributes: ['id', 'stdin', 'expected'] })
+      : [];
+    return presentSubmission(submission, isStaff(user), new Map(tests.map((t) => [t.id, t])));
+  }
+
+  /** Students list their own; teachers their classrooms' (and their own); admins everything. */
+  async list(user: Reader, query: SubmissionListQuery) {
+    const filters: WhereOptions[] = [];
+    if (user.role === 'student') filters.push({ userId: user.id });
+    if (user.role === 'teacher') {
+      const taught = await taughtClassroomIds(user.id);
+      filters.push({ [Op.or]: [{ userId: user.id }, { classroomId: { [Op.in]: taught } }] });
+    }
+    if (query.taskId) filters.push({ taskId: query.taskId });
+    if (query.userId) filters.push({ userId: query.userId });
+    if (query.status) filters.push({ status: query.status });
+    const { rows, count } = await CodingSubmission.findAndCountAll({
+      where: { [Op.and]: filters },
+      attributes: { exclude: ['files', 'results', 'compileOutput'] },
+      order: [
+        ['createdAt', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      ...limitOffset(query),
+    });
+    return { data: rows.map(presentSubmissionSummary), total: count };
+  }
+}

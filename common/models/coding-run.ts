@@ -1,0 +1,59 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+import type { CodingLanguage } from './coding-task';
+import type { CodeFile, JobStatus } from './coding-submission';
+
+/** The outcome of one playground run: the program's output, never compared with anything. */
+export interface RunOutcome {
+  verdict: 'ok' | 'compile_error' | 'runtime_error' | 'time_limit' | 'memory_limit' | 'output_limit' | 'internal_error';
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  timeMs: number;
+  memoryKb: number;
+}
+
+export class CodingRun extends Model<InferAttributes<CodingRun>, InferCreationAttributes<CodingRun>> {
+  declare id: CreationOptional<string>;
+  declare userId: string;
+  declare language: CodingLanguage;
+  declare files: CodeFile[];
+  declare stdin: CreationOptional<string>;
+  declare status: CreationOptional<JobStatus>;
+  declare result: CreationOptional<RunOutcome | null>;
+  declare compileOutput: CreationOptional<string | null>;
+  declare error: CreationOptional<string | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+  declare finishedAt: CreationOptional<Date | null>;
+
+  static initModel(sequelize: Sequelize): typeof CodingRun {
+    CodingRun.init(
+      {
+        id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
+        userId: { type: DataTypes.UUID, allowNull: false },
+        language: { type: DataTypes.STRING(16), allowNull: false },
+        files: { type: DataTypes.JSONB, allowNull: false },
+        stdin: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
+        status: { type: DataTypes.STRING(10), allowNull: false, defaultValue: 'queued' },
+        result: { type: DataTypes.JSONB, allowNull: true },
+        compileOutput: { type: DataTypes.TEXT, allowNull: true },
+        error: { type: DataTypes.TEXT, allowNull: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+        finishedAt: { type: DataTypes.DATE, allowNull: true },
+      },
+      { sequelize, tableName: 'coding_runs', underscored: true },
+    );
+    return CodingRun;
+  }
+}

@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { IsolatedVmRunner } from '../../worker/sandbox/isolate/runner';
+import type { Limits } from '../../worker/sandbox/types';
+
+const LIMITS: Limits = { timeMs: 1000, memoryMb: 64 };
+
+describe('JavaScript runner (isolated-vm in child processes)', function () {
+  this.timeout(30_000);
+  let runner: IsolatedVmRunner;
+  before(() => {
+    runner = new IsolatedVmRunner(1);
+  });
+  after(() => runner.close());
+
+  async function run(code: string, stdin = '', limits = LIMITS) {
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: code }], limits);
+    return prog.run(stdin, limits);
+  }
+
+  it('gives readLine() one line per call without the line break, then null', async () => {
+    const r = await run(`const a = []; let l; while ((l = readLine()) !== null) a.push(JSON.stringify(l)); print(a.join('|'));`, 'one\r\ntwo\n\nlast');
+    expect(r.stdout).to.equal('"one"|"two"|""|"last"\n');
+  });
+
+  it('writes console.error to stderr and console.log to stdout', async () => {
+    const r = await run(`console.log('out'); console.error('err', 2);`);
+    expect(r.stdout).to.equal('out\n');
+    expect(r.stderr).to.equal('err 2\n');
+  });
+
+  it('leaves no host handle on the global object', async () => {
+    const r = await run(`print(typeof __gemaWrite, typeof __gemaStdin, typeof require, typeof process, typeof setTimeout, typeof queueMicrotask)`);
+    expect(r.stdout).to.equal('undefined undefined undefined undefined undefined undefined\n');
+  });
+
+  it('stops a program that swallows the output-limit error and keeps printing', async () => {
+    const r = await run(`for (;;) { try { console.log('x'.repeat(1000)); } catch (e) {} }`, '', { ...LIMITS, outputHardBytes: 100_000 });
+    expect(r.verdict).to.equal('output_limit');
+  });
+
+  it('runs the other files before the entry point, so the entry can use what they define', async () => {
+    const prog = await runner.prepare(
+      'javascript',
+      [
+        { name: 'main.js', content: 'print(double(21))' },
+        { name: 'lib.js', content: 'function double(x) { return x * 2 }' },
+      ],
+      LIMITS,
+    );
+    expect((await prog.run('', LIMITS)).stdout).to.equal('42\n');
+  });
+
+  it('measures CPU time and heap memory of a run', async () => {
+    const r = await run(`const a = []; for (let i = 0; i < 2e5; i++) a.push({ i }); print(a.length)`);
+    expect(r.verdict).to.equal('ok');
+    expect(r.timeMs).to.be.greaterThan(0);
+    expect(r.memoryKb).to.be.greaterThan(2048);
+  });
+
+  it('answers internal_error when the runner child dies mid-run, and the next run gets a fresh child', async () => {
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: 'while (true) {}' }], LIMITS);
+    const running = prog.run('', { ...LIMITS, timeMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [pid] = runner.childPids();
+    process.kill(pid!, 'SIGKILL');
+    const r = await running;
+    expect(r.verdict).to.equal('internal_error');
+    expect(r.message).to.match(/runner child exited/);
+    const next = await run(`print('alive')`);
+    expect(next.stdout).to.equal('alive\n');
+    expect(runner.childPids()).to.not.include(pid);
+  });
+});

@@ -1,0 +1,56 @@
+import type { Language, Runner } from './types';
+import { LANGUAGES } from './types';
+import { IsolatedVmRunner } from './isolate/runner';
+
+export interface SandboxOptions {
+  /** `auto`/`bwrap`: bubblewrap for python, c, cpp, java when it works; `docker`: the Docker engine */
+  backend?: 'auto' | 'bwrap' | 'docker';
+  dockerHost?: string;
+  /** runner children for JavaScript (default 2) */
+  jsPoolSize?: number;
+}
+
+export interface Sandbox {
+  /** the runner for a language; throws when none is available (check `availableLanguages()`) */
+  runnerFor(language: Language): Runner;
+  availableLanguages(): Language[];
+  /** why a language cannot run here (no toolchain, bubblewrap unusable…), or undefined when it can */
+  unavailableReason(language: Language): string | undefined;
+  close(): Promise<void>;
+}
+
+export class SandboxUnavailableError extends Error {
+  constructor(readonly language: Language) {
+    super(`no sandbox can run ${language} on this machine`);
+    this.name = 'SandboxUnavailableError';
+  }
+}
+
+/**
+ * Picks a runner per language: JavaScript always through isolated-vm; the compiled and
+ * interpreted languages through bubblewrap or Docker, depending on the settings and the machine.
+ */
+export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  const js = new IsolatedVmRunner(options.jsPoolSize ?? 2);
+  const runners: Runner[] = [js];
+  const pick = (language: Language) => runners.find((r) => r.supports(language));
+  return {
+    runnerFor(language) {
+      const runner = pick(language);
+      if (!runner) throw new SandboxUnavailableError(language);
+      return runner;
+    },
+    availableLanguages() {
+      return LANGUAGES.filter((l) => pick(l) !== undefined);
+    },
+    unavailableReason(language) {
+      return pick(language) ? undefined : 'not implemented yet';
+    },
+    async close() {
+      await js.close();
+    },
+  };
+}
+
+export type { Language, Limits, PreparedProgram, Runner, RunResult, CompileResult, SourceFile, RunVerdict } from './types';
+export { LANGUAGES } from './types';

@@ -1,0 +1,193 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChildRequest, ChildResponse } from './protocol';
+
+type Request = ChildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** the last lines the child wrote to stderr (V8 prints its fatal OOM there) */
+  stderrTail: string;
+}
+
+/** A request whose child died before answering; the caller turns it into a verdict. */
+export class ChildDiedError extends Error {
+  constructor(readonly exit: ChildExit) {
+    super(`runner child exited (${exit.signal ?? `code ${exit.code}`})`);
+    this.name = 'ChildDiedError';
+  }
+}
+
+/** The child is stuck beyond any budget (e.g. inside a host callback): it was killed. */
+export class ChildTimeoutError extends Error {
+  constructor() {
+    super('runner child did not answer in time and was killed');
+    this.name = 'ChildTimeoutError';
+  }
+}
+
+interface Slot {
+  child: ChildProcess;
+  busy: boolean;
+  uses: number;
+  stderrTail: string;
+  pending?: {
+    id: number;
+    resolve: (msg: ChildResponse) => void;
+    reject: (err: Error) => void;
+    timer: NodeJS.Timeout;
+  };
+}
+
+interface Waiter {
+  resolve: (slot: Slot) => void;
+  reject: (err: Error) => void;
+}
+
+/** After this many runs a child is replaced, so leaks in V8 or the addon cannot accumulate. */
+const MAX_USES = 500;
+
+/**
+ * The child script beside this file: `child.js` when running from `dist/`, `child.ts` under tsx
+ * (tests, dev). Mocha loads tsx through `--require` in its own config, not through execArgv, so the
+ * .ts child gets tsx's CommonJS hook explicitly.
+ */
+function childEntry(): { file: string; execArgv: string[] } {
+  const js = path.join(__dirname, 'child.js');
+  // isolated-vm requires this flag on Node ≥ 20
+  const base = ['--no-node-snapshot'];
+  if (fs.existsSync(js)) return { file: js, execArgv: base };
+  return { file: path.join(__dirname, 'child.ts'), execArgv: [...base, '--require', require.resolve('tsx/cjs')] };
+}
+
+/** A fixed-size pool of runner children, started lazily and replaced when one dies. */
+export class IsolatePool {
+  private readonly slots: Slot[] = [];
+  private readonly waiters: Waiter[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly size: number) {}
+
+  /** Sends a request to a free child; rejects with ChildDiedError / ChildTimeoutError. */
+  async request(req: Request, deadlineMs: number): Promise<ChildResponse> {
+    const slot = await this.acquire();
+    try {
+      return await this.send(slot, req, deadlineMs);
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  /** pids of the live children (operations and tests) */
+  childPids(): number[] {
+    return this.slots.map((s) => s.child.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w.reject(new Error('isolate pool closed'));
+    await Promise.all(this.slots.splice(0).map((slot) => killAndWait(slot.child)));
+  }
+
+  private acquire(): Promise<Slot> {
+    if (this.closed) return Promise.reject(new Error('isolate pool closed'));
+    const free = this.slots.find((s) => !s.busy);
+    if (free) {
+      free.busy = true;
+      return Promise.resolve(free);
+    }
+    if (this.slots.length < this.size) {
+      const slot = this.spawn();
+      slot.busy = true;
+      return Promise.resolve(slot);
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  private release(slot: Slot): void {
+    slot.busy = false;
+    slot.uses += 1;
+    if (slot.uses >= MAX_USES || slot.child.exitCode !== null || slot.child.signalCode !== null) {
+      this.remove(slot);
+      void killAndWait(slot.child);
+    }
+    const waiter = this.waiters.shift();
+    if (!waiter) return;
+    // hand over a live child, or a fresh one in place of the one just removed
+    const next = this.slots.find((s) => !s.busy) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+    if (!next) {
+      this.waiters.unshift(waiter);
+      return;
+    }
+    next.busy = true;
+    waiter.resolve(next);
+  }
+
+  private spawn(): Slot {
+    const entry = childEntry();
+    const child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
+      // the child needs nothing from the worker's environment (no secrets in the sandbox host)
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: process.env.NODE_ENV ?? 'production' },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    const slot: Slot = { child, busy: false, uses: 0, stderrTail: '' };
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      slot.stderrTail = (slot.stderrTail + text).slice(-4096);
+    });
+    child.on('message', (msg: ChildResponse) => {
+      const pending = slot.pending;
+      if (!pending || pending.id !== msg.id) return;
+      clearTimeout(pending.timer);
+      slot.pending = undefined;
+      pending.resolve(msg);
+    });
+    child.on('exit', (code, signal) => {
+      this.remove(slot);
+      const pending = slot.pending;
+      if (pending) {
+        clearTimeout(pending.timer);
+        slot.pending = undefined;
+        // stderr may still be flushing: give it a tick so the OOM message is in the tail
+        setImmediate(() => pending.reject(new ChildDiedError({ code, signal, stderrTail: slot.stderrTail })));
+      }
+    });
+    child.on('error', () => {
+      // reported through 'exit'; an error without exit (failed send) is handled by the deadline
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private send(slot: Slot, req: Request, deadlineMs: number): Promise<ChildResponse> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        slot.pending = undefined;
+        this.remove(slot);
+        slot.child.kill('SIGKILL');
+        reject(new ChildTimeoutError());
+      }, deadlineMs);
+      slot.pending = { id, resolve, reject, timer };
+      slot.child.send({ ...req, id } as ChildRequest);
+    });
+  }
+
+  private remove(slot: Slot): void {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+  }
+}
+
+function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}

@@ -1,0 +1,71 @@
+import type { Language, Limits, PreparedProgram, RunResult, Runner, SourceFile } from '../types';
+import { clip, COMPILE_OUTPUT_KEEP_BYTES, internalError } from '../limits';
+import { ChildDiedError, ChildTimeoutError, IsolatePool } from './pool';
+
+/** V8's own words when a heap limit is hit hard enough to take the process down */
+const V8_OOM = /out of memory|Allocation failed|heap limit/i;
+
+/**
+ * JavaScript in isolated-vm: a fresh isolate per run, inside a pool of child processes. A syntax
+ * error is reported at prepare time as a compile error, like a compiler's.
+ */
+export class IsolatedVmRunner implements Runner {
+  readonly name = 'isolated-vm' as const;
+  private readonly pool: IsolatePool;
+
+  constructor(poolSize: number) {
+    this.pool = new IsolatePool(poolSize);
+  }
+
+  supports(language: Language): boolean {
+    return language === 'javascript';
+  }
+
+  async prepare(language: Language, files: SourceFile[], _limits: Limits): Promise<PreparedProgram> {
+    if (!this.supports(language)) throw new Error(`isolated-vm cannot run ${language}`);
+    const copy = files.map((f) => ({ name: f.name, content: f.content }));
+    const reply = await this.pool.request({ kind: 'check', files: copy }, 30_000);
+    if (reply.kind === 'error') throw new Error(`syntax check failed: ${reply.message}`);
+    if (reply.kind !== 'check') throw new Error('unexpected reply from runner child');
+    const compile = { ok: reply.ok, output: clip(reply.output, COMPILE_OUTPUT_KEEP_BYTES), timeMs: Math.round(reply.timeMs) };
+    const pool = this.pool;
+    return {
+      compile,
+      async run(stdin: string, limits: Limits): Promise<RunResult> {
+        if (!compile.ok) return internalError('the program did not compile');
+        return runOnce(pool, copy, stdin, limits);
+      },
+      async dispose() {
+        // nothing on disk: the source lives in this object only
+      },
+    };
+  }
+
+  /** pids of the runner children, for operations and tests */
+  childPids(): number[] {
+    return this.pool.childPids();
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+async function runOnce(pool: IsolatePool, files: SourceFile[], stdin: string, limits: Limits): Promise<RunResult> {
+  // the child enforces the limits; this deadline only catches a child that stopped answering
+  const deadline = limits.timeMs * 3 + 5000;
+  try {
+    const reply = await pool.request({ kind: 'run', files, stdin, limits }, deadline);
+    if (reply.kind === 'run') return reply.result;
+    return internalError(reply.kind === 'error' ? reply.message : 'unexpected reply from runner child');
+  } catch (err) {
+    if (err instanceof ChildDiedError) {
+      if (V8_OOM.test(err.exit.stderrTail)) {
+        return { ...internalError(''), verdict: 'memory_limit', message: undefined, memoryKb: limits.memoryMb * 1024 };
+      }
+      return internalError(err.message);
+    }
+    if (err instanceof ChildTimeoutError) return { ...internalError(''), verdict: 'time_limit', message: undefined, timeMs: deadline };
+    return internalError((err as Error).message);
+  }
+}
