@@ -1,3 +1,4 @@
+import { hiddenFromStudent, hiddenTestName } from '../../common/grading/visibility';
 import type { CodingRun, CodingSubmission, CodingTask, CodingTestCase, TestResult } from '../../common/models';
 
 export function presentTestCase(t: CodingTestCase) {
@@ -68,13 +69,6 @@ export function presentTaskSummary(task: CodingTask, solved: boolean) {
     createdAt: task.createdAt,
   };
 }
-
-/** Whether a student is kept from a test's input, output and diff, given how it went. */
-export function hiddenFromStudent(visibility: TestResult['visibility'], passed: boolean): boolean {
-  return visibility === 'hide' || (visibility === 'hide_if_succeed' && passed) || (visibility === 'hide_if_fail' && !passed);
-}
-
-export const hiddenTestName = (index: number) => `Hidden test ${index + 1}`;
 
 type TestTexts = Map<string, Pick<CodingTestCase, 'stdin' | 'expected'>>;
 

@@ -1,8 +1,11 @@
 import type { QueueName } from '../../common/queues';
 import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
+import { createGradingProcessor } from '../grading/processor';
 
 export type ProcessorFactory = (deps: WorkerDeps) => ProcessorDefinition<never, unknown> | Promise<ProcessorDefinition<never, unknown>>;
 
 /** The processor of each queue. A feature adds its queue's factory here. */
-export const processors: Partial<Record<QueueName, ProcessorFactory>> = {};
+export const processors: Partial<Record<QueueName, ProcessorFactory>> = {
+  grading: (deps) => createGradingProcessor(deps) as Promise<ProcessorDefinition<never, unknown>>,
+};

@@ -1,0 +1,257 @@
+import crypto from 'node:crypto';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import {
+  CodingTask,
+  CodingTestCase,
+  type CodeFile,
+  type CodingLanguage,
+  type JobStatus,
+  type TestResult,
+  type TestVerdict,
+  type Verdict,
+} from '../../common/models';
+import { compareOutput } from '../../common/grading/compare';
+import type { Logger } from '../../common/logger';
+import type { RealtimePublisher } from '../../common/realtime/publisher';
+import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
+import { GradingEvents, type Audience } from './events';
+import { scoreResults } from './scoring';
+import { finishRejudgeStep } from './rejudge';
+
+export interface GradingContext {
+  sequelize: Sequelize;
+  realtime: RealtimePublisher;
+  logger: Logger;
+  sandbox: Pick<Sandbox, 'runnerFor'>;
+}
+
+/** A grading attempt that began this many times without finishing ends with `internal_error`. */
+export const MAX_GRADING_STARTS = 3;
+/** A submission whose runner dies this many times gets `internal_error` for that test, no more retries. */
+export const MAX_RUNNER_CRASHES = 2;
+
+/** Thrown for a failure on our side worth another attempt (BullMQ retries it with backoff). */
+export class RetryableGradingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryableGradingError';
+  }
+}
+
+export type GradeOutcome =
+  | { outcome: 'graded'; verdict: Verdict; score: number; maxScore: number }
+  /** already finished, or another attempt took over: nothing written */
+  | { outcome: 'skipped' | 'superseded' };
+
+interface ClaimedRow {
+  id: string;
+  task_id: string;
+  user_id: string;
+  classroom_id: string | null;
+  language: CodingLanguage;
+  files: CodeFile[];
+  starts: number;
+  rejudge_id: string | null;
+}
+
+interface Final {
+  status: JobStatus;
+  verdict: Verdict;
+  score: number;
+  maxScore: number;
+  results: TestResult[];
+  compileOutput: string | null;
+  error: string | null;
+}
+
+const KEEP_BYTES = 64 * 1024;
+
+export class SubmissionGrader {
+  constructor(private readonly ctx: GradingContext) {}
+
+  /**
+   * Takes the submission for this attempt: a fresh token that the final write must still find, so
+   * an attempt that stalled and came back after another one took over cannot write twice.
+   */
+  private async claim(submissionId: string, rejudgeId: string | null, token: string): Promise<ClaimedRow | undefined> {
+    const [rows] = (await this.ctx.sequelize.query(
+      `UPDATE coding_submissions
+          SET status = 'running', grading_token = :token, starts = starts + 1, started_at = now(), updated_at = now()
+        WHERE id = :submissionId AND status IN ('queued', 'running')
+          AND rejudge_id IS NOT DISTINCT FROM CAST(:rejudgeId AS uuid)
+        RETURNING id, task_id, user_id, classroom_id, language, files, starts, rejudge_id`,
+      { replacements: { token, submissionId, rejudgeId } },
+    )) as [ClaimedRow[], unknown];
+    return rows[0];
+  }
+
+  /** The one write that completes a submission; false when another attempt holds it now. */
+  private async finish(id: string, token: string, f: Final): Promise<boolean> {
+    const [, affected] = (await this.ctx.sequelize.query(
+      `UPDATE coding_submissions
+          SET status = :status, verdict = :verdict, score = :score, max_score = :maxScore,
+              results = CAST(:results AS jsonb), compile_output = :compileOutput, error = :error,
+              finished_at = now(), updated_at = now(), grading_token = NULL
+        WHERE id = :id AND grading_token = :token AND status = 'running'`,
+      {
+        replacements: { ...f, results: JSON.stringify(f.results), id, token },
+        type: QueryTypes.UPDATE,
+      },
+    )) as [unknown, number];
+    return affected === 1;
+  }
+
+  private async countCrash(id: string, token: string): Promise<number> {
+    const [rows] = (await this.ctx.sequelize.query(
+      `UPDATE coding_submissions SET runner_crashes = runner_crashes + 1, updated_at = now()
+        WHERE id = :id AND grading_token = :token RETURNING runner_crashes`,
+      { replacements: { id, token } },
+    )) as [{ runner_crashes: number }[], unknown];
+    return rows[0]?.runner_crashes ?? MAX_RUNNER_CRASHES;
+  }
+
+  async grade(submissionId: string, rejudgeId: string | null = null): Promise<GradeOutcome> {
+    const token = crypto.randomUUID();
+    const row = await this.claim(submissionId, rejudgeId, token);
+    if (!row) return { outcome: 'skipped' };
+    const audience: Audience = { submissionId: row.id, userId: row.user_id, classroomId: row.classroom_id };
+    const events = new GradingEvents(this.ctx.realtime, audience);
+    const complete = async (f: Final): Promise<GradeOutcome> => {
+      if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
+      events.completed(f.verdict, f.score, f.maxScore);
+      if (row.rejudge_id) await finishRejudgeStep(this.ctx, row.rejudge_id);
+      return { outcome: 'graded', verdict: f.verdict, score: f.score, maxScore: f.maxScore };
+    };
+    const failure = (error: string, maxScore = 0): Final => ({
+      status: 'completed',
+      verdict: 'internal_error',
+      score: 0,
+      maxScore,
+      results: [],
+      compileOutput: null,
+      error,
+    });
+
+    // deleted tasks are still graded: the submission was accepted while the task existed
+    const task = await CodingTask.findByPk(row.task_id, { paranoid: false });
+    if (!task) return complete(failure('the task no longer exists'));
+    const tests = await CodingTestCase.findAll({ where: { taskId: task.id }, order: [['position', 'ASC']] });
+    const maxScore = tests.reduce((sum, t) => sum + t.points, 0);
+    if (row.starts > MAX_GRADING_STARTS) {
+      return complete(failure(`grading was interrupted ${row.starts - 1} times`, maxScore));
+    }
+
+    let runner;
+    try {
+      runner = this.ctx.sandbox.runnerFor(row.language);
+    } catch (err) {
+      return complete(failure((err as Error).message, maxScore));
+    }
+    events.started(tests.length);
+    const limits: Limits = { timeMs: task.timeLimitMs, memoryMb: task.memoryLimitMb, outputKeepBytes: KEEP_BYTES };
+    // a throw here is the sandbox failing, not the code: retried with backoff
+    const program: PreparedProgram = await runner.prepare(row.language, row.files, limits);
+    try {
+      if (!program.compile.ok) {
+        return await complete({
+          status: 'completed',
+          verdict: 'compile_error',
+          score: 0,
+          maxScore,
+          results: [],
+          compileOutput: program.compile.output,
+          error: null,
+        });
+      }
+      const results: TestResult[] = [];
+      let stopped = false;
+      for (const [index, test] of tests.entries()) {
+        let result: TestResult;
+        if (stopped) {
+          result = testResult(index, test, 'skipped', null, null);
+        } else {
+          const run = await program.run(test.stdin, limits);
+          if (run.verdict === 'internal_error') {
+            const crashes = await this.countCrash(row.id, token);
+            this.ctx.logger.warn('runner failed during a test', { submissionId: row.id, test: index, crashes, message: run.message });
+            if (crashes < MAX_RUNNER_CRASHES) throw new RetryableGradingError(`runner failed: ${run.message ?? 'unknown'}`);
+          }
+          const judged = judge(test, run);
+          result = testResult(index, test, judged.verdict, run, judged.diff);
+          if (judged.verdict !== 'accepted' && task.stopOnFirstFailure) stopped = true;
+        }
+        results.push(result);
+        events.test(result);
+      }
+      const score = scoreResults(results, task.scoring);
+      return await complete({
+        status: 'completed',
+        ...score,
+        results,
+        compileOutput: program.compile.output || null,
+        error: null,
+      });
+    } finally {
+      await program.dispose().catch((err: Error) => this.ctx.logger.warn('dispose failed', { error: err.message }));
+    }
+  }
+
+  /** After the last attempt failed: the submission ends `failed` with `internal_error`, visibly. */
+  async fail(submissionId: string, message: string): Promise<void> {
+    const [rows] = (await this.ctx.sequelize.query(
+      `UPDATE coding_submissions
+          SET status = 'failed', verdict = 'internal_error', error = :message, finished_at = now(),
+              updated_at = now(), grading_token = NULL
+        WHERE id = :submissionId AND status IN ('queued', 'running')
+        RETURNING id, user_id, classroom_id, max_score, rejudge_id`,
+      { replacements: { submissionId, message: message.slice(0, 2000) } },
+    )) as [{ id: string; user_id: string; classroom_id: string | null; max_score: number; rejudge_id: string | null }[], unknown];
+    const row = rows[0];
+    if (!row) return;
+    new GradingEvents(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, classroomId: row.classroom_id }).completed(
+      'internal_error',
+      0,
+      row.max_score,
+    );
+    if (row.rejudge_id) await finishRejudgeStep(this.ctx, row.rejudge_id);
+  }
+}
+
+function judge(test: CodingTestCase, run: RunResult): { verdict: TestVerdict; diff: string | null } {
+  if (run.verdict !== 'ok') return { verdict: run.verdict, diff: null };
+  const outcome = compareOutput(test.expected, run.stdout, { comparison: test.comparison, tolerance: test.tolerance });
+  return { verdict: outcome.ok ? 'accepted' : 'wrong_answer', diff: outcome.diff };
+}
+
+function testResult(
+  index: number,
+  test: CodingTestCase,
+  verdict: TestVerdict,
+  run: RunResult | null,
+  diff: string | null,
+): TestResult {
+  return {
+    index,
+    testId: test.id,
+    name: test.name,
+    visibility: test.visibility,
+    sample: test.sample,
+    verdict,
+    points: test.points,
+    earned: verdict === 'accepted' ? test.points : 0,
+    timeMs: Math.round(run?.timeMs ?? 0),
+    memoryKb: Math.round(run?.memoryKb ?? 0),
+    exitCode: run?.exitCode ?? null,
+    signal: run?.signal ?? null,
+    stdout: clip(run?.stdout ?? ''),
+    stderr: clip(run?.stderr ?? ''),
+    stdoutTruncated: run?.stdoutTruncated ?? false,
+    stderrTruncated: run?.stderrTruncated ?? false,
+    diff,
+  };
+}
+
+/** The runners already cap output; this keeps the stored result bounded whatever a backend does. */
+function clip(s: string): string {
+  return Buffer.byteLength(s) <= KEEP_BYTES ? s : Buffer.from(s).subarray(0, KEEP_BYTES).toString('utf8');
+}
