@@ -6,6 +6,7 @@ import { CodingTestCase } from './coding-test-case';
 import { CodingSubmission } from './coding-submission';
 import { CodingRun } from './coding-run';
 import { CodingRejudge } from './coding-rejudge';
+import { AiEvaluation } from './ai-evaluation';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -13,6 +14,7 @@ export * from './coding-task';
 export * from './coding-test-case';
 export * from './coding-submission';
 export * from './coding-run';
+export * from './ai-evaluation';
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
 
@@ -29,6 +31,7 @@ export function initModels(sequelize: Sequelize): void {
   CodingSubmission.initModel(sequelize);
   CodingRun.initModel(sequelize);
   CodingRejudge.initModel(sequelize);
+  AiEvaluation.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });

@@ -2,10 +2,12 @@ import type { QueueName } from '../../common/queues';
 import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
 import { createGradingProcessor } from '../grading/processor';
+import { aiEvaluationProcessor } from './ai-evaluation';
 
 export type ProcessorFactory = (deps: WorkerDeps) => ProcessorDefinition<never, unknown> | Promise<ProcessorDefinition<never, unknown>>;
 
 /** The processor of each queue. A feature adds its queue's factory here. */
 export const processors: Partial<Record<QueueName, ProcessorFactory>> = {
   grading: (deps) => createGradingProcessor(deps) as Promise<ProcessorDefinition<never, unknown>>,
+  'ai-evaluation': (deps) => aiEvaluationProcessor(deps) as ProcessorDefinition<never, unknown>,
 };
