@@ -2,6 +2,7 @@ import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
 import type { RoomAuthorizer } from './realtime/socket-server';
 import { codingLabRoutes } from './coding-lab/routes';
+import { aiEvaluationRoutes } from './ai-evaluation/routes';
 import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
 
 /**
@@ -11,6 +12,7 @@ import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
 export function featureRouters(_deps: ApiDeps): ApiRouter[] {
   return [
     codingLabRoutes(_deps),
+    aiEvaluationRoutes(_deps),
   ];
 }
 

@@ -70,6 +70,8 @@ export interface Config {
     temperature: number;
     /** evaluation requests per user per rate-limit window */
     evaluateRateLimitMax: number;
+    /** waiting evaluations beyond which new requests get 503 */
+    queueMaxDepth: number;
   };
 }
 
@@ -190,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: v.AI_MAX_TOKENS,
       temperature: v.AI_TEMPERATURE,
       evaluateRateLimitMax: v.AI_EVALUATE_RATE_LIMIT_MAX,
+      queueMaxDepth: v.AI_QUEUE_MAX_DEPTH,
     },
   };
 }

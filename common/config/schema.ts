@@ -106,6 +106,7 @@ export const envSchema = Joi.object({
   AI_MAX_TOKENS: Joi.number().integer().min(64).max(32_768).default(1500),
   AI_TEMPERATURE: Joi.number().min(0).max(2).default(0.2),
   AI_EVALUATE_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(10),
+  AI_QUEUE_MAX_DEPTH: Joi.number().integer().min(1).default(200),
 })
   .unknown(true)
   .prefs({ errors: { wrap: { label: false } } });

@@ -59,7 +59,8 @@ describe('AI evaluation worker', () => {
     });
 
   before(async () => {
-    apiDeps();
+    // jobs another file left waiting would reach these workers and the fake provider
+    await apiDeps().queues['ai-evaluation'].drain(true);
     school = await createSchool();
     fake = await startFakeChatServer();
     live = await startLiveServer();
@@ -142,6 +143,43 @@ describe('AI evaluation worker', () => {
     expect(stored.error).to.equal('The AI provider answered 503: overloaded');
     expect(stored.attempts).to.equal(2);
     expect(fake.requests).to.have.length(2);
+  });
+
+  it('finishes an evaluation that a worker which died mid-job left running', async () => {
+    run(testWorkerDeps());
+    const { submission } = await createGradedSubmission(school.student);
+    const evaluation = await AiEvaluation.create({
+      codingSubmissionId: submission.id,
+      requestedBy: school.student.id,
+      provider: 'static',
+      model: null,
+      status: 'running',
+      attempts: 1,
+      startedAt: new Date(),
+    });
+    await enqueue(apiDeps().queues, 'ai-evaluation', { evaluationId: evaluation.id }, { jobId: evaluation.id });
+    const stored = await settled(evaluation.id);
+    expect(stored.status).to.equal('completed');
+    expect(stored.result!.summary).to.contain('Passed 2 of 3 tests');
+  });
+
+  it('leaves a completed evaluation as it is when its job runs again', async () => {
+    run(testWorkerDeps());
+    const { submission } = await createGradedSubmission(school.student);
+    const result = { summary: 'kept', strengths: [], issues: [], suggestions: [], rubric: [{ criterion: 'c', score: 1, max: 1, comment: '' }] };
+    const evaluation = await AiEvaluation.create({
+      codingSubmissionId: submission.id,
+      requestedBy: school.student.id,
+      provider: 'static',
+      model: null,
+      status: 'completed',
+      result,
+    });
+    const job = await apiDeps().queues['ai-evaluation'].add('ai-evaluation', { evaluationId: evaluation.id }, { jobId: evaluation.id });
+    for (let i = 0; i < 200 && !(await job.isCompleted()); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await job.isCompleted()).to.equal(true);
+    await evaluation.reload();
+    expect(evaluation.result).to.deep.equal(result);
   });
 
   it('fails an evaluation of a submission that has not been graded, without retrying', async () => {
