@@ -1,7 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import util from 'node:util';
+import { PassThrough } from 'node:stream';
+import winston from 'winston';
 import { expect } from 'chai';
+import { createLogger } from '../../common/logger';
 import { ChatClient, AiProviderError, parseRetryAfter, type ChatClientOptions } from '../../worker/ai/chat-client';
 import { aiResultSchema } from '../../worker/ai/result-schema';
 import { startFakeChatServer, completion, validResult, type FakeChatServer } from './fake-chat-server';
@@ -200,6 +203,19 @@ describe('AI chat-completions client', () => {
     expect(err.kind).to.equal('network');
     expect(err.message).to.contain('ECONNREFUSED');
     expect(waits).to.have.length(1);
+  });
+
+  it('logs its retries without ever writing the key, even when the provider echoes it', async () => {
+    const logger = createLogger({ log: { level: 'debug', format: 'json' } }, 'test');
+    logger.clear();
+    const stream = new PassThrough();
+    let written = '';
+    stream.on('data', (chunk: Buffer) => (written += chunk.toString()));
+    logger.add(new winston.transports.Stream({ stream }));
+    server.script({ status: 500, body: JSON.stringify({ error: { message: `bad key ${API_KEY}` } }) }, completion(validResult));
+    await client({ logger }).completeJson(messages, aiResultSchema);
+    expect(written).to.contain('retrying');
+    expect(written).not.to.contain(API_KEY);
   });
 
   it('keeps the API key out of the client when it is inspected or serialised', () => {
