@@ -2,6 +2,7 @@ import { QueueEvents, type ConnectionOptions } from 'bullmq';
 import { CodingRun, type CodingLanguage } from '../../common/models';
 import { NotFoundError } from '../../common/errors';
 import { bullPrefix, enqueue } from '../../common/queues';
+import { createRedis, closeRedis } from '../../common/redis';
 import { runJobId } from '../../common/queues/jobs/grading';
 import type { ApiDeps } from '../deps';
 import type { Reader } from './access';
@@ -22,7 +23,7 @@ export interface RunInput {
 export const RUN_WAIT_MS = 20_000;
 
 export class CodingRunService {
-  constructor(private readonly deps: Pick<ApiDeps, 'queues' | 'queueRedis' | 'config'>) {}
+  constructor(private readonly deps: Pick<ApiDeps, 'queues' | 'config' | 'logger'>) {}
 
   /**
    * Queues a playground run. With `wait` the request holds until the worker finishes (BullMQ
@@ -38,10 +39,9 @@ export class CodingRunService {
     }
     // listening starts before the job exists, and waitUntilFinished also checks the job's stored
     // state, so a run that finishes at once is not missed
-    const events = new QueueEvents('grading', {
-      connection: this.deps.queueRedis.duplicate() as ConnectionOptions,
-      prefix: bullPrefix(this.deps.config),
-    });
+    // QueueEvents blocks on its connection, so it gets one of its own for the wait
+    const connection = createRedis(this.deps.config, 'subscriber', this.deps.logger);
+    const events = new QueueEvents('grading', { connection: connection as ConnectionOptions, prefix: bullPrefix(this.deps.config) });
     try {
       await events.waitUntilReady();
       await enqueue(this.deps.queues, 'grading', { kind: 'run', runId: run.id }, { jobId: runJobId(run.id), attempts: 2 });
@@ -49,6 +49,7 @@ export class CodingRunService {
       await job?.waitUntilFinished(events, RUN_WAIT_MS).catch(() => undefined);
     } finally {
       await events.close();
+      await closeRedis(connection);
     }
     await run.reload();
     return { finished: run.status === 'completed' || run.status === 'failed', data: presentRun(run) };

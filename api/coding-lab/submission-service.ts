@@ -85,17 +85,18 @@ export class CodingSubmissionWorkflow {
       return created;
     });
 
+    // announced before the job exists, so `queued` always reaches clients ahead of `started`
+    this.deps.realtime.publish(
+      [rooms.user(user.id), rooms.submission(submission.id), ...(submission.classroomId ? [rooms.classroomTeachers(submission.classroomId)] : [])],
+      'grading:queued',
+      { submissionId: submission.id, taskId: task.id, userId: user.id },
+    );
     try {
       await enqueue(this.deps.queues, 'grading', { kind: 'submission', submissionId: submission.id }, { jobId: submission.jobId! });
     } catch (err) {
       // the row stays queued: the worker's sweep enqueues it once Redis answers again
       this.deps.logger.warn('grading enqueue failed, left to the sweep', { submissionId: submission.id, error: (err as Error).message });
     }
-    this.deps.realtime.publish(
-      [rooms.user(user.id), rooms.submission(submission.id), ...(submission.classroomId ? [rooms.classroomTeachers(submission.classroomId)] : [])],
-      'grading:queued',
-      { submissionId: submission.id, taskId: task.id, userId: user.id },
-    );
     return { id: submission.id, status: submission.status };
   }
 

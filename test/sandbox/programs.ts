@@ -134,6 +134,16 @@ int main(void) { int port; if (scanf("%d", &port) != 1) return 2; int s = socket
   if (s < 0) { puts("blocked socket"); return 0; }
   struct sockaddr_in a = {0}; a.sin_family = AF_INET; a.sin_port = htons(port); inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
   puts(connect(s, (struct sockaddr *)&a, sizeof a) == 0 ? "ESCAPED" : "blocked"); return 0; }`,
+  readSecrets: `${cHeader}extern char **environ;
+int main(void) { char path[4096], buf[4096];
+  while (scanf("%4095s", path) == 1) { FILE *f = fopen(path, "r"); if (!f) { printf("blocked %s\\n", path); continue; }
+    size_t n; while ((n = fread(buf, 1, sizeof buf, f)) > 0) fwrite(buf, 1, n, stdout); fclose(f); }
+  for (char **e = environ; *e; e++) puts(*e); return 0; }`,
+  plantSymlink: `${cHeader}int main(void) { char path[4096], name[32]; int i = 0;
+  while (scanf("%4095s", path) == 1) { snprintf(name, sizeof name, "link%d", i++); if (symlink(path, name) != 0) perror("symlink"); }
+  if (symlink("/etc/passwd", "output") != 0) perror("symlink"); printf("planted %d\\n", i + 1); return 0; }`,
+  print1M: `${cHeader}int main(void) { char line[1024]; memset(line, 'x', 1023); line[1023] = '\\n'; for (int i = 0; i < 1024; i++) fwrite(line, 1, 1024, stdout); return 0; }`,
+  print10M: `${cHeader}int main(void) { char line[1024]; memset(line, 'x', 1023); line[1023] = '\\n'; for (int i = 0; i < 10 * 1024; i++) fwrite(line, 1, 1024, stdout); return 0; }`,
   compileError: `${cHeader}int main(void) { printf("hi\\n") return 0; }`,
   uncaught: `${cHeader}int main(void) { int *p = NULL; fprintf(stderr, "about to crash\\n"); fflush(stderr); return *p; }`,
   sumLine: `${cHeader}int main(void) { long s = 0, x; while (scanf("%ld", &x) == 1) s += x; printf("%ld\\n", s); return 0; }`,

@@ -25,7 +25,7 @@ export interface GradingContext {
   sandbox: Pick<Sandbox, 'runnerFor'>;
 }
 
-/** A grading attempt that began this many times without finishing ends with `internal_error`. */
+/** A submission whose grading vanished mid-way (worker killed) this many times ends with `internal_error`. */
 export const MAX_GRADING_STARTS = 3;
 /** A submission whose runner dies this many times gets `internal_error` for that test, no more retries. */
 export const MAX_RUNNER_CRASHES = 2;
@@ -114,6 +114,21 @@ export class SubmissionGrader {
     const token = crypto.randomUUID();
     const row = await this.claim(submissionId, rejudgeId, token);
     if (!row) return { outcome: 'skipped' };
+    try {
+      return await this.gradeClaimed(row, token);
+    } catch (err) {
+      // a failure BullMQ will retry is not an interruption: hand the start back, so only attempts
+      // that vanished (a killed worker) count towards MAX_GRADING_STARTS
+      await this.ctx.sequelize.query(
+        `UPDATE coding_submissions SET status = 'queued', starts = starts - 1, grading_token = NULL, updated_at = now()
+          WHERE id = :id AND grading_token = :token`,
+        { replacements: { id: row.id, token } },
+      );
+      throw err;
+    }
+  }
+
+  private async gradeClaimed(row: ClaimedRow, token: string): Promise<GradeOutcome> {
     const audience: Audience = { submissionId: row.id, userId: row.user_id, classroomId: row.classroom_id };
     const events = new GradingEvents(this.ctx.realtime, audience);
     const complete = async (f: Final): Promise<GradeOutcome> => {

@@ -15,6 +15,8 @@ export interface GradingProcessorOptions {
   sweepEveryMs?: number;
   /** how long a submission may sit queued or running before the sweep looks at its job */
   staleAfterMs?: number;
+  /** BullMQ worker settings, e.g. a short lock in tests of stalled-job recovery */
+  workerOptions?: ProcessorDefinition['options'];
 }
 
 export const SWEEP_SCHEDULER_ID = 'grading-sweep';
@@ -47,6 +49,7 @@ export async function createGradingProcessor(
   }
 
   return {
+    options: options.workerOptions,
     async process(job: Job<GradingJob, GradingResult>) {
       const data = job.data;
       switch (data?.kind) {

@@ -1,6 +1,7 @@
 import type { Language, Runner } from './types';
 import { LANGUAGES } from './types';
 import { IsolatedVmRunner } from './isolate/runner';
+import { BwrapRunner } from './bwrap/runner';
 
 export interface SandboxOptions {
   /** `auto`/`bwrap`: bubblewrap for python, c, cpp, java when it works; `docker`: the Docker engine */
@@ -32,7 +33,8 @@ export class SandboxUnavailableError extends Error {
  */
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const js = new IsolatedVmRunner(options.jsPoolSize ?? 2);
-  const runners: Runner[] = [js];
+  const bwrap = options.backend === 'docker' ? undefined : new BwrapRunner();
+  const runners: Runner[] = [js, ...(bwrap ? [bwrap] : [])];
   const pick = (language: Language) => runners.find((r) => r.supports(language));
   return {
     runnerFor(language) {
@@ -44,10 +46,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       return LANGUAGES.filter((l) => pick(l) !== undefined);
     },
     unavailableReason(language) {
-      return pick(language) ? undefined : 'not implemented yet';
+      if (pick(language)) return undefined;
+      return bwrap?.unavailableReason(language) ?? 'not implemented yet';
     },
     async close() {
-      await js.close();
+      await Promise.all([js.close(), bwrap?.close()]);
     },
   };
 }

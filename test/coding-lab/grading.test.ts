@@ -1,0 +1,231 @@
+import { expect } from 'chai';
+import { Job } from 'bullmq';
+import { CodingSubmission, type CodingLanguage, type CodingTask } from '../../common/models';
+import { enqueue } from '../../common/queues';
+import { app, apiDeps } from '../support/deps';
+import { createUser } from '../support/factories';
+import { scoreResults } from '../../worker/grading/scoring';
+import type { Sandbox } from '../../worker/sandbox';
+import type { Runner, RunResult } from '../../worker/sandbox/types';
+import { makeTask, settled, startGradingWorker, SUM_PROGRAMS, testCase, type RunningWorker } from './helpers';
+
+async function submitDirect(task: CodingTask, language: CodingLanguage, content: string, name?: string): Promise<string> {
+  const user = await createUser();
+  const s = await CodingSubmission.create({
+    taskId: task.id,
+    userId: user.id,
+    classroomId: null,
+    language,
+    files: [{ name: name ?? { javascript: 'main.js', python: 'main.py', c: 'main.c', cpp: 'main.cpp', java: 'Main.java' }[language], content }],
+    attempt: 1,
+    jobId: null,
+  });
+  await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: s.id }, { jobId: s.id });
+  return s.id;
+}
+
+const sumTests = () => [
+  testCase({ name: 'small', stdin: '1 2', expected: '3', points: 2 }),
+  testCase({ name: 'many', stdin: '1 2 3 4 5', expected: '15', points: 3 }),
+  // the reference programs print the sum, so this expected answer is wrong on purpose
+  testCase({ name: 'rigged', stdin: '10', expected: '11', points: 5, visibility: 'hide' }),
+];
+
+describe('coding lab: grading', () => {
+  before(() => {
+    app();
+  });
+
+  describe('scoring rules', () => {
+    it('gives partial credit: the points of the passed tests', () => {
+      const r = scoreResults(
+        [
+          { verdict: 'accepted', points: 2 },
+          { verdict: 'wrong_answer', points: 3 },
+          { verdict: 'accepted', points: 5 },
+        ],
+        'partial',
+      );
+      expect(r).to.deep.equal({ verdict: 'wrong_answer', score: 7, maxScore: 10 });
+    });
+    it('gives nothing under all_or_nothing unless every test passed', () => {
+      expect(scoreResults([{ verdict: 'accepted', points: 2 }, { verdict: 'time_limit', points: 3 }], 'all_or_nothing')).to.deep.equal({
+        verdict: 'time_limit',
+        score: 0,
+        maxScore: 5,
+      });
+      expect(scoreResults([{ verdict: 'accepted', points: 2 }], 'all_or_nothing').score).to.equal(2);
+    });
+    it('takes the verdict of the first failing test in order', () => {
+      expect(scoreResults([{ verdict: 'runtime_error', points: 1 }, { verdict: 'wrong_answer', points: 1 }], 'partial').verdict).to.equal(
+        'runtime_error',
+      );
+    });
+  });
+
+  describe('with the real sandbox', () => {
+    let w: RunningWorker;
+    before(async () => {
+      w = await startGradingWorker();
+    });
+    after(async () => w?.close());
+
+    const needs = (ctx: Mocha.Context, language: CodingLanguage) => {
+      if (!w.sandbox.availableLanguages().includes(language)) {
+        ctx.test!.title += ` (skipped: ${w.sandbox.unavailableReason(language) ?? 'no sandbox for it here'})`;
+        ctx.skip();
+      }
+    };
+
+    for (const language of ['javascript', 'python', 'c'] as const) {
+      it(`grades ${language} end to end with partial credit and a verdict per test`, async function () {
+        needs(this, language);
+        const task = await makeTask({ tests: sumTests() });
+        const s = await settled(await submitDirect(task, language, SUM_PROGRAMS[language]));
+        expect(s).to.include({ status: 'completed', verdict: 'wrong_answer', score: 5, maxScore: 10 });
+        expect(s.results.map((r) => r.verdict)).to.deep.equal(['accepted', 'accepted', 'wrong_answer']);
+        expect(s.results[2]!.diff).to.include('Line 1: expected "11", got "10"');
+        expect(s.results[0]!.stdout.trim()).to.equal('3');
+        for (const r of s.results) expect(r.timeMs).to.be.a('number').and.at.least(0);
+      });
+    }
+
+    it('scores all_or_nothing tasks zero when one test fails', async () => {
+      const task = await makeTask({ tests: sumTests(), scoring: 'all_or_nothing' });
+      const s = await settled(await submitDirect(task, 'javascript', SUM_PROGRAMS.javascript));
+      expect(s).to.include({ verdict: 'wrong_answer', score: 0, maxScore: 10 });
+    });
+
+    it('accepts a correct program with full marks', async () => {
+      const task = await makeTask({ tests: sumTests().slice(0, 2) });
+      const s = await settled(await submitDirect(task, 'javascript', SUM_PROGRAMS.javascript));
+      expect(s).to.include({ status: 'completed', verdict: 'accepted', score: 5, maxScore: 5 });
+    });
+
+    it('stops at the first failure when the task says so, skipping the rest', async () => {
+      const tests = sumTests();
+      const task = await makeTask({ tests: [tests[2]!, tests[0]!, tests[1]!], stopOnFirstFailure: true });
+      const s = await settled(await submitDirect(task, 'javascript', SUM_PROGRAMS.javascript));
+      expect(s.results.map((r) => r.verdict)).to.deep.equal(['wrong_answer', 'skipped', 'skipped']);
+      expect(s.score).to.equal(0);
+    });
+
+    it('records a compile error as a result: job completed, never retried', async () => {
+      const task = await makeTask({ tests: sumTests() });
+      const id = await submitDirect(task, 'javascript', 'function (');
+      const s = await settled(id);
+      expect(s).to.include({ status: 'completed', verdict: 'compile_error', score: 0, starts: 1 });
+      expect(s.compileOutput).to.match(/SyntaxError/);
+      const job = await Job.fromId(apiDeps().queues.grading, id);
+      expect(await job!.getState()).to.equal('completed');
+      expect(job!.attemptsMade).to.be.at.most(1);
+    });
+
+    it('gives runtime_error to an uncaught exception and time_limit to an endless loop', async () => {
+      const task = await makeTask({ tests: [testCase({ name: 'one', expected: '1' })], timeLimitMs: 300 });
+      const crash = await settled(await submitDirect(task, 'javascript', 'throw new Error("boom")'));
+      expect(crash.verdict).to.equal('runtime_error');
+      const loop = await settled(await submitDirect(task, 'javascript', 'for (;;) {}'));
+      expect(loop.verdict).to.equal('time_limit');
+    });
+
+    it('grades a submission enqueued twice only once', async () => {
+      const task = await makeTask({ tests: sumTests().slice(0, 1) });
+      const id = await submitDirect(task, 'javascript', SUM_PROGRAMS.javascript);
+      await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: id }, { jobId: id });
+      const s = await settled(id);
+      expect(s.starts).to.equal(1);
+      // and once more after it finished: the retained job id keeps it from running again
+      await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: id }, { jobId: id });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await CodingSubmission.findByPk(id))!.starts).to.equal(1);
+    });
+  });
+
+  describe('when the sandbox itself fails', () => {
+    /** A runner whose every run dies: the part of a real runner a crash looks like to the grader. */
+    const dyingRunner = (calls: { runs: number }): Runner => ({
+      name: 'isolated-vm',
+      supports: () => true,
+      async prepare() {
+        return {
+          compile: { ok: true, output: '', timeMs: 0 },
+          async run(): Promise<RunResult> {
+            calls.runs++;
+            return {
+              verdict: 'internal_error',
+              stdout: '',
+              stderr: '',
+              stdoutTruncated: false,
+              stderrTruncated: false,
+              exitCode: null,
+              signal: 'SIGKILL',
+              timeMs: 0,
+              memoryKb: 0,
+              message: 'runner child died',
+            };
+          },
+          async dispose() {},
+        };
+      },
+    });
+    const sandboxOf = (runner: Runner | (() => never)): Sandbox => ({
+      runnerFor: () => (typeof runner === 'function' ? runner() : runner),
+      availableLanguages: () => ['javascript'],
+      unavailableReason: () => undefined,
+      close: async () => {},
+    });
+
+    it('ends a submission that kills its runner twice with internal_error instead of retrying forever', async () => {
+      const calls = { runs: 0 };
+      const w = await startGradingWorker({ sandbox: sandboxOf(dyingRunner(calls)) });
+      try {
+        const task = await makeTask({ tests: sumTests().slice(0, 1) });
+        const s = await settled(await submitDirect(task, 'javascript', 'x'));
+        expect(s).to.include({ status: 'completed', verdict: 'internal_error', runnerCrashes: 2 });
+        expect(calls.runs).to.equal(2);
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('retries a sandbox that throws with backoff and then leaves the submission failed, visibly', async () => {
+      let prepares = 0;
+      const broken: Runner = {
+        name: 'bwrap',
+        supports: () => true,
+        async prepare() {
+          prepares++;
+          throw new Error('work dir could not be made');
+        },
+      };
+      const w = await startGradingWorker({ sandbox: sandboxOf(broken) });
+      try {
+        const task = await makeTask({ tests: sumTests().slice(0, 1) });
+        const id = await submitDirect(task, 'javascript', 'x');
+        const s = await settled(id);
+        expect(s).to.include({ status: 'failed', verdict: 'internal_error', error: 'work dir could not be made' });
+        expect(prepares).to.equal(apiDeps().config.worker.jobAttempts);
+        expect(await (await Job.fromId(apiDeps().queues.grading, id))!.getState()).to.equal('failed');
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('gives internal_error at once, without retrying, for a language no sandbox here can run', async () => {
+      const w = await startGradingWorker({
+        sandbox: sandboxOf(() => {
+          throw new Error('no sandbox can run java on this machine');
+        }),
+      });
+      try {
+        const task = await makeTask({ tests: sumTests().slice(0, 1) });
+        const s = await settled(await submitDirect(task, 'java', 'class Main {}'));
+        expect(s).to.include({ status: 'completed', verdict: 'internal_error', starts: 1 });
+        expect(s.error).to.equal('no sandbox can run java on this machine');
+      } finally {
+        await w.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { app, isolatedApp } from '../support/deps';
+import { bearer, createSchool, createUser, tokenFor } from '../support/factories';
+import { startLiveServer, connectClient, type LiveServer } from '../support/realtime';
+import { CodingSubmission, type CodingTask } from '../../common/models';
+import { makeTask, settled, startGradingWorker, testCase, type RunningWorker } from './helpers';
+
+const BASE = '/api/v2/coding-lab';
+
+describe('coding lab: playground and rejudge', () => {
+  let worker: RunningWorker;
+  let school: Awaited<ReturnType<typeof createSchool>>;
+
+  before(async () => {
+    app();
+    worker = await startGradingWorker();
+    school = await createSchool();
+  });
+  after(async () => worker?.close());
+
+  describe('playground runs', () => {
+    it('runs code against custom input and answers with its output when done', async () => {
+      const res = await request(app())
+        .post(`${BASE}/run`)
+        .set(bearer(school.student))
+        .send({ language: 'javascript', source: 'console.log(stdin.trim().toUpperCase())', stdin: 'halo dunia' })
+        .expect(200);
+      expect(res.body.data).to.include({ status: 'completed', language: 'javascript' });
+      expect(res.body.data.result).to.include({ verdict: 'ok', stdout: 'HALO DUNIA\n' });
+    });
+
+    it('reports a compile error with the compiler’s message', async () => {
+      const res = await request(app())
+        .post(`${BASE}/run`)
+        .set(bearer(school.student))
+        .send({ language: 'javascript', source: 'let = ;' })
+        .expect(200);
+      expect(res.body.data.result.verdict).to.equal('compile_error');
+      expect(res.body.data.compileOutput).to.match(/SyntaxError/);
+    });
+
+    it('answers 202 with an id when asked not to wait, and the run can be read later by its owner only', async () => {
+      const res = await request(app())
+        .post(`${BASE}/run`)
+        .query({ wait: false })
+        .set(bearer(school.student))
+        .send({ language: 'javascript', source: 'console.log(6 * 7)' })
+        .expect(202);
+      const id = res.body.data.id as string;
+      expect(res.body.data.status).to.equal('queued');
+      let run = res.body.data;
+      while (run.status !== 'completed') {
+        await new Promise((r) => setTimeout(r, 50));
+        run = (await request(app()).get(`${BASE}/runs/${id}`).set(bearer(school.student)).expect(200)).body.data;
+      }
+      expect(run.result.stdout).to.equal('42\n');
+      await request(app()).get(`${BASE}/runs/${id}`).set(bearer(school.classmate)).expect(404);
+    });
+
+    it('has its own stricter rate limit per user', async () => {
+      const { app: limited } = isolatedApp({ RUN_RATE_LIMIT_MAX: '1' });
+      const user = await createUser();
+      const body = { language: 'javascript', source: 'console.log(1)' };
+      await request(limited).post(`${BASE}/run`).query({ wait: false }).set(bearer(user)).send(body).expect(202);
+      const res = await request(limited).post(`${BASE}/run`).query({ wait: false }).set(bearer(user)).send(body).expect(429);
+      expect(Number(res.headers['retry-after'])).to.be.greaterThan(0);
+    });
+  });
+
+  describe('rejudge', () => {
+    let live: LiveServer;
+    let task: CodingTask;
+    const sockets: Socket[] = [];
+    before(async () => {
+      live = await startLiveServer();
+      task = await makeTask({
+        classroomId: school.classroom.id,
+        createdBy: school.teacher.id,
+        tests: [testCase({ name: 'answer', expected: '42' })],
+      });
+    });
+    after(async () => {
+      sockets.forEach((s) => s.close());
+      await live?.close();
+    });
+
+    const submitAndSettle = async (user: Parameters<typeof bearer>[0], source: string) => {
+      const res = await request(app())
+        .post(`${BASE}/submissions`)
+        .set(bearer(user))
+        .send({ taskId: task.id, language: 'javascript', source })
+        .expect(202);
+      return settled(res.body.data.id);
+    };
+
+    it('re-grades every student’s latest submission, reporting done/total live and at GET /rejudges/:id', async () => {
+      const older = await submitAndSettle(school.student, 'console.log(41)');
+      const latest = await submitAndSettle(school.student, 'console.log(43)');
+      const classmate = await submitAndSettle(school.classmate, 'console.log(43)');
+      expect([older.verdict, latest.verdict, classmate.verdict]).to.deep.equal(['wrong_answer', 'wrong_answer', 'wrong_answer']);
+
+      // the teacher fixes the test: 43 was right all along
+      await request(app())
+        .put(`${BASE}/tasks/${task.id}/tests`)
+        .set(bearer(school.teacher))
+        .send({ tests: [testCase({ name: 'answer', expected: '43' })] })
+        .expect(200);
+
+      const socket = await connectClient(live.url, tokenFor(school.teacher));
+      sockets.push(socket);
+      const progress: { done: number; total: number }[] = [];
+      const finished = new Promise<void>((resolve) =>
+        socket.on('rejudge:progress', (p: { done: number; total: number }) => {
+          progress.push(p);
+          if (p.total > 0 && p.done === p.total) resolve();
+        }),
+      );
+      const res = await request(app()).post(`${BASE}/tasks/${task.id}/rejudge`).set(bearer(school.teacher)).expect(202);
+      expect(res.body.data).to.include({ taskId: task.id, status: 'queued' });
+      await finished;
+
+      expect(progress[0]).to.deep.include({ done: 0, total: 2 });
+      expect(progress.at(-1)).to.deep.include({ done: 2, total: 2 });
+      const state = await request(app()).get(`${BASE}/rejudges/${res.body.data.id}`).set(bearer(school.teacher)).expect(200);
+      expect(state.body.data).to.include({ status: 'completed', done: 2, total: 2 });
+      expect((await CodingSubmission.findByPk(latest.id))!.verdict).to.equal('accepted');
+      expect((await CodingSubmission.findByPk(classmate.id))!.verdict).to.equal('accepted');
+      expect((await CodingSubmission.findByPk(older.id))!.verdict).to.equal('wrong_answer');
+    });
+
+    it('keeps a rejudge out of reach of a teacher of another classroom', async () => {
+      const res = await request(app()).post(`${BASE}/tasks/${task.id}/rejudge`).set(bearer(school.teacher)).expect(202);
+      await request(app()).get(`${BASE}/rejudges/${res.body.data.id}`).set(bearer(school.otherTeacher)).expect(404);
+      await request(app()).post(`${BASE}/tasks/${task.id}/rejudge`).set(bearer(school.otherTeacher)).expect(404);
+      const socket = await connectClient(live.url, tokenFor(school.otherTeacher));
+      sockets.push(socket);
+      expect(await socket.emitWithAck('subscribe', { room: 'rejudge', id: res.body.data.id })).to.deep.equal({
+        ok: false,
+        error: 'NOT_FOUND',
+      });
+    });
+  });
+});
