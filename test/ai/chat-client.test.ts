@@ -163,6 +163,13 @@ describe('AI chat-completions client', () => {
     expect(server.requests).to.have.length(1);
   });
 
+  it('drops keys the result schema does not know, at every level', async () => {
+    server.script(completion({ ...validResult, overall: 97, rubric: [{ ...validResult.rubric[0], weight: 2 }] }));
+    const reply = await client().completeJson(messages, aiResultSchema);
+    expect(reply.value).not.to.have.property('overall');
+    expect(reply.value.rubric[0]).to.have.keys(['criterion', 'score', 'max', 'comment']);
+  });
+
   it('reports a response body that is not a chat completion as malformed', async () => {
     server.script({ status: 200, body: '<html>proxy error</html>' });
     const err = await failure(client().completeJson(messages, aiResultSchema));

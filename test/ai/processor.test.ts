@@ -102,8 +102,24 @@ describe('AI evaluation worker', () => {
     expect(stored.status).to.equal('completed');
     expect(stored.provider).to.equal('openai-compatible');
     expect(stored.model).to.equal('fake-model-1');
-    expect(stored.result).to.deep.equal(validResult);
+    expect(stored.result!.summary).to.equal(validResult.summary);
+    expect(stored.result!.issues).to.deep.equal(validResult.issues);
+    expect(stored.result!.rubric[1]).to.deep.equal(validResult.rubric[1]);
     expect(stored.metrics).to.include({ method: 'parser' });
+  });
+
+  it('sets the correctness score from the tests, whatever the model scored', async () => {
+    // the model claims 9 of 10; the tests gave 4 of 6 points
+    fake.script(completion(validResult));
+    run(modelDeps());
+    const { evaluation } = await request();
+    const stored = await settled(evaluation.id);
+    expect(stored.result!.rubric[0]).to.deep.equal({
+      criterion: 'correctness',
+      score: 6.7,
+      max: 10,
+      comment: 'Score 4 of 6; 2 of 3 tests passed.',
+    });
   });
 
   it('sends the model the task, the code and the results, but never a hidden test\'s input', async () => {

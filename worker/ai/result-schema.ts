@@ -20,14 +20,12 @@ export const aiResultSchema = Joi.object<AiEvaluationResult>({
         max: Joi.number().positive().max(1000).required(),
         score: Joi.number().min(0).max(Joi.ref('max')).required(),
         comment: Joi.string().trim().allow('').max(1000).default(''),
-      }).unknown(true),
+      }),
     )
     .min(1)
     .max(12)
     .required(),
-})
-  .unknown(true)
-  .prefs({ stripUnknown: true, convert: true, abortEarly: false, errors: { wrap: { label: false } } });
+}).prefs({ stripUnknown: true, convert: true, abortEarly: false, errors: { wrap: { label: false } } });
 
 /** The JSON shape described to the model in its instructions, kept next to the schema that checks it. */
 export const RESULT_SHAPE_FOR_PROMPT = `{

@@ -46,7 +46,27 @@ export function createReviewer(config: Pick<Config, 'ai'>, logger?: Logger): Rev
     provider: 'openai-compatible',
     async review(input, metrics) {
       const reply = await client.completeJson(buildMessages(input, metrics), aiResultSchema);
-      return { result: reply.value, model: reply.model };
+      return { result: withMeasuredCorrectness(reply.value, input), model: reply.model };
     },
   };
+}
+
+/**
+ * Correctness is not the model's to judge: the tests measured it. Whatever the model scored (a
+ * student's code may even ask it for full marks), the entry is set from score / maxScore.
+ */
+export function withMeasuredCorrectness(result: AiEvaluationResult, input: EvaluationInput): AiEvaluationResult {
+  const { score, maxScore, passed, total } = input.tests;
+  const measured = (max: number) => (maxScore > 0 ? Math.round(((max * score) / maxScore) * 10) / 10 : 0);
+  const rubric = result.rubric.filter((r) => r.criterion.toLowerCase() !== 'correctness');
+  const given = result.rubric.find((r) => r.criterion.toLowerCase() === 'correctness');
+  const max = given?.max ?? 10;
+  rubric.unshift({
+    criterion: 'correctness',
+    score: measured(max),
+    max,
+    // the model's comment may contradict the measured score, so the measurement speaks
+    comment: `Score ${score} of ${maxScore}; ${passed} of ${total} tests passed.`,
+  });
+  return { ...result, rubric };
 }
