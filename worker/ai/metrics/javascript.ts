@@ -78,10 +78,11 @@ function keyName(key: acorn.Expression | acorn.PrivateIdentifier, computed: bool
 }
 
 /**
- * McCabe complexity and nesting per function, measured on acorn's syntax tree with the same
- * counting as ESLint's `complexity` and `max-depth` rules: 1 + each `if`, `?:`, `&&`, `||`, `??`,
- * logical assignment, loop, non-default `case` and `catch`; nesting counts `if` (an `else if` stays at
- * its `if`'s depth), loops, `switch`, `try` and `with`, and starts again inside each function.
+ * McCabe complexity and nesting per function, measured on acorn's syntax tree: 1 + each `if`, `?:`,
+ * `&&`, `||`, `??`, logical assignment, loop, non-default `case` and `catch` (ESLint's `complexity` rule
+ * as it counted before v9, which added default values and optional chaining); nesting as ESLint's
+ * `max-depth`: `if` (an `else if` stays at its `if`'s depth), loops, `switch`, `try` and `with`,
+ * starting again inside each function.
  */
 export function measureJavaScript(code: string): FileMetrics {
   const codeLines = new Set<number>();
