@@ -3,7 +3,7 @@ import type { TestOutcome } from './types';
 
 /** The thresholds the static reviewer judges by (documented in docs/ai-evaluation.md). */
 export const THRESHOLDS = {
-  /** McCabe complexity per function, as ESLint's `complexity` rule defaults to 20 and most guides say 10 */
+  /** McCabe complexity per function: McCabe's own suggested limit (ESLint's rule defaults to 20) */
   complexity: 10,
   functionLines: 50,
   nesting: 4,
