@@ -4,6 +4,7 @@ import type { RoomAuthorizer } from './realtime/socket-server';
 import { codingLabRoutes } from './coding-lab/routes';
 import { aiEvaluationRoutes } from './ai-evaluation/routes';
 import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
+import { fileRoutes } from './files/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -13,6 +14,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
   return [
     codingLabRoutes(_deps),
     aiEvaluationRoutes(_deps),
+    fileRoutes(_deps),
   ];
 }
 

@@ -7,6 +7,7 @@ import { CodingSubmission } from './coding-submission';
 import { CodingRun } from './coding-run';
 import { CodingRejudge } from './coding-rejudge';
 import { AiEvaluation } from './ai-evaluation';
+import { StoredFile } from './file';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -17,6 +18,9 @@ export * from './coding-run';
 export * from './ai-evaluation';
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
+export { StoredFile };
+export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName } from './file';
+export { FILE_STATUSES, STORAGE_DRIVERS } from './file';
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -32,6 +36,7 @@ export function initModels(sequelize: Sequelize): void {
   CodingRun.initModel(sequelize);
   CodingRejudge.initModel(sequelize);
   AiEvaluation.initModel(sequelize);
+  StoredFile.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
@@ -39,4 +44,5 @@ export function initModels(sequelize: Sequelize): void {
   User.belongsToMany(Classroom, { through: ClassroomTeacher, foreignKey: 'teacherId', otherKey: 'classroomId', as: 'taughtClassrooms' });
   CodingTask.hasMany(CodingTestCase, { foreignKey: 'taskId', as: 'tests' });
   CodingTestCase.belongsTo(CodingTask, { foreignKey: 'taskId', as: 'task' });
+  StoredFile.belongsTo(User, { foreignKey: 'ownerId', as: 'owner' });
 }

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { User } from '../../common/models';
 import { seedAccounts, DEMO_PASSWORD } from './accounts';
+import { seedCodingLab } from './coding-lab';
 
 export { DEMO_PASSWORD };
 
@@ -17,7 +18,8 @@ export const DEMO_LOGINS = [
 export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: number }): Promise<boolean> {
   if ((await User.unscoped().count({ paranoid: false })) > 0) return false;
   await sequelize.transaction(async (transaction) => {
-    await seedAccounts(opts.bcryptCost, transaction);
+    const accounts = await seedAccounts(opts.bcryptCost, transaction);
+    await seedCodingLab(accounts, transaction);
   });
   return true;
 }

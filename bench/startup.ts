@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { dropDatabase } from '../common/db/sequelize';
+
+/**
+ * Cold start of `npm start` on an empty database (create, migrate, seed, spawn API + worker, /ready)
+ * and the resident memory of each process once idle. Needs `npm run build` first (bench/run-all does it).
+ */
+const root = path.join(__dirname, '..');
+const dbUrl = `postgres://postgres@127.0.0.1:5432/gema_bench_startup_${process.pid}`;
+const port = 18000 + (process.pid % 1000);
+
+function rssKb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n').map((s) => Number(s.trim())).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+async function main() {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [path.join(root, 'dist/scripts/start.js')], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const readyMs = await new Promise<number>((resolve, reject) => {
+    const rl = readline.createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      if (line.includes('GEMA API is ready')) resolve(Number(process.hrtime.bigint() - started) / 1e6);
+    });
+    child.on('exit', (code) => reject(new Error(`npm start exited with ${code} before ready`)));
+  });
+
+  // idle a moment so start-up garbage is collected before reading RSS
+  await new Promise((r) => setTimeout(r, 3000));
+  const [apiPid, workerPid] = childPids(child.pid!);
+  const result = {
+    bench: 'startup',
+    node: process.versions.node,
+    at: new Date().toISOString(),
+    coldStartToReadyMs: Math.round(readyMs),
+    idleRssMb: {
+      supervisor: Math.round(rssKb(child.pid!) / 1024),
+      api: apiPid ? Math.round(rssKb(apiPid) / 1024) : null,
+      worker: workerPid ? Math.round(rssKb(workerPid) / 1024) : null,
+    },
+    note: 'first run on an empty database: create, migrate, seed the demo school, spawn API and worker, first 200 from /ready',
+  };
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await dropDatabase(dbUrl);
+  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+  fs.writeFileSync(path.join(__dirname, 'results/startup.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,168 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import sharp from 'sharp';
+import yazl from 'yazl';
+import { apiDeps } from '../support/deps';
+import { receiveUploads } from '../../api/files/upload';
+import { FileService } from '../../api/files/service';
+import { errorHandler } from '../../api/middleware/error-handler';
+import type { StoredFile } from '../../common/models';
+
+/** Real files, made here rather than checked in, so what each one is stays visible in the test. */
+export const realPng = (width = 640, height = 480) =>
+  sharp({ create: { width, height, channels: 3, background: { r: 40, g: 90, b: 200 } } })
+    .png()
+    .toBuffer();
+
+export const realPdf = () =>
+  Buffer.from(
+    '%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n' +
+      '2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n',
+    'latin1',
+  );
+
+/** The first bytes of a 64-bit Linux executable, then padding. */
+export const elfExecutable = () =>
+  Buffer.concat([Buffer.from('7f454c4602010100000000000000000002003e0001000000', 'hex'), crypto.randomBytes(512)]);
+
+/** A DOS/PE header ("MZ", e_lfanew pointing at "PE\0\0"), as a Windows .exe starts. */
+export const peExecutable = () => {
+  const buf = Buffer.alloc(1024);
+  buf.write('MZ', 0, 'latin1');
+  buf.writeUInt32LE(0x80, 0x3c);
+  buf.write('PE\0\0', 0x80, 'latin1');
+  buf.writeUInt16LE(0x8664, 0x84);
+  return buf;
+};
+
+export interface ZipItem {
+  name: string;
+  data: Buffer;
+}
+
+export function makeZip(items: ZipItem[]): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const item of items) zip.addBuffer(item.data, item.name, { compress: true, mtime: new Date(2026, 0, 1) });
+  zip.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+  });
+}
+
+/**
+ * yazl refuses to write an unsafe name, so the entry is written under a harmless name of the same
+ * length and renamed in the bytes (local header and central directory; no checksum covers names).
+ */
+export async function zipSlipArchive(): Promise<Buffer> {
+  const zip = await makeZip([
+    { name: 'readme.txt', data: Buffer.from('hello') },
+    { name: 'xx/evil.sh', data: Buffer.from('#!/bin/sh\nrm -rf ~\n') },
+  ]);
+  return replaceAll(zip, Buffer.from('xx/evil.sh'), Buffer.from('../evil.sh'));
+}
+
+function replaceAll(buf: Buffer, from: Buffer, to: Buffer): Buffer {
+  const out = Buffer.from(buf);
+  let at = out.indexOf(from);
+  let count = 0;
+  while (at !== -1) {
+    to.copy(out, at);
+    count++;
+    at = out.indexOf(from, at + from.length);
+  }
+  if (count !== 2) throw new Error(`expected the name twice in the archive, found it ${count} times`);
+  return out;
+}
+
+/** 50 MB of zeros in one entry: a ~50 kB archive that expands about 1000:1. */
+export const zipBomb = () => makeZip([{ name: 'zeros.bin', data: Buffer.alloc(50 * 1024 * 1024) }]);
+
+let tmpDir: string | undefined;
+/** A file on disk as multer would have left it, for calling the service without HTTP. */
+export function asUpload(name: string, content: Buffer): Express.Multer.File {
+  tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'gema-files-test-'));
+  const file = path.join(tmpDir, crypto.randomUUID());
+  fs.writeFileSync(file, content);
+  return {
+    fieldname: 'files',
+    originalname: name,
+    encoding: '7bit',
+    mimetype: 'application/octet-stream',
+    size: content.length,
+    destination: tmpDir,
+    filename: path.basename(file),
+    path: file,
+    buffer: Buffer.alloc(0),
+    stream: undefined as never,
+  };
+}
+
+export const ALL_TYPES = ['pdf', 'png', 'jpg', 'zip', 'txt', 'md', 'py', 'html', 'svg'];
+
+let service: FileService | undefined;
+export const fileService = () => (service ??= new FileService(apiDeps()));
+
+/** Stores content for `ownerId` through the real service, as the submission route will. */
+export function storeFile(ownerId: string, name: string, content: Buffer, allowedTypes = ALL_TYPES): Promise<StoredFile> {
+  return fileService().store({ ownerId, upload: asUpload(name, content), allowedTypes, maxBytes: 25 * 1024 * 1024 });
+}
+
+export interface UploadProbe {
+  /** temporary paths multer wrote during the last request */
+  lastTempPaths: string[];
+}
+
+/**
+ * A test-only upload route: `POST /upload?types=pdf,png&maxBytes=1024&maxFiles=2`, authenticated,
+ * multer → FileService.store → 201 with the stored files. The real upload routes (submissions)
+ * are built the same way.
+ */
+export function uploadTestApp(): { app: Express; probe: UploadProbe } {
+  const deps = apiDeps();
+  const probe: UploadProbe = { lastTempPaths: [] };
+  const app = express();
+  app.post(
+    '/upload',
+    deps.auth.requireAuth,
+    (req, res, next) => receiveUploads({ maxFiles: Number(req.query.maxFiles ?? 5) })(req, res, next),
+    async (req, res) => {
+      const uploads = (req.files as Express.Multer.File[] | undefined) ?? [];
+      probe.lastTempPaths = uploads.map((u) => u.path);
+      const types = String(req.query.types ?? ALL_TYPES.join(',')).split(',');
+      const maxBytes = Number(req.query.maxBytes ?? 25 * 1024 * 1024);
+      const stored = await fileService().storeAll({ ownerId: req.user!.id, uploads, allowedTypes: types, maxBytes });
+      res.status(201).json({ data: stored.map((f) => fileService().toPublic(f)) });
+    },
+  );
+  app.use(errorHandler({ logger: deps.logger, exposeStack: true }));
+  return { app, probe };
+}
+
+export async function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Two central-directory entries pointing at the same local data, the trick of the "better zip
+ * bomb" (overlapping entries): the second entry's local-header offset is set to the first one's.
+ */
+export async function overlappingArchive(): Promise<Buffer> {
+  const zip = await makeZip([
+    { name: 'a.txt', data: Buffer.from('same size 1') },
+    { name: 'b.txt', data: Buffer.from('same size 2') },
+  ]);
+  const central = Buffer.from('504b0102', 'hex');
+  const first = zip.indexOf(central);
+  const second = zip.indexOf(central, first + 4);
+  if (first < 0 || second < 0) throw new Error('expected two central directory headers');
+  zip.writeUInt32LE(zip.readUInt32LE(first + 42), second + 42);
+  return zip;
+}
