@@ -92,7 +92,8 @@ function functionName(header: string): string | undefined {
   if (C_CONTROL_HEADER.test(header)) return undefined;
   const paren = header.indexOf('(');
   if (paren < 0) return undefined;
-  const before = header.slice(0, paren);
+  // a name sits right before its `(`; a bounded tail keeps the regexes linear on hostile input
+  const before = header.slice(Math.max(0, paren - 300), paren);
   if (/(^|[^=!<>])=($|[^=])/.test(before) || /\bnew\b/.test(before)) return undefined;
   const m = /([A-Za-z_~$][\w~$]*(?:\s*::\s*[A-Za-z_~$][\w~$]*)*)\s*$/.exec(before);
   if (!m) return undefined;
@@ -158,7 +159,8 @@ export function measureBraces(source: string): FileMetrics {
         if (token === '(') parens++;
         else if (token === ')' && parens > 0) parens--;
         if (!headerLine) headerLine = line.number;
-        header += `${token} `;
+        // only the start of a statement decides what its `{` opens
+        if (header.length < 2000) header += `${token} `;
       }
       previous = token;
     }
