@@ -33,8 +33,10 @@ export class CodingRunService {
     const files = sourceFiles(input.language, input);
     await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth);
     const run = await CodingRun.create({ userId: user.id, language: input.language, files, stdin: input.stdin });
+    // a playground run is cheap to repeat and nobody waits long for it: one retry at most
+    const opts = { jobId: runJobId(run.id), attempts: 2 };
     if (!wait) {
-      await enqueue(this.deps.queues, 'grading', { kind: 'run', runId: run.id }, { jobId: runJobId(run.id) });
+      await enqueue(this.deps.queues, 'grading', { kind: 'run', runId: run.id }, opts);
       return { finished: false, data: presentRun(run) };
     }
     // listening starts before the job exists, and waitUntilFinished also checks the job's stored
@@ -44,7 +46,7 @@ export class CodingRunService {
     const events = new QueueEvents('grading', { connection: connection as ConnectionOptions, prefix: bullPrefix(this.deps.config) });
     try {
       await events.waitUntilReady();
-      await enqueue(this.deps.queues, 'grading', { kind: 'run', runId: run.id }, { jobId: runJobId(run.id), attempts: 2 });
+      await enqueue(this.deps.queues, 'grading', { kind: 'run', runId: run.id }, opts);
       const job = await this.deps.queues.grading.getJob(runJobId(run.id));
       await job?.waitUntilFinished(events, RUN_WAIT_MS).catch(() => undefined);
     } finally {

@@ -77,8 +77,9 @@ describe('coding lab: grading', () => {
       }
     };
 
-    for (const language of ['javascript', 'python', 'c'] as const) {
+    for (const language of ['javascript', 'python', 'c', 'cpp', 'java'] as const) {
       it(`grades ${language} end to end with partial credit and a verdict per test`, async function () {
+        this.timeout(60_000); // javac alone takes seconds on a busy machine
         needs(this, language);
         const task = await makeTask({ tests: sumTests() });
         const s = await settled(await submitDirect(task, language, SUM_PROGRAMS[language]));
@@ -119,6 +120,14 @@ describe('coding lab: grading', () => {
       const job = await Job.fromId(apiDeps().queues.grading, id);
       expect(await job!.getState()).to.equal('completed');
       expect(job!.attemptsMade).to.be.at.most(1);
+    });
+
+    it('records a C compile error with the compiler’s message', async function () {
+      needs(this, 'c');
+      const task = await makeTask({ tests: sumTests() });
+      const s = await settled(await submitDirect(task, 'c', 'int main(void) { return undefined_name; }'));
+      expect(s).to.include({ status: 'completed', verdict: 'compile_error', starts: 1 });
+      expect(s.compileOutput).to.include('undefined_name');
     });
 
     it('gives runtime_error to an uncaught exception and time_limit to an endless loop', async () => {

@@ -99,6 +99,16 @@ describe('coding lab: live progress end to end', () => {
     expect(JSON.stringify(student.of(id))).to.not.include('secret huge');
   });
 
+  it('marks the task solved for the student once a submission was accepted', async () => {
+    const solved = await request(live.url).get('/api/v2/coding-lab/tasks').query({ solved: true, q: task.slug }).set(bearer(school.student)).expect(200);
+    expect(solved.body.data.map((t: { id: string }) => t.id)).to.include(task.id);
+    expect(solved.body.data.find((t: { id: string }) => t.id === task.id).solved).to.equal(true);
+    const unsolved = await request(live.url).get('/api/v2/coding-lab/tasks').query({ solved: false, q: task.slug }).set(bearer(school.student)).expect(200);
+    expect(unsolved.body.data.map((t: { id: string }) => t.id)).to.not.include(task.id);
+    const classmate = await request(live.url).get('/api/v2/coding-lab/tasks').query({ solved: false, q: task.slug }).set(bearer(school.classmate)).expect(200);
+    expect(classmate.body.data.map((t: { id: string }) => t.id)).to.include(task.id);
+  });
+
   it('keeps another classroom’s teacher out of the events', async () => {
     const otherSocket = await connect(school.otherTeacher);
     const studentSocket = await connect(school.student);

@@ -14,6 +14,8 @@ import { program, type Case } from './programs';
  * not available is skipped with the reason printed, never silently passed.
  */
 const LIMITS: Limits = { timeMs: 1000, memoryMb: 128 };
+/** for the cases that run into a limit anyway: keeps the suite quick */
+const SHORT: Limits = { timeMs: 500, memoryMb: 128 };
 const repoRoot = path.resolve(__dirname, '..', '..');
 
 interface Backend {
@@ -107,7 +109,7 @@ for (const backend of backends) {
         });
 
         it('stops an infinite loop with time_limit', async function () {
-          const r = await run(this, 'infiniteLoop');
+          const r = await run(this, 'infiniteLoop', '', SHORT);
           expect(r.verdict).to.equal('time_limit');
         });
 
@@ -118,7 +120,7 @@ for (const backend of backends) {
 
         it('contains a fork bomb: the run ends, no process of it survives, and the next run works', async function () {
           const before = processCount();
-          const r = await run(this, 'forkBomb');
+          const r = await run(this, 'forkBomb', '', SHORT);
           expect(r.verdict).to.not.equal('ok');
           expect(r.verdict).to.not.equal('internal_error');
           // the kernel tears the PID namespace down as the run ends; give it a moment to reap

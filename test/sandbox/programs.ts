@@ -155,6 +155,9 @@ const cpp: Programs = {
   wrongAnswer: `#include <iostream>\nint main() { std::cout << 41 << '\\n'; }`,
   infiniteLoop: `int main() { volatile unsigned long i = 0; for (;;) i++; }`,
   allocate1G: `#include <vector>\n#include <iostream>\nint main() { std::vector<std::vector<char>> keep; for (int i = 0; i < 1024; i++) keep.emplace_back(1 << 20, 'x'); std::cout << keep.size() << '\\n'; }`,
+  forkBomb: `#include <unistd.h>\nint main() { for (;;) fork(); }`,
+  print1M: `#include <cstdio>\n#include <string>\nint main() { std::string line(1023, 'x'); line += '\\n'; for (int i = 0; i < 1024; i++) std::fwrite(line.data(), 1, line.size(), stdout); }`,
+  print10M: `#include <cstdio>\n#include <string>\nint main() { std::string line(1023, 'x'); line += '\\n'; for (int i = 0; i < 10 * 1024; i++) std::fwrite(line.data(), 1, line.size(), stdout); }`,
   compileError: `#include <iostream>\nint main() { std::cout << undefined_name << '\\n'; }`,
   uncaught: `#include <stdexcept>\nint main() { throw std::runtime_error("boom"); }`,
   sumLine: `#include <iostream>\nint main() { long s = 0, x; while (std::cin >> x) s += x; std::cout << s << '\\n'; }`,
@@ -168,6 +171,24 @@ const java: Programs = {
   allocate1G: `import java.util.*;\npublic class Main { public static void main(String[] a) { List<byte[]> keep = new ArrayList<>(); for (int i = 0; i < 1024; i++) keep.add(new byte[1 << 20]); System.out.println(keep.size()); } }`,
   forkBomb: `public class Main { public static void main(String[] a) throws Exception { while (true) { try { new ProcessBuilder("/bin/sh", "-c", "sleep 5").start(); } catch (Exception e) { } try { new Thread(() -> { try { Thread.sleep(5000); } catch (Exception e) { } }).start(); } catch (Throwable t) { } } } }`,
   socket: `import java.net.*;\npublic class Main { public static void main(String[] a) throws Exception { int port = new java.util.Scanner(System.in).nextInt(); try (Socket s = new Socket()) { s.connect(new InetSocketAddress("127.0.0.1", port), 500); System.out.println("ESCAPED"); } catch (Exception e) { System.out.println("blocked " + e.getClass().getSimpleName()); } } }`,
+  writeOutside: `import java.nio.file.*;
+public class Main { public static void main(String[] a) throws Exception { boolean escaped = false;
+  for (String p : new String(System.in.readAllBytes()).split("\\s+")) { if (p.isEmpty()) continue;
+    try { Files.writeString(Path.of(p), "pwned"); escaped = true; System.out.println("wrote " + p); } catch (Exception e) { System.out.println("blocked " + p + " " + e.getClass().getSimpleName()); } }
+  System.out.println(escaped ? "ESCAPED" : "blocked"); } }`,
+  readSecrets: `import java.nio.file.*;
+public class Main { public static void main(String[] a) throws Exception {
+  for (String p : new String(System.in.readAllBytes()).split("\\s+")) { if (p.isEmpty()) continue;
+    try { System.out.println(p + " " + Files.readString(Path.of(p))); } catch (Exception e) { System.out.println("blocked " + p + " " + e.getClass().getSimpleName()); } }
+  System.out.println(System.getenv()); System.out.println(System.getProperties()); } }`,
+  plantSymlink: `import java.nio.file.*;
+public class Main { public static void main(String[] a) throws Exception { int i = 0;
+  for (String p : new String(System.in.readAllBytes()).split("\\s+")) { if (p.isEmpty()) continue; Files.createSymbolicLink(Path.of("link" + i++), Path.of(p)); }
+  Files.createSymbolicLink(Path.of("output"), Path.of("/etc/passwd")); System.out.println("planted " + (i + 1)); } }`,
+  print1M: `public class Main { public static void main(String[] a) { byte[] line = new byte[1024]; java.util.Arrays.fill(line, (byte) 'x'); line[1023] = '\\n';
+  java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(System.out, 1 << 16); try { for (int i = 0; i < 1024; i++) out.write(line); out.flush(); } catch (java.io.IOException e) { } } }`,
+  print10M: `public class Main { public static void main(String[] a) { byte[] line = new byte[1024]; java.util.Arrays.fill(line, (byte) 'x'); line[1023] = '\\n';
+  java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(System.out, 1 << 16); try { for (int i = 0; i < 10 * 1024; i++) out.write(line); out.flush(); } catch (java.io.IOException e) { } } }`,
   compileError: `public class Main { public static void main(String[] a) { int x = "text"; } }`,
   uncaught: `public class Main { public static void main(String[] a) { throw new IllegalStateException("boom"); } }`,
   sumLine: `import java.util.*;\npublic class Main { public static void main(String[] a) { Scanner in = new Scanner(System.in); long s = 0; while (in.hasNextLong()) s += in.nextLong(); System.out.println(s); } }`,

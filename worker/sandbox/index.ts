@@ -2,6 +2,7 @@ import type { Language, Runner } from './types';
 import { LANGUAGES } from './types';
 import { IsolatedVmRunner } from './isolate/runner';
 import { BwrapRunner } from './bwrap/runner';
+import { DockerRunner } from './docker/runner';
 
 export interface SandboxOptions {
   /** `auto`/`bwrap`: bubblewrap for python, c, cpp, java when it works; `docker`: the Docker engine */
@@ -9,6 +10,8 @@ export interface SandboxOptions {
   dockerHost?: string;
   /** runner children for JavaScript (default 2) */
   jsPoolSize?: number;
+  /** images per language for the Docker backend (default DEFAULT_DOCKER_IMAGES) */
+  dockerImages?: Partial<Record<Language, string>>;
 }
 
 export interface Sandbox {
@@ -34,7 +37,8 @@ export class SandboxUnavailableError extends Error {
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const js = new IsolatedVmRunner(options.jsPoolSize ?? 2);
   const bwrap = options.backend === 'docker' ? undefined : new BwrapRunner();
-  const runners: Runner[] = [js, ...(bwrap ? [bwrap] : [])];
+  const docker = options.backend === 'docker' ? new DockerRunner(options.dockerHost, options.dockerImages) : undefined;
+  const runners: Runner[] = [js, ...(bwrap ? [bwrap] : []), ...(docker ? [docker] : [])];
   const pick = (language: Language) => runners.find((r) => r.supports(language));
   return {
     runnerFor(language) {

@@ -25,6 +25,28 @@ export const HELPER_SOURCE = String.raw`
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <dirent.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Descriptors the worker's process leaked without O_CLOEXEC (a parent's IPC pipe…) must not reach
+   the program: mark every fd from 3 up close-on-exec. */
+static void cloexec_from_3(void) {
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+#endif
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return;
+  struct dirent *e;
+  int self = dirfd(d);
+  while ((e = readdir(d))) {
+    int fd = atoi(e->d_name);
+    if (fd >= 3 && fd != self) fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
+  closedir(d);
+}
 
 static void limit(int resource, unsigned long long soft, unsigned long long hard) {
   struct rlimit rl = { soft, hard };
@@ -88,6 +110,7 @@ int main(int argc, char **argv) {
     if (fsize_mb) limit(RLIMIT_FSIZE, fsize_mb << 20, fsize_mb << 20);
     if (nofile) limit(RLIMIT_NOFILE, nofile, nofile);
     limit(RLIMIT_CORE, 0, 0);
+    cloexec_from_3();
     limit(RLIMIT_STACK, 64ULL << 20, 64ULL << 20);
     signal(SIGPIPE, SIG_DFL);
     execv(argv[8], argv + 8);

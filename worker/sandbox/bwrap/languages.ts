@@ -17,15 +17,25 @@ export interface ProcessLimits {
   nofile: number;
 }
 
+/** where the tools and the program's files are, in the sandbox the command runs in */
+export interface ToolPaths {
+  box: string;
+  python: string;
+  gcc: string;
+  gxx: string;
+  javac: string;
+  java: string;
+}
+
 export interface LanguageSpec {
   /** host paths that must exist for the language to be offered */
   toolchain: string[];
   /** the name a file is written under (Java: the public class decides) */
   fileName(file: SourceFile, index: number): string;
   /** argv of the compile step, run in BOX with write access; undefined when nothing to compile */
-  compile?(names: string[]): string[];
+  compile?(names: string[], tools: ToolPaths): string[];
   compileLimits: Omit<ProcessLimits, 'cpuMs'>;
-  run(names: string[], files: SourceFile[], memoryMb: number): string[];
+  run(names: string[], files: SourceFile[], memoryMb: number, tools: ToolPaths): string[];
   /** the run's limits for a task memory limit */
   runLimits(memoryMb: number): Omit<ProcessLimits, 'cpuMs'>;
   /** stderr (or stdout: the JVM's -XX:+ExitOnOutOfMemoryError prints there) that means an allocation failed, for a program that died of it */
@@ -43,14 +53,18 @@ function real(p: string): string {
   }
 }
 
-const PYTHON = '/usr/bin/python3';
-const GCC = '/usr/bin/gcc';
-const GXX = '/usr/bin/g++';
-const JAVAC = real('/usr/bin/javac');
-const JAVA = real('/usr/bin/java');
+/** the host's toolchains, mounted read-only into bubblewrap */
+export const HOST_TOOLS: ToolPaths = {
+  box: BOX,
+  python: '/usr/bin/python3',
+  gcc: '/usr/bin/gcc',
+  gxx: '/usr/bin/g++',
+  javac: real('/usr/bin/javac'),
+  java: real('/usr/bin/java'),
+};
 
 const plain = (file: SourceFile) => file.name;
-const compiled = (ext: RegExp, names: string[]) => names.filter((n) => ext.test(n)).map((n) => path.posix.join(BOX, n));
+const compiled = (ext: RegExp, names: string[], box: string) => names.filter((n) => ext.test(n)).map((n) => path.posix.join(box, n));
 
 const PY_CHECK = [
   'import py_compile, sys',
@@ -74,45 +88,45 @@ export function javaMainClass(content: string): { simple: string; qualified: str
 
 export const LANGUAGE_SPECS: Partial<Record<Language, LanguageSpec>> = {
   python: {
-    toolchain: [PYTHON],
+    toolchain: [HOST_TOOLS.python],
     fileName: plain,
-    compile: (names) => [PYTHON, '-E', '-s', '-S', '-c', PY_CHECK, ...names.filter((n) => n.endsWith('.py'))],
+    compile: (names, t) => [t.python, '-E', '-s', '-S', '-c', PY_CHECK, ...names.filter((n) => n.endsWith('.py'))],
     compileLimits: { asMb: 512, rssCapKb: 256 * 1024, nproc: 8, fsizeMb: 16, nofile: 64 },
     // -E: no PYTHON* variables, -s/-S: no site packages (faster start); the script's directory stays importable
-    run: (names) => [PYTHON, '-E', '-s', '-S', '-B', path.posix.join(BOX, names[0]!)],
+    run: (names, _files, _memoryMb, t) => [t.python, '-E', '-s', '-S', '-B', path.posix.join(t.box, names[0]!)],
     runLimits: (memoryMb) => ({ asMb: memoryMb + 64, rssCapKb: memoryMb * 1024, nproc: 32, fsizeMb: 16, nofile: 64 }),
     outOfMemory: /MemoryError/,
     startupMs: 500,
   },
   c: {
-    toolchain: [GCC],
+    toolchain: [HOST_TOOLS.gcc],
     fileName: plain,
-    compile: (names) => [GCC, '-O2', '-std=gnu17', '-pipe', '-o', `${BOX}/main`, ...compiled(/\.c$/, names), '-lm'],
+    compile: (names, t) => [t.gcc, '-O2', '-std=gnu17', '-pipe', '-o', `${t.box}/main`, ...compiled(/\.c$/, names, t.box), '-lm'],
     compileLimits: nativeCompile,
-    run: () => [`${BOX}/main`],
+    run: (_names, _files, _memoryMb, t) => [`${t.box}/main`],
     runLimits: (memoryMb) => ({ asMb: memoryMb + 32, rssCapKb: memoryMb * 1024, nproc: 32, fsizeMb: 16, nofile: 64 }),
     outOfMemory: /Cannot allocate memory|out of memory/i,
     startupMs: 300,
   },
   cpp: {
-    toolchain: [GXX],
+    toolchain: [HOST_TOOLS.gxx],
     fileName: plain,
-    compile: (names) => [GXX, '-O2', '-std=gnu++20', '-pipe', '-o', `${BOX}/main`, ...compiled(/\.(cpp|cc|cxx)$/, names), '-lm'],
+    compile: (names, t) => [t.gxx, '-O2', '-std=gnu++20', '-pipe', '-o', `${t.box}/main`, ...compiled(/\.(cpp|cc|cxx)$/, names, t.box), '-lm'],
     compileLimits: nativeCompile,
-    run: () => [`${BOX}/main`],
+    run: (_names, _files, _memoryMb, t) => [`${t.box}/main`],
     runLimits: (memoryMb) => ({ asMb: memoryMb + 48, rssCapKb: memoryMb * 1024, nproc: 32, fsizeMb: 16, nofile: 64 }),
     outOfMemory: /std::bad_alloc|Cannot allocate memory/,
     startupMs: 300,
   },
   java: {
-    toolchain: [JAVAC, JAVA],
+    toolchain: [HOST_TOOLS.javac, HOST_TOOLS.java],
     fileName: (file, index) => {
       if (index !== 0) return file.name;
       const main = javaMainClass(file.content);
       return main ? `${main.simple}.java` : file.name;
     },
-    compile: (names) => [
-      JAVAC,
+    compile: (names, t) => [
+      t.javac,
       '-J-Xmx512m',
       '-J-XX:+UseSerialGC',
       '-J-XX:TieredStopAtLevel=1',
@@ -120,15 +134,15 @@ export const LANGUAGE_SPECS: Partial<Record<Language, LanguageSpec>> = {
       '-encoding',
       'UTF-8',
       '-d',
-      `${BOX}/classes`,
-      ...compiled(/\.java$/, names),
+      `${t.box}/classes`,
+      ...compiled(/\.java$/, names, t.box),
     ],
     // the JVM reserves gigabytes of address space it never touches: bound it by RSS instead of RLIMIT_AS
     compileLimits: { asMb: 0, rssCapKb: 1024 * 1024, nproc: 128, fsizeMb: 64, nofile: 512 },
-    run: (names, files, memoryMb) => {
+    run: (names, files, memoryMb, t) => {
       const main = javaMainClass(files[0]!.content)?.qualified ?? names[0]!.replace(/\.java$/, '');
       return [
-        JAVA,
+        t.java,
         `-Xmx${memoryMb}m`,
         '-Xss64m',
         '-XX:+UseSerialGC',
@@ -141,7 +155,7 @@ export const LANGUAGE_SPECS: Partial<Record<Language, LanguageSpec>> = {
         '-Xshare:auto',
         '-Djava.io.tmpdir=/tmp',
         '-cp',
-        `${BOX}/classes`,
+        `${t.box}/classes`,
         main,
       ];
     },

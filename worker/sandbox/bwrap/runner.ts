@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { CompileResult, Language, Limits, PreparedProgram, RunResult, Runner, SourceFile } from '../types';
 import { clip, COMPILE_LIMITS, COMPILE_OUTPUT_KEEP_BYTES, internalError, outputCaps } from '../limits';
 import { buildHelper, type BuiltHelper } from './helper';
-import { LANGUAGE_SPECS, type LanguageSpec } from './languages';
+import { HOST_TOOLS, LANGUAGE_SPECS, type LanguageSpec } from './languages';
 import { rootMounts, runSandboxed, type BwrapHost, type SandboxOutcome } from './spawn';
 import { validFileName } from '../files';
 
@@ -98,7 +98,7 @@ export class BwrapRunner implements Runner {
             const outcome = await runSandboxed(host, mounts, {
               workDir,
               writable: false,
-              argv: spec.run(names, files, limits.memoryMb),
+              argv: spec.run(names, files, limits.memoryMb, HOST_TOOLS),
               limits: { cpuMs: limits.timeMs, ...spec.runLimits(limits.memoryMb) },
               stdin,
               wallMs: limits.timeMs * 2 + spec.startupMs + 500,
@@ -121,7 +121,7 @@ export class BwrapRunner implements Runner {
     const outcome = await runSandboxed(host, this.mounts, {
       workDir,
       writable: true,
-      argv: spec.compile!(names),
+      argv: spec.compile!(names, HOST_TOOLS),
       limits: { cpuMs: COMPILE_LIMITS.timeMs, ...spec.compileLimits },
       stdin: '',
       wallMs: COMPILE_LIMITS.timeMs * 1.5,

@@ -8,6 +8,7 @@ import { BOX, type ProcessLimits } from './languages';
 const HELPER_MOUNT = '/.gema';
 /** the sandbox's private /tmp (and the program's working directory during runs), bytes */
 const TMPFS_BYTES = 64 * 1024 * 1024;
+const SHM_BYTES = 8 * 1024 * 1024;
 
 /** What `gema-run` reports on fd 3 once the program has ended. */
 export interface HelperStatus {
@@ -99,6 +100,13 @@ export function bwrapArgs(host: BwrapHost, mounts: string[], call: Pick<SandboxC
     '--proc',
     '/proc',
     '--dev',
+    '/dev',
+    // /dev is a writable tmpfs of its own: without a bounded /dev/shm and a read-only /dev it would take unlimited files
+    '--size',
+    String(SHM_BYTES),
+    '--tmpfs',
+    '/dev/shm',
+    '--remount-ro',
     '/dev',
     '--size',
     String(TMPFS_BYTES),

@@ -62,6 +62,7 @@ async function run(files: { name: string; content: string }[], stdin: string, li
     });
     await context.global.set('__gemaWrite', write);
     await context.global.set('__gemaStdin', stdin, { copy: true });
+    await context.global.set('__gemaMaxChunk', caps.hard + 1);
     await context.eval(PRELUDE, { timeout: 1000 });
     setupDone = true;
     // non-entry files first so the entry point can use what they define

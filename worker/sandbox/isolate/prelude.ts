@@ -8,8 +8,11 @@ export const PRELUDE = String.raw`
 (function () {
   const write = globalThis.__gemaWrite;
   const input = String(globalThis.__gemaStdin);
+  // one huge string is cut before it is copied out of the isolate: past the hard cap it is lost anyway
+  const maxChunk = Number(globalThis.__gemaMaxChunk);
   delete globalThis.__gemaWrite;
   delete globalThis.__gemaStdin;
+  delete globalThis.__gemaMaxChunk;
 
   function show(value, depth) {
     if (typeof value === 'string') return depth === 0 ? value : JSON.stringify(value);
@@ -33,8 +36,9 @@ export const PRELUDE = String.raw`
   function format(args) {
     return Array.prototype.map.call(args, (a) => show(a, 0)).join(' ') + '\n';
   }
-  function out() { write(1, format(arguments)); }
-  function err() { write(2, format(arguments)); }
+  function emit(stream, text) { write(stream, text.length > maxChunk ? text.slice(0, maxChunk) : text); }
+  function out() { emit(1, format(arguments)); }
+  function err() { emit(2, format(arguments)); }
   const console = { log: out, info: out, debug: out, warn: err, error: err, trace: err };
   Object.defineProperty(globalThis, 'console', { value: Object.freeze(console), writable: false, configurable: false });
 
