@@ -2,6 +2,7 @@ import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
 import type { RoomAuthorizer } from './realtime/socket-server';
 import { codingLabRoutes } from './coding-lab/routes';
+import { aiEvaluationRoutes } from './ai-evaluation/routes';
 import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
 import { authRoutes } from './auth/routes';
 import { studentRoutes } from './student/routes';
@@ -19,6 +20,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     authRoutes(_deps),
     studentRoutes(_deps),
     classroomRoutes(_deps),
+    aiEvaluationRoutes(_deps),
     fileRoutes(_deps),
     ...learningRouters(_deps),
   ];

@@ -56,7 +56,23 @@ export interface Config {
     gradingQueueMaxDepth: number;
     maxPendingPerUser: number;
   };
-  ai: { baseUrl: string; apiKey?: string; model: string; timeoutMs: number };
+  ai: {
+    baseUrl: string;
+    apiKey?: string;
+    model: string;
+    timeoutMs: number;
+    /** `auto`: the chat-completions provider when an API key is set, else the static reviewer */
+    provider: 'auto' | 'openai-compatible' | 'static';
+    maxRetries: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+    maxTokens: number;
+    temperature: number;
+    /** evaluation requests per user per rate-limit window */
+    evaluateRateLimitMax: number;
+    /** waiting evaluations beyond which new requests get 503 */
+    queueMaxDepth: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -164,7 +180,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       gradingQueueMaxDepth: v.GRADING_QUEUE_MAX_DEPTH,
       maxPendingPerUser: v.GRADING_MAX_PENDING_PER_USER,
     },
-    ai: { baseUrl: v.AI_BASE_URL, apiKey: v.AI_API_KEY, model: v.AI_MODEL, timeoutMs: v.AI_TIMEOUT_MS },
+    ai: {
+      baseUrl: v.AI_BASE_URL,
+      apiKey: v.AI_API_KEY,
+      model: v.AI_MODEL,
+      timeoutMs: v.AI_TIMEOUT_MS,
+      provider: v.AI_PROVIDER,
+      maxRetries: v.AI_MAX_RETRIES,
+      retryBaseMs: v.AI_RETRY_BASE_MS,
+      retryMaxDelayMs: v.AI_RETRY_MAX_DELAY_MS,
+      maxTokens: v.AI_MAX_TOKENS,
+      temperature: v.AI_TEMPERATURE,
+      evaluateRateLimitMax: v.AI_EVALUATE_RATE_LIMIT_MAX,
+      queueMaxDepth: v.AI_QUEUE_MAX_DEPTH,
+    },
   };
 }
 

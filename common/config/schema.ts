@@ -99,6 +99,14 @@ export const envSchema = Joi.object({
   AI_API_KEY: Joi.string(),
   AI_MODEL: Joi.string().default('gpt-4o-mini'),
   AI_TIMEOUT_MS: Joi.number().integer().min(100).default(30_000),
+  AI_PROVIDER: Joi.string().valid('auto', 'openai-compatible', 'static').default('auto'),
+  AI_MAX_RETRIES: Joi.number().integer().min(0).max(10).default(3),
+  AI_RETRY_BASE_MS: Joi.number().integer().min(1).default(500),
+  AI_RETRY_MAX_DELAY_MS: Joi.number().integer().min(1).default(30_000),
+  AI_MAX_TOKENS: Joi.number().integer().min(64).max(32_768).default(1500),
+  AI_TEMPERATURE: Joi.number().min(0).max(2).default(0.2),
+  AI_EVALUATE_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(10),
+  AI_QUEUE_MAX_DEPTH: Joi.number().integer().min(1).default(200),
 })
   .unknown(true)
   .prefs({ errors: { wrap: { label: false } } });

@@ -3,6 +3,7 @@ import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
 import { createGradingProcessor } from '../grading/processor';
 import { emailProcessor } from './email';
+import { aiEvaluationProcessor } from './ai-evaluation';
 import { fileProcessingProcessor } from './file-processing';
 
 export type ProcessorFactory = (deps: WorkerDeps) => ProcessorDefinition<never, unknown> | Promise<ProcessorDefinition<never, unknown>>;
@@ -11,5 +12,6 @@ export type ProcessorFactory = (deps: WorkerDeps) => ProcessorDefinition<never, 
 export const processors: Partial<Record<QueueName, ProcessorFactory>> = {
   grading: (deps) => createGradingProcessor(deps) as Promise<ProcessorDefinition<never, unknown>>,
   email: emailProcessor as ProcessorFactory,
+  'ai-evaluation': (deps) => aiEvaluationProcessor(deps) as ProcessorDefinition<never, unknown>,
   'file-processing': (deps) => fileProcessingProcessor(deps),
 };
