@@ -6,7 +6,7 @@ import { apiDeps } from './deps';
 export const TEST_PASSWORD = 'correct horse battery';
 let hashOnce: Promise<string> | undefined;
 
-export async function createClassroom(name = `XI RPL ${crypto.randomBytes(6).toString("hex")}`): Promise<Classroom> {
+export async function createClassroom(name = `XI RPL ${crypto.randomBytes(6).toString('hex')}`): Promise<Classroom> {
   apiDeps(); // binds the models, for a test that creates data before it touches the app
   return Classroom.create({ name, academicYear: '2025/2026' });
 }
