@@ -1,7 +1,7 @@
 import type { AiEvaluationResult, CodeMetrics, FunctionMetrics, RubricEntry } from '../../common/models/ai-evaluation';
 import type { TestOutcome } from './types';
 
-/** The thresholds the static reviewer judges by (documented in docs/ai-evaluation.md). */
+/** The thresholds the static reviewer judges by (documented in README.md#the-static-reviewer-metrics-and-thresholds). */
 export const THRESHOLDS = {
   /** McCabe complexity per function: McCabe's own suggested limit (ESLint's rule defaults to 20) */
   complexity: 10,
