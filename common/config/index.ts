@@ -14,7 +14,6 @@ export interface Config {
   http: {
     port: number;
     host: string;
-    publicUrl: string;
     appUrl: string;
     corsOrigins: string[];
     trustProxy: boolean | number | string;
@@ -126,7 +125,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: {
       port,
       host: v.HOST,
-      publicUrl: v.PUBLIC_API_URL ?? `http://localhost:${port}`,
       appUrl: v.APP_URL,
       corsOrigins: v.CORS_ORIGINS,
       trustProxy: v.TRUST_PROXY,

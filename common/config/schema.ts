@@ -31,7 +31,6 @@ export const envSchema = Joi.object({
   PORT: Joi.number().port().default(8080),
   HOST: Joi.string().default('0.0.0.0'),
   APP_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('http://localhost:3000'),
-  PUBLIC_API_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
 
   DATABASE_URL: Joi.string()
     .uri({ scheme: ['postgres', 'postgresql'] })

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadConfig, ConfigError } from '../../common/config';
+import { envSchema } from '../../common/config/schema';
 
 const secret = (c: string) => c.repeat(40);
 
@@ -81,5 +84,15 @@ describe('configuration', () => {
     const prod = loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret('a'), JWT_REFRESH_SECRET: secret('b') });
     expect(prod.log.format).to.equal('json');
     expect(loadConfig({ NODE_ENV: 'development' }).log.format).to.equal('pretty');
+  });
+
+  it('has every setting it reads listed in .env.example and the README', () => {
+    const keys = Object.keys(envSchema.describe().keys ?? {});
+    const root = path.join(__dirname, '../..');
+    const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(keys.length).to.be.greaterThan(20);
+    expect(keys.filter((k) => !new RegExp(`^#? ?${k}=`, 'm').test(example)), 'missing from .env.example').to.deep.equal([]);
+    expect(keys.filter((k) => !readme.includes(`\`${k}\``)), 'missing from the README').to.deep.equal([]);
   });
 });
