@@ -1,9 +1,9 @@
 import type { Sequelize } from 'sequelize';
 import { NotFoundError, UnprocessableError, ValidationError } from '../../common/errors';
-import { Assignment, Submission, SubmissionGrade, User, type ReviewStatus } from '../../common/models';
+import { Assignment, Submission, User, type ReviewStatus } from '../../common/models';
 import { applyPenalty } from '../../common/learning/late-policy';
-import { rooms } from '../../common/realtime/events';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
+import { announceGraded, appendGradeHistory } from '../tutorial/grade-history';
 import type { Actor, LearningScope } from '../tutorial/scope';
 import type { SubmissionService } from '../tutorial/submission-service';
 
@@ -58,27 +58,10 @@ export class GradingService {
       s.gradedBy = actor.id;
       s.gradedAt = now;
       await s.save({ transaction });
-      await SubmissionGrade.create(
-        {
-          submissionId: s.id,
-          grade: s.grade ?? null,
-          rawGrade: s.rawGrade ?? null,
-          penaltyPercent: s.penaltyPercent,
-          feedback: s.feedback ?? null,
-          status: input.status,
-          gradedBy: actor.id,
-          gradedAt: now,
-        },
-        { transaction },
-      );
+      await appendGradeHistory(s, input.status, actor.id, now, transaction);
       return s;
     });
-    this.realtime.publish(rooms.user(graded.studentId), 'submission:graded', {
-      submissionId: graded.id,
-      assignmentId: graded.assignmentId,
-      grade: graded.grade ?? null,
-      status: graded.status,
-    });
+    announceGraded(this.realtime, graded);
     return this.submissions.get(actor, graded.id);
   }
 }

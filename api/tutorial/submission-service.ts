@@ -16,11 +16,11 @@ import {
 } from '../../common/models';
 import { assessLateness } from '../../common/learning/late-policy';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
-import { rooms } from '../../common/realtime/events';
 import { limitOffset, type Pagination } from '../http/pagination';
 import type { Actor, LearningScope } from './scope';
 import type { SubmissionFileGateway } from './submission-files';
 import type { SubmissionLinks } from './submission-links';
+import { announceGraded, appendGradeHistory } from './grade-history';
 import { submissionView } from './views';
 
 export interface SubmissionListQuery extends Pagination {
@@ -209,27 +209,10 @@ export class SubmissionService {
       s.status = change.status!;
       if (change.feedback !== undefined) s.feedback = change.feedback;
       await s.save({ transaction });
-      await SubmissionGrade.create(
-        {
-          submissionId: s.id,
-          grade: s.grade ?? null,
-          rawGrade: s.rawGrade ?? null,
-          penaltyPercent: s.penaltyPercent,
-          feedback: s.feedback ?? null,
-          status: change.status!,
-          gradedBy: actor.id,
-          gradedAt: now,
-        },
-        { transaction },
-      );
+      await appendGradeHistory(s, change.status!, actor.id, now, transaction);
       return s;
     });
-    this.realtime.publish(rooms.user(reviewed.studentId), 'submission:graded', {
-      submissionId: reviewed.id,
-      assignmentId: reviewed.assignmentId,
-      grade: reviewed.grade ?? null,
-      status: reviewed.status,
-    });
+    announceGraded(this.realtime, reviewed);
     return this.view(reviewed);
   }
 
