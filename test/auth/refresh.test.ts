@@ -3,7 +3,7 @@ import request from 'supertest';
 import { app, apiDeps } from '../support/deps';
 import { createUser } from '../support/factories';
 import { RefreshToken } from '../../common/models';
-import { auth, login, refresh, sessionStatus } from './support';
+import { auth, login, refresh, sessionStatus } from '../support/auth';
 
 describe('auth: refresh token rotation', () => {
   it('stores only a hash of the refresh token, with the client it was issued to', async () => {
