@@ -14,6 +14,7 @@ import { classroomOf, mayManageTask, mayViewTask, taughtClassroomIds, teaches, t
 import { isUuid } from './submission-access';
 import { presentTask, presentTaskSummary } from './present';
 import type { TestInput } from './schemas';
+import { likeContains } from '../http/like';
 
 export interface TaskListQuery extends Pagination {
   difficulty?: Difficulty;
@@ -44,8 +45,6 @@ export interface CreateTaskInput extends TaskFields {
   languages: CodingLanguage[];
   tests: TestInput[];
 }
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function slugify(title: string): string {
   const base = title
@@ -95,7 +94,7 @@ export class CodingTaskService {
     if (query.language) filters.push({ languages: { [Op.contains]: [query.language] } });
     if (query.tag) filters.push({ tags: { [Op.contains]: [query.tag.toLowerCase()] } });
     if (query.q) {
-      const like = `%${escapeLike(query.q)}%`;
+      const like = likeContains(query.q);
       filters.push({ [Op.or]: [{ title: { [Op.iLike]: like } }, { slug: { [Op.iLike]: like } }] });
     }
     if (query.solved !== undefined) filters.push({ id: { [query.solved ? Op.in : Op.notIn]: solvedIds } });
