@@ -128,6 +128,14 @@ describe('auth: refresh token rotation', () => {
     await refresh(b.refresh_token).expect(401);
   });
 
+  it('refuses a logout with body fields, naming them, and the session stays signed in', async () => {
+    const user = await createUser();
+    const a = await login(user);
+    const res = await request(app()).post('/api/v2/auth/logout').set(auth(a)).send({ all: true }).expect(400);
+    expect((res.body.error.details as { field: string }[]).map((d) => d.field)).to.deep.equal(['all']);
+    expect(await sessionStatus(a)).to.equal(200);
+  });
+
   it('needs an access token to log out', async () => {
     await request(app()).post('/api/v2/auth/logout').expect(401);
   });
