@@ -8,6 +8,7 @@ import {
   createTaskBody,
   idOrSlugParams,
   idParams,
+  rejudgeBody,
   replaceTestsBody,
   runBody,
   runQuery,
@@ -44,7 +45,7 @@ export function codingLabRoutes(deps: ApiDeps): ApiRouter {
   r.patch('/tasks/:id', staff, validate({ params: idParams, body: updateTaskBody }), c.updateTask);
   r.put('/tasks/:id/tests', staff, validate({ params: idParams, body: replaceTestsBody }), c.replaceTests);
   r.delete('/tasks/:id', staff, validate({ params: idParams }), c.deleteTask);
-  r.post('/tasks/:id/rejudge', staff, validate({ params: idParams }), c.rejudge);
+  r.post('/tasks/:id/rejudge', staff, validate({ params: idParams, body: rejudgeBody }), c.rejudge);
   r.get('/rejudges/:id', staff, validate({ params: idParams }), c.getRejudge);
 
   r.post('/submissions', validate({ body: createSubmissionBody }), c.submit);
