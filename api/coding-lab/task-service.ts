@@ -127,7 +127,7 @@ export class CodingTaskService {
     return task;
   }
 
-  /** Students (and teachers who may not manage it) get a 404 or, when they can see it, a 403. */
+  /** Whoever may not manage the task gets a 404, even when they may see it (students meet requireRole's 403 first). */
   async findManageable(user: Reader, id: string): Promise<CodingTask> {
     const task = await this.find(id);
     if (!task || !(await mayViewTask(user, task))) throw new NotFoundError('Task');
