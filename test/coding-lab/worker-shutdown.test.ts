@@ -1,21 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
-import { CodingSubmission } from '../../common/models';
-import { enqueue } from '../../common/queues';
-import { apiDeps, testWorkerDeps } from '../support/deps';
-import { createUser } from '../support/factories';
+import { testWorkerDeps } from '../support/deps';
 import { createGradingProcessor } from '../../worker/grading/processor';
 import { startQueues } from '../../worker/main';
 import type { ProcessorDefinition } from '../../worker/queue-worker';
-import { makeTask, settled, SUM_PROGRAMS, testCase } from './helpers';
+import { makeTask, settled, submitDirect, SUM_PROGRAMS, testCase } from './helpers';
 
-/** The live child processes of this test process. */
+/** The live child processes of this test process (but the `ps` that lists them). */
 function childPids(): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+    return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
       .split('\n')
-      .map((s) => Number(s.trim()))
-      .filter(Boolean);
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([pid, comm]) => pid && comm !== 'ps')
+      .map(([pid]) => Number(pid));
   } catch {
     return []; // ps exits 1 when there are none
   }
@@ -31,18 +29,8 @@ describe('coding lab: worker shutdown', () => {
     let closed = false;
     try {
       const task = await makeTask({ languages: ['javascript'], tests: [testCase({ stdin: '1 2', expected: '3' })] });
-      const user = await createUser();
-      const s = await CodingSubmission.create({
-        taskId: task.id,
-        userId: user.id,
-        classroomId: null,
-        language: 'javascript',
-        files: [{ name: 'main.js', content: SUM_PROGRAMS.javascript }],
-        attempt: 1,
-        jobId: null,
-      });
-      await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: s.id }, { jobId: s.id });
-      expect((await settled(s.id)).verdict).to.equal('accepted');
+      const id = await submitDirect(task, 'javascript', SUM_PROGRAMS.javascript);
+      expect((await settled(id)).verdict).to.equal('accepted');
 
       const sandboxChildren = childPids().filter((pid) => !before.has(pid));
       expect(sandboxChildren, 'grading JavaScript starts runner children').to.not.be.empty;
