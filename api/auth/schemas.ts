@@ -34,8 +34,6 @@ export const loginBody = Joi.object({
 export const refreshBody = Joi.object({ refresh_token: opaqueToken });
 
 export const logoutQuery = Joi.object({ all: Joi.boolean().default(false) });
-/** Logout takes no body fields (`all` is a query parameter); anything sent is refused rather than ignored. */
-export const logoutBody = Joi.object({});
 
 export const resetBody = Joi.object({ token: opaqueToken, password: password.required() });
 

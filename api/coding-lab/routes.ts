@@ -1,6 +1,6 @@
 import type { ApiDeps } from '../deps';
 import { ApiRouter } from '../http/router';
-import { validate } from '../http/validate';
+import { noFields, validate } from '../http/validate';
 import { createRateLimiter } from '../middleware/rate-limit';
 import { createCodingLabController } from './controller';
 import {
@@ -8,7 +8,6 @@ import {
   createTaskBody,
   idOrSlugParams,
   idParams,
-  rejudgeBody,
   replaceTestsBody,
   runBody,
   runQuery,
@@ -45,7 +44,7 @@ export function codingLabRoutes(deps: ApiDeps): ApiRouter {
   r.patch('/tasks/:id', staff, validate({ params: idParams, body: updateTaskBody }), c.updateTask);
   r.put('/tasks/:id/tests', staff, validate({ params: idParams, body: replaceTestsBody }), c.replaceTests);
   r.delete('/tasks/:id', staff, validate({ params: idParams }), c.deleteTask);
-  r.post('/tasks/:id/rejudge', staff, validate({ params: idParams, body: rejudgeBody }), c.rejudge);
+  r.post('/tasks/:id/rejudge', staff, validate({ params: idParams, body: noFields }), c.rejudge);
   r.get('/rejudges/:id', staff, validate({ params: idParams }), c.getRejudge);
 
   r.post('/submissions', validate({ body: createSubmissionBody }), c.submit);

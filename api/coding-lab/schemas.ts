@@ -73,8 +73,6 @@ export const createTaskBody = Joi.object({
 
 export const updateTaskBody = Joi.object(taskFields).min(1);
 export const replaceTestsBody = Joi.object({ tests: tests.required() });
-/** A rejudge takes no fields; anything sent is refused rather than ignored. */
-export const rejudgeBody = Joi.object({});
 
 export const createSubmissionBody = Joi.object({
   taskId: id.required(),
