@@ -1,6 +1,6 @@
 import type { ApiDeps } from '../deps';
 import { ApiRouter } from '../http/router';
-import { validate } from '../http/validate';
+import { noFields, validate } from '../http/validate';
 import type { LearningServices } from '../tutorial/services';
 import { AdminAssignmentService } from './assignments-service';
 import { GradingService } from './grading-service';
@@ -19,6 +19,6 @@ export function adminLearningRoutes(deps: ApiDeps, learning: LearningServices): 
     .get('/assignments', ...staff, validate({ query: s.adminAssignmentQuery }), c.list)
     .post('/assignments', ...staff, validate({ body: s.createAssignmentBody }), c.create)
     .patch('/assignments/:id', ...staff, validate({ params: s.idParams, body: s.updateAssignmentBody }), c.update)
-    .delete('/assignments/:id', ...staff, validate({ params: s.idParams }), c.remove)
+    .delete('/assignments/:id', ...staff, validate({ params: s.idParams, body: noFields }), c.remove)
     .patch('/submissions/:id/grade', ...staff, validate({ params: s.idParams, body: s.gradeBody }), c.grade);
 }

@@ -43,7 +43,7 @@ export function codingLabRoutes(deps: ApiDeps): ApiRouter {
   r.get('/tasks/:idOrSlug', validate({ params: idOrSlugParams }), c.getTask);
   r.patch('/tasks/:id', staff, validate({ params: idParams, body: updateTaskBody }), c.updateTask);
   r.put('/tasks/:id/tests', staff, validate({ params: idParams, body: replaceTestsBody }), c.replaceTests);
-  r.delete('/tasks/:id', staff, validate({ params: idParams }), c.deleteTask);
+  r.delete('/tasks/:id', staff, validate({ params: idParams, body: noFields }), c.deleteTask);
   r.post('/tasks/:id/rejudge', staff, validate({ params: idParams, body: noFields }), c.rejudge);
   r.get('/rejudges/:id', staff, validate({ params: idParams }), c.getRejudge);
 
