@@ -12,7 +12,7 @@ export function adminLearningRoutes(deps: ApiDeps, learning: LearningServices): 
   const { requireAuth, requireRole } = deps.auth;
   const c = adminLearningController(
     new AdminAssignmentService(deps.sequelize, learning.scope),
-    new GradingService(deps.sequelize, learning.scope, learning.submissions, deps.realtime),
+    new GradingService(deps.sequelize, learning.submissions, deps.realtime),
   );
   const staff = [requireAuth, requireRole('teacher', 'admin')];
   return new ApiRouter('/api/v2/admin')
