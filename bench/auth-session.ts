@@ -1,17 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../common/config';
 import { createSequelize, ensureDatabase, dropDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
+import { clearRedisPrefix, stopChild, waitForLine, writeResults } from './_lib';
 
 /**
  * GET /auth/session through the real app (full middleware stack: request context, metrics, helmet,
@@ -48,19 +46,8 @@ async function startServer(mode: 'app' | 'bare'): Promise<{ url: string; child: 
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /^READY (\d+)$/.exec(line);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
+  const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], `${mode} server`).then(Number);
   return { url: `http://127.0.0.1:${port}`, child };
-}
-
-async function stop(child: ChildProcess) {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
 }
 
 interface Figures {
@@ -155,7 +142,7 @@ async function main() {
         rounds[name].push(figures);
       }
     }
-    await stop(bare.child);
+    await stopChild(bare.child);
     const appSession = combine(rounds.app);
     const bareSession = combine(rounds.bare);
 
@@ -177,7 +164,7 @@ async function main() {
       DURATION,
     );
     console.log(login);
-    await stop(app.child);
+    await stopChild(app.child);
 
     const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.versions.node, loadAvg1m: os.loadavg()[0] };
     const ratio = Math.round((appSession.requestsPerSecond / bareSession.requestsPerSecond) * 100) / 100;
@@ -217,22 +204,13 @@ async function main() {
         note: 'a login costs one bcrypt compare (= one hash); login throughput is bounded by the parallel figure',
       },
     };
-    const dir = path.join(__dirname, 'results');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'auth-session.json'), `${JSON.stringify(sessionResult, null, 2)}\n`);
-    fs.writeFileSync(path.join(dir, 'auth-login.json'), `${JSON.stringify(loginResult, null, 2)}\n`);
+    writeResults('auth-session', sessionResult);
+    writeResults('auth-login', loginResult);
     console.log(JSON.stringify({ session: { app: appSession.requestsPerSecond, bare: bareSession.requestsPerSecond, ratio, appP99: appSession.latencyMs.p99 }, login: login.requestsPerSecond, bcrypt: { single, parallel } }, null, 2));
   } finally {
     await sequelize.close();
     await dropDatabase(config.db.url);
-    const redis = new Redis(config.redis.url);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.redis.prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
-    await redis.quit();
+    await clearRedisPrefix(config.redis.url, config.redis.prefix);
   }
 }
 

@@ -1,9 +1,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import readline from 'node:readline';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -16,7 +14,7 @@ import { createApiDeps, closeApiDeps } from '../api/deps';
 import { createApp } from '../api/app';
 import { attachSocketServer } from '../api/realtime/socket-server';
 import { featureRoomAuthorizers } from '../api/modules';
-import { Redis } from 'ioredis';
+import { clearRedisPrefix, percentile, stopChild, waitForLine, writeResults } from './_lib';
 
 /**
  * Grading latency and throughput against the real services: the API in this process (HTTP +
@@ -47,11 +45,6 @@ const PROGRAMS: Record<'javascript' | 'python', string> = {
   python: 'import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n',
 };
 
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! * 10) / 10;
-};
-
 async function main() {
   // the machine may be shared: the load around the run says how much to trust the figures
   const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
@@ -72,10 +65,7 @@ async function main() {
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
-    readline.createInterface({ input: worker.stdout! }).on('line', (l) => l.includes('worker started') && resolve());
-    worker.once('exit', (code) => reject(new Error(`worker exited ${code}`)));
-  });
+  await waitForLine(worker, (l) => (l.includes('worker started') ? true : undefined), 'worker');
 
   const classroom = await Classroom.create({ name: 'Bench', academicYear: '2025/2026' });
   const students = await User.bulkCreate(
@@ -179,26 +169,17 @@ async function main() {
     gradedPerSecondPerWorkerProcess: throughput,
     note: 'latency: one submission at a time, POST until the student socket receives grading:completed; throughput: a burst of submissions, first POST until the last grading:completed',
   };
-  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, 'results', 'grading.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResults('grading', result);
   console.log(JSON.stringify(result, null, 2));
 
   clients.forEach((c) => c.close());
-  worker.kill('SIGTERM');
-  await new Promise((r) => worker.once('exit', r));
+  await stopChild(worker);
   await sockets.close();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await closeApiDeps(deps);
   await dropDatabase(env.DATABASE_URL!);
-  const redis = new Redis(env.REDIS_URL!);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.REDIS_PREFIX}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
+  await clearRedisPrefix(env.REDIS_URL!, env.REDIS_PREFIX!);
 }
 
 main().catch((err: unknown) => {

@@ -12,7 +12,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import type { Options } from 'sequelize';
 import { loadConfig } from '../common/config';
 import { createSequelize, dropDatabase, ensureDatabase } from '../common/db/sequelize';
@@ -22,6 +21,7 @@ import { seedDemoSchool } from '../scripts/seed/index';
 import { AccessTokens } from '../api/auth/tokens';
 import { DashboardService } from '../api/student/dashboard-service';
 import { detectDashboardSources } from '../api/student/dashboard-sources';
+import { clearRedisPrefix, percentile, runAutocannon, stopChild, writeResults } from './_lib';
 
 const ROOT = path.resolve(__dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -53,22 +53,13 @@ async function waitReady(url: string, child: ChildProcess, ms = 30_000) {
   throw new Error('the API did not become ready');
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function load(name: string, url: string, token: string) {
-  const latencies: number[] = [];
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      { url, connections: CONNECTIONS, duration: SECONDS, headers: { authorization: `Bearer ${token}` } },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    // autocannon reports p97.5 but not p95: keep every response time and read p95 from them
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  const { result, latencies } = await runAutocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { authorization: `Bearer ${token}` },
   });
-  latencies.sort((a, b) => a - b);
   const figures = {
     route: name,
     connections: CONNECTIONS,
@@ -76,9 +67,9 @@ async function load(name: string, url: string, token: string) {
     requests: result.requests.total,
     requestsPerSecond: Math.round(result.requests.average),
     latencyMs: {
-      p50: Math.round(percentile(latencies, 50) * 10) / 10,
-      p95: Math.round(percentile(latencies, 95) * 10) / 10,
-      p99: Math.round(percentile(latencies, 99) * 10) / 10,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
       max: result.latency.max,
     },
     non2xx: result.non2xx,
@@ -156,20 +147,13 @@ async function main() {
       routes: [assignments, dash],
       dashboardSqlQueries: statements.length,
     };
-    fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'learning.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeResults('learning', results);
     process.stdout.write(`dashboard SQL statements per request: ${statements.length}\nwrote bench/results/learning.json\n`);
   } finally {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child!.once('exit', r));
-    }
+    if (child) await stopChild(child);
     await sequelize.close();
     await dropDatabase(config.db.url);
-    const redis = new Redis(env.REDIS_URL!);
-    const keys = await redis.keys(`${env.REDIS_PREFIX}*`);
-    if (keys.length) await redis.unlink(...keys);
-    await redis.quit();
+    await clearRedisPrefix(env.REDIS_URL!, env.REDIS_PREFIX!);
     fs.rmSync(env.UPLOAD_DIR!, { recursive: true, force: true });
   }
 }

@@ -3,11 +3,10 @@
  * a hello-world take, wall-clock, on this machine. `npx tsx bench/sandbox.ts [runs]`; figures go
  * to bench/results/sandbox.json.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { createSandbox } from '../worker/sandbox';
 import type { Language, Limits, SourceFile } from '../worker/sandbox/types';
+import { round1 as round, writeResults } from './_lib';
 
 const HELLO: Record<Language, SourceFile> = {
   javascript: { name: 'main.js', content: `console.log('Hello, World!')` },
@@ -23,7 +22,6 @@ function stats(samples: number[]) {
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   return { p50: round(at(0.5)), p95: round(at(0.95)), min: round(sorted[0]!), n: sorted.length };
 }
-const round = (n: number) => Math.round(n * 10) / 10;
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 async function main() {
@@ -73,8 +71,7 @@ async function main() {
     runsPerLanguage: runs,
     results,
   };
-  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, 'results', 'sandbox.json'), `${JSON.stringify(out, null, 2)}\n`);
+  writeResults('sandbox', out);
 }
 
 main().catch((err: unknown) => {

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { dropDatabase } from '../common/db/sequelize';
+import { stopChild, waitForLine, writeResults } from './_lib';
 
 /**
  * Cold start of `npm start` on an empty database (create, migrate, seed, spawn API + worker, /ready)
@@ -34,13 +34,11 @@ async function main() {
     env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const readyMs = await new Promise<number>((resolve, reject) => {
-    const rl = readline.createInterface({ input: child.stdout! });
-    rl.on('line', (line) => {
-      if (line.includes('GEMA API is ready')) resolve(Number(process.hrtime.bigint() - started) / 1e6);
-    });
-    child.on('exit', (code) => reject(new Error(`npm start exited with ${code} before ready`)));
-  });
+  const readyMs = await waitForLine(
+    child,
+    (line) => (line.includes('GEMA API is ready') ? Number(process.hrtime.bigint() - started) / 1e6 : undefined),
+    'npm start (before ready)',
+  );
 
   // idle a moment so start-up garbage is collected before reading RSS
   await new Promise((r) => setTimeout(r, 3000));
@@ -57,11 +55,9 @@ async function main() {
     },
     note: 'first run on an empty database: create, migrate, seed the demo school, spawn API and worker, first 200 from /ready',
   };
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await stopChild(child);
   await dropDatabase(dbUrl);
-  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, 'results/startup.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResults('startup', result);
   console.log(JSON.stringify(result, null, 2));
 }
 

@@ -8,6 +8,8 @@ export interface ProcessorDefinition<T = unknown, R = unknown> {
   /** Runs once a job has used its last attempt, so its record can show a failed state. */
   onFinalFailure?: (job: Job<T, R>, error: Error) => Promise<void>;
   options?: Partial<Omit<WorkerOptions, 'connection' | 'prefix' | 'concurrency'>>;
+  /** Releases what the processor holds (a sandbox's child processes…); called once its worker has closed. */
+  close?: () => Promise<void>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ApiDeps } from '../deps';
 import { ApiRouter } from '../http/router';
-import { validate } from '../http/validate';
+import { noFields, validate } from '../http/validate';
 import type { LearningServices } from '../tutorial/services';
 import { AdminAssignmentService } from './assignments-service';
 import { GradingService } from './grading-service';
@@ -12,13 +12,13 @@ export function adminLearningRoutes(deps: ApiDeps, learning: LearningServices): 
   const { requireAuth, requireRole } = deps.auth;
   const c = adminLearningController(
     new AdminAssignmentService(deps.sequelize, learning.scope),
-    new GradingService(deps.sequelize, learning.scope, learning.submissions, deps.realtime),
+    new GradingService(deps.sequelize, learning.submissions, deps.realtime),
   );
   const staff = [requireAuth, requireRole('teacher', 'admin')];
   return new ApiRouter('/api/v2/admin')
     .get('/assignments', ...staff, validate({ query: s.adminAssignmentQuery }), c.list)
     .post('/assignments', ...staff, validate({ body: s.createAssignmentBody }), c.create)
     .patch('/assignments/:id', ...staff, validate({ params: s.idParams, body: s.updateAssignmentBody }), c.update)
-    .delete('/assignments/:id', ...staff, validate({ params: s.idParams }), c.remove)
+    .delete('/assignments/:id', ...staff, validate({ params: s.idParams, body: noFields }), c.remove)
     .patch('/submissions/:id/grade', ...staff, validate({ params: s.idParams, body: s.gradeBody }), c.grade);
 }

@@ -4,6 +4,7 @@ import { Assignment, Classroom, Submission, type AssignmentKind, type Assignment
 import { limitOffset, type Pagination } from '../http/pagination';
 import type { Actor, LearningScope } from '../tutorial/scope';
 import { assignmentFromRow, assignmentView } from '../tutorial/views';
+import { likeContains } from '../http/like';
 
 export interface AssignmentInput {
   title: string;
@@ -26,7 +27,6 @@ export interface AdminAssignmentQuery extends Pagination {
 }
 
 const COUNT_KEYS = ['submitted', 'late', 'graded', 'returned', 'needs_revision'] as const;
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function toAttributes(input: Partial<AssignmentInput>) {
   const { latePolicy, ...rest } = input;
@@ -81,7 +81,7 @@ export class AdminAssignmentService {
           taught: `{${(taught ?? []).join(',')}}`,
           classroomId: query.classroomId ?? null,
           status: query.status ?? null,
-          q: query.q ? `%${escapeLike(query.q)}%` : null,
+          q: query.q ? likeContains(query.q) : null,
           limit,
           offset,
         },

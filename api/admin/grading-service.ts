@@ -1,10 +1,10 @@
 import type { Sequelize } from 'sequelize';
-import { NotFoundError, UnprocessableError, ValidationError } from '../../common/errors';
-import { Assignment, Submission, SubmissionGrade, User, type ReviewStatus } from '../../common/models';
+import { UnprocessableError, ValidationError } from '../../common/errors';
+import type { ReviewStatus } from '../../common/models';
 import { applyPenalty } from '../../common/learning/late-policy';
-import { rooms } from '../../common/realtime/events';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
-import type { Actor, LearningScope } from '../tutorial/scope';
+import { announceGraded, appendGradeHistory } from '../tutorial/grade-history';
+import type { Actor } from '../tutorial/scope';
 import type { SubmissionService } from '../tutorial/submission-service';
 
 export interface GradeInput {
@@ -13,8 +13,6 @@ export interface GradeInput {
   status: ReviewStatus;
 }
 
-type Loaded = Submission & { assignment: Assignment; student: User };
-
 /**
  * Grading: the teacher gives the raw grade, the attempt's late penalty (fixed when it was handed in)
  * turns it into the grade, every grade is appended to the history, and the student hears at once.
@@ -22,24 +20,13 @@ type Loaded = Submission & { assignment: Assignment; student: User };
 export class GradingService {
   constructor(
     private readonly sequelize: Sequelize,
-    private readonly scope: LearningScope,
     private readonly submissions: SubmissionService,
     private readonly realtime: RealtimePublisher,
   ) {}
 
   async grade(actor: Actor, submissionId: string, input: GradeInput, now = new Date()) {
     const graded = await this.sequelize.transaction(async (transaction) => {
-      const s = (await Submission.findByPk(submissionId, {
-        include: [
-          { model: Assignment, as: 'assignment', required: true },
-          { model: User, as: 'student', required: true },
-        ],
-        transaction,
-        lock: { level: transaction.LOCK.UPDATE, of: Submission },
-      })) as Loaded | null;
-      if (!s || !(await this.scope.mayReview(actor, s.student.classroomId ?? null, transaction))) {
-        throw new NotFoundError('Submission');
-      }
+      const s = await this.submissions.loadReviewable(actor, submissionId, transaction);
       if (input.grade === undefined && input.status === 'graded') {
         throw new ValidationError([{ field: 'grade', message: 'grade is required to grade', type: 'any.required' }]);
       }
@@ -58,27 +45,10 @@ export class GradingService {
       s.gradedBy = actor.id;
       s.gradedAt = now;
       await s.save({ transaction });
-      await SubmissionGrade.create(
-        {
-          submissionId: s.id,
-          grade: s.grade ?? null,
-          rawGrade: s.rawGrade ?? null,
-          penaltyPercent: s.penaltyPercent,
-          feedback: s.feedback ?? null,
-          status: input.status,
-          gradedBy: actor.id,
-          gradedAt: now,
-        },
-        { transaction },
-      );
+      await appendGradeHistory(s, input.status, actor.id, now, transaction);
       return s;
     });
-    this.realtime.publish(rooms.user(graded.studentId), 'submission:graded', {
-      submissionId: graded.id,
-      assignmentId: graded.assignmentId,
-      grade: graded.grade ?? null,
-      status: graded.status,
-    });
+    announceGraded(this.realtime, graded);
     return this.submissions.get(actor, graded.id);
   }
 }

@@ -1,9 +1,9 @@
 import type { ApiDeps } from '../deps';
 import { ApiRouter } from '../http/router';
-import { validate } from '../http/validate';
+import { noFields, validate } from '../http/validate';
 import { createRateLimiter } from '../middleware/rate-limit';
 import { createAiEvaluationController } from './controller';
-import { evaluateBody, evaluationListQuery, idParams } from './schemas';
+import { evaluationListQuery, idParams } from './schemas';
 
 /**
  * Mounted at `/api/v2` because its routes live under two resources; authentication is therefore
@@ -29,7 +29,7 @@ export function aiEvaluationRoutes(deps: ApiDeps): ApiRouter {
       ]
     : [];
 
-  r.post('/coding-lab/submissions/:id/evaluate', requireAuth, ...evaluateLimit, validate({ params: idParams, body: evaluateBody }), c.evaluate);
+  r.post('/coding-lab/submissions/:id/evaluate', requireAuth, ...evaluateLimit, validate({ params: idParams, body: noFields }), c.evaluate);
   r.get('/coding-lab/submissions/:id/evaluations', requireAuth, validate({ params: idParams, query: evaluationListQuery }), c.listForSubmission);
   r.get('/ai-evaluations/:id', requireAuth, validate({ params: idParams }), c.get);
   return r;

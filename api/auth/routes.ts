@@ -1,5 +1,5 @@
 import { ApiRouter } from '../http/router';
-import { validate } from '../http/validate';
+import { noFields, validate } from '../http/validate';
 import type { ApiDeps } from '../deps';
 import { AuthService } from './service';
 import { authController } from './controller';
@@ -26,7 +26,7 @@ export function authRoutes(deps: ApiDeps): ApiRouter {
     .post('/verify-email/resend', limit.perIp('resend'), validate({ body: s.emailBody }), c.resendVerification)
     .post('/login', limit.loginByIp, limit.loginByEmail, validate({ body: s.loginBody }), c.login)
     .post('/refresh', validate({ body: s.refreshBody }), c.refresh)
-    .post('/logout', requireAuth, validate({ query: s.logoutQuery }), c.logout)
+    .post('/logout', requireAuth, validate({ query: s.logoutQuery, body: noFields }), c.logout)
     .get('/session', requireAuth, c.session)
     .post('/password/forgot', limit.perIp('forgot'), validate({ body: s.emailBody }), c.forgotPassword)
     .post('/password/reset', validate({ body: s.resetBody }), c.resetPassword)

@@ -1,6 +1,6 @@
 import type { ApiDeps } from '../deps';
 import { ApiRouter } from '../http/router';
-import { validate } from '../http/validate';
+import { noFields, validate } from '../http/validate';
 import { createRateLimiter } from '../middleware/rate-limit';
 import { createCodingLabController } from './controller';
 import {
@@ -43,8 +43,8 @@ export function codingLabRoutes(deps: ApiDeps): ApiRouter {
   r.get('/tasks/:idOrSlug', validate({ params: idOrSlugParams }), c.getTask);
   r.patch('/tasks/:id', staff, validate({ params: idParams, body: updateTaskBody }), c.updateTask);
   r.put('/tasks/:id/tests', staff, validate({ params: idParams, body: replaceTestsBody }), c.replaceTests);
-  r.delete('/tasks/:id', staff, validate({ params: idParams }), c.deleteTask);
-  r.post('/tasks/:id/rejudge', staff, validate({ params: idParams }), c.rejudge);
+  r.delete('/tasks/:id', staff, validate({ params: idParams, body: noFields }), c.deleteTask);
+  r.post('/tasks/:id/rejudge', staff, validate({ params: idParams, body: noFields }), c.rejudge);
   r.get('/rejudges/:id', staff, validate({ params: idParams }), c.getRejudge);
 
   r.post('/submissions', validate({ body: createSubmissionBody }), c.submit);

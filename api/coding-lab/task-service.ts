@@ -14,6 +14,7 @@ import { classroomOf, mayManageTask, mayViewTask, taughtClassroomIds, teaches, t
 import { isUuid } from './submission-access';
 import { presentTask, presentTaskSummary } from './present';
 import type { TestInput } from './schemas';
+import { likeContains } from '../http/like';
 
 export interface TaskListQuery extends Pagination {
   difficulty?: Difficulty;
@@ -44,8 +45,6 @@ export interface CreateTaskInput extends TaskFields {
   languages: CodingLanguage[];
   tests: TestInput[];
 }
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function slugify(title: string): string {
   const base = title
@@ -95,7 +94,7 @@ export class CodingTaskService {
     if (query.language) filters.push({ languages: { [Op.contains]: [query.language] } });
     if (query.tag) filters.push({ tags: { [Op.contains]: [query.tag.toLowerCase()] } });
     if (query.q) {
-      const like = `%${escapeLike(query.q)}%`;
+      const like = likeContains(query.q);
       filters.push({ [Op.or]: [{ title: { [Op.iLike]: like } }, { slug: { [Op.iLike]: like } }] });
     }
     if (query.solved !== undefined) filters.push({ id: { [query.solved ? Op.in : Op.notIn]: solvedIds } });
@@ -128,7 +127,7 @@ export class CodingTaskService {
     return task;
   }
 
-  /** Students (and teachers who may not manage it) get a 404 or, when they can see it, a 403. */
+  /** Whoever may not manage the task gets a 404, even when they may see it (students meet requireRole's 403 first). */
   async findManageable(user: Reader, id: string): Promise<CodingTask> {
     const task = await this.find(id);
     if (!task || !(await mayViewTask(user, task))) throw new NotFoundError('Task');

@@ -54,6 +54,9 @@ export function validate(schemas: Schemas): RequestHandler {
   };
 }
 
+/** The body of a write that takes no fields: anything sent is refused rather than ignored. */
+export const noFields = Joi.object({});
+
 /** The validated part, typed by the caller's schema. */
 export function input<T>(req: { valid: ValidatedInput }, part: Part): T {
   return req.valid[part] as T;

@@ -5,6 +5,7 @@ import type { Actor, LearningScope } from './scope';
 import { limitOffset, type Pagination } from '../http/pagination';
 import { assignmentFromRow, assignmentView, submissionView } from './views';
 import type { SubmissionLinks } from './submission-links';
+import { likeContains } from '../http/like';
 
 /** A student's own state on an assignment, derived from their newest attempt. */
 export const STUDENT_STATES = ['pending', 'submitted', 'graded', 'overdue'] as const;
@@ -42,8 +43,6 @@ export const STUDENT_ASSIGNMENTS_SQL = `
     WHERE a.status = 'published'
       AND (a.classroom_id IS NULL OR a.classroom_id = (SELECT classroom_id FROM users WHERE id = :studentId))
   )`;
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function mineView(r: Record<string, unknown>) {
   const attemptsUsed = r.attempts_used as number;
@@ -99,7 +98,7 @@ export class StudentAssignmentService {
           studentId,
           now,
           state: query.status ?? null,
-          q: query.q ? `%${escapeLike(query.q)}%` : null,
+          q: query.q ? likeContains(query.q) : null,
           limit,
           offset,
         },

@@ -16,11 +16,11 @@ import {
 } from '../../common/models';
 import { assessLateness } from '../../common/learning/late-policy';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
-import { rooms } from '../../common/realtime/events';
 import { limitOffset, type Pagination } from '../http/pagination';
 import type { Actor, LearningScope } from './scope';
 import type { SubmissionFileGateway } from './submission-files';
 import type { SubmissionLinks } from './submission-links';
+import { announceGraded, appendGradeHistory } from './grade-history';
 import { submissionView } from './views';
 
 export interface SubmissionListQuery extends Pagination {
@@ -87,22 +87,30 @@ export class SubmissionService {
     private readonly realtime: RealtimePublisher,
   ) {}
 
-  /** The submission with its assignment and student, when the actor may see it; 404 otherwise. */
-  private async loadVisible(actor: Actor, id: string, transaction?: Transaction): Promise<Loaded> {
-    const s = (await Submission.findByPk(id, {
+  /** The submission with its assignment and student (row-locked inside a transaction), or null. */
+  private find(id: string, transaction?: Transaction): Promise<Loaded | null> {
+    return Submission.findByPk(id, {
       include: [
         { model: Assignment, as: 'assignment', required: true },
         { model: User, as: 'student', required: true },
       ],
       transaction,
       lock: transaction ? { level: transaction.LOCK.UPDATE, of: Submission } : undefined,
-    })) as Loaded | null;
-    if (!s) throw new NotFoundError('Submission');
-    if (actor.role === 'student') {
-      if (s.studentId !== actor.id) throw new NotFoundError('Submission');
-      return s;
-    }
-    if (!(await this.scope.mayReview(actor, s.student.classroomId ?? null, transaction))) throw new NotFoundError('Submission');
+    }) as Promise<Loaded | null>;
+  }
+
+  /** The submission, when the actor may review (grade, return) it: a teacher of the student's classroom or an admin; 404 otherwise. */
+  async loadReviewable(actor: Actor, id: string, transaction?: Transaction): Promise<Loaded> {
+    const s = await this.find(id, transaction);
+    if (!s || !(await this.scope.mayReview(actor, s.student.classroomId ?? null, transaction))) throw new NotFoundError('Submission');
+    return s;
+  }
+
+  /** The submission, when the actor may see it: its student, or whoever may review it; 404 otherwise. */
+  private async loadVisible(actor: Actor, id: string, transaction?: Transaction): Promise<Loaded> {
+    if (actor.role !== 'student') return this.loadReviewable(actor, id, transaction);
+    const s = await this.find(id, transaction);
+    if (!s || s.studentId !== actor.id) throw new NotFoundError('Submission');
     return s;
   }
 
@@ -209,27 +217,10 @@ export class SubmissionService {
       s.status = change.status!;
       if (change.feedback !== undefined) s.feedback = change.feedback;
       await s.save({ transaction });
-      await SubmissionGrade.create(
-        {
-          submissionId: s.id,
-          grade: s.grade ?? null,
-          rawGrade: s.rawGrade ?? null,
-          penaltyPercent: s.penaltyPercent,
-          feedback: s.feedback ?? null,
-          status: change.status!,
-          gradedBy: actor.id,
-          gradedAt: now,
-        },
-        { transaction },
-      );
+      await appendGradeHistory(s, change.status!, actor.id, now, transaction);
       return s;
     });
-    this.realtime.publish(rooms.user(reviewed.studentId), 'submission:graded', {
-      submissionId: reviewed.id,
-      assignmentId: reviewed.assignmentId,
-      grade: reviewed.grade ?? null,
-      status: reviewed.status,
-    });
+    announceGraded(this.realtime, reviewed);
     return this.view(reviewed);
   }
 

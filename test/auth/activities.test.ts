@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import type { Worker } from 'bullmq';
 import { app } from '../support/deps';
 import { createUser, TEST_PASSWORD } from '../support/factories';
-import { startTestSmtp, startEmailWorker, stopWorker, tokenIn, type TestSmtp } from '../support/smtp';
+import { tokenIn, withMailFlowing } from '../support/smtp';
 import { Activity, type ActivityType } from '../../common/models';
-import { auth, login, refresh } from './support';
+import { auth, login, refresh } from '../support/auth';
 
 async function activitiesOf(userId: string, type: ActivityType) {
   return Activity.findAll({ where: { userId, type }, order: [['createdAt', 'ASC']] });
@@ -58,16 +57,7 @@ describe('auth: the activity log', () => {
   });
 
   describe('with mail flowing', () => {
-    let smtp: TestSmtp;
-    let worker: Worker;
-    before(async () => {
-      smtp = await startTestSmtp();
-      worker = startEmailWorker({ SMTP_URL: smtp.url });
-    });
-    after(async () => {
-      await stopWorker(worker);
-      await smtp.close();
-    });
+    const smtp = withMailFlowing();
 
     it('records a password reset with the number of sessions it ended', async () => {
       const user = await createUser();

@@ -1,28 +1,16 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { expect } from 'chai';
-import type { Worker } from 'bullmq';
 import { app } from '../support/deps';
 import { createClassroom, createUser, TEST_PASSWORD } from '../support/factories';
-import { startTestSmtp, startEmailWorker, stopWorker, tokenIn, type TestSmtp } from '../support/smtp';
+import { tokenIn, withMailFlowing } from '../support/smtp';
 import { User } from '../../common/models';
 
 const uniqueEmail = (tag: string) => `${tag}.${crypto.randomBytes(4).toString('hex')}@sekolah.test`;
 const PASSWORD = 'belajar-koding-1';
 
 describe('auth: register, verify, login, session, refresh, logout', () => {
-  let smtp: TestSmtp;
-  let worker: Worker;
-
-  before(async () => {
-    smtp = await startTestSmtp();
-    worker = startEmailWorker({ SMTP_URL: smtp.url });
-  });
-
-  after(async () => {
-    await stopWorker(worker);
-    await smtp.close();
-  });
+  const smtp = withMailFlowing();
 
   it('takes a new student from registration through an emailed link to a session, and logout kills the old access token', async () => {
     const email = uniqueEmail('ayu');

@@ -1,28 +1,16 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
-import type { Worker } from 'bullmq';
 import { app } from '../support/deps';
 import { createUser, TEST_PASSWORD } from '../support/factories';
-import { startTestSmtp, startEmailWorker, stopWorker, tokenIn, type TestSmtp } from '../support/smtp';
+import { tokenIn, withMailFlowing } from '../support/smtp';
 import { OneTimeToken } from '../../common/models';
-import { auth, login, refresh, sessionStatus } from './support';
+import { auth, login, refresh, sessionStatus } from '../support/auth';
 
 const NEW_PASSWORD = 'kata-sandi-baru-2025';
 
 describe('auth: forgotten, reset and changed passwords', () => {
-  let smtp: TestSmtp;
-  let worker: Worker;
-
-  before(async () => {
-    smtp = await startTestSmtp();
-    worker = startEmailWorker({ SMTP_URL: smtp.url });
-  });
-
-  after(async () => {
-    await stopWorker(worker);
-    await smtp.close();
-  });
+  const smtp = withMailFlowing();
 
   it('resets a password through the emailed link, and every old session dies', async () => {
     const user = await createUser();

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { app, apiDeps } from '../support/deps';
 import { createUser } from '../support/factories';
 import { RefreshToken } from '../../common/models';
-import { auth, login, refresh, sessionStatus } from './support';
+import { auth, login, refresh, sessionStatus } from '../support/auth';
 
 describe('auth: refresh token rotation', () => {
   it('stores only a hash of the refresh token, with the client it was issued to', async () => {
@@ -126,6 +126,14 @@ describe('auth: refresh token rotation', () => {
     expect(await sessionStatus(a)).to.equal(401);
     expect(await sessionStatus(b)).to.equal(401);
     await refresh(b.refresh_token).expect(401);
+  });
+
+  it('refuses a logout with body fields, naming them, and the session stays signed in', async () => {
+    const user = await createUser();
+    const a = await login(user);
+    const res = await request(app()).post('/api/v2/auth/logout').set(auth(a)).send({ all: true }).expect(400);
+    expect((res.body.error.details as { field: string }[]).map((d) => d.field)).to.deep.equal(['all']);
+    expect(await sessionStatus(a)).to.equal(200);
   });
 
   it('needs an access token to log out', async () => {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import jwt from 'jsonwebtoken';
 import { app, apiDeps } from '../support/deps';
 import { createUser } from '../support/factories';
-import { login, refresh } from './support';
+import { login, refresh } from '../support/auth';
 import type { User } from '../../common/models';
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');

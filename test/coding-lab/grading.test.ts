@@ -1,27 +1,11 @@
 import { expect } from 'chai';
 import { Job } from 'bullmq';
-import { CodingSubmission, type CodingLanguage, type CodingTask } from '../../common/models';
+import { CodingSubmission, type CodingLanguage } from '../../common/models';
 import { enqueue } from '../../common/queues';
 import { app, apiDeps } from '../support/deps';
-import { createUser } from '../support/factories';
 import { scoreResults } from '../../worker/grading/scoring';
 import { createSandbox } from '../../worker/sandbox';
-import { makeTask, settled, startGradingWorker, SUM_PROGRAMS, testCase, type RunningWorker } from './helpers';
-
-async function submitDirect(task: CodingTask, language: CodingLanguage, content: string, name?: string): Promise<string> {
-  const user = await createUser();
-  const s = await CodingSubmission.create({
-    taskId: task.id,
-    userId: user.id,
-    classroomId: null,
-    language,
-    files: [{ name: name ?? { javascript: 'main.js', python: 'main.py', c: 'main.c', cpp: 'main.cpp', java: 'Main.java' }[language], content }],
-    attempt: 1,
-    jobId: null,
-  });
-  await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: s.id }, { jobId: s.id });
-  return s.id;
-}
+import { makeTask, settled, startGradingWorker, submitDirect, SUM_PROGRAMS, testCase, type RunningWorker } from './helpers';
 
 const sumTests = () => [
   testCase({ name: 'small', stdin: '1 2', expected: '3', points: 2 }),

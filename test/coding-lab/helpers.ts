@@ -4,7 +4,9 @@ import type { TestInput } from '../../api/coding-lab/schemas';
 import { createSandbox, type Sandbox } from '../../worker/sandbox';
 import { createGradingProcessor, type GradingProcessorOptions } from '../../worker/grading/processor';
 import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
-import { testWorkerDeps } from '../support/deps';
+import { enqueue } from '../../common/queues';
+import { apiDeps, testWorkerDeps } from '../support/deps';
+import { createUser } from '../support/factories';
 import type { WorkerDeps } from '../../worker/deps';
 
 let slugCounter = 0;
@@ -78,6 +80,22 @@ export async function startGradingWorker(
       if (!options.sandbox) await sandbox.close();
     },
   };
+}
+
+/** A submission by a fresh student, straight in the database and on the grading queue, as the API would queue it. */
+export async function submitDirect(task: CodingTask, language: CodingLanguage, content: string, name?: string): Promise<string> {
+  const user = await createUser();
+  const s = await CodingSubmission.create({
+    taskId: task.id,
+    userId: user.id,
+    classroomId: null,
+    language,
+    files: [{ name: name ?? { javascript: 'main.js', python: 'main.py', c: 'main.c', cpp: 'main.cpp', java: 'Main.java' }[language], content }],
+    attempt: 1,
+    jobId: null,
+  });
+  await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: s.id }, { jobId: s.id });
+  return s.id;
 }
 
 /** Polls until the submission leaves queued/running (the test's own timeout bounds the wait). */

@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { app, isolatedApp } from '../support/deps';
 import { bearer, createSchool, createUser, tokenFor } from '../support/factories';
 import { startLiveServer, connectClient, type LiveServer } from '../support/realtime';
-import { CodingSubmission, type CodingTask } from '../../common/models';
+import { CodingRejudge, CodingSubmission, type CodingTask } from '../../common/models';
 import { makeTask, settled, startGradingWorker, testCase, type RunningWorker } from './helpers';
 
 const BASE = '/api/v2/coding-lab';
@@ -139,6 +139,17 @@ describe('coding lab: playground and rejudge', () => {
         state = (await request(app()).get(`${BASE}/rejudges/${res.body.data.id}`).set(bearer(school.teacher)).expect(200)).body.data;
       }
       expect(state).to.include({ done: 0, total: 0 });
+    });
+
+    it('refuses a rejudge request with body fields, naming them, and queues nothing', async () => {
+      const before = await CodingRejudge.count({ where: { taskId: task.id } });
+      const res = await request(app())
+        .post(`${BASE}/tasks/${task.id}/rejudge`)
+        .set(bearer(school.teacher))
+        .send({ taskId: task.id })
+        .expect(400);
+      expect((res.body.error.details as { field: string }[]).map((d) => d.field)).to.deep.equal(['taskId']);
+      expect(await CodingRejudge.count({ where: { taskId: task.id } })).to.equal(before);
     });
 
     it('keeps a rejudge out of reach of a teacher of another classroom', async () => {

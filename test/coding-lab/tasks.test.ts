@@ -162,6 +162,17 @@ describe('coding lab: tasks', () => {
     await request(app()).get(`${BASE}/tasks/${made.body.data.id}`).set(bearer(school.teacher)).expect(404);
   });
 
+  it('refuses a task delete with body fields, naming them, and keeps the task', async () => {
+    const made = await request(app()).post(`${BASE}/tasks`).set(bearer(school.teacher)).send(taskBody()).expect(201);
+    const res = await request(app())
+      .delete(`${BASE}/tasks/${made.body.data.id}`)
+      .set(bearer(school.teacher))
+      .send({ force: true })
+      .expect(400);
+    expect((res.body.error.details as { field: string }[]).map((d) => d.field)).to.deep.equal(['force']);
+    await request(app()).get(`${BASE}/tasks/${made.body.data.id}`).set(bearer(school.teacher)).expect(200);
+  });
+
   it('requires authentication', async () => {
     await request(app()).get(`${BASE}/tasks`).expect(401);
   });

@@ -107,6 +107,17 @@ describe('assignment management (/api/v2/admin/assignments)', () => {
     expect(await Assignment.findByPk(a.id)).to.equal(null);
   });
 
+  it('refuses a delete with body fields, naming them, and keeps the assignment', async () => {
+    const a = await makeAssignment({ classroomId: school.classroom.id });
+    const res = await request(app())
+      .delete(`/api/v2/admin/assignments/${a.id}`)
+      .set(bearer(school.teacher))
+      .send({ force: true })
+      .expect(400);
+    expect((res.body.error.details as { field: string }[]).map((d) => d.field)).to.deep.equal(['force']);
+    expect(await Assignment.findByPk(a.id)).to.not.equal(null);
+  });
+
   it('archives instead of deleting when submissions exist, keeping the work', async () => {
     const a = await makeAssignment({ classroomId: school.classroom.id });
     await makeSubmission(a, school.student);

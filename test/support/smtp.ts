@@ -87,3 +87,34 @@ export function startEmailWorker(overrides: Record<string, string>): Worker {
 }
 
 export const stopWorker = (worker: Worker) => closeWorkers([worker], 5000);
+
+/**
+ * A real SMTP server and the email worker for the enclosing `describe`, started in its `before` and
+ * stopped in its `after`; the returned handle reads through to the server once it is up.
+ */
+export function withMailFlowing(): TestSmtp {
+  let smtp: TestSmtp | undefined;
+  let worker: Worker | undefined;
+  before(async () => {
+    smtp = await startTestSmtp();
+    worker = startEmailWorker({ SMTP_URL: smtp.url });
+  });
+  after(async () => {
+    if (worker) await stopWorker(worker);
+    await smtp?.close();
+  });
+  const live = () => {
+    if (!smtp) throw new Error('withMailFlowing: the SMTP server starts in the before hook');
+    return smtp;
+  };
+  return {
+    get url() {
+      return live().url;
+    },
+    get received() {
+      return live().received;
+    },
+    waitFor: (to, ms) => live().waitFor(to, ms),
+    close: () => live().close(),
+  };
+}

@@ -34,8 +34,11 @@ export async function createGradingProcessor(
   deps: WorkerDeps,
   options: GradingProcessorOptions = {},
 ): Promise<ProcessorDefinition<GradingJob, GradingResult>> {
-  const sandbox =
-    options.sandbox ?? createSandbox({ backend: deps.config.sandbox.backend, dockerHost: deps.config.sandbox.dockerHost });
+  // a sandbox handed in belongs to the caller; only the one made here is closed with the processor
+  const ownSandbox = options.sandbox
+    ? undefined
+    : createSandbox({ backend: deps.config.sandbox.backend, dockerHost: deps.config.sandbox.dockerHost });
+  const sandbox = options.sandbox ?? ownSandbox!;
   const grader = new SubmissionGrader({ sequelize: deps.sequelize, realtime: deps.realtime, logger: deps.logger, sandbox });
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const sweepEveryMs = options.sweepEveryMs ?? DEFAULT_SWEEP_EVERY_MS;
@@ -70,6 +73,9 @@ export async function createGradingProcessor(
       if (data.kind === 'submission') await grader.fail(data.submissionId, error.message);
       if (data.kind === 'run') await failPlayground(data.runId, error.message);
       if (data.kind === 'rejudge') await failRejudge(deps.sequelize, data.rejudgeId);
+    },
+    async close() {
+      await ownSandbox?.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { User } from '../../common/models';
-import { app } from '../support/deps';
-import { TEST_PASSWORD } from '../support/factories';
+import { app } from './deps';
+import { TEST_PASSWORD } from './factories';
 
 export interface Tokens {
   access_token: string;

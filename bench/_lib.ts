@@ -1,0 +1,74 @@
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+
+/** Shared by the benches; the leading `_` keeps bench/run-all.ts from running it as one. */
+
+/** Nearest-rank percentile of unsorted samples, rounded to 0.1; 0 for no samples. */
+export function percentile(samples: number[], p: number): number {
+  if (!samples.length) return 0;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return round1(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+}
+
+export const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** Writes bench/results/<name>.json. */
+export function writeResults(name: string, result: unknown): void {
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * Resolves with the first line of the child's stdout that `match` maps to a value, and rejects if
+ * the child exits first. The child must be spawned with stdout piped.
+ */
+export function waitForLine<T>(child: ChildProcess, match: (line: string) => T | undefined, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      const value = match(line);
+      if (value !== undefined) resolve(value);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
+  });
+}
+
+/** SIGTERM and wait for the exit; a child that has already exited is left alone. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Unlinks every Redis key under the bench's prefix. */
+export async function clearRedisPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+}
+
+/**
+ * One autocannon run, with every response time kept: autocannon reports p97.5 but not p95, so a
+ * bench that wants p95 reads it from `latencies` with `percentile`.
+ */
+export async function runAutocannon(opts: autocannon.Options): Promise<{ result: autocannon.Result; latencies: number[] }> {
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  });
+  return { result, latencies };
+}
