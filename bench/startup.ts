@@ -52,6 +52,8 @@ async function main() {
       supervisor: Math.round(rssKb(child.pid!) / 1024),
       api: apiPid ? Math.round(rssKb(apiPid) / 1024) : null,
       worker: workerPid ? Math.round(rssKb(workerPid) / 1024) : null,
+      // the JavaScript runner pool and any other children the worker keeps alive while idle
+      workerChildren: workerPid ? Math.round(childPids(workerPid).reduce((sum, pid) => sum + rssKb(pid), 0) / 1024) : null,
     },
     note: 'first run on an empty database: create, migrate, seed the demo school, spawn API and worker, first 200 from /ready',
   };
