@@ -1,4 +1,5 @@
 import express, { type RequestHandler, type Router } from 'express';
+import { noBody, noQuery, validatedParts } from './validate';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -19,9 +20,22 @@ export class ApiRouter {
   /** @param prefix the full mount path, e.g. `/api/v2/auth`, or empty for routes at the root. */
   constructor(readonly prefix: string) {}
 
+  /**
+   * Every body, query and param is validated: a route with path parameters must bring its params
+   * schema (a missing one is a programming error, caught at start-up), and a route that validates no
+   * query, or a write that validates no body, gets a check refusing any, placed just before its last
+   * handler so authentication still answers first.
+   */
   private add(method: HttpMethod, path: string, handlers: RequestHandler[]): this {
-    this.routes.push({ method, path: `${this.prefix}${path === '/' && this.prefix ? '' : path}` });
-    this.router[method](path, ...handlers);
+    const fullPath = `${this.prefix}${path === '/' && this.prefix ? '' : path}`;
+    const parts = validatedParts(handlers);
+    if (path.includes(':') && !parts.has('params')) {
+      throw new Error(`${method.toUpperCase()} ${fullPath} has path parameters but no params schema`);
+    }
+    const guards = [...(parts.has('query') ? [] : [noQuery]), ...(method === 'get' || parts.has('body') ? [] : [noBody])];
+    const last = handlers.length - 1;
+    this.routes.push({ method, path: fullPath });
+    this.router[method](path, ...handlers.slice(0, last), ...guards, ...handlers.slice(last));
     return this;
   }
 
