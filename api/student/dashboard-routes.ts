@@ -1,7 +1,6 @@
 import type { ApiDeps } from '../deps';
 import { ApiRouter } from '../http/router';
 import { DashboardService } from './dashboard-service';
-import { detectDashboardSources } from './dashboard-sources';
 import { ProgressService } from './progress-service';
 import { studentLearningController } from './dashboard-controller';
 
@@ -9,7 +8,7 @@ import { studentLearningController } from './dashboard-controller';
 export function studentLearningRoutes(deps: ApiDeps): ApiRouter {
   const { requireAuth, requireRole } = deps.auth;
   const c = studentLearningController(
-    new DashboardService(deps.sequelize, detectDashboardSources(deps.sequelize)),
+    new DashboardService(deps.sequelize),
     new ProgressService(deps.sequelize),
   );
   return new ApiRouter('/api/v2/student')
