@@ -109,6 +109,23 @@ describe('file uploads (multer middleware and FileService)', () => {
     expect(res.body.error.details.maxFiles).to.equal(2);
   });
 
+  it('refuses a form with more than 20 text fields with 413 TOO_MANY_PARTS', async () => {
+    let req = upload(student);
+    for (let i = 0; i <= UPLOAD_LIMITS.maxFields; i++) req = req.field(`f${i}`, 'x');
+    const res = await req.attach('files', Buffer.from('hello\n'), { filename: 'a.txt' });
+    expect(res.status).to.equal(413);
+    expect(res.body.error.code).to.equal('TOO_MANY_PARTS');
+    expect(res.body.error.details.reason).to.equal('LIMIT_FIELD_COUNT');
+  });
+
+  it('refuses a text field longer than 100 KB with 413, naming the field', async () => {
+    const res = await upload(student)
+      .field('content', 'x'.repeat(UPLOAD_LIMITS.maxFieldBytes + 1))
+      .attach('files', Buffer.from('hello\n'), { filename: 'a.txt' });
+    expect(res.status).to.equal(413);
+    expect(res.body.error.details.field).to.equal('content');
+  });
+
   it('keeps none of the files of a request when one of them is refused', async () => {
     const before = await countOwned(student);
     const res = await upload(student, '?types=pdf')
