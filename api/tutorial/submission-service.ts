@@ -255,6 +255,11 @@ export class SubmissionService {
       locked.daysLate = late.daysLate;
       locked.penaltyPercent = late.penaltyPercent;
       locked.status = late.daysLate > 0 ? 'late' : 'submitted';
+      // a revision request may have carried a grade: it judged the old work, so it stays in the history only
+      locked.grade = null;
+      locked.rawGrade = null;
+      locked.gradedBy = null;
+      locked.gradedAt = null;
       await locked.save({ transaction });
       if (replacingFiles) {
         await SubmissionFile.destroy({ where: { submissionId: id }, transaction });

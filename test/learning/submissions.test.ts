@@ -2,7 +2,7 @@ import request from 'supertest';
 import { expect } from 'chai';
 import { app } from '../support/deps';
 import { bearer, createSchool } from '../support/factories';
-import { DAY, HOUR, makeAssignment, makeSubmission, submitText } from './helpers';
+import { DAY, HOUR, grade, makeAssignment, makeSubmission, submitText } from './helpers';
 
 describe('submissions (/api/v2/tutorial/submissions)', () => {
   let school: Awaited<ReturnType<typeof createSchool>>;
@@ -128,6 +128,17 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
       const s = await makeSubmission(a, school.student, { status: 'needs_revision', feedback: 'Redo part 2' });
       const res = await request(app()).patch(`/api/v2/tutorial/submissions/${s.id}`).set(bearer(school.student)).send({ content: 'part 2 redone' }).expect(200);
       expect(res.body.data).to.include({ status: 'submitted', content: 'part 2 redone', attempt: 1 });
+    });
+
+    it('drops the grade a revision request carried once the student hands the attempt in again; the history keeps it', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id });
+      const id = (await submitText(school.student, a.id, 'first').expect(201)).body.data.id;
+      await grade(school.teacher, id, { grade: 30, status: 'needs_revision', feedback: 'Redo part 2' }).expect(200);
+      const res = await request(app()).patch(`/api/v2/tutorial/submissions/${id}`).set(bearer(school.student)).send({ content: 'redone' }).expect(200);
+      expect(res.body.data).to.include({ status: 'submitted', grade: null, rawGrade: null, gradedBy: null, gradedAt: null });
+      expect(res.body.data.gradeHistory.map((g: { rawGrade: number; status: string }) => [g.rawGrade, g.status])).to.deep.equal([[30, 'needs_revision']]);
+      const listed = await request(app()).get(`/api/v2/tutorial/assignments/${a.id}`).set(bearer(school.student)).expect(200);
+      expect(listed.body.data.mine).to.include({ state: 'submitted', grade: null });
     });
 
     it('refuses a change after grading with 409 SUBMISSION_LOCKED', async () => {
