@@ -216,6 +216,9 @@ export class SubmissionService {
       const s = await this.loadVisible(actor, id, transaction);
       s.status = change.status!;
       if (change.feedback !== undefined) s.feedback = change.feedback;
+      // the attempt names its latest reviewer, as the grade route does
+      s.gradedBy = actor.id;
+      s.gradedAt = now;
       await s.save({ transaction });
       await appendGradeHistory(s, change.status!, actor.id, now, transaction);
       return s;

@@ -187,6 +187,21 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
       expect(seen.body.data).to.include({ status: 'needs_revision', feedback: 'Add a for-loop example' });
     });
 
+    it('records who handed the work back and when, on the attempt as in its history', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id });
+      const s = await makeSubmission(a, school.student);
+      const res = await request(app())
+        .patch(`/api/v2/tutorial/submissions/${s.id}`)
+        .set(bearer(school.teacher))
+        .send({ status: 'returned', feedback: 'Seen' })
+        .expect(200);
+      expect(res.body.data).to.include({ status: 'returned', gradedBy: school.teacher.id });
+      expect(res.body.data.gradedAt).to.be.a('string');
+      expect(res.body.data.gradeHistory.map((g: { gradedBy: string; gradedAt: string }) => [g.gradedBy, g.gradedAt])).to.deep.equal([
+        [school.teacher.id, res.body.data.gradedAt],
+      ]);
+    });
+
     it('refuses a teacher changing the student’s content with 400', async () => {
       const a = await makeAssignment({ classroomId: school.classroom.id });
       const s = await makeSubmission(a, school.student);
