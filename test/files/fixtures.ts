@@ -59,12 +59,13 @@ export function makeZip(items: ZipItem[]): Promise<Buffer> {
  * yazl refuses to write an unsafe name, so the entry is written under a harmless name of the same
  * length and renamed in the bytes (local header and central directory; no checksum covers names).
  */
-export async function zipSlipArchive(): Promise<Buffer> {
+export async function zipSlipArchive(unsafeName = '../evil.sh'): Promise<Buffer> {
+  const placeholder = 'x'.repeat(unsafeName.length);
   const zip = await makeZip([
     { name: 'readme.txt', data: Buffer.from('hello') },
-    { name: 'xx/evil.sh', data: Buffer.from('#!/bin/sh\nrm -rf ~\n') },
+    { name: placeholder, data: Buffer.from('#!/bin/sh\nrm -rf ~\n') },
   ]);
-  return replaceAll(zip, Buffer.from('xx/evil.sh'), Buffer.from('../evil.sh'));
+  return replaceAll(zip, Buffer.from(placeholder), Buffer.from(unsafeName));
 }
 
 function replaceAll(buf: Buffer, from: Buffer, to: Buffer): Buffer {

@@ -74,6 +74,14 @@ describe('file processing (worker)', () => {
     expect(file.rejectionReason).to.include('../evil.sh').and.include('zip slip');
   });
 
+  for (const name of ['/tmp/evil.sh', 'C:/evil.sh']) {
+    it(`rejects an archive with an entry at an absolute path (${name})`, async () => {
+      const { file } = await processed('absolute.zip', await zipSlipArchive(name));
+      expect(file.status).to.equal('rejected');
+      expect(file.rejectionReason).to.include(name).and.include('absolute path').and.include('zip slip');
+    });
+  }
+
   it('rejects a zip bomb: 50 MB of zeros in a tiny archive', async () => {
     const bomb = await zipBomb();
     expect(bomb.length).to.be.below(1024 * 1024);
