@@ -15,6 +15,8 @@ interface Row {
   latest_days_late: number | null;
   latest_grade: number | null;
   latest_graded_at: Date | null;
+  /** every attempt of the student's that carries a grade, in attempt order */
+  attempt_grades: { attempt: number; grade: number; gradedAt: string | null }[];
 }
 
 export interface ProgressFigures {
@@ -92,7 +94,9 @@ export class ProgressService {
     const rows = await this.sequelize.query<Row>(
       `WITH ${STUDENT_ASSIGNMENTS_SQL}
        SELECT mine.id, mine.title, mine.classroom_id, c.name AS classroom_name, mine.due_at, mine.max_points, mine.state,
-         mine.attempts_used, mine.latest_submitted_at, mine.latest_days_late, mine.latest_grade, mine.latest_graded_at
+         mine.attempts_used, mine.latest_submitted_at, mine.latest_days_late, mine.latest_grade, mine.latest_graded_at,
+         (SELECT COALESCE(json_agg(json_build_object('attempt', s.attempt, 'grade', s.grade, 'gradedAt', s.graded_at) ORDER BY s.attempt), '[]')
+            FROM submissions s WHERE s.assignment_id = mine.id AND s.student_id = :studentId AND s.grade IS NOT NULL) AS attempt_grades
        FROM mine LEFT JOIN classrooms c ON c.id = mine.classroom_id
        ORDER BY mine.due_at, mine.id`,
       { replacements: { studentId, now }, type: QueryTypes.SELECT },
@@ -124,6 +128,13 @@ export class ProgressService {
         grade: r.latest_grade,
         maxPoints: r.max_points,
         gradePercent: r.state === 'graded' && r.latest_grade !== null ? round2(gradePercent(r)) : null,
+        // this assignment's own trend: how the grade moved from attempt to attempt
+        attemptGrades: r.attempt_grades.map((g) => ({
+          attempt: g.attempt,
+          gradedAt: g.gradedAt,
+          grade: g.grade,
+          percent: round2((g.grade / r.max_points) * 100),
+        })),
       })),
       missing: rows
         .filter((r) => r.state === 'overdue')

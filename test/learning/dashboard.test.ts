@@ -193,3 +193,20 @@ describe('student dashboard and progress', () => {
     });
   });
 });
+
+describe('GET /api/v2/student/progress: grades of each attempt', () => {
+  it('charts each assignment’s graded attempts in attempt order, as percent of its maximum', async () => {
+    app();
+    const school = await createSchool();
+    const a = await makeAssignment({ classroomId: school.classroom.id, dueIn: -DAY, maxPoints: 50, maxAttempts: 3 });
+    await makeSubmission(a, school.student, { attempt: 1, status: 'needs_revision', grade: 20, gradedAt: new Date(Date.now() - 2 * DAY) });
+    await makeSubmission(a, school.student, { attempt: 2, status: 'graded', grade: 35, gradedAt: new Date(Date.now() - DAY) });
+    const { body } = await request(app()).get('/api/v2/student/progress').set(bearer(school.student)).expect(200);
+    const row = body.data.byAssignment.find((r: { assignmentId: string }) => r.assignmentId === a.id);
+    expect(row.attemptGrades.map((g: { attempt: number; grade: number; percent: number }) => [g.attempt, g.grade, g.percent])).to.deep.equal([
+      [1, 20, 40],
+      [2, 35, 70],
+    ]);
+    expect(row).to.deep.include({ state: 'graded', grade: 35, gradePercent: 70 });
+  });
+});

@@ -19,6 +19,7 @@ function row(state: Row['state'], o: Partial<Row> = {}): Row {
     latest_days_late: state === 'submitted' || state === 'graded' ? 0 : null,
     latest_grade: null,
     latest_graded_at: null,
+    attempt_grades: [],
     ...o,
   };
 }
