@@ -5,6 +5,7 @@ import { SubmissionService } from './submission-service';
 import { SubmissionLinks } from './submission-links';
 import { fileServiceGateway, type SubmissionFileGateway } from './submission-files';
 import { FileService } from '../files/service';
+import { submissionUploadCap } from './upload-cap';
 
 /** The learning services, built once per app and shared by the tutorial, admin and student routers. */
 export interface LearningServices {
@@ -15,7 +16,7 @@ export interface LearningServices {
   submissions: SubmissionService;
 }
 
-export function createLearningServices(deps: ApiDeps, files: SubmissionFileGateway = fileServiceGateway(new FileService(deps))): LearningServices {
+export function createLearningServices(deps: ApiDeps, files: SubmissionFileGateway = fileServiceGateway(new FileService(deps), submissionUploadCap(deps.sequelize))): LearningServices {
   const scope = new LearningScope(deps.sequelize);
   const links = new SubmissionLinks(files);
   return {

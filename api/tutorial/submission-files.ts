@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { StoredFile } from '../../common/models';
-import { receiveUploads } from '../files/upload';
+import { receiveUploads, type UploadCap } from '../files/upload';
 import type { FileService, PublicFile } from '../files/service';
 
 /** How an attached file is shown inside a submission: the file feature's public shape. */
@@ -28,9 +28,9 @@ export interface SubmissionFileGateway {
 }
 
 /** Files kept by the file feature: sniffed type, size caps, stored once per owner and content, processed by the worker. */
-export function fileServiceGateway(files: FileService): SubmissionFileGateway {
+export function fileServiceGateway(files: FileService, capFor?: UploadCap): SubmissionFileGateway {
   return {
-    receive: receiveUploads({ maxFiles: MAX_SUBMISSION_FILES, field: 'files' }),
+    receive: receiveUploads({ maxFiles: MAX_SUBMISSION_FILES, field: 'files', capFor }),
     async store(ownerId, uploads, rules) {
       if (uploads.length === 0) return [];
       const stored = await files.storeAll({

@@ -8,6 +8,7 @@ import { processFile } from '../../worker/processors/file-processing';
 import { bearer, createSchool } from '../support/factories';
 import { StoredFile } from '../../common/models';
 import { makeAssignment } from './helpers';
+import { UPLOAD_LIMITS } from '../../api/files/upload';
 
 /** A small but real PDF: the magic bytes are what the type check reads. */
 function pdf(text = 'hello'): Buffer {
@@ -61,6 +62,34 @@ describe('submissions with files (POST /api/v2/tutorial/submissions, multipart)'
     const res = await post().field('assignmentId', a.id).attach('files', big, 'big.pdf').expect(413);
     expect(res.body.error.code).to.equal('PAYLOAD_TOO_LARGE');
     expect(await StoredFile.count({ where: { ownerId: school.student.id, size: big.length } })).to.equal(0);
+  });
+
+  describe("the assignment's cap applies while the file streams in, before the 25 MB hard cap", () => {
+    // a file past the hard cap tells the two apart: only a cap applied while receiving names the assignment's 1,024 bytes
+    const huge = () => Buffer.concat([pdf(), Buffer.alloc(UPLOAD_LIMITS.maxFileBytes, 0x20)]);
+
+    it('on POST, from the assignmentId sent before the files', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id, kind: 'file', allowedFileTypes: ['pdf'], maxFileBytes: 1024 });
+      const res = await post().field('assignmentId', a.id).attach('files', huge(), 'huge.pdf').expect(413);
+      expect(res.body.error.details).to.include({ name: 'huge.pdf', maxBytes: 1024 });
+    });
+
+    it('on PATCH, from the submission in the URL', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id, kind: 'file', allowedFileTypes: ['pdf'], maxFileBytes: 1024 });
+      const created = await post().field('assignmentId', a.id).attach('files', pdf(crypto.randomUUID()), 'v1.pdf').expect(201);
+      const res = await request(app())
+        .patch(`/api/v2/tutorial/submissions/${created.body.data.id}`)
+        .set(bearer(school.student))
+        .attach('files', huge(), 'huge.pdf')
+        .expect(413);
+      expect(res.body.error.details).to.include({ name: 'huge.pdf', maxBytes: 1024 });
+    });
+
+    it("keeps to the hard cap for an assignment the student cannot see, which then answers 404, not its cap", async () => {
+      const a = await makeAssignment({ classroomId: school.other.id, kind: 'file', allowedFileTypes: ['pdf'], maxFileBytes: 1024 });
+      const res = await post().field('assignmentId', a.id).attach('files', pdf(crypto.randomUUID()), 'small.pdf').expect(404);
+      expect(res.body.error.code).to.equal('NOT_FOUND');
+    });
   });
 
   it('answers 415 for an executable renamed to .pdf and sent as application/pdf', async () => {
