@@ -210,3 +210,25 @@ describe('GET /api/v2/student/progress: grades of each attempt', () => {
     expect(row).to.deep.include({ state: 'graded', grade: 35, gradePercent: 70 });
   });
 });
+
+describe('GET /api/v2/student/dashboard: at most 5 deadlines and 5 grades', () => {
+  it('shows the 5 soonest deadlines and the 5 newest grades out of 6 each', async () => {
+    app();
+    const school = await createSchool();
+    for (let i = 1; i <= 6; i++) {
+      await makeAssignment({ classroomId: school.classroom.id, title: `P${i}`, dueIn: i * DAY });
+      const g = await makeAssignment({ classroomId: school.classroom.id, title: `G${i}`, dueIn: -10 * DAY });
+      await makeSubmission(g, school.student, { status: 'graded', grade: 50 + i, feedback: `note ${i}`, gradedAt: new Date(Date.now() - i * DAY) });
+    }
+    const { body } = await request(app()).get('/api/v2/student/dashboard').set(bearer(school.student)).expect(200);
+    expect(body.data.nextDeadlines.map((d: { title: string }) => d.title)).to.deep.equal(['P1', 'P2', 'P3', 'P4', 'P5']);
+    expect(body.data.latestGrades.map((g: { title: string; feedback: string }) => [g.title, g.feedback])).to.deep.equal([
+      ['G1', 'note 1'],
+      ['G2', 'note 2'],
+      ['G3', 'note 3'],
+      ['G4', 'note 4'],
+      ['G5', 'note 5'],
+    ]);
+    expect(body.data.counts).to.include({ pending: 6, graded: 6 });
+  });
+});
