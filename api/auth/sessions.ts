@@ -114,6 +114,22 @@ export class RefreshSessions {
     return result;
   }
 
+  /**
+   * Deletes the user's dead logins: families in which every token is revoked, expired or past the
+   * family's maximum age. Such a token is refused whether or not its row exists, so nothing a client
+   * can do changes; the rows would otherwise pile up forever (each refresh adds one).
+   */
+  async purgeDead(userId: string): Promise<number> {
+    const [, meta] = await this.sequelize.query(
+      `DELETE FROM refresh_tokens WHERE user_id = $user AND family_id IN (
+         SELECT family_id FROM refresh_tokens WHERE user_id = $user GROUP BY family_id
+         HAVING bool_and(revoked_at IS NOT NULL OR expires_at <= now()
+                         OR family_started_at <= now() - make_interval(secs => $maxAge)))`,
+      { bind: { user: userId, maxAge: this.config.auth.familyMaxAgeSeconds } },
+    );
+    return (meta as { rowCount?: number } | undefined)?.rowCount ?? 0;
+  }
+
   async revokeFamily(familyId: string, reason: RevokeReason): Promise<void> {
     await RefreshToken.update({ revokedAt: new Date(), revokedReason: reason }, { where: { familyId, revokedAt: null } });
     await this.revocation.denySessions([familyId], this.config.auth.accessTtlSeconds);
