@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
 import { UniqueConstraintError, DatabaseError } from 'sequelize';
-import { app } from '../support/deps';
+import { app, apiDeps } from '../support/deps';
+import { seedAccounts } from '../../scripts/seed/accounts';
 import { createUser, TEST_PASSWORD } from '../support/factories';
 import { User } from '../../common/models';
 
@@ -34,6 +35,19 @@ describe('accounts: what the users table guarantees', () => {
       bind: { email: `Mixed.${tag}@Sekolah.TEST`, id: user.id },
     }).catch((e: unknown) => (error = e));
     expect(error).to.be.instanceOf(DatabaseError);
+  });
+
+  it('creates the seed’s accounts already verified, so they can log in at once', async () => {
+    const sequelize = apiDeps().sequelize;
+    const transaction = await sequelize.transaction();
+    try {
+      const { admin, teachers, students } = await seedAccounts(4, transaction);
+      const all = [admin, ...teachers, ...students];
+      expect(all.length).to.be.greaterThan(3);
+      expect(all.filter((u) => !(u.emailVerifiedAt instanceof Date))).to.deep.equal([]);
+    } finally {
+      await transaction.rollback();
+    }
   });
 
   it('treats a soft-deleted account like an unknown email at login, and frees its address', async () => {
