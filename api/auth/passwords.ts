@@ -22,7 +22,8 @@ export class Passwords {
   }
 
   async verify(password: string, hash: string): Promise<boolean> {
-    if (!BCRYPT_HASH.test(hash)) return false;
+    // an unusable stored hash (a locked or half-migrated account) must cost what a real one does
+    if (!BCRYPT_HASH.test(hash)) return this.verifyDummy(password);
     const normalised = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
     return bcrypt.compare(password, normalised);
   }

@@ -7,6 +7,11 @@ const MINUTE = 60_000;
 export interface AuthLimiters {
   loginByIp: RequestHandler;
   loginByEmail: RequestHandler;
+  /**
+   * Password change, per signed-in user: a stolen access token must not turn the current-password
+   * check into an oracle for guessing the password at bcrypt speed.
+   */
+  changeByUser: RequestHandler;
   /** register, forgot password and resend verification share one per-IP budget each */
   perIp: (name: 'register' | 'forgot' | 'resend') => RequestHandler;
 }
@@ -21,13 +26,13 @@ function emailOf(req: Request): string | undefined {
 /**
  * Brute-force brakes for the unauthenticated auth routes, counted in the shared Redis store so the
  * limits hold across API instances: login 5/min per IP and 5/15 min per account; register, forgot
- * and resend 5/min per IP. RATE_LIMIT_ENABLED=false turns them off with the global limiter.
+ * and resend 5/min per IP; password change 5/15 min per user. RATE_LIMIT_ENABLED=false turns them off with the global limiter.
  */
 export function authLimiters(deps: ApiDeps): AuthLimiters {
   const { config, redis } = deps;
   const { enabled, authMax, authEmailMax } = config.rateLimit;
   const base = { redis, prefix: config.redis.prefix };
-  if (!enabled) return { loginByIp: pass, loginByEmail: pass, perIp: () => pass };
+  if (!enabled) return { loginByIp: pass, loginByEmail: pass, changeByUser: pass, perIp: () => pass };
   const perIp: Record<string, RequestHandler> = {};
   for (const name of ['register', 'forgot', 'resend'] as const) {
     perIp[name] = createRateLimiter({ ...base, name: `auth-${name}-ip`, windowMs: MINUTE, max: authMax });
@@ -43,6 +48,15 @@ export function authLimiters(deps: ApiDeps): AuthLimiters {
       // no email: the body fails validation anyway, and the IP limiter already counted it
       skip: (req) => emailOf(req) === undefined,
       message: 'Too many login attempts for this account, try again later',
+    }),
+    changeByUser: createRateLimiter({
+      ...base,
+      name: 'auth-change-user',
+      windowMs: 15 * MINUTE,
+      max: authEmailMax,
+      // requireAuth runs first, so the user is known
+      key: (req) => (req.user ? `user:${req.user.id}` : undefined),
+      message: 'Too many password change attempts, try again later',
     }),
     perIp: (name) => perIp[name]!,
   };

@@ -30,5 +30,5 @@ export function authRoutes(deps: ApiDeps): ApiRouter {
     .get('/session', requireAuth, c.session)
     .post('/password/forgot', limit.perIp('forgot'), validate({ body: s.emailBody }), c.forgotPassword)
     .post('/password/reset', validate({ body: s.resetBody }), c.resetPassword)
-    .post('/password/change', requireAuth, validate({ body: s.changeBody }), c.changePassword);
+    .post('/password/change', requireAuth, limit.changeByUser, validate({ body: s.changeBody }), c.changePassword);
 }

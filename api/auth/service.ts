@@ -123,6 +123,7 @@ export class AuthService {
     const changes: Partial<{ lastLoginAt: Date; passwordHash: string }> = { lastLoginAt: new Date() };
     if (this.d.passwords.needsRehash(user.passwordHash)) changes.passwordHash = await this.d.passwords.hash(input.password);
     await user.update(changes);
+    await this.purgeDeadSessions(user.id);
     const refresh = await this.d.sessions.issue(user.id, client);
     await Activity.record({ type: 'login', userId: user.id, ip: client.ip, details: { sessionId: refresh.familyId } });
     return this.tokenResponse(user, refresh.token, refresh.familyId);
@@ -198,6 +199,15 @@ export class AuthService {
     const sessionsRevoked = await this.d.sessions.revokeAllOfUser(user.id, 'password', auth.sid);
     await Activity.record({ type: 'password_change', userId: user.id, ip: client.ip, details: { sessionsRevoked } });
     return { sessionsRevoked };
+  }
+
+  /** Housekeeping on the way: a failure is logged, never a reason to refuse the login. */
+  private async purgeDeadSessions(userId: string): Promise<void> {
+    try {
+      await this.d.sessions.purgeDead(userId);
+    } catch (err) {
+      this.d.logger.warn('dead refresh tokens not purged', { userId, error: (err as Error).message });
+    }
   }
 
   private tokenResponse(user: User, refreshToken: string, sessionId: string): TokenResponse {

@@ -42,13 +42,31 @@ export class RefreshSessions {
     return hashOpaqueToken(this.config.auth.jwtRefreshSecret, token);
   }
 
-  async issue(userId: string, client: ClientInfo, familyId: string = crypto.randomUUID(), transaction?: Transaction) {
+  /** The moment a login begun at `startedAt` ends for good, however often it was refreshed. */
+  private familyDeadline(startedAt: Date): number {
+    return startedAt.getTime() + this.config.auth.familyMaxAgeSeconds * 1000;
+  }
+
+  /**
+   * A new refresh token: of a new login, or the next of an existing family. It expires after
+   * JWT_REFRESH_TTL, but never after its family's deadline.
+   */
+  async issue(
+    userId: string,
+    client: ClientInfo,
+    family: { id: string; startedAt: Date } = { id: crypto.randomUUID(), startedAt: new Date() },
+    transaction?: Transaction,
+  ) {
     const token = newOpaqueToken();
-    const expiresAt = new Date(Date.now() + this.config.auth.refreshTtlSeconds * 1000);
+    const expiresAt = new Date(
+      Math.min(Date.now() + this.config.auth.refreshTtlSeconds * 1000, this.familyDeadline(family.startedAt)),
+    );
+    const familyId = family.id;
     const row = await RefreshToken.create(
       {
         userId,
         familyId,
+        familyStartedAt: family.startedAt,
         tokenHash: this.hash(token),
         expiresAt,
         userAgent: client.userAgent?.slice(0, 512) ?? null,
@@ -81,7 +99,10 @@ export class RefreshSessions {
           return { outcome: 'invalid' } as const;
         }
         if (row.expiresAt.getTime() <= Date.now()) return { outcome: 'invalid' } as const;
-        const next = await this.issue(row.userId, client, row.familyId, transaction);
+        // also catches rows issued before REFRESH_FAMILY_MAX_AGE was lowered
+        if (this.familyDeadline(row.familyStartedAt) <= Date.now()) return { outcome: 'invalid' } as const;
+        const family = { id: row.familyId, startedAt: row.familyStartedAt };
+        const next = await this.issue(row.userId, client, family, transaction);
         await row.update({ revokedAt: new Date(), revokedReason: 'rotated', replacedBy: next.id }, { transaction });
         return { outcome: 'rotated', userId: row.userId, refresh: next } as const;
       });
@@ -91,6 +112,22 @@ export class RefreshSessions {
     }
     if (result.outcome === 'reused') await this.revokeFamily(result.familyId, 'reuse');
     return result;
+  }
+
+  /**
+   * Deletes the user's dead logins: families in which every token is revoked, expired or past the
+   * family's maximum age. Such a token is refused whether or not its row exists, so nothing a client
+   * can do changes; the rows would otherwise pile up forever (each refresh adds one).
+   */
+  async purgeDead(userId: string): Promise<number> {
+    const [, meta] = await this.sequelize.query(
+      `DELETE FROM refresh_tokens WHERE user_id = $user AND family_id IN (
+         SELECT family_id FROM refresh_tokens WHERE user_id = $user GROUP BY family_id
+         HAVING bool_and(revoked_at IS NOT NULL OR expires_at <= now()
+                         OR family_started_at <= now() - make_interval(secs => $maxAge)))`,
+      { bind: { user: userId, maxAge: this.config.auth.familyMaxAgeSeconds } },
+    );
+    return (meta as { rowCount?: number } | undefined)?.rowCount ?? 0;
   }
 
   async revokeFamily(familyId: string, reason: RevokeReason): Promise<void> {

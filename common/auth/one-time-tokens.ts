@@ -17,6 +17,11 @@ export async function mintOneTimeToken(
   purpose: OneTimePurpose,
   transaction?: Transaction,
 ): Promise<{ token: string; expiresAt: Date }> {
+  // the user's used and expired tokens can never be used again: drop them rather than keep them forever
+  await OneTimeToken.destroy({
+    where: { userId, [Op.or]: [{ usedAt: { [Op.ne]: null } }, { expiresAt: { [Op.lte]: new Date() } }] },
+    transaction,
+  });
   const token = newOpaqueToken();
   const expiresAt = new Date(Date.now() + ONE_TIME_TTL_SECONDS[purpose] * 1000);
   await OneTimeToken.create({ userId, purpose, tokenHash: hashOpaqueToken(secret, token), expiresAt }, { transaction });

@@ -28,6 +28,8 @@ export interface Config {
     jwtRefreshSecret: string;
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
+    /** absolute lifetime of a login (refresh family), however often it is refreshed */
+    familyMaxAgeSeconds: number;
     bcryptCost: number;
     issuer: 'gema-api';
     audience: 'gema';
@@ -142,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwtRefreshSecret,
       accessTtlSeconds: v.JWT_ACCESS_TTL,
       refreshTtlSeconds: v.JWT_REFRESH_TTL,
+      familyMaxAgeSeconds: v.REFRESH_FAMILY_MAX_AGE,
       bcryptCost: v.BCRYPT_COST,
       issuer: 'gema-api',
       audience: 'gema',

@@ -57,6 +57,7 @@ export const envSchema = Joi.object({
   JWT_REFRESH_SECRET: secret,
   JWT_ACCESS_TTL: Joi.number().integer().min(60).max(86_400).default(900),
   JWT_REFRESH_TTL: Joi.number().integer().min(3600).default(7 * 24 * 3600),
+  REFRESH_FAMILY_MAX_AGE: Joi.number().integer().min(3600).default(30 * 24 * 3600),
   BCRYPT_COST: Joi.number().integer().min(4).max(15).default(10),
 
   RATE_LIMIT_ENABLED: Joi.boolean().default(true),

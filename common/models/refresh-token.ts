@@ -18,6 +18,8 @@ export class RefreshToken extends Model<InferAttributes<RefreshToken>, InferCrea
   declare id: CreationOptional<string>;
   declare userId: string;
   declare familyId: string;
+  /** when the login began; rotation never extends a family past REFRESH_FAMILY_MAX_AGE from here */
+  declare familyStartedAt: Date;
   declare tokenHash: string;
   declare expiresAt: Date;
   declare revokedAt: CreationOptional<Date | null>;
@@ -33,6 +35,7 @@ export class RefreshToken extends Model<InferAttributes<RefreshToken>, InferCrea
         id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
         userId: { type: DataTypes.UUID, allowNull: false },
         familyId: { type: DataTypes.UUID, allowNull: false },
+        familyStartedAt: { type: DataTypes.DATE, allowNull: false },
         tokenHash: { type: DataTypes.CHAR(64), allowNull: false },
         expiresAt: { type: DataTypes.DATE, allowNull: false },
         revokedAt: { type: DataTypes.DATE, allowNull: true },

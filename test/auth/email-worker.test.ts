@@ -112,6 +112,7 @@ describe('email worker', () => {
       const { state, job } = await settled(id);
       expect(state).to.equal('failed');
       expect(job.attemptsMade).to.equal(apiDeps().config.worker.jobAttempts);
+      expect(job.opts.backoff).to.deep.equal({ type: 'exponential', delay: apiDeps().config.worker.jobBackoffMs });
       const metrics = await request(app()).get('/metrics').expect(200);
       const line = metrics.text.split('\n').find((l) => l.startsWith('bullmq_jobs{queue="email",state="failed"}'));
       expect(Number(line!.split(' ').pop())).to.be.at.least(1);

@@ -129,6 +129,14 @@ describe('auth: register, verify, login, session, refresh, logout', () => {
     await request(app()).post('/api/v2/auth/login').send({ email: user.email, password: 'guessing-wrong' }).expect(401);
   });
 
+  it('tells EMAIL_NOT_VERIFIED only to someone who knows the password, and ACCOUNT_SUSPENDED wins over it', async () => {
+    const unverified = await createUser({ verified: false });
+    await request(app()).post('/api/v2/auth/login').send({ email: unverified.email, password: 'guessing-wrong' }).expect(401);
+    const both = await createUser({ verified: false, status: 'suspended' });
+    const res = await request(app()).post('/api/v2/auth/login').send({ email: both.email, password: TEST_PASSWORD }).expect(403);
+    expect(res.body.error.code).to.equal('ACCOUNT_SUSPENDED');
+  });
+
   it('records the time of the last login', async () => {
     const user = await createUser();
     await request(app()).post('/api/v2/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(200);

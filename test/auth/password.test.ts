@@ -117,6 +117,17 @@ describe('auth: forgotten, reset and changed passwords', () => {
     expect(res.body.error.details[0].field).to.equal('newPassword');
   });
 
+  it('refuses a new password equal to the email address, whatever its case', async () => {
+    const user = await createUser();
+    const res = await request(app())
+      .post('/api/v2/auth/password/change')
+      .set(auth(await login(user)))
+      .send({ currentPassword: TEST_PASSWORD, newPassword: user.email.toUpperCase() })
+      .expect(400);
+    expect(res.body.error.details[0]).to.include({ field: 'newPassword', type: 'password.email' });
+    await login(user);
+  });
+
   it('needs an access token to change the password', async () => {
     await request(app()).post('/api/v2/auth/password/change').send({ currentPassword: 'a', newPassword: NEW_PASSWORD }).expect(401);
   });

@@ -3,6 +3,9 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { isolatedApp } from '../support/deps';
 import { TEST_ENV } from '../support/env';
+import { createUser, TEST_PASSWORD } from '../support/factories';
+import { auth, login, type Tokens } from '../support/auth';
+import type { User } from '../../common/models';
 
 const prefix = (tag: string) => `${TEST_ENV.REDIS_PREFIX}${tag}-${crypto.randomBytes(3).toString('hex')}:`;
 const ghost = () => `ghost.${crypto.randomBytes(4).toString('hex')}@sekolah.test`;
@@ -43,13 +46,35 @@ describe('auth: rate limits', () => {
     ['/api/v2/auth/password/forgot', { email: 'nobody@sekolah.test' }],
     ['/api/v2/auth/verify-email/resend', { email: 'nobody@sekolah.test' }],
   ] as const) {
-    it(`limits ${route} to 5 a minute per IP`, async () => {
-      const { app } = isolatedApp({ AUTH_RATE_LIMIT_MAX: '5', REDIS_PREFIX: prefix('per-ip') });
-      for (let i = 0; i < 5; i++) expect((await request(app).post(route).send(body)).status).to.not.equal(429);
-      const limited = await request(app).post(route).send(body).expect(429);
-      expect(limited.headers['retry-after']).to.match(/^\d+$/);
+    it(`limits ${route} to 5 a minute per IP across two API instances`, async () => {
+      const shared = { AUTH_RATE_LIMIT_MAX: '5', REDIS_PREFIX: prefix('per-ip') };
+      const instances = [isolatedApp(shared).app, isolatedApp(shared).app];
+      for (let i = 0; i < 5; i++) expect((await request(instances[i % 2]!).post(route).send(body)).status).to.not.equal(429);
+      const limited = await request(instances[1]!).post(route).send(body).expect(429);
+      expect(limited.body.error.code).to.equal('RATE_LIMITED');
+      expect(Number(limited.headers['retry-after'])).to.be.within(1, 60);
     });
   }
+
+  it('limits password changes to 5 per 15 minutes per signed-in user, so a stolen token cannot guess the password', async () => {
+    const { app } = isolatedApp({ AUTH_EMAIL_RATE_LIMIT_MAX: '5', REDIS_PREFIX: prefix('change') });
+    const [user, other] = [await createUser(), await createUser()];
+    const sessions = new Map<User, Tokens>([
+      [user, await login(user, TEST_PASSWORD, app)],
+      [other, await login(other, TEST_PASSWORD, app)],
+    ]);
+    const change = (who: User, currentPassword: string) =>
+      request(app)
+        .post('/api/v2/auth/password/change')
+        .set(auth(sessions.get(who)!))
+        .send({ currentPassword, newPassword: 'a-brand-new-password' });
+    for (let i = 0; i < 5; i++) expect((await change(user, `guess-${i}`)).status).to.equal(422);
+    const limited = await change(user, TEST_PASSWORD);
+    expect(limited.status).to.equal(429);
+    expect(Number(limited.headers['retry-after'])).to.be.within(1, 15 * 60);
+    // another user is not held back
+    expect((await change(other, 'wrong-guess')).status).to.equal(422);
+  });
 
   it('can be relaxed by configuration, as the test suite does', async () => {
     const { app } = isolatedApp({ AUTH_RATE_LIMIT_MAX: '20', REDIS_PREFIX: prefix('relaxed') });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import jwt from 'jsonwebtoken';
 import { app, apiDeps } from '../support/deps';
 import { createUser } from '../support/factories';
 import { RefreshToken } from '../../common/models';
@@ -116,6 +117,19 @@ describe('auth: refresh token rotation', () => {
     expect(await sessionStatus(a)).to.equal(401);
     await refresh(a.refresh_token).expect(401);
     expect(await sessionStatus(b)).to.equal(200);
+  });
+
+  it('keeps a logged-out token and its session on the Redis deny list only until the access token expires', async () => {
+    const user = await createUser();
+    const tokens = await login(user);
+    const claims = jwt.decode(tokens.access_token) as { jti: string; sid: string; exp: number };
+    await request(app()).post('/api/v2/auth/logout').set(auth(tokens)).expect(204);
+    const { redis, config } = apiDeps();
+    const jtiTtl = await redis.ttl(`${config.redis.prefix}auth:deny:jti:${claims.jti}`);
+    const sidTtl = await redis.ttl(`${config.redis.prefix}auth:deny:sid:${claims.sid}`);
+    // -2 would be a missing key, -1 one that never expires
+    expect(jtiTtl).to.be.within(1, config.auth.accessTtlSeconds);
+    expect(sidTtl).to.be.within(1, config.auth.accessTtlSeconds);
   });
 
   it('logs out every session of the user with ?all=true', async () => {
