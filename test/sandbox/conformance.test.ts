@@ -204,7 +204,14 @@ for (const backend of backends) {
           expect(Buffer.byteLength(r.stdout)).to.equal(64 * 1024);
         });
 
-        it('stops 10 MB of output with output_limit past the 8 MB hard cap', async function () {
+        it('keeps the first 64 KB of 10 MB of output with the default caps and reports it truncated, not failed', async function () {
+          const r = await run(this, 'print10M', '', { ...LIMITS, timeMs: 5000 });
+          expect(r.verdict).to.equal('ok');
+          expect(r.stdoutTruncated).to.equal(true);
+          expect(Buffer.byteLength(r.stdout)).to.equal(64 * 1024);
+        });
+
+        it('stops 10 MB of output with output_limit past a hard cap set to 8 MB', async function () {
           const r = await run(this, 'print10M', '', { ...LIMITS, timeMs: 5000, outputHardBytes: 8 * 1024 * 1024 });
           expect(r.verdict).to.equal('output_limit');
           expect(r.stdoutTruncated).to.equal(true);
