@@ -8,6 +8,7 @@ import { createSandbox, type Sandbox } from '../../worker/sandbox';
 import { LANGUAGES, type Language, type Limits, type PreparedProgram, type RunResult } from '../../worker/sandbox/types';
 import { dockerReachable } from '../../worker/sandbox/docker/probe';
 import { program, type Case } from './programs';
+import { compareOutput } from '../../common/grading/compare';
 
 /**
  * The same cases on every backend and language this machine can run. A backend or language that is
@@ -106,6 +107,9 @@ for (const backend of backends) {
           const r = await run(this, 'wrongAnswer');
           expect(r.verdict).to.equal('ok');
           expect(r.stdout).to.equal('41\n');
+          const outcome = compareOutput('42\n', r.stdout, { comparison: 'trim' });
+          expect(outcome.ok).to.equal(false);
+          expect(outcome.diff).to.include('Line 1: expected "42", got "41"');
         });
 
         it('stops an infinite loop with time_limit', async function () {
