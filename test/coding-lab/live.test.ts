@@ -141,6 +141,21 @@ describe('coding lab: live progress end to end', () => {
     expect(testNames('admin')).to.deep.equal(['small', 'bigger', 'secret huge']);
   });
 
+  it('shows a teacher who submits their own hidden tests in full, once, as GET /submissions/:id does', async () => {
+    const own = record(await connect(school.otherTeacher));
+    const res = await request(live.url)
+      .post('/api/v2/coding-lab/submissions')
+      .set(bearer(school.otherTeacher))
+      .send({ taskId: task.id, language: 'javascript', source: SUM_PROGRAMS.javascript })
+      .expect(202);
+    const id: string = res.body.data.id;
+    await own.completed(id);
+    const tests = own.of(id).filter((s) => s.event === 'grading:test').map((s) => (s.payload as RealtimeEvents['grading:test']).name);
+    expect(tests).to.deep.equal(['small', 'bigger', 'secret huge']);
+    const read = await request(live.url).get(`/api/v2/coding-lab/submissions/${id}`).set(bearer(school.otherTeacher)).expect(200);
+    expect(read.body.data.results[2]).to.include({ name: 'secret huge', stdin: '100 200' });
+  });
+
   it('marks the task solved for the student once a submission was accepted', async () => {
     const solved = await request(live.url).get('/api/v2/coding-lab/tasks').query({ solved: true, q: task.slug }).set(bearer(school.student)).expect(200);
     expect(solved.body.data.map((t: { id: string }) => t.id)).to.include(task.id);

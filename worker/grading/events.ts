@@ -7,6 +7,8 @@ export interface Audience {
   submissionId: string;
   userId: string;
   classroomId: string | null;
+  /** a teacher or admin who submitted sees their own hidden tests in full, as the API shows them */
+  authorIsStaff?: boolean;
 }
 
 /**
@@ -14,8 +16,9 @@ export interface Audience {
  * the classroom's teachers and the staff room of the submission (full detail). The API's room
  * authorizer puts a teacher or admin who subscribes into the staff room, never the students' one.
  */
-const studentRooms = (a: Audience) => [rooms.user(a.userId), rooms.submission(a.submissionId)];
+const studentRooms = (a: Audience) => [...(a.authorIsStaff ? [] : [rooms.user(a.userId)]), rooms.submission(a.submissionId)];
 const staffRooms = (a: Audience) => [
+  ...(a.authorIsStaff ? [rooms.user(a.userId)] : []),
   ...(a.classroomId ? [rooms.classroomTeachers(a.classroomId)] : []),
   rooms.submissionStaff(a.submissionId),
 ];
