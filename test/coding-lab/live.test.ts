@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Socket } from 'socket.io-client';
-import { createSchool, tokenFor, bearer } from '../support/factories';
+import { createSchool, createUser, tokenFor, bearer } from '../support/factories';
 import { startLiveServer, connectClient, type LiveServer } from '../support/realtime';
 import type { RealtimeEvents } from '../../common/realtime/events';
 import { makeTask, startGradingWorker, SUM_PROGRAMS, testCase, type RunningWorker } from './helpers';
@@ -154,6 +154,29 @@ describe('coding lab: live progress end to end', () => {
     expect(tests).to.deep.equal(['small', 'bigger', 'secret huge']);
     const read = await request(live.url).get(`/api/v2/coding-lab/submissions/${id}`).set(bearer(school.otherTeacher)).expect(200);
     expect(read.body.data.results[2]).to.include({ name: 'secret huge', stdin: '100 200' });
+  });
+
+  it('takes an admin who unsubscribes out of the staff room their subscription chose', async () => {
+    const submission = await CodingSubmission.create({
+      taskId: task.id,
+      userId: (await createUser()).id,
+      classroomId: null,
+      language: 'javascript',
+      files: [{ name: 'main.js', content: SUM_PROGRAMS.javascript }],
+      attempt: 1,
+      jobId: null,
+    });
+    const id = submission.id;
+    const adminSocket = await connect(school.admin);
+    const staying = await connect(school.admin);
+    const admin = record(adminSocket);
+    const witness = record(staying);
+    for (const s of [adminSocket, staying]) expect(await s.emitWithAck('subscribe', { room: 'submission', id })).to.deep.equal({ ok: true });
+    expect(await adminSocket.emitWithAck('unsubscribe', { room: 'submission', id })).to.deep.equal({ ok: true });
+    await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: id }, { jobId: id });
+    await witness.completed(id);
+    expect(witness.of(id)).to.have.length(5);
+    expect(admin.of(id)).to.deep.equal([]);
   });
 
   it('marks the task solved for the student once a submission was accepted', async () => {
