@@ -239,7 +239,8 @@ export class SubmissionGrader {
   }
 }
 
-function judge(test: CodingTestCase, run: RunResult): { verdict: TestVerdict; diff: string | null } {
+/** A test's verdict from how the program ran and what it printed. */
+export function judge(test: Pick<CodingTestCase, 'expected' | 'comparison' | 'tolerance'>, run: RunResult): { verdict: TestVerdict; diff: string | null } {
   if (run.verdict !== 'ok') return { verdict: run.verdict, diff: null };
   const outcome = compareOutput(test.expected, run.stdout, { comparison: test.comparison, tolerance: test.tolerance });
   return { verdict: outcome.ok ? 'accepted' : 'wrong_answer', diff: outcome.diff };
