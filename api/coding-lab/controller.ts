@@ -14,7 +14,7 @@ const id = (req: Request) => input<{ id: string }>(req, 'params').id;
 export function createCodingLabController(deps: ApiDeps) {
   const tasks = new CodingTaskService(deps.sequelize);
   const submissions = new CodingSubmissionWorkflow(deps, tasks);
-  const runs = new CodingRunService(deps);
+  const runs = new CodingRunService(deps, tasks);
   const rejudges = new CodingRejudgeService(deps, tasks);
 
   return {

@@ -1,4 +1,4 @@
-import { hiddenFromStudent, hiddenTestName } from '../../common/grading/visibility';
+import { hiddenFromStudent, hiddenTestName, isStudentSample } from '../../common/grading/visibility';
 import type { CodingRun, CodingSubmission, CodingTask, CodingTestCase, TestResult } from '../../common/models';
 
 export function presentTestCase(t: CodingTestCase) {
@@ -46,7 +46,7 @@ export function presentTask(task: CodingTask, tests: CodingTestCase[], view: Tas
     stopOnFirstFailure: task.stopOnFirstFailure,
     testCount: tests.length,
     maxScore: tests.reduce((sum, t) => sum + t.points, 0),
-    samples: tests.filter((t) => t.sample && t.visibility === 'show').map(presentSample),
+    samples: tests.filter(isStudentSample).map(presentSample),
     ...(view.manage ? { tests: tests.map(presentTestCase) } : {}),
     ...(view.solved !== undefined ? { solved: view.solved } : {}),
     createdAt: task.createdAt,
@@ -143,6 +143,7 @@ export function presentRun(run: CodingRun) {
     stdin: run.stdin,
     compileOutput: run.compileOutput,
     result: run.result,
+    ...(run.taskId ? { taskId: run.taskId, sampleResults: run.sampleResults } : {}),
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
   };

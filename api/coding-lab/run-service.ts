@@ -1,6 +1,7 @@
 import { QueueEvents, type ConnectionOptions } from 'bullmq';
-import { CodingRun, type CodingLanguage } from '../../common/models';
-import { NotFoundError } from '../../common/errors';
+import { Op } from 'sequelize';
+import { CodingRun, CodingTestCase, type CodingLanguage } from '../../common/models';
+import { NotFoundError, UnprocessableError } from '../../common/errors';
 import { bullPrefix, enqueue } from '../../common/queues';
 import { createRedis, closeRedis } from '../../common/redis';
 import { runJobId } from '../../common/queues/jobs/grading';
@@ -11,19 +12,35 @@ import { sourceFiles } from './files';
 import { assertQueueHasRoom } from './queue-guard';
 import { presentRun } from './present';
 import type { FileInput } from './schemas';
+import type { CodingTaskService } from './task-service';
 
 export interface RunInput {
   language: CodingLanguage;
   files?: FileInput[];
   source?: string;
-  stdin: string;
+  stdin?: string;
+  taskId?: string;
 }
 
 /** How long `POST /run` holds the request before answering 202 with the run's id. */
 export const RUN_WAIT_MS = 20_000;
 
 export class CodingRunService {
-  constructor(private readonly deps: Pick<ApiDeps, 'queues' | 'config' | 'logger'>) {}
+  constructor(
+    private readonly deps: Pick<ApiDeps, 'queues' | 'config' | 'logger'>,
+    private readonly tasks: CodingTaskService,
+  ) {}
+
+  /** "Run samples" needs a task the caller may see, in one of its languages, with samples to run. */
+  private async sampleTask(user: Reader, taskId: string, language: CodingLanguage): Promise<string> {
+    const task = await this.tasks.findViewable(user, taskId);
+    if (!task.languages.includes(language)) {
+      throw new UnprocessableError('LANGUAGE_NOT_ALLOWED', `This task accepts ${task.languages.join(', ')}`);
+    }
+    const samples = await CodingTestCase.count({ where: { taskId: task.id, sample: true, visibility: { [Op.eq]: 'show' } } });
+    if (samples === 0) throw new UnprocessableError('NO_SAMPLES', 'This task has no sample tests to run');
+    return task.id;
+  }
 
   /**
    * Queues a playground run. With `wait` the request holds until the worker finishes (BullMQ
@@ -31,8 +48,9 @@ export class CodingRunService {
    */
   async run(user: Reader, input: RunInput, wait: boolean): Promise<{ finished: boolean; data: ReturnType<typeof presentRun> }> {
     const files = sourceFiles(input.language, input);
+    const taskId = input.taskId ? await this.sampleTask(user, input.taskId, input.language) : null;
     await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth);
-    const run = await CodingRun.create({ userId: user.id, language: input.language, files, stdin: input.stdin });
+    const run = await CodingRun.create({ userId: user.id, language: input.language, files, stdin: input.stdin ?? '', taskId });
     // a playground run is cheap to repeat and nobody waits long for it: one retry at most
     const opts = { jobId: runJobId(run.id), attempts: 2 };
     if (!wait) {

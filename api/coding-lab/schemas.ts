@@ -88,12 +88,16 @@ export const submissionListQuery = Joi.object({
   status: Joi.string().valid('queued', 'running', 'completed', 'failed'),
 });
 
+/** custom `stdin`, or `taskId` to "run samples": the task's sample tests, compared but not graded */
 export const runBody = Joi.object({
   language: language.required(),
   files,
   source,
-  stdin: Joi.string().allow('').max(MAX_TEST_TEXT).default(''),
-}).xor('files', 'source');
+  stdin: Joi.string().allow('').max(MAX_TEST_TEXT),
+  taskId: id,
+})
+  .xor('files', 'source')
+  .oxor('stdin', 'taskId');
 export const runQuery = Joi.object({ wait: Joi.boolean().default(true) });
 
 export interface FileInput {

@@ -9,8 +9,12 @@ import { createRedis, closeRedis } from '../../common/redis';
 import type { ApiDeps } from '../deps';
 import type { AuthUser } from '../auth/middleware';
 
-/** Decides whether a user may listen to one room of a kind, e.g. `submission` + an id. */
-export type RoomAuthorizer = (user: AuthUser, id: string) => Promise<boolean>;
+/**
+ * Decides whether a user may listen to one room of a kind, e.g. `submission` + an id: `false`
+ * refuses, `true` joins `<kind>:<id>`, a string joins that room instead (e.g. a staff variant that
+ * gets more detail than the plain one).
+ */
+export type RoomAuthorizer = (user: AuthUser, id: string) => Promise<boolean | string>;
 
 export interface SocketServer {
   io: Server;
@@ -68,6 +72,8 @@ export function attachSocketServer(
 
   io.on('connection', (socket: Socket) => {
     const user = socket.data.user as AuthUser;
+    // what each `subscribe` joined, so `unsubscribe` leaves the room the authorizer chose
+    const subscriptions = new Map<string, string>();
     void socket.join(socket.data.rooms as string[]);
     socket.on('subscribe', async (request: SubscribeRequest, ack?: Ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
@@ -76,8 +82,11 @@ export function attachSocketServer(
       const authorize = authorizers[kind];
       if (!authorize || !id) return reply({ ok: false, error: 'UNKNOWN_ROOM' });
       try {
-        if (!(await authorize(user, id))) return reply({ ok: false, error: 'NOT_FOUND' });
-        await socket.join(`${kind}:${id}`);
+        const decision = await authorize(user, id);
+        if (decision === false) return reply({ ok: false, error: 'NOT_FOUND' });
+        const room = decision === true ? `${kind}:${id}` : decision;
+        subscriptions.set(`${kind}:${id}`, room);
+        await socket.join(room);
         reply({ ok: true });
       } catch (err) {
         deps.logger.warn('socket subscribe failed', { error: (err as Error).message });
@@ -86,7 +95,12 @@ export function attachSocketServer(
     });
     socket.on('unsubscribe', async (request: SubscribeRequest, ack?: Ack) => {
       if (typeof request?.room === 'string' && typeof request?.id === 'string') {
-        await socket.leave(`${request.room}:${request.id}`);
+        const key = `${request.room}:${request.id}`;
+        const room = subscriptions.get(key);
+        if (room) {
+          subscriptions.delete(key);
+          await socket.leave(room);
+        }
       }
       if (typeof ack === 'function') ack({ ok: true });
     });

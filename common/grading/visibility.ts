@@ -1,4 +1,4 @@
-import type { Visibility } from '../models';
+import type { CodingTestCase, Visibility } from '../models';
 
 /**
  * Whether a student is kept from a test's details (name, input, expected and actual output, diff)
@@ -10,3 +10,6 @@ export function hiddenFromStudent(visibility: Visibility, passed: boolean): bool
 }
 
 export const hiddenTestName = (index: number) => `Hidden test ${index + 1}`;
+
+/** The tests students see in a task and "run samples" runs: marked sample and shown always. */
+export const isStudentSample = (t: Pick<CodingTestCase, 'sample' | 'visibility'>) => t.sample && t.visibility === 'show';

@@ -7,7 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 import type { CodingLanguage } from './coding-task';
-import type { CodeFile, JobStatus } from './coding-submission';
+import type { CodeFile, JobStatus, TestVerdict } from './coding-submission';
 
 /** The outcome of one playground run: the program's output, never compared with anything. */
 export interface RunOutcome {
@@ -22,12 +22,26 @@ export interface RunOutcome {
   memoryKb: number;
 }
 
+/** One sample test of a "run samples" run, compared as grading compares it (no points, no score). */
+export interface SampleResult extends Omit<RunOutcome, 'verdict'> {
+  testId: string;
+  name: string;
+  stdin: string;
+  expected: string;
+  /** `accepted` or `wrong_answer` when the program ran to the end, else how the run ended */
+  verdict: TestVerdict;
+  diff: string | null;
+}
+
 export class CodingRun extends Model<InferAttributes<CodingRun>, InferCreationAttributes<CodingRun>> {
   declare id: CreationOptional<string>;
   declare userId: string;
   declare language: CodingLanguage;
   declare files: CodeFile[];
   declare stdin: CreationOptional<string>;
+  /** set for "run samples": the task whose sample tests the program runs against */
+  declare taskId: CreationOptional<string | null>;
+  declare sampleResults: CreationOptional<SampleResult[] | null>;
   declare status: CreationOptional<JobStatus>;
   declare result: CreationOptional<RunOutcome | null>;
   declare compileOutput: CreationOptional<string | null>;
@@ -44,6 +58,8 @@ export class CodingRun extends Model<InferAttributes<CodingRun>, InferCreationAt
         language: { type: DataTypes.STRING(16), allowNull: false },
         files: { type: DataTypes.JSONB, allowNull: false },
         stdin: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
+        taskId: { type: DataTypes.UUID, allowNull: true },
+        sampleResults: { type: DataTypes.JSONB, allowNull: true },
         status: { type: DataTypes.STRING(10), allowNull: false, defaultValue: 'queued' },
         result: { type: DataTypes.JSONB, allowNull: true },
         compileOutput: { type: DataTypes.TEXT, allowNull: true },

@@ -6,6 +6,8 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
   classroomTeachers: (classroomId: string) => `classroom:${classroomId}:teachers`,
   submission: (submissionId: string) => `submission:${submissionId}`,
+  /** the staff (teachers, admins) watching one submission: they get hidden tests in full */
+  submissionStaff: (submissionId: string) => `submission:${submissionId}:staff`,
   rejudge: (rejudgeId: string) => `rejudge:${rejudgeId}`,
 };
 

@@ -16,9 +16,19 @@ export class RealtimePublisher {
     this.emitter = new Emitter(redis, { key: socketIoKey(config) });
   }
 
-  publish<E extends RealtimeEventName>(roomsToReach: string | string[], event: E, payload: RealtimeEvents[E]): void {
+  /**
+   * One emit to several rooms reaches a socket in more than one of them once. Sockets in any room
+   * of `except` are left out, so a redacted copy can skip those who get the full one.
+   */
+  publish<E extends RealtimeEventName>(
+    roomsToReach: string | string[],
+    event: E,
+    payload: RealtimeEvents[E],
+    except: string[] = [],
+  ): void {
     const targets = Array.isArray(roomsToReach) ? roomsToReach : [roomsToReach];
     if (targets.length === 0) return;
-    this.emitter.to(targets).emit(event, payload);
+    const operator = this.emitter.to(targets);
+    (except.length ? operator.except(except) : operator).emit(event, payload);
   }
 }

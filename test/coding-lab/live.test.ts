@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Socket } from 'socket.io-client';
-import { createSchool, tokenFor, bearer } from '../support/factories';
+import { createSchool, createUser, tokenFor, bearer } from '../support/factories';
 import { startLiveServer, connectClient, type LiveServer } from '../support/realtime';
 import type { RealtimeEvents } from '../../common/realtime/events';
 import { makeTask, startGradingWorker, SUM_PROGRAMS, testCase, type RunningWorker } from './helpers';
-import type { CodingTask } from '../../common/models';
+import { CodingSubmission, type CodingTask } from '../../common/models';
+import { enqueue } from '../../common/queues';
+import { apiDeps } from '../support/deps';
 
 type Seen = { event: string; payload: { submissionId?: string } & Record<string, unknown> };
 
@@ -97,6 +99,84 @@ describe('coding lab: live progress end to end', () => {
       expect(t.memoryKb).to.be.a('number');
     }
     expect(JSON.stringify(student.of(id))).to.not.include('secret huge');
+  });
+
+  it('gives every watcher of the submission room each event once, hidden tests in full to the teacher and the admin only', async () => {
+    // made without the API so every socket is subscribed before the job exists
+    const submission = await CodingSubmission.create({
+      taskId: task.id,
+      userId: school.student.id,
+      classroomId: school.classroom.id,
+      language: 'javascript',
+      files: [{ name: 'main.js', content: SUM_PROGRAMS.javascript }],
+      attempt: 1,
+      jobId: null,
+    });
+    const id = submission.id;
+    const watchers = {
+      student: await connect(school.student),
+      teacher: await connect(school.teacher),
+      admin: await connect(school.admin),
+    };
+    const seen = Object.fromEntries(Object.entries(watchers).map(([who, s]) => [who, record(s)])) as Record<keyof typeof watchers, ReturnType<typeof record>>;
+    for (const s of Object.values(watchers)) {
+      expect(await s.emitWithAck('subscribe', { room: 'submission', id })).to.deep.equal({ ok: true });
+    }
+    await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: id }, { jobId: id });
+    await Promise.all(Object.values(seen).map((r) => r.completed(id)));
+
+    const testNames = (who: keyof typeof watchers) =>
+      seen[who].of(id).filter((s) => s.event === 'grading:test').map((s) => (s.payload as RealtimeEvents['grading:test']).name);
+    for (const who of Object.keys(watchers) as (keyof typeof watchers)[]) {
+      expect(seen[who].of(id).map((s) => s.event), who).to.deep.equal([
+        'grading:started',
+        'grading:test',
+        'grading:test',
+        'grading:test',
+        'grading:completed',
+      ]);
+    }
+    expect(testNames('student')).to.deep.equal(['small', 'bigger', 'Hidden test 3']);
+    expect(testNames('teacher')).to.deep.equal(['small', 'bigger', 'secret huge']);
+    expect(testNames('admin')).to.deep.equal(['small', 'bigger', 'secret huge']);
+  });
+
+  it('shows a teacher who submits their own hidden tests in full, once, as GET /submissions/:id does', async () => {
+    const own = record(await connect(school.otherTeacher));
+    const res = await request(live.url)
+      .post('/api/v2/coding-lab/submissions')
+      .set(bearer(school.otherTeacher))
+      .send({ taskId: task.id, language: 'javascript', source: SUM_PROGRAMS.javascript })
+      .expect(202);
+    const id: string = res.body.data.id;
+    await own.completed(id);
+    const tests = own.of(id).filter((s) => s.event === 'grading:test').map((s) => (s.payload as RealtimeEvents['grading:test']).name);
+    expect(tests).to.deep.equal(['small', 'bigger', 'secret huge']);
+    const read = await request(live.url).get(`/api/v2/coding-lab/submissions/${id}`).set(bearer(school.otherTeacher)).expect(200);
+    expect(read.body.data.results[2]).to.include({ name: 'secret huge', stdin: '100 200' });
+  });
+
+  it('takes an admin who unsubscribes out of the staff room their subscription chose', async () => {
+    const submission = await CodingSubmission.create({
+      taskId: task.id,
+      userId: (await createUser()).id,
+      classroomId: null,
+      language: 'javascript',
+      files: [{ name: 'main.js', content: SUM_PROGRAMS.javascript }],
+      attempt: 1,
+      jobId: null,
+    });
+    const id = submission.id;
+    const adminSocket = await connect(school.admin);
+    const staying = await connect(school.admin);
+    const admin = record(adminSocket);
+    const witness = record(staying);
+    for (const s of [adminSocket, staying]) expect(await s.emitWithAck('subscribe', { room: 'submission', id })).to.deep.equal({ ok: true });
+    expect(await adminSocket.emitWithAck('unsubscribe', { room: 'submission', id })).to.deep.equal({ ok: true });
+    await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: id }, { jobId: id });
+    await witness.completed(id);
+    expect(witness.of(id)).to.have.length(5);
+    expect(admin.of(id)).to.deep.equal([]);
   });
 
   it('marks the task solved for the student once a submission was accepted', async () => {

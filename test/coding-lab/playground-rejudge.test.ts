@@ -69,6 +69,53 @@ describe('coding lab: playground and rejudge', () => {
     });
   });
 
+  describe('run samples', () => {
+    let task: CodingTask;
+    before(async () => {
+      task = await makeTask({
+        classroomId: school.classroom.id,
+        languages: ['javascript', 'python'],
+        tests: [
+          testCase({ name: 'first sample', stdin: '1 2', expected: '3', sample: true }),
+          testCase({ name: 'not a sample', stdin: '5 5', expected: '10' }),
+          testCase({ name: 'second sample', stdin: '2 2', expected: '4', sample: true }),
+          testCase({ name: 'hidden sample', stdin: 'HIDDEN-IN', expected: 'HIDDEN-OUT', sample: true, visibility: 'hide' }),
+        ],
+      });
+    });
+    const runSamples = (body: Record<string, unknown>, user = school.student) =>
+      request(app()).post(`${BASE}/run`).set(bearer(user)).send({ taskId: task.id, language: 'javascript', ...body });
+
+    it('runs the program against the task’s visible samples only, compared as grading compares, and grades nothing', async () => {
+      const before = await CodingSubmission.count({ where: { taskId: task.id } });
+      const res = await runSamples({ source: 'const [a, b] = stdin.split(" ").map(Number); console.log(a + b === 4 ? 5 : a + b);' }).expect(200);
+      expect(res.body.data).to.include({ status: 'completed', taskId: task.id });
+      const results = res.body.data.sampleResults as Array<Record<string, unknown>>;
+      expect(results.map((r) => [r.name, r.verdict])).to.deep.equal([
+        ['first sample', 'accepted'],
+        ['second sample', 'wrong_answer'],
+      ]);
+      expect(results[0]).to.include({ stdin: '1 2', expected: '3', stdout: '3\n', diff: null });
+      expect(results[1]!.diff).to.include('Line 1: expected "4", got "5"');
+      expect(JSON.stringify(res.body)).to.not.include('HIDDEN');
+      expect(await CodingSubmission.count({ where: { taskId: task.id } })).to.equal(before);
+    });
+
+    it('refuses stdin together with a task, a language the task does not take, and a task the caller may not see', async () => {
+      await runSamples({ source: 'console.log(1)', stdin: '1' }).expect(400);
+      const wrongLanguage = await runSamples({ language: 'c', source: 'int main(){}' }).expect(422);
+      expect(wrongLanguage.body.error.code).to.equal('LANGUAGE_NOT_ALLOWED');
+      // the task belongs to another classroom than this student's
+      await runSamples({ source: 'console.log(1)' }, school.outsider).expect(404);
+    });
+
+    it('answers 422 NO_SAMPLES for a task without visible samples', async () => {
+      const bare = await makeTask({ languages: ['javascript'], tests: [testCase({ name: 'only', stdin: '1', expected: '1' })] });
+      const res = await request(app()).post(`${BASE}/run`).set(bearer(school.student)).send({ taskId: bare.id, language: 'javascript', source: 'console.log(1)' }).expect(422);
+      expect(res.body.error.code).to.equal('NO_SAMPLES');
+    });
+  });
+
   describe('rejudge', () => {
     let live: LiveServer;
     let task: CodingTask;

@@ -125,6 +125,27 @@ describe('coding lab: tasks', () => {
     expect(none.body.meta.total).to.equal(0);
   });
 
+  it('applies each list filter on its own: difficulty, language, tag (any case), q on title or slug, and pages', async () => {
+    const token = `filt${Math.random().toString(36).slice(2, 8)}`;
+    const make = (overrides: Record<string, unknown>) =>
+      request(app()).post(`${BASE}/tasks`).set(bearer(school.teacher)).send(taskBody({ starterCode: {}, ...overrides })).expect(201);
+    const a = (await make({ title: `A ${token} strings`, difficulty: 'easy', tags: ['strings'], languages: ['python'] })).body.data;
+    const b = (await make({ title: `B ${token} maths`, difficulty: 'hard', tags: ['math'], languages: ['c', 'javascript'] })).body.data;
+    const list = async (query: Record<string, unknown>) => {
+      const res = await request(app()).get(`${BASE}/tasks`).query(query).set(bearer(school.student)).expect(200);
+      return (res.body.data as { id: string }[]).map((t) => t.id);
+    };
+    expect(await list({ q: token.toUpperCase() })).to.deep.equal([a.id, b.id]);
+    expect(await list({ q: token, difficulty: 'hard' })).to.deep.equal([b.id]);
+    expect(await list({ q: token, difficulty: 'medium' })).to.deep.equal([]);
+    expect(await list({ q: token, language: 'c' })).to.deep.equal([b.id]);
+    expect(await list({ q: token, language: 'python' })).to.deep.equal([a.id]);
+    expect(await list({ q: token, tag: 'STRINGS' })).to.deep.equal([a.id]);
+    expect(await list({ q: token, tag: 'graphs' })).to.deep.equal([]);
+    expect(await list({ q: b.slug })).to.deep.equal([b.id]);
+    expect(await list({ q: token, pageSize: 1, page: 2 })).to.deep.equal([b.id]);
+  });
+
   it('lets the author patch a task, and not a teacher of another classroom (404)', async () => {
     const res = await request(app()).patch(`${BASE}/tasks/${taskId}`).set(bearer(school.teacher)).send({ difficulty: 'medium' }).expect(200);
     expect(res.body.data.difficulty).to.equal('medium');

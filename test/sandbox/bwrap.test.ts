@@ -150,6 +150,35 @@ describe('bubblewrap runner', function () {
     expect(prog.compile.output).to.not.include('/box/');
   });
 
+  it('stops one file at the file-size limit (RLIMIT_FSIZE), well before the tmpfs is full', async () => {
+    const r = await python(`try:\n    with open("big", "wb") as f:\n        f.write(b"x" * (20 << 20))\n    print("wrote")\nexcept OSError as e:\n    print("stopped", e.errno)`);
+    // Python ignores SIGXFSZ, so the kernel's answer shows as EFBIG (27)
+    expect(r.stdout).to.equal('stopped 27\n');
+  });
+
+  it('caps the open files of a program (RLIMIT_NOFILE)', async () => {
+    const r = await python(`import errno\nfiles = []\ntry:\n    for i in range(500):\n        files.append(open("/dev/null"))\nexcept OSError as e:\n    print(len(files) < 100, e.errno == errno.EMFILE)`);
+    expect(r.stdout).to.equal('True True\n');
+  });
+
+  it('ends a program that sleeps on the wall clock with time_limit, killing the process it left behind too', async () => {
+    const marker = `gema-sleeper-${process.pid}-${Date.now()}`;
+    const code = `import os, sys, time\nif os.fork() == 0:\n    os.setsid()\n    os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", "${marker}"])\ntime.sleep(600)`;
+    const r = await python(code);
+    expect(r.verdict).to.equal('time_limit');
+    const survivors = () =>
+      fs.readdirSync('/proc').filter((pid) => {
+        try {
+          return /^\d+$/.test(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+        } catch {
+          return false;
+        }
+      });
+    // the PID namespace is torn down as its init dies; give the kernel a moment to reap
+    for (let i = 0; i < 20 && survivors().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(survivors()).to.deep.equal([]);
+  });
+
   it('reports peak memory of a run in KB', async () => {
     const r = await python(`b = bytearray(50 * 1024 * 1024)\nprint(len(b))`);
     expect(r.verdict).to.equal('ok');

@@ -8,6 +8,7 @@ import { createSandbox, type Sandbox } from '../../worker/sandbox';
 import { LANGUAGES, type Language, type Limits, type PreparedProgram, type RunResult } from '../../worker/sandbox/types';
 import { dockerReachable } from '../../worker/sandbox/docker/probe';
 import { program, type Case } from './programs';
+import { compareOutput } from '../../common/grading/compare';
 
 /**
  * The same cases on every backend and language this machine can run. A backend or language that is
@@ -106,6 +107,9 @@ for (const backend of backends) {
           const r = await run(this, 'wrongAnswer');
           expect(r.verdict).to.equal('ok');
           expect(r.stdout).to.equal('41\n');
+          const outcome = compareOutput('42\n', r.stdout, { comparison: 'trim' });
+          expect(outcome.ok).to.equal(false);
+          expect(outcome.diff).to.include('Line 1: expected "42", got "41"');
         });
 
         it('stops an infinite loop with time_limit', async function () {
@@ -120,12 +124,26 @@ for (const backend of backends) {
 
         it('contains a fork bomb: the run ends, no process of it survives, and the next run works', async function () {
           const before = processCount();
+          const watch = watchSandboxNamespaces();
           const r = await run(this, 'forkBomb', '', SHORT);
+          const namespaces = watch.stop();
           expect(r.verdict).to.not.equal('ok');
           expect(r.verdict).to.not.equal('internal_error');
           // the kernel tears the PID namespace down as the run ends; give it a moment to reap
-          for (let i = 0; i < 20 && processCount() > before + 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-          expect(processCount()).to.be.at.most(before + 2);
+          const settle = async (alive: () => boolean) => {
+            for (let i = 0; i < 20 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+          };
+          if (namespaces.size > 0) {
+            // the sandbox's own PID namespace is known: nothing may be left in it, whatever else
+            // (other test runs on the machine) starts or stops meanwhile
+            await settle(() => survivorsIn(namespaces).length > 0);
+            expect(survivorsIn(namespaces)).to.deep.equal([]);
+          } else {
+            // Docker's processes are the engine's children, not ours: count the host's instead
+            expect(backend.label).to.equal('docker backend');
+            await settle(() => processCount() > before + 2);
+            expect(processCount()).to.be.at.most(before + 2);
+          }
           const next = await run(this, 'hello');
           expect(next.stdout).to.equal('Hello, World!\n');
         });
@@ -204,7 +222,14 @@ for (const backend of backends) {
           expect(Buffer.byteLength(r.stdout)).to.equal(64 * 1024);
         });
 
-        it('stops 10 MB of output with output_limit past the 8 MB hard cap', async function () {
+        it('keeps the first 64 KB of 10 MB of output with the default caps and reports it truncated, not failed', async function () {
+          const r = await run(this, 'print10M', '', { ...LIMITS, timeMs: 5000 });
+          expect(r.verdict).to.equal('ok');
+          expect(r.stdoutTruncated).to.equal(true);
+          expect(Buffer.byteLength(r.stdout)).to.equal(64 * 1024);
+        });
+
+        it('stops 10 MB of output with output_limit past a hard cap set to 8 MB', async function () {
           const r = await run(this, 'print10M', '', { ...LIMITS, timeMs: 5000, outputHardBytes: 8 * 1024 * 1024 });
           expect(r.verdict).to.equal('output_limit');
           expect(r.stdoutTruncated).to.equal(true);
@@ -256,4 +281,52 @@ const crashMessage: Record<Language, RegExp> = {
 
 function processCount(): number {
   return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
+}
+
+const pids = () => fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+const pidNamespace = (pid: number | 'self'): string | undefined => {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Samples, while a run goes on, the PID namespaces (other than ours) that this process's descendants live in. */
+function watchSandboxNamespaces(): { stop(): Set<string> } {
+  const own = pidNamespace('self');
+  const seen = new Set<string>();
+  const sample = () => {
+    const parent = new Map<number, number>();
+    for (const pid of pids()) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        parent.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        // gone meanwhile
+      }
+    }
+    for (const pid of parent.keys()) {
+      let up = parent.get(pid);
+      for (let hops = 0; up && up !== process.pid && hops < 64; hops++) up = parent.get(up);
+      if (up !== process.pid) continue;
+      const ns = pidNamespace(pid);
+      if (ns && ns !== own) seen.add(ns);
+    }
+  };
+  const timer = setInterval(sample, 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      return seen;
+    },
+  };
+}
+
+/** Processes still alive in any of these PID namespaces. */
+function survivorsIn(namespaces: Set<string>): number[] {
+  return pids().filter((pid) => {
+    const ns = pidNamespace(pid);
+    return ns !== undefined && namespaces.has(ns);
+  });
 }

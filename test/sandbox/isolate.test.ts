@@ -43,6 +43,15 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
     expect(r.verdict).to.equal('memory_limit');
   });
 
+  it('stops a busy loop once its CPU time passes the limit, not at the later wall-clock budget', async () => {
+    const limits = { ...LIMITS, timeMs: 500 };
+    const r = await run(`for (;;) {}`, '', limits);
+    expect(r.verdict).to.equal('time_limit');
+    // CPU time as the runner measured it: the limit plus the watchdog's margin and poll, never the
+    // 1.5× wall-clock budget isolated-vm's own timeout allows
+    expect(r.timeMs).to.be.within(limits.timeMs, limits.timeMs + 250);
+  });
+
   it('stops a program that swallows the output-limit error and keeps printing', async () => {
     const r = await run(`for (;;) { try { console.log('x'.repeat(1000)); } catch (e) {} }`, '', { ...LIMITS, outputHardBytes: 100_000 });
     expect(r.verdict).to.equal('output_limit');

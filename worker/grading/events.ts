@@ -7,21 +7,34 @@ export interface Audience {
   submissionId: string;
   userId: string;
   classroomId: string | null;
+  /** a teacher or admin who submitted sees their own hidden tests in full, as the API shows them */
+  authorIsStaff?: boolean;
 }
 
-/** The rooms a submission's events reach: its author, its own room, and the classroom's teachers. */
-const studentRooms = (a: Audience) => [rooms.user(a.userId), rooms.submission(a.submissionId)];
-const teacherRooms = (a: Audience) => (a.classroomId ? [rooms.classroomTeachers(a.classroomId)] : []);
+/**
+ * Who watches a submission: its author and the students' room of the submission (student detail),
+ * the classroom's teachers and the staff room of the submission (full detail). The API's room
+ * authorizer puts a teacher or admin who subscribes into the staff room, never the students' one.
+ */
+const studentRooms = (a: Audience) => [...(a.authorIsStaff ? [] : [rooms.user(a.userId)]), rooms.submission(a.submissionId)];
+const staffRooms = (a: Audience) => [
+  ...(a.authorIsStaff ? [rooms.user(a.userId)] : []),
+  ...(a.classroomId ? [rooms.classroomTeachers(a.classroomId)] : []),
+  rooms.submissionStaff(a.submissionId),
+];
 
-/** Live events of one grading. Hidden tests' names go to the teachers' room only. */
+/**
+ * Live events of one grading. Each watcher gets each event once: a hidden test goes in full to the
+ * staff rooms and redacted to the student rooms except sockets also in a staff room.
+ */
 export class GradingEvents {
   constructor(
     private readonly realtime: RealtimePublisher,
     private readonly audience: Audience,
   ) {}
 
-  private everyone<E extends 'grading:started' | 'grading:completed'>(event: E, payload: RealtimeEvents[E]) {
-    this.realtime.publish([...studentRooms(this.audience), ...teacherRooms(this.audience)], event, payload);
+  private everyone<E extends 'grading:started' | 'grading:completed' | 'grading:test'>(event: E, payload: RealtimeEvents[E]) {
+    this.realtime.publish([...studentRooms(this.audience), ...staffRooms(this.audience)], event, payload);
   }
 
   started(total: number) {
@@ -38,12 +51,10 @@ export class GradingEvents {
       memoryKb: r.memoryKb,
       hidden: r.visibility !== 'show',
     };
-    if (!hiddenFromStudent(r.visibility, r.verdict === 'accepted')) {
-      this.realtime.publish([...studentRooms(this.audience), ...teacherRooms(this.audience)], 'grading:test', full);
-      return;
-    }
-    this.realtime.publish(studentRooms(this.audience), 'grading:test', { ...full, name: hiddenTestName(r.index), hidden: true });
-    this.realtime.publish(teacherRooms(this.audience), 'grading:test', full);
+    if (!hiddenFromStudent(r.visibility, r.verdict === 'accepted')) return this.everyone('grading:test', full);
+    const staff = staffRooms(this.audience);
+    this.realtime.publish(staff, 'grading:test', full);
+    this.realtime.publish(studentRooms(this.audience), 'grading:test', { ...full, name: hiddenTestName(r.index), hidden: true }, staff);
   }
 
   completed(verdict: string, score: number, maxScore: number) {

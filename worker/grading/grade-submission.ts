@@ -52,6 +52,7 @@ interface ClaimedRow {
   files: CodeFile[];
   starts: number;
   rejudge_id: string | null;
+  author_role: string | null;
 }
 
 interface Final {
@@ -79,7 +80,8 @@ export class SubmissionGrader {
           SET status = 'running', grading_token = :token, starts = starts + 1, started_at = now(), updated_at = now()
         WHERE id = :submissionId AND status IN ('queued', 'running')
           AND rejudge_id IS NOT DISTINCT FROM CAST(:rejudgeId AS uuid)
-        RETURNING id, task_id, user_id, classroom_id, language, files, starts, rejudge_id`,
+        RETURNING id, task_id, user_id, classroom_id, language, files, starts, rejudge_id,
+                  (SELECT role FROM users WHERE users.id = coding_submissions.user_id) AS author_role`,
       { replacements: { token, submissionId, rejudgeId } },
     )) as [ClaimedRow[], unknown];
     return rows[0];
@@ -129,7 +131,12 @@ export class SubmissionGrader {
   }
 
   private async gradeClaimed(row: ClaimedRow, token: string): Promise<GradeOutcome> {
-    const audience: Audience = { submissionId: row.id, userId: row.user_id, classroomId: row.classroom_id };
+    const audience: Audience = {
+      submissionId: row.id,
+      userId: row.user_id,
+      classroomId: row.classroom_id,
+      authorIsStaff: row.author_role === 'teacher' || row.author_role === 'admin',
+    };
     const events = new GradingEvents(this.ctx.realtime, audience);
     const complete = async (f: Final): Promise<GradeOutcome> => {
       if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
@@ -232,7 +239,8 @@ export class SubmissionGrader {
   }
 }
 
-function judge(test: CodingTestCase, run: RunResult): { verdict: TestVerdict; diff: string | null } {
+/** A test's verdict from how the program ran and what it printed. */
+export function judge(test: Pick<CodingTestCase, 'expected' | 'comparison' | 'tolerance'>, run: RunResult): { verdict: TestVerdict; diff: string | null } {
   if (run.verdict !== 'ok') return { verdict: run.verdict, diff: null };
   const outcome = compareOutput(test.expected, run.stdout, { comparison: test.comparison, tolerance: test.tolerance });
   return { verdict: outcome.ok ? 'accepted' : 'wrong_answer', diff: outcome.diff };

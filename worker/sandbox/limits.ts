@@ -1,7 +1,8 @@
 import type { Limits, RunResult } from './types';
 
 export const DEFAULT_OUTPUT_KEEP_BYTES = 64 * 1024;
-export const DEFAULT_OUTPUT_HARD_BYTES = 8 * 1024 * 1024;
+// above the 10 MB a chatty but finished program may print: that is truncated, not failed (issue 5)
+export const DEFAULT_OUTPUT_HARD_BYTES = 16 * 1024 * 1024;
 /** what the compiler is allowed, whatever the task's limits: compilers need more than programs */
 export const COMPILE_LIMITS: Limits = { timeMs: 20_000, memoryMb: 1024 };
 /** the compiler's message shown to a student is cut here */

@@ -20,7 +20,7 @@ export interface Limits {
   memoryMb: number;
   /** bytes kept of stdout/stderr each (default 64 KB); more is truncated, not fatal */
   outputKeepBytes?: number;
-  /** bytes after which the run is stopped with `output_limit` (default 8 MB) */
+  /** bytes after which the run is stopped with `output_limit` (default 16 MB) */
   outputHardBytes?: number;
 }
 

@@ -10,6 +10,9 @@ import { PRELUDE } from './prelude';
 
 /** V8 needs a few MB of its own before the program allocates anything */
 const MIN_ISOLATE_MB = 8;
+/** how often the CPU time of a running isolate is read, and how far past the limit it may get */
+const CPU_POLL_MS = 10;
+const CPU_KILL_MARGIN_MS = 50;
 
 function send(msg: ChildResponse): void {
   process.send?.(msg);
@@ -45,6 +48,18 @@ async function run(files: { name: string; content: string }[], stdin: string, li
   const started = process.hrtime.bigint();
   // isolated-vm's timeout is wall-clock: give a loaded machine slack, judge by CPU time below
   const wallBudgetMs = Math.ceil(limits.timeMs * 1.5) + 50;
+  // ...and stop the program as soon as its CPU time passes the limit, as bubblewrap's helper does,
+  // rather than letting a busy loop run on to the wall-clock budget
+  let cpuKilled = false;
+  let lastCpuMs = 0;
+  const watchdog = setInterval(() => {
+    if (isolate.isDisposed) return;
+    lastCpuMs = Number(isolate.cpuTime) / 1e6;
+    if (lastCpuMs > limits.timeMs + CPU_KILL_MARGIN_MS) {
+      cpuKilled = true;
+      isolate.dispose();
+    }
+  }, CPU_POLL_MS);
   try {
     const context = await isolate.createContext();
     const write = new ivm.Callback((stream: unknown, text: unknown) => {
@@ -80,9 +95,11 @@ async function run(files: { name: string; content: string }[], stdin: string, li
       throw err;
     }
     failure = err;
+  } finally {
+    clearInterval(watchdog);
   }
   const wallMs = msSince(started);
-  let cpuMs = wallMs;
+  let cpuMs = cpuKilled ? lastCpuMs : wallMs;
   if (!isolate.isDisposed) {
     try {
       cpuMs = Number(isolate.cpuTime) / 1e6;
@@ -93,12 +110,13 @@ async function run(files: { name: string; content: string }[], stdin: string, li
       // disposed meanwhile (memory limit): keep wall time
     }
   }
-  const memoryDisposed = isolate.isDisposed && !outputLimited;
+  const memoryDisposed = isolate.isDisposed && !outputLimited && !cpuKilled;
   if (!isolate.isDisposed) isolate.dispose();
 
   let verdict: RunVerdict = 'ok';
   let exitCode: number | null = 0;
   if (outputLimited) verdict = 'output_limit';
+  else if (cpuKilled) verdict = 'time_limit';
   else if (failure !== undefined) {
     const message = describe(failure);
     if (memoryDisposed || /memory limit|Array buffer allocation failed/i.test(message)) verdict = 'memory_limit';
