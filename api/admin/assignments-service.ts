@@ -2,7 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { ForbiddenError, NotFoundError, UnprocessableError } from '../../common/errors';
 import { Assignment, Classroom, Submission, type AssignmentKind, type AssignmentStatus } from '../../common/models';
 import { limitOffset, type Pagination } from '../http/pagination';
-import type { Actor, LearningScope } from '../tutorial/scope';
+import { taughtClassroomIds, teaches, type Actor } from '../access/classrooms';
 import { assignmentFromRow, assignmentView } from '../tutorial/views';
 import { likeContains } from '../http/like';
 
@@ -43,14 +43,11 @@ function toAttributes(input: Partial<AssignmentInput>) {
  * admins manage all. Counts are of each student's newest attempt, among the students the caller teaches.
  */
 export class AdminAssignmentService {
-  constructor(
-    private readonly sequelize: Sequelize,
-    private readonly scope: LearningScope,
-  ) {}
+  constructor(private readonly sequelize: Sequelize) {}
 
   async list(actor: Actor, query: AdminAssignmentQuery) {
     const { limit, offset } = limitOffset(query);
-    const taught = actor.role === 'admin' ? null : await this.scope.taughtClassroomIds(actor.id);
+    const taught = actor.role === 'admin' ? null : await taughtClassroomIds(actor.id);
     const rows = await this.sequelize.query<Record<string, unknown>>(
       `WITH visible AS (
         SELECT a.* FROM assignments a
@@ -131,7 +128,7 @@ export class AdminAssignmentService {
     if (!a) throw new NotFoundError('Assignment');
     if (actor.role === 'admin') return a;
     if (a.classroomId === null) throw new ForbiddenError('Only an admin changes an assignment set for every classroom');
-    if (!(await this.scope.teaches(actor.id, a.classroomId))) throw new NotFoundError('Assignment');
+    if (!(await teaches(actor.id, a.classroomId))) throw new NotFoundError('Assignment');
     return a;
   }
 
@@ -140,7 +137,7 @@ export class AdminAssignmentService {
       if (actor.role !== 'admin') throw new ForbiddenError('Only an admin sets an assignment for every classroom');
       return;
     }
-    if (actor.role === 'teacher' && !(await this.scope.teaches(actor.id, classroomId))) {
+    if (actor.role === 'teacher' && !(await teaches(actor.id, classroomId))) {
       throw new UnprocessableError('CLASSROOM_NOT_TAUGHT', 'You do not teach this classroom', { field: 'classroomId' });
     }
     if (!(await Classroom.findByPk(classroomId))) {

@@ -4,7 +4,7 @@ import type { ReviewStatus } from '../../common/models';
 import { applyPenalty } from '../../common/learning/late-policy';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
 import { announceGraded, appendGradeHistory } from '../tutorial/grade-history';
-import type { Actor } from '../tutorial/scope';
+import type { Actor } from '../access/classrooms';
 import type { SubmissionService } from '../tutorial/submission-service';
 
 export interface GradeInput {

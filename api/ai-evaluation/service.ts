@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ServiceUnavailableError } from '../../com
 import { enqueue } from '../../common/queues';
 import type { ApiDeps } from '../deps';
 import { limitOffset, type Pagination } from '../http/pagination';
-import type { Reader } from '../coding-lab/access';
+import type { Actor } from '../access/classrooms';
 import { CodingSubmissionService } from '../coding-lab/submission-access';
 
 const QUEUE_RETRY_AFTER_S = 30;
@@ -23,7 +23,7 @@ export interface EvaluationRequest {
 export class AiEvaluationService {
   constructor(private readonly deps: Pick<ApiDeps, 'queues' | 'config' | 'logger'>) {}
 
-  async request(user: Reader, submissionId: string): Promise<EvaluationRequest> {
+  async request(user: Actor, submissionId: string): Promise<EvaluationRequest> {
     const submission = await CodingSubmissionService.findReadable(user, submissionId);
     if (submission.status !== 'completed') {
       throw new ConflictError('Only a graded submission can be evaluated; this one is not graded yet', 'SUBMISSION_NOT_GRADED', {
@@ -55,7 +55,7 @@ export class AiEvaluationService {
     return { evaluation: { id: evaluation.id, status: evaluation.status }, created: true };
   }
 
-  async listForSubmission(user: Reader, submissionId: string, page: Pagination): Promise<{ data: PublicAiEvaluation[]; total: number }> {
+  async listForSubmission(user: Actor, submissionId: string, page: Pagination): Promise<{ data: PublicAiEvaluation[]; total: number }> {
     const submission = await CodingSubmissionService.findReadable(user, submissionId);
     const { rows, count } = await AiEvaluation.findAndCountAll({
       where: { codingSubmissionId: submission.id },
@@ -68,7 +68,7 @@ export class AiEvaluationService {
     return { data: rows.map((e) => e.toPublic()), total: count };
   }
 
-  async get(user: Reader, id: string): Promise<PublicAiEvaluation> {
+  async get(user: Actor, id: string): Promise<PublicAiEvaluation> {
     const evaluation = await AiEvaluation.findByPk(id);
     if (!evaluation) throw new NotFoundError('AI evaluation');
     try {

@@ -3,7 +3,8 @@ import { NotFoundError } from '../../common/errors';
 import { enqueue } from '../../common/queues';
 import { rejudgeJobId } from '../../common/queues/jobs/grading';
 import type { ApiDeps } from '../deps';
-import { mayManageTask, type Reader } from './access';
+import type { Actor } from '../access/classrooms';
+import { mayManageTask } from './access';
 import { isUuid } from './submission-access';
 import type { CodingTaskService } from './task-service';
 
@@ -26,7 +27,7 @@ export class CodingRejudgeService {
   ) {}
 
   /** One bulk job: the worker finds every student's latest submission and re-grades each. */
-  async start(user: Reader, taskId: string) {
+  async start(user: Actor, taskId: string) {
     const task = await this.tasks.findManageable(user, taskId);
     const rejudge = await CodingRejudge.create({ taskId: task.id, requestedBy: user.id });
     await enqueue(this.deps.queues, 'grading', { kind: 'rejudge', rejudgeId: rejudge.id }, { jobId: rejudgeJobId(rejudge.id) });
@@ -34,7 +35,7 @@ export class CodingRejudgeService {
   }
 
   /** Readable by whoever asked for it, admins, and anyone who may manage the task. */
-  static async findReadable(user: Reader, id: string): Promise<CodingRejudge> {
+  static async findReadable(user: Actor, id: string): Promise<CodingRejudge> {
     const rejudge = isUuid(id) ? await CodingRejudge.findByPk(id) : null;
     if (!rejudge) throw new NotFoundError('Rejudge');
     if (user.role === 'admin' || rejudge.requestedBy === user.id) return rejudge;
@@ -43,7 +44,7 @@ export class CodingRejudgeService {
     return rejudge;
   }
 
-  async get(user: Reader, id: string) {
+  async get(user: Actor, id: string) {
     return presentRejudge(await CodingRejudgeService.findReadable(user, id));
   }
 }

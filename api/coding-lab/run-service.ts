@@ -6,7 +6,7 @@ import { bullPrefix, enqueue } from '../../common/queues';
 import { createRedis, closeRedis } from '../../common/redis';
 import { runJobId } from '../../common/queues/jobs/grading';
 import type { ApiDeps } from '../deps';
-import type { Reader } from './access';
+import type { Actor } from '../access/classrooms';
 import { isUuid } from './submission-access';
 import { sourceFiles } from './files';
 import { assertQueueHasRoom } from './queue-guard';
@@ -32,7 +32,7 @@ export class CodingRunService {
   ) {}
 
   /** "Run samples" needs a task the caller may see, in one of its languages, with samples to run. */
-  private async sampleTask(user: Reader, taskId: string, language: CodingLanguage): Promise<string> {
+  private async sampleTask(user: Actor, taskId: string, language: CodingLanguage): Promise<string> {
     const task = await this.tasks.findViewable(user, taskId);
     if (!task.languages.includes(language)) {
       throw new UnprocessableError('LANGUAGE_NOT_ALLOWED', `This task accepts ${task.languages.join(', ')}`);
@@ -46,7 +46,7 @@ export class CodingRunService {
    * Queues a playground run. With `wait` the request holds until the worker finishes (BullMQ
    * QueueEvents), so the answer is the output; past RUN_WAIT_MS it answers `finished: false`.
    */
-  async run(user: Reader, input: RunInput, wait: boolean): Promise<{ finished: boolean; data: ReturnType<typeof presentRun> }> {
+  async run(user: Actor, input: RunInput, wait: boolean): Promise<{ finished: boolean; data: ReturnType<typeof presentRun> }> {
     const files = sourceFiles(input.language, input);
     const taskId = input.taskId ? await this.sampleTask(user, input.taskId, input.language) : null;
     await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth);
@@ -75,7 +75,7 @@ export class CodingRunService {
     return { finished: run.status === 'completed' || run.status === 'failed', data: presentRun(run) };
   }
 
-  async get(user: Reader, id: string) {
+  async get(user: Actor, id: string) {
     const run = isUuid(id) ? await CodingRun.findByPk(id) : null;
     if (!run || (run.userId !== user.id && user.role !== 'admin')) throw new NotFoundError('Run');
     return presentRun(run);

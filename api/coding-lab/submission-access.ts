@@ -1,6 +1,6 @@
 import { CodingSubmission } from '../../common/models';
 import { NotFoundError } from '../../common/errors';
-import { teaches, type Reader } from './access';
+import { teaches, type Actor } from '../access/classrooms';
 
 /**
  * Who may read a coding submission: its author, a teacher of the classroom it was made in, and
@@ -8,13 +8,13 @@ import { teaches, type Reader } from './access';
  * call this, so its name and shape stay stable.
  */
 export const CodingSubmissionService = {
-  async mayRead(user: Reader, submission: Pick<CodingSubmission, 'userId' | 'classroomId'>): Promise<boolean> {
+  async mayRead(user: Actor, submission: Pick<CodingSubmission, 'userId' | 'classroomId'>): Promise<boolean> {
     if (user.role === 'admin' || submission.userId === user.id) return true;
     return user.role === 'teacher' && teaches(user.id, submission.classroomId);
   },
 
   /** The submission if `user` may read it; `NotFoundError` otherwise (also for a malformed id). */
-  async findReadable(user: Reader, id: string): Promise<CodingSubmission> {
+  async findReadable(user: Actor, id: string): Promise<CodingSubmission> {
     const submission = isUuid(id) ? await CodingSubmission.findByPk(id) : null;
     if (!submission || !(await CodingSubmissionService.mayRead(user, submission))) {
       throw new NotFoundError('Submission');

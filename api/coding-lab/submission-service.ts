@@ -7,7 +7,7 @@ import { gradingJobId } from '../../common/queues/jobs/grading';
 import { rooms } from '../../common/realtime/events';
 import type { ApiDeps } from '../deps';
 import { limitOffset, type Pagination } from '../http/pagination';
-import { taughtClassroomIds, type Reader } from './access';
+import { taughtClassroomIds, type Actor } from '../access/classrooms';
 import { CodingSubmissionService } from './submission-access';
 import type { CodingTaskService } from './task-service';
 import { sourceFiles } from './files';
@@ -31,7 +31,7 @@ export interface SubmissionListQuery extends Pagination {
 /** How long a student told "too many waiting" should wait: about one grading. */
 const PENDING_RETRY_AFTER_S = 10;
 
-const isStaff = (user: Reader) => user.role === 'teacher' || user.role === 'admin';
+const isStaff = (user: Actor) => user.role === 'teacher' || user.role === 'admin';
 
 export class CodingSubmissionWorkflow {
   constructor(
@@ -39,7 +39,7 @@ export class CodingSubmissionWorkflow {
     private readonly tasks: CodingTaskService,
   ) {}
 
-  async submit(user: Reader, input: SubmitInput) {
+  async submit(user: Actor, input: SubmitInput) {
     const task = await this.tasks.findViewable(user, input.taskId);
     if (!task.languages.includes(input.language)) {
       throw new UnprocessableError('LANGUAGE_NOT_ALLOWED', `This task accepts ${task.languages.join(', ')}`);
@@ -101,7 +101,7 @@ export class CodingSubmissionWorkflow {
     return { id: submission.id, status: submission.status };
   }
 
-  async get(user: Reader, id: string) {
+  async get(user: Actor, id: string) {
     const submission = await CodingSubmissionService.findReadable(user, id);
     const testIds = submission.results.map((r) => r.testId);
     const tests = testIds.length
@@ -111,7 +111,7 @@ export class CodingSubmissionWorkflow {
   }
 
   /** Students list their own; teachers their classrooms' (and their own); admins everything. */
-  async list(user: Reader, query: SubmissionListQuery) {
+  async list(user: Actor, query: SubmissionListQuery) {
     const filters: WhereOptions[] = [];
     if (user.role === 'student') filters.push({ userId: user.id });
     if (user.role === 'teacher') {

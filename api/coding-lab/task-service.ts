@@ -10,7 +10,8 @@ import {
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type FieldError } from '../../common/errors';
 import { isValidRegex } from '../../common/grading/compare';
 import { limitOffset, type Pagination } from '../http/pagination';
-import { classroomOf, mayManageTask, mayViewTask, taughtClassroomIds, teaches, type Reader } from './access';
+import { classroomOf, taughtClassroomIds, teaches, type Actor } from '../access/classrooms';
+import { mayManageTask, mayViewTask } from './access';
 import { isUuid } from './submission-access';
 import { presentTask, presentTaskSummary } from './present';
 import type { TestInput } from './schemas';
@@ -72,7 +73,7 @@ export class CodingTaskService {
   constructor(private readonly sequelize: Sequelize) {}
 
   /** The filter of tasks a user may see in lists. */
-  private async visibleWhere(user: Reader): Promise<WhereOptions> {
+  private async visibleWhere(user: Actor): Promise<WhereOptions> {
     if (user.role === 'admin') return {};
     if (user.role === 'teacher') {
       const taught = await taughtClassroomIds(user.id);
@@ -85,7 +86,7 @@ export class CodingTaskService {
     } as WhereOptions;
   }
 
-  async list(user: Reader, query: TaskListQuery) {
+  async list(user: Actor, query: TaskListQuery) {
     const solvedIds = this.sequelize.literal(
       `(SELECT s.task_id FROM coding_submissions s WHERE s.user_id = ${this.sequelize.escape(user.id)} AND s.verdict = 'accepted')`,
     );
@@ -121,14 +122,14 @@ export class CodingTaskService {
     return CodingTask.findOne({ where: isUuid(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug } });
   }
 
-  async findViewable(user: Reader, idOrSlug: string): Promise<CodingTask> {
+  async findViewable(user: Actor, idOrSlug: string): Promise<CodingTask> {
     const task = await this.find(idOrSlug);
     if (!task || !(await mayViewTask(user, task))) throw new NotFoundError('Task');
     return task;
   }
 
   /** Whoever may not manage the task gets a 404, even when they may see it (students meet requireRole's 403 first). */
-  async findManageable(user: Reader, id: string): Promise<CodingTask> {
+  async findManageable(user: Actor, id: string): Promise<CodingTask> {
     const task = await this.find(id);
     if (!task || !(await mayViewTask(user, task))) throw new NotFoundError('Task');
     if (!(await mayManageTask(user, task))) throw new NotFoundError('Task');
@@ -139,14 +140,14 @@ export class CodingTaskService {
     return CodingTestCase.findAll({ where: { taskId }, order: [['position', 'ASC']], transaction });
   }
 
-  async get(user: Reader, idOrSlug: string) {
+  async get(user: Actor, idOrSlug: string) {
     const task = await this.findViewable(user, idOrSlug);
     const manage = await mayManageTask(user, task);
     const solved = (await CodingSubmission.count({ where: { taskId: task.id, userId: user.id, verdict: 'accepted' } })) > 0;
     return presentTask(task, await this.tests(task.id), { manage, solved });
   }
 
-  private async checkClassroom(user: Reader, classroomId: string | null | undefined): Promise<void> {
+  private async checkClassroom(user: Actor, classroomId: string | null | undefined): Promise<void> {
     if (!classroomId || user.role === 'admin') return;
     if (!(await teaches(user.id, classroomId))) {
       throw new UnprocessableError('CLASSROOM_NOT_TAUGHT', 'A task can only be limited to a classroom you teach');
@@ -177,7 +178,7 @@ export class CodingTaskService {
     }
   }
 
-  async create(user: Reader, input: CreateTaskInput) {
+  async create(user: Actor, input: CreateTaskInput) {
     const { tests, ...fields } = input;
     checkTests(tests);
     this.checkStarterCode(fields.languages, fields.starterCode);
@@ -199,7 +200,7 @@ export class CodingTaskService {
     }
   }
 
-  async update(user: Reader, id: string, fields: TaskFields) {
+  async update(user: Actor, id: string, fields: TaskFields) {
     const task = await this.findManageable(user, id);
     if (fields.classroomId !== undefined) await this.checkClassroom(user, fields.classroomId);
     const changes = { ...fields };
@@ -220,7 +221,7 @@ export class CodingTaskService {
   }
 
   /** Replaces the whole test set; graded submissions keep the results they had (a rejudge re-grades them). */
-  async replaceTests(user: Reader, id: string, tests: TestInput[]) {
+  async replaceTests(user: Actor, id: string, tests: TestInput[]) {
     const task = await this.findManageable(user, id);
     checkTests(tests);
     await this.sequelize.transaction(async (transaction) => {
@@ -231,7 +232,7 @@ export class CodingTaskService {
     return this.get(user, task.id);
   }
 
-  async remove(user: Reader, id: string): Promise<void> {
+  async remove(user: Actor, id: string): Promise<void> {
     const task = await this.findManageable(user, id);
     await task.destroy();
   }

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import { ClassroomTeacher } from '../../common/models';
+import { taughtClassroomIds } from '../access/classrooms';
 import { rooms } from '../../common/realtime/events';
 import { socketIoKey } from '../../common/realtime/publisher';
 import { createRedis, closeRedis } from '../../common/redis';
@@ -55,8 +55,7 @@ export function attachSocketServer(
           // client sees `connect` and no early event is missed
           const joined = [rooms.user(user.id)];
           if (user.role === 'teacher') {
-            const taught = await ClassroomTeacher.findAll({ where: { teacherId: user.id }, attributes: ['classroomId'] });
-            joined.push(...taught.map((t) => rooms.classroomTeachers(t.classroomId)));
+            joined.push(...(await taughtClassroomIds(user.id)).map(rooms.classroomTeachers));
           }
           socket.data.user = user;
           socket.data.rooms = joined;

@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { NotFoundError } from '../../common/errors';
 import { Assignment, Submission, SubmissionGrade } from '../../common/models';
-import type { Actor, LearningScope } from './scope';
+import { teaches, type Actor } from '../access/classrooms';
 import { limitOffset, type Pagination } from '../http/pagination';
 import { assignmentFromRow, assignmentView, submissionView } from './views';
 import type { SubmissionLinks } from './submission-links';
@@ -62,7 +62,6 @@ export class StudentAssignmentService {
   constructor(
     private readonly sequelize: Sequelize,
     private readonly links: SubmissionLinks,
-    private readonly scope: LearningScope,
   ) {}
 
   /**
@@ -72,7 +71,7 @@ export class StudentAssignmentService {
   async getForStaff(actor: Actor, assignmentId: string) {
     const a = await Assignment.findByPk(assignmentId);
     if (!a) throw new NotFoundError('Assignment');
-    if (actor.role === 'teacher' && a.classroomId !== null && !(await this.scope.teaches(actor.id, a.classroomId))) {
+    if (actor.role === 'teacher' && a.classroomId !== null && !(await teaches(actor.id, a.classroomId))) {
       throw new NotFoundError('Assignment');
     }
     return assignmentView(a);

@@ -17,7 +17,7 @@ import {
 import { assessLateness } from '../../common/learning/late-policy';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
 import { limitOffset, type Pagination } from '../http/pagination';
-import type { Actor, LearningScope } from './scope';
+import { classroomOf, mayReview, taughtClassroomIds, type Actor } from '../access/classrooms';
 import type { SubmissionFileGateway } from './submission-files';
 import type { SubmissionLinks } from './submission-links';
 import { announceGraded, appendGradeHistory } from './grade-history';
@@ -78,10 +78,17 @@ function checkContent(kind: string, content: string | undefined, fileCount: numb
   }
 }
 
+/**
+ * Who may see what in the learning features:
+ * - a student: their own submissions, and published assignments of their classroom or of every classroom;
+ * - a teacher: submissions of students in the classrooms they teach, assignments of those classrooms
+ *   (and the every-classroom ones, read only);
+ * - an admin: everything.
+ * Anything outside answers 404, so a guess never learns that an id exists.
+ */
 export class SubmissionService {
   constructor(
     private readonly sequelize: Sequelize,
-    private readonly scope: LearningScope,
     private readonly files: SubmissionFileGateway,
     private readonly links: SubmissionLinks,
     private readonly realtime: RealtimePublisher,
@@ -102,7 +109,7 @@ export class SubmissionService {
   /** The submission, when the actor may review (grade, return) it: a teacher of the student's classroom or an admin; 404 otherwise. */
   async loadReviewable(actor: Actor, id: string, transaction?: Transaction): Promise<Loaded> {
     const s = await this.find(id, transaction);
-    if (!s || !(await this.scope.mayReview(actor, s.student.classroomId ?? null, transaction))) throw new NotFoundError('Submission');
+    if (!s || !(await mayReview(actor, s.student.classroomId ?? null, transaction))) throw new NotFoundError('Submission');
     return s;
   }
 
@@ -136,7 +143,7 @@ export class SubmissionService {
     } else {
       if (query.studentId) Object.assign(where, { studentId: query.studentId });
       if (actor.role === 'teacher') {
-        Object.assign(studentWhere, { classroomId: { [Op.in]: await this.scope.taughtClassroomIds(actor.id) } });
+        Object.assign(studentWhere, { classroomId: { [Op.in]: await taughtClassroomIds(actor.id) } });
       }
     }
     const { rows, count } = await Submission.findAndCountAll({
@@ -159,7 +166,7 @@ export class SubmissionService {
   /** A new attempt. Checks run before any file is stored: visibility, kind, deadline, attempts left. */
   async create(student: Actor, input: NewSubmission, uploads: Express.Multer.File[], now = new Date()) {
     const assignment = await Assignment.findByPk(input.assignmentId);
-    const classroomId = await this.scope.studentClassroomId(student.id);
+    const classroomId = await classroomOf(student.id);
     if (!assignment || assignment.status !== 'published' || (assignment.classroomId && assignment.classroomId !== classroomId)) {
       throw new NotFoundError('Assignment');
     }
