@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ServiceUnavailableError } from '../../com
 import { enqueue } from '../../common/queues';
 import type { ApiDeps } from '../deps';
 import { limitOffset, type Pagination } from '../http/pagination';
+import { assertQueueHasRoom } from '../http/queue-guard';
 import type { Actor } from '../access/classrooms';
 import { CodingSubmissionService } from '../coding-lab/submission-access';
 
@@ -32,7 +33,7 @@ export class AiEvaluationService {
     }
     const pending = await this.pendingOf(submission);
     if (pending) return { evaluation: { id: pending.id, status: pending.status }, created: false };
-    await this.assertQueueHasRoom();
+    await assertQueueHasRoom(this.deps.queues['ai-evaluation'], this.deps.config.ai.queueMaxDepth, 'evaluation');
 
     let evaluation: AiEvaluation;
     try {
@@ -82,19 +83,5 @@ export class AiEvaluationService {
 
   private pendingOf(submission: CodingSubmission): Promise<AiEvaluation | null> {
     return AiEvaluation.findOne({ where: { codingSubmissionId: submission.id, status: [...PENDING] } });
-  }
-
-  /** 503 + Retry-After while too many evaluations wait, instead of letting them pile up. */
-  private async assertQueueHasRoom(): Promise<void> {
-    let waiting: number;
-    try {
-      const counts = await this.deps.queues['ai-evaluation'].getJobCounts('waiting', 'prioritized', 'delayed');
-      waiting = Object.values(counts).reduce((a, b) => a + b, 0);
-    } catch {
-      throw new ServiceUnavailableError('The evaluation queue is unavailable, try again shortly', QUEUE_RETRY_AFTER_S, 'QUEUE_UNAVAILABLE');
-    }
-    if (waiting >= this.deps.config.ai.queueMaxDepth) {
-      throw new ServiceUnavailableError('Too many evaluations are waiting, try again shortly', QUEUE_RETRY_AFTER_S, 'QUEUE_FULL');
-    }
   }
 }

@@ -9,7 +9,7 @@ import type { ApiDeps } from '../deps';
 import type { Actor } from '../access/classrooms';
 import { isUuid } from './submission-access';
 import { sourceFiles } from './files';
-import { assertQueueHasRoom } from './queue-guard';
+import { assertQueueHasRoom } from '../http/queue-guard';
 import { presentRun } from './present';
 import type { FileInput } from './schemas';
 import type { CodingTaskService } from './task-service';
@@ -49,7 +49,7 @@ export class CodingRunService {
   async run(user: Actor, input: RunInput, wait: boolean): Promise<{ finished: boolean; data: ReturnType<typeof presentRun> }> {
     const files = sourceFiles(input.language, input);
     const taskId = input.taskId ? await this.sampleTask(user, input.taskId, input.language) : null;
-    await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth);
+    await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth, 'grading');
     const run = await CodingRun.create({ userId: user.id, language: input.language, files, stdin: input.stdin ?? '', taskId });
     // a playground run is cheap to repeat and nobody waits long for it: one retry at most
     const opts = { jobId: runJobId(run.id), attempts: 2 };

@@ -11,7 +11,7 @@ import { taughtClassroomIds, type Actor } from '../access/classrooms';
 import { CodingSubmissionService } from './submission-access';
 import type { CodingTaskService } from './task-service';
 import { sourceFiles } from './files';
-import { assertQueueHasRoom } from './queue-guard';
+import { assertQueueHasRoom } from '../http/queue-guard';
 import { presentSubmission, presentSubmissionSummary } from './present';
 import type { FileInput } from './schemas';
 
@@ -45,7 +45,7 @@ export class CodingSubmissionWorkflow {
       throw new UnprocessableError('LANGUAGE_NOT_ALLOWED', `This task accepts ${task.languages.join(', ')}`);
     }
     const files = sourceFiles(input.language, input);
-    await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth);
+    await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth, 'grading');
 
     const submission = await this.deps.sequelize.transaction(async (transaction) => {
       // one submitter at a time per student, so two requests at once cannot both take the last slot
