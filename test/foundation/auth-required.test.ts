@@ -1,0 +1,71 @@
+import crypto from 'node:crypto';
+import request from 'supertest';
+import { expect } from 'chai';
+import { app } from '../support/deps';
+import { loadOpenApi } from '../../api/openapi/document';
+import { getConfig } from '../../common/config';
+import type { RouteEntry } from '../../api/http/router';
+
+interface Operation {
+  security?: Record<string, string[]>[];
+}
+
+/**
+ * The document says which routes need a bearer token; this holds every served route to it: a route
+ * documented with `bearerAuth` answers 401 UNAUTHENTICATED without a token, and a route documented as
+ * public never does. A new route that forgets `requireAuth` fails here.
+ */
+describe('routes that need a token', () => {
+  const doc = loadOpenApi(getConfig().rootDir);
+  const routes = (): RouteEntry[] => (app().locals as { routes: RouteEntry[] }).routes;
+  const needsToken = (r: RouteEntry): boolean => {
+    const op = (doc.paths[r.path.replace(/:(\w+)/g, '{$1}')] as Record<string, Operation> | undefined)?.[r.method];
+    return (op?.security ?? []).some((s) => 'bearerAuth' in s);
+  };
+  const withIds = (path: string) => path.replace(/:(\w+)/g, () => crypto.randomUUID());
+
+  it('documents only the probes, the API document and the sign-in routes as public', () => {
+    expect(routes().filter((r) => !needsToken(r)).map((r) => `${r.method.toUpperCase()} ${r.path}`)).to.have.members([
+      'GET /health',
+      'GET /ready',
+      'GET /metrics',
+      'GET /api/v2/openapi.json',
+      'GET /api/v2/docs',
+      'POST /api/v2/auth/register',
+      'POST /api/v2/auth/verify-email',
+      'POST /api/v2/auth/verify-email/resend',
+      'POST /api/v2/auth/login',
+      'POST /api/v2/auth/refresh',
+      'POST /api/v2/auth/password/forgot',
+      'POST /api/v2/auth/password/reset',
+    ]);
+  });
+
+  it('answers 401 without a token on every route documented with bearerAuth', async () => {
+    const open: string[] = [];
+    for (const r of routes().filter(needsToken)) {
+      const res = await request(app())[r.method](withIds(r.path));
+      if (res.status !== 401 || res.body?.error?.code !== 'UNAUTHENTICATED') open.push(`${r.method.toUpperCase()} ${r.path} → ${res.status}`);
+    }
+    expect(open).to.deep.equal([]);
+  });
+
+  it('answers 401 with a forged token on every route documented with bearerAuth', async () => {
+    const forged = `Bearer ${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.sig`;
+    const open: string[] = [];
+    for (const r of routes().filter(needsToken)) {
+      const res = await request(app())[r.method](withIds(r.path)).set('Authorization', forged);
+      if (res.status !== 401) open.push(`${r.method.toUpperCase()} ${r.path} → ${res.status}`);
+    }
+    expect(open).to.deep.equal([]);
+  });
+
+  it('never asks for a token on a route documented as public', async () => {
+    const asked: string[] = [];
+    for (const r of routes().filter((x) => !needsToken(x))) {
+      const res = await request(app())[r.method](withIds(r.path));
+      if (res.status === 401) asked.push(`${r.method.toUpperCase()} ${r.path}`);
+    }
+    expect(asked).to.deep.equal([]);
+  });
+});
