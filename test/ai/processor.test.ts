@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { AiEvaluation } from '../../common/models';
 import { enqueue } from '../../common/queues';
 import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
-import { aiEvaluationProcessor } from '../../worker/processors/ai-evaluation';
+import { aiEvaluationProcessor } from '../../worker/ai/processor';
 import type { WorkerDeps } from '../../worker/deps';
 import { apiDeps, testWorkerDeps } from '../support/deps';
 import { createSchool, tokenFor } from '../support/factories';

@@ -4,10 +4,10 @@ import type { AiEvaluationJob } from '../../common/queues';
 import { rooms } from '../../common/realtime/events';
 import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
-import { AiProviderError } from '../ai/chat-client';
-import { loadEvaluationInput } from '../ai/load-input';
-import { measureCode } from '../ai/metrics';
-import { createReviewer, type Reviewer } from '../ai/reviewer';
+import { AiProviderError } from './chat-client';
+import { loadEvaluationInput } from './load-input';
+import { measureCode } from './metrics';
+import { createReviewer, type Reviewer } from './reviewer';
 
 /**
  * Evaluates one graded submission: measures the code, asks the configured reviewer, stores the
