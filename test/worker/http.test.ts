@@ -4,6 +4,8 @@ import { apiDeps, testWorkerDeps } from '../support/deps';
 import { startWorkerHttp, type WorkerHttp } from '../support/worker-http';
 import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
 import type { ProcessorDefinition } from '../../worker/queue-worker';
+import { createWorkerHttpServer } from '../../worker/observability/http-server';
+import { closeGracefully, listen } from '../../common/runtime';
 
 const metric = (text: string, prefix: string): number | undefined => {
   const line = text.split('\n').find((l) => l.startsWith(prefix));
@@ -114,6 +116,18 @@ describe("worker: the operator port (WORKER_HTTP_PORT)", () => {
     } finally {
       await second.close();
       http = await startWorkerHttp();
+    }
+  });
+
+  it('is not ready once the worker is stopping, whatever its checks say', async () => {
+    const server = createWorkerHttpServer({ registry: http.deps.metrics.registry, readiness: http.deps.readiness, isStopping: () => true });
+    const port = await listen(server, 0, '127.0.0.1');
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/ready`);
+      expect(res.status).to.equal(503);
+      expect(((await res.json()) as { error: { details: Record<string, string> } }).error.details.worker).to.equal('shutting down');
+    } finally {
+      await closeGracefully(server, 1000);
     }
   });
 
