@@ -6,7 +6,8 @@ import { classifyJobError, isMoveSignal } from './job-errors';
 
 /** `process` sees a `Job<T>` whatever it returns, so a definition of any result fits the registry's `unknown`. */
 export interface ProcessorDefinition<T = unknown, R = unknown> {
-  process: (job: Job<T>) => Promise<R>;
+  /** `token` is the job's lock token, which `job.moveToDelayed` needs */
+  process: (job: Job<T>, token?: string) => Promise<R>;
   /** Runs once a job has used its last attempt, so its record can show a failed state. */
   onFinalFailure?: (job: Job<T>, error: Error) => Promise<void>;
   options?: Partial<Omit<WorkerOptions, 'connection' | 'prefix' | 'concurrency'>>;
@@ -15,10 +16,16 @@ export interface ProcessorDefinition<T = unknown, R = unknown> {
 }
 
 /** Runs one job: its request id in the logs, its duration and outcome in the metrics, its error classified. */
-async function runJob<T, R>(deps: Pick<WorkerDeps, 'metrics'>, name: string, definition: ProcessorDefinition<T, R>, job: Job<T>): Promise<R> {
+async function runJob<T, R>(
+  deps: Pick<WorkerDeps, 'metrics'>,
+  name: string,
+  definition: ProcessorDefinition<T, R>,
+  job: Job<T>,
+  token?: string,
+): Promise<R> {
   const done = deps.metrics.jobStarted(name);
   try {
-    const result = await requestContext.run({ requestId: `job:${name}:${job.id}` }, () => definition.process(job));
+    const result = await requestContext.run({ requestId: `job:${name}:${job.id}` }, () => definition.process(job, token));
     done('completed');
     return result;
   } catch (err) {
@@ -46,7 +53,7 @@ export function startQueueWorker<T, R>(
   const { logger } = deps;
   const worker = new Worker<T, R>(
     name,
-    (job) => runJob(deps, name, definition, job),
+    (job, token) => runJob(deps, name, definition, job, token),
     {
       connection: deps.redis.duplicate() as ConnectionOptions,
       prefix: bullPrefix(deps.config),

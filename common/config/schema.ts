@@ -184,9 +184,11 @@ export const settings = {
       'AI_PROVIDER',
       Joi.string().valid('auto', 'openai-compatible', 'static').default('auto'),
     ),
-    maxRetries: setting<number>('AI_MAX_RETRIES', Joi.number().integer().min(0).max(10).default(3)),
-    retryBaseMs: setting<number>('AI_RETRY_BASE_MS', Joi.number().integer().min(1).default(500)),
-    retryMaxDelayMs: setting<number>('AI_RETRY_MAX_DELAY_MS', Joi.number().integer().min(1).default(30_000)),
+    /**
+     * the longest `Retry-After` the evaluation waits for (as a delayed job, holding no worker); a
+     * provider asking for longer (a spent daily quota) fails the evaluation with its reason
+     */
+    retryMaxDelayMs: setting<number>('AI_RETRY_MAX_DELAY_MS', Joi.number().integer().min(1).default(300_000)),
     maxTokens: setting<number>('AI_MAX_TOKENS', Joi.number().integer().min(64).max(32_768).default(1500)),
     temperature: setting<number>('AI_TEMPERATURE', Joi.number().min(0).max(2).default(0.2)),
     /** evaluation requests per user per rate-limit window */
