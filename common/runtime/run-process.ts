@@ -28,7 +28,7 @@ export interface RunningProcess<T> {
   stop(reason: string, code?: number): Promise<void>;
 }
 
-const describe = (err: unknown) => (err instanceof Error ? { error: err.message, stack: err.stack } : { error: String(err) });
+const errorFields = (err: unknown) => (err instanceof Error ? { error: err.message, stack: err.stack } : { error: String(err) });
 
 /**
  * The one lifecycle of every GEMA process (web and worker). SIGTERM/SIGINT stop it gracefully; an
@@ -63,11 +63,11 @@ export async function runProcess<T>(name: string, start: (ctx: ProcessContext) =
   };
 
   proc.on('unhandledRejection', (err: unknown) => {
-    logger.error(`${name} fatal: unhandled rejection`, describe(err));
+    logger.error(`${name} fatal: unhandled rejection`, errorFields(err));
     void stop('unhandledRejection', 1);
   });
   proc.on('uncaughtException', (err: unknown) => {
-    logger.error(`${name} fatal: uncaught exception`, describe(err));
+    logger.error(`${name} fatal: uncaught exception`, errorFields(err));
     void stop('uncaughtException', 1);
   });
   // once: a second Ctrl-C falls through to Node's default and ends the process at once
@@ -83,7 +83,7 @@ export async function runProcess<T>(name: string, start: (ctx: ProcessContext) =
   try {
     return { value: await start(ctx), stop };
   } catch (err) {
-    logger.error(`${name} failed to start`, describe(err));
+    logger.error(`${name} failed to start`, errorFields(err));
     await stop('start failed', 1);
     throw err;
   }

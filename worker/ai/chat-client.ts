@@ -86,12 +86,13 @@ export class ChatClient {
   // private fields: the key never shows up when the client is logged, inspected or serialised
   readonly #apiKey: string | undefined;
   readonly #openai: OpenAI;
+  readonly #logger: Logger | undefined;
   private readonly opts: Omit<ChatClientOptions, 'apiKey' | 'logger'>;
 
   constructor(opts: ChatClientOptions) {
     this.#apiKey = opts.apiKey;
-    const { apiKey: _key, logger: _logger, ...rest } = opts;
-    this.opts = rest;
+    this.#logger = opts.logger;
+    this.opts = { baseUrl: opts.baseUrl, model: opts.model, timeoutMs: opts.timeoutMs, maxTokens: opts.maxTokens, temperature: opts.temperature };
     this.#openai = new OpenAI({
       // a local server (Ollama, llama.cpp) takes no key: the SDK insists on one, so the header is dropped instead
       apiKey: opts.apiKey ?? 'no-key',
@@ -126,7 +127,15 @@ export class ChatClient {
         .asResponse();
       text = await response.text();
     } catch (err) {
-      throw this.describe(err, signal);
+      const failure = this.describe(err, signal);
+      this.#logger?.warn('AI provider call failed', {
+        kind: failure.kind,
+        status: failure.status,
+        retryable: failure.retryable,
+        retryAfterMs: failure.retryAfterMs,
+        error: failure.message,
+      });
+      throw failure;
     }
     return { ...this.readReply(text, schema), attempts: 1 };
   }
