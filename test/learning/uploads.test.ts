@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import sharp from 'sharp';
 import { app, testWorkerDeps } from '../support/deps';
 import { createStorage } from '../../common/storage';
-import { processFile } from '../../worker/processors/file-processing';
+import { processFile } from '../../worker/files/processor';
 import { bearer, createSchool } from '../support/factories';
 import { StoredFile } from '../../common/models';
 import { makeAssignment } from './helpers';

@@ -2,8 +2,8 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { EmailJob } from '../../common/queues';
 import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
-import { templates } from '../email/templates';
-import { createMailer } from '../email/transport';
+import { templates } from './templates';
+import { createMailer } from './transport';
 
 export interface EmailResult {
   sent: boolean;

@@ -1,5 +1,18 @@
 import type { Server } from 'node:http';
 
+/** Listens and resolves with the port actually bound (port 0 picks a free one, as tests do). */
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}
+
 /**
  * Stops accepting connections, lets in-flight requests finish, and after `deadlineMs` cuts whatever
  * is still open. Resolves `drained` or `forced`.

@@ -6,8 +6,8 @@ import { createStorage, storageFor, StorageObjectMissingError, type Storage } fr
 import { rooms } from '../../common/realtime/events';
 import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
-import { inspectImage } from '../files/image';
-import { inspectZip } from '../files/archive';
+import { inspectImage } from './image';
+import { inspectZip } from './archive';
 
 /** Raster formats libvips reads; SVG is deliberately absent (we never render user markup). */
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/tiff']);
