@@ -107,7 +107,7 @@ export class CodingSubmissionWorkflow {
     const tests = testIds.length
       ? await CodingTestCase.findAll({ where: { id: testIds }, attributes: ['id', 'stdin', 'expected'] })
       : [];
-    return presentSubmission(submission, isStaff(user), new Map(tests.map((t) => [t.id, t])));
+    return presentSubmission(submission, isStaff(user), new Map(tests.map((t) => [t.id, t])), this.deps.config.sandbox.hiddenFigures);
   }
 
   /** Students list their own; teachers their classrooms' (and their own); admins everything. */

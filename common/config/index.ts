@@ -56,6 +56,8 @@ export interface Config {
     dockerHost?: string;
     gradingQueueMaxDepth: number;
     maxPendingPerUser: number;
+    /** how coarsely students see a hidden test's time and memory (null: not at all) */
+    hiddenFigures: { timeMs: number | null; memoryKb: number | null };
   };
   ai: {
     baseUrl: string;
@@ -180,6 +182,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dockerHost: v.DOCKER_HOST,
       gradingQueueMaxDepth: v.GRADING_QUEUE_MAX_DEPTH,
       maxPendingPerUser: v.GRADING_MAX_PENDING_PER_USER,
+      hiddenFigures: {
+        timeMs: v.HIDDEN_TEST_TIME_BUCKET_MS === 'none' ? null : v.HIDDEN_TEST_TIME_BUCKET_MS,
+        memoryKb: v.HIDDEN_TEST_MEMORY_BUCKET_KB === 'none' ? null : v.HIDDEN_TEST_MEMORY_BUCKET_KB,
+      },
     },
     ai: {
       baseUrl: v.AI_BASE_URL,

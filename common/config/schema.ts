@@ -94,6 +94,10 @@ export const envSchema = Joi.object({
   DOCKER_HOST: Joi.string(),
   GRADING_QUEUE_MAX_DEPTH: Joi.number().integer().min(1).default(500),
   GRADING_MAX_PENDING_PER_USER: Joi.number().integer().min(1).default(3),
+  HIDDEN_TEST_TIME_BUCKET_MS: Joi.alternatives().try(Joi.number().integer().min(1).max(60_000), Joi.string().valid('none')).default(100),
+  HIDDEN_TEST_MEMORY_BUCKET_KB: Joi.alternatives()
+    .try(Joi.number().integer().min(1).max(1024 * 1024), Joi.string().valid('none'))
+    .default(4096),
 
   AI_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('https://api.openai.com/v1'),
   AI_API_KEY: Joi.string(),

@@ -39,7 +39,13 @@ export async function createGradingProcessor(
     ? undefined
     : createSandbox({ backend: deps.config.sandbox.backend, dockerHost: deps.config.sandbox.dockerHost });
   const sandbox = options.sandbox ?? ownSandbox!;
-  const grader = new SubmissionGrader({ sequelize: deps.sequelize, realtime: deps.realtime, logger: deps.logger, sandbox });
+  const grader = new SubmissionGrader({
+    sequelize: deps.sequelize,
+    realtime: deps.realtime,
+    logger: deps.logger,
+    sandbox,
+    hiddenFigures: deps.config.sandbox.hiddenFigures,
+  });
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const sweepEveryMs = options.sweepEveryMs ?? DEFAULT_SWEEP_EVERY_MS;
   if (sweepEveryMs > 0) {
