@@ -1,3 +1,4 @@
+import '../common/require-node';
 import http from 'node:http';
 import { getConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';

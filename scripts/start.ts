@@ -1,3 +1,4 @@
+import '../common/require-node';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';

@@ -1,3 +1,4 @@
+import '../common/require-node';
 import type { Worker } from 'bullmq';
 import { getConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
