@@ -7,6 +7,7 @@ import type { QueueName } from '../common/queues';
 import { createWorkerDeps, closeWorkerDeps, type WorkerDeps } from './deps';
 import { startQueueWorker, closeWorkers, type ProcessorDefinition } from './queue-worker';
 import { processors, type ProcessorFactory } from './processors';
+import { runSandboxSelfCheck } from './grading/self-check-report';
 
 export interface RunningQueues {
   workers: Worker[];
@@ -60,6 +61,7 @@ export async function startWorkerProcess() {
   await Promise.all([deps.sequelize.authenticate(), waitForRedis(deps.redis, 10_000)]);
 
   const running = await startQueues(deps, config.worker.queues);
+  const selfCheck = await runSandboxSelfCheck(deps);
   logger.info('worker started', {
     queues: config.worker.queues.filter((q) => processors[q]),
     concurrency: config.worker.concurrency,
@@ -71,6 +73,7 @@ export async function startWorkerProcess() {
     stopping = true;
     logger.info('worker shutting down', { signal });
     const outcome = await running.close(config.http.shutdownTimeoutMs);
+    await selfCheck.close();
     await closeWorkerDeps(deps);
     logger.info('worker stopped', { outcome });
     process.exit(0);
