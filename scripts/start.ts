@@ -72,12 +72,14 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): 
 }
 
 /** The worker child's sandbox self-check, once it is in Redis (it takes a few seconds: a JVM starts). */
-async function workerReport(redisUrl: string, prefix: string, worker: ChildProcess, timeoutMs = 60_000): Promise<SandboxReport | undefined> {
+async function workerReport(redisUrl: string, prefix: string, worker: ChildProcess, spawnedAt: number, timeoutMs = 60_000): Promise<SandboxReport | undefined> {
   const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until && worker.exitCode === null) {
-      const mine = (await liveReports(client, prefix)).find((r) => r.pid === worker.pid && r.hostname === os.hostname());
+      const here = (await liveReports(client, prefix)).filter((r) => r.hostname === os.hostname() && Date.parse(r.checkedAt) >= spawnedAt);
+      // the child itself under `node dist/…`; a runner in between (tsx) gives the worker a pid of its own
+      const mine = here.find((r) => r.pid === worker.pid) ?? here[0];
       if (mine) return mine;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -113,6 +115,7 @@ async function main() {
   await sequelize.close();
 
   const api = run('api', 'api/server.js');
+  const workerSpawnedAt = Date.now() - 1000;
   const worker = run('worker', 'worker/main.js');
   const children = [api, worker];
   let stopping = false;
@@ -144,7 +147,7 @@ async function main() {
     for (const l of DEMO_LOGINS) say(`    ${l.role.padEnd(8)} ${l.email}`);
     // the worker logs its check as it goes; the summary waits for it, so it may follow a few worker lines
     if (config.worker.queues.includes('grading')) {
-      for (const line of sandboxSummary(await workerReport(config.redis.url, config.redis.prefix, worker))) say(line);
+      for (const line of sandboxSummary(await workerReport(config.redis.url, config.redis.prefix, worker, workerSpawnedAt))) say(line);
     }
     say('  Ctrl-C stops the API and the worker.');
     say('');
