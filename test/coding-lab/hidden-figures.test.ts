@@ -7,6 +7,9 @@ import { isolatedApp } from '../support/deps';
 import type { RealtimeEvents } from '../../common/realtime/events';
 import { coarseFigures, figuresFor } from '../../common/grading/coarse-figures';
 import { makeTask, startGradingWorker, testCase, type RunningWorker } from './helpers';
+import { CodingSubmission, CodingTestCase, type TestResult } from '../../common/models';
+import { createUser } from '../support/factories';
+import { loadEvaluationInput } from '../../worker/ai/load-input';
 
 type TestEvent = RealtimeEvents['grading:test'];
 interface ResultView {
@@ -181,6 +184,53 @@ describe('coding lab: hidden tests show students coarse figures only', () => {
 
     it('sends the student’s socket no figures for the hidden test', () => {
       expect(events.student.find((e) => e.index === 1)).to.include({ timeMs: null, memoryKb: null });
+    });
+  });
+
+  describe('the AI reviewer, whose review the student reads', () => {
+    it('gets a hidden test’s figures as coarsely as the student sees them, and a shown test’s exactly', async () => {
+      const task = await makeTask({
+        tests: [testCase({ name: 'shown', stdin: 'a', expected: 'a' }), testCase({ name: 'secret', stdin: 'b', expected: 'b', visibility: 'hide' })],
+      });
+      const tests = await CodingTestCase.findAll({ where: { taskId: task.id }, order: [['position', 'ASC']] });
+      const result = (i: number): TestResult => ({
+        index: i,
+        testId: tests[i]!.id,
+        name: tests[i]!.name,
+        visibility: tests[i]!.visibility,
+        sample: false,
+        verdict: 'accepted',
+        points: 1,
+        earned: 1,
+        timeMs: 42,
+        memoryKb: 5000,
+        exitCode: 0,
+        signal: null,
+        stdout: tests[i]!.expected,
+        stderr: '',
+        stdoutTruncated: false,
+        stderrTruncated: false,
+        diff: null,
+      });
+      const student = await createUser();
+      const submission = await CodingSubmission.create({
+        taskId: task.id,
+        userId: student.id,
+        classroomId: null,
+        language: 'javascript',
+        files: [{ name: 'main.js', content: '' }],
+        attempt: 1,
+        status: 'completed',
+        verdict: 'accepted',
+        score: 2,
+        maxScore: 2,
+        results: [result(0), result(1)],
+      });
+      const input = await loadEvaluationInput(submission, { timeMs: 100, memoryKb: 4096 });
+      expect(input.tests.cases.map((c) => [c.hidden, c.timeMs, c.memoryKb])).to.deep.equal([
+        [false, 42, 5000],
+        [true, 100, 8192],
+      ]);
     });
   });
 });
