@@ -192,6 +192,8 @@ describe('coding lab: languages the workers can run', function () {
       const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'worker/main.ts')], {
         env: { ...process.env, ...TEST_ENV, ...ENV, WORKER_QUEUES: 'grading', LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // a group of its own: tsx runs the worker in a child, which a kill of tsx alone would orphan
+        detached: true,
       });
       const checks: string[] = [];
       try {
@@ -211,11 +213,11 @@ describe('coding lab: languages the workers can run', function () {
           checks.map((m) => m.replace(/^(sandbox self-check: \w+: \w+).*$/, '$1')),
         );
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
+        child.kill('SIGTERM'); // tsx hands it on to the worker
         expect(await exited).to.equal(0);
         expect(await liveReports(deps.redis, PREFIX)).to.deep.equal([]);
       } finally {
-        if (child.exitCode === null) child.kill('SIGKILL');
+        if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
       }
     });
   });
