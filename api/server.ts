@@ -1,3 +1,4 @@
+import '../common/require-node';
 import http from 'node:http';
 import { closeGracefully, listen, runProcess, waitForCoreDeps } from '../common/runtime';
 import { createApp } from './app';

@@ -1,3 +1,4 @@
+import '../common/require-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import os from 'node:os';

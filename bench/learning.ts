@@ -1,3 +1,4 @@
+import '../common/require-node';
 /**
  * Throughput and p95 of the two routes a student hits most, with 100 connections, against an API
  * running in a child process on a bench database seeded with the demo school; plus the number of SQL

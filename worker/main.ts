@@ -1,8 +1,10 @@
+import '../common/require-node';
 import { createWorkerHttpServer } from './observability/http-server';
 import { registerQueueDepth } from './observability/queue-depth';
 import { closeGracefully, listen, runProcess, waitForCoreDeps } from '../common/runtime';
 import { createWorkerDeps, closeWorkerDeps } from './deps';
 import { startQueues } from './queues';
+import { runSandboxSelfCheck } from './grading/self-check-report';
 
 /**
  * The worker process: one BullMQ worker per queue named in WORKER_QUEUES, each with its own
@@ -17,6 +19,8 @@ export function startWorkerProcess() {
 
     const running = await startQueues(deps, config.worker.queues);
     onShutdown('drain', 'queue workers', (deadlineMs) => running.close(deadlineMs));
+    const selfCheck = await runSandboxSelfCheck(deps);
+    onShutdown('stop-intake', 'sandbox report', () => selfCheck.close());
 
     let port: number | undefined;
     if (config.worker.httpPort !== undefined) {

@@ -10,6 +10,11 @@ import {
 
 export const MAX_FILES = 10;
 export const MAX_SOURCE_BYTES = 64 * 1024;
+/** what a task may set as its limits (the defaults are the model's) */
+export const TASK_LIMITS = {
+  timeMs: { min: 100, max: 20_000, default: 2000 },
+  memoryMb: { min: 16, max: 1024, default: 128 },
+} as const;
 const MAX_TEST_TEXT = 256 * 1024;
 
 const language = Joi.string().valid(...CODING_LANGUAGES);
@@ -55,8 +60,8 @@ const taskFields = {
   tags: Joi.array().items(Joi.string().trim().lowercase().min(1).max(40)).max(20).unique(),
   languages: Joi.array().items(language).min(1).unique(),
   starterCode: Joi.object(Object.fromEntries(CODING_LANGUAGES.map((l) => [l, source]))),
-  timeLimitMs: Joi.number().integer().min(100).max(20_000),
-  memoryLimitMb: Joi.number().integer().min(16).max(1024),
+  timeLimitMs: Joi.number().integer().min(TASK_LIMITS.timeMs.min).max(TASK_LIMITS.timeMs.max),
+  memoryLimitMb: Joi.number().integer().min(TASK_LIMITS.memoryMb.min).max(TASK_LIMITS.memoryMb.max),
   points: Joi.number().integer().min(0).max(10_000),
   classroomId: id.allow(null),
   published: Joi.boolean(),

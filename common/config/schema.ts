@@ -53,6 +53,10 @@ const csv = (items: Joi.Schema) =>
 const secret = Joi.string().min(32);
 const concurrency = (fallback: number) => Joi.number().integer().min(1).max(64).default(fallback);
 // joi hands a function default the object being validated, so a default may follow NODE_ENV
+// a rounding step for figures students see, or `none` to show none
+const bucket = (max: number, fallback: number) =>
+  Joi.alternatives().try(Joi.number().integer().min(1).max(max), Joi.string().valid('none')).default(fallback);
+const noneAsNull = (value: number | 'none') => (value === 'none' ? null : value);
 const envOf = (parent: { NODE_ENV?: string }) => parent.NODE_ENV ?? 'development';
 
 /**
@@ -173,6 +177,11 @@ export const settings = {
     dockerHost: setting<string | undefined>('DOCKER_HOST', Joi.string()),
     gradingQueueMaxDepth: setting<number>('GRADING_QUEUE_MAX_DEPTH', Joi.number().integer().min(1).default(500)),
     maxPendingPerUser: setting<number>('GRADING_MAX_PENDING_PER_USER', Joi.number().integer().min(1).default(3)),
+    /** how coarsely students see a hidden test's time and memory (null: not at all) */
+    hiddenFigures: {
+      timeMs: setting<number | null>('HIDDEN_TEST_TIME_BUCKET_MS', bucket(60_000, 100), { map: noneAsNull }),
+      memoryKb: setting<number | null>('HIDDEN_TEST_MEMORY_BUCKET_KB', bucket(1024 * 1024, 4096), { map: noneAsNull }),
+    },
   },
   ai: {
     baseUrl: setting<string>('AI_BASE_URL', Joi.string().uri({ scheme: ['http', 'https'] }).default('https://api.openai.com/v1')),

@@ -19,8 +19,9 @@ export interface RealtimeEvents {
     index: number;
     name: string;
     verdict: string;
-    timeMs: number;
-    memoryKb: number;
+    /** to a student, for a hidden test: rounded up to HIDDEN_TEST_*_BUCKET, or null when those are `none` */
+    timeMs: number | null;
+    memoryKb: number | null;
     hidden?: boolean;
   };
   'grading:completed': { submissionId: string; verdict: string; score: number; maxScore: number };

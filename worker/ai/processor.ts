@@ -45,7 +45,7 @@ export function aiEvaluationProcessor(deps: WorkerDeps, reviewer: Reviewer = cre
       if (submission.status !== 'completed') throw new UnrecoverableError('The submission has not been graded');
 
       await evaluation.update({ status: 'running', startedAt: new Date(), attempts: job.attemptsMade + 1, provider: reviewer.provider, error: null });
-      const input = await loadEvaluationInput(submission);
+      const input = await loadEvaluationInput(submission, deps.config.sandbox.hiddenFigures);
       const metrics = measureCode(input.language, input.files);
       metrics.tests = {
         passed: input.tests.passed,

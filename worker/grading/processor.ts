@@ -44,7 +44,13 @@ export async function createGradingProcessor(
     const available = new Set(ownSandbox.availableLanguages());
     for (const language of LANGUAGES) deps.metrics.sandbox.setAvailability(language, available.has(language));
   }
-  const grader = new SubmissionGrader({ sequelize: deps.sequelize, realtime: deps.realtime, logger: deps.logger, sandbox });
+  const grader = new SubmissionGrader({
+    sequelize: deps.sequelize,
+    realtime: deps.realtime,
+    logger: deps.logger,
+    sandbox,
+    hiddenFigures: deps.config.sandbox.hiddenFigures,
+  });
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const sweepEveryMs = options.sweepEveryMs ?? DEFAULT_SWEEP_EVERY_MS;
   if (sweepEveryMs > 0) {
