@@ -1,12 +1,12 @@
 import type { ApiDeps } from '../deps';
-import { StudentAssignmentService } from './assignment-service';
-import { SubmissionService } from './submission-service';
-import { SubmissionLinks } from './submission-links';
-import { fileServiceGateway, type SubmissionFileGateway } from './submission-files';
+import { StudentAssignmentService } from './assignments/student-service';
+import { SubmissionService } from './submissions/service';
+import { SubmissionLinks } from './submissions/links';
+import { fileServiceGateway, type SubmissionFileGateway } from './submissions/files';
 import { FileService } from '../files/service';
-import { submissionUploadCap } from './upload-cap';
+import { submissionUploadCap } from './submissions/upload-cap';
 
-/** The learning services, built once per app and shared by the tutorial, admin and student routers. */
+/** The learning services, built once per app and shared by the assignment, submission and grading routers. */
 export interface LearningServices {
   files: SubmissionFileGateway;
   links: SubmissionLinks;

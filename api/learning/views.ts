@@ -1,5 +1,5 @@
 import type { Assignment, Submission, SubmissionGrade } from '../../common/models';
-import type { AttachedFile } from './submission-files';
+import type { AttachedFile } from './submissions/files';
 
 export interface AssignmentRow {
   id: string;

@@ -1,13 +1,27 @@
 import type { Request, RequestHandler } from 'express';
-import { input } from '../http/validate';
-import { sendData, sendList } from '../http/respond';
-import type { AdminAssignmentQuery, AdminAssignmentService, AssignmentInput } from './assignments-service';
-import type { GradeInput, GradingService } from './grading-service';
+import { input } from '../../http/validate';
+import { sendData, sendList } from '../../http/respond';
+import type { AdminAssignmentQuery, AdminAssignmentService, AssignmentInput } from './staff-service';
+import type { StudentAssignmentQuery, StudentAssignmentService } from './student-service';
 
 const actor = (req: Request) => ({ id: req.user!.id, role: req.user!.role });
 const idOf = (req: Request) => input<{ id: string }>(req, 'params').id;
 
-export function adminLearningController(assignments: AdminAssignmentService, grading: GradingService) {
+/** `/api/v2/tutorial/assignments`: what a student has to do (staff may open one to see it as students do). */
+export function studentAssignmentController(assignments: StudentAssignmentService) {
+  const list: RequestHandler = async (req, res) => {
+    const { data, meta } = await assignments.list(req.user!.id, input<StudentAssignmentQuery>(req, 'query'));
+    sendList(res, data, meta);
+  };
+  const get: RequestHandler = async (req, res) => {
+    const id = idOf(req);
+    sendData(res, req.user!.role === 'student' ? await assignments.get(req.user!.id, id) : await assignments.getForStaff(actor(req), id));
+  };
+  return { list, get };
+}
+
+/** `/api/v2/admin/assignments`: teachers (their classrooms) and admins (all) set work. */
+export function staffAssignmentController(assignments: AdminAssignmentService) {
   const list: RequestHandler = async (req, res) => {
     const { data, meta } = await assignments.list(actor(req), input<AdminAssignmentQuery>(req, 'query'));
     sendList(res, data, meta);
@@ -23,8 +37,5 @@ export function adminLearningController(assignments: AdminAssignmentService, gra
     if (outcome.archived) sendData(res, outcome.assignment);
     else res.status(204).end();
   };
-  const grade: RequestHandler = async (req, res) => {
-    sendData(res, await grading.grade(actor(req), idOf(req), input<GradeInput>(req, 'body')));
-  };
-  return { list, create, update, remove, grade };
+  return { list, create, update, remove };
 }

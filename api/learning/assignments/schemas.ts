@@ -1,8 +1,14 @@
 import Joi from 'joi';
-import { paginationKeys } from '../http/pagination';
-import { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES, REVIEW_STATUSES } from '../../common/models';
+import { paginationKeys } from '../../http/pagination';
+import { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES } from '../../../common/models';
+import { STUDENT_STATES } from './student-service';
 
-export const idParams = Joi.object({ id: Joi.string().uuid().required() });
+export const studentAssignmentQuery = Joi.object({
+  ...paginationKeys,
+  status: Joi.string().valid(...STUDENT_STATES),
+  q: Joi.string().trim().min(1).max(100),
+  sort: Joi.string().valid('dueAt', '-dueAt').default('dueAt'),
+});
 
 /** an extension (`pdf`) or a MIME type, possibly a family (`image/*`) */
 const fileType = Joi.string()
@@ -47,12 +53,4 @@ export const adminAssignmentQuery = Joi.object({
   classroomId: Joi.string().uuid(),
   status: Joi.string().valid(...ASSIGNMENT_STATUSES),
   q: Joi.string().trim().min(1).max(100),
-});
-
-export const gradeBody = Joi.object({
-  grade: Joi.number().min(0).precision(2),
-  feedback: Joi.string().max(10_000).allow(''),
-  status: Joi.string()
-    .valid(...REVIEW_STATUSES)
-    .default('graded'),
 });

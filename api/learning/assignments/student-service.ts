@@ -1,11 +1,11 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { NotFoundError } from '../../common/errors';
-import { Assignment, Submission, SubmissionGrade } from '../../common/models';
-import { teaches, type Actor } from '../access/classrooms';
-import { limitOffset, type Pagination } from '../http/pagination';
-import { assignmentFromRow, assignmentView, submissionView } from './views';
-import type { SubmissionLinks } from './submission-links';
-import { likeContains } from '../http/like';
+import { NotFoundError } from '../../../common/errors';
+import { Assignment, Submission, SubmissionGrade } from '../../../common/models';
+import { teaches, type Actor } from '../../access/classrooms';
+import { limitOffset, type Pagination } from '../../http/pagination';
+import { assignmentFromRow, assignmentView, submissionView } from '../views';
+import type { SubmissionLinks } from '../submissions/links';
+import { likeContains } from '../../http/like';
 
 /** A student's own state on an assignment, derived from their newest attempt. */
 export const STUDENT_STATES = ['pending', 'submitted', 'graded', 'overdue'] as const;

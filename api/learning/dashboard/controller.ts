@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
-import { sendData } from '../http/respond';
-import type { DashboardService } from './dashboard-service';
+import { sendData } from '../../http/respond';
+import type { DashboardService } from './service';
 import type { ProgressService } from './progress-service';
 
-export function studentLearningController(dashboard: DashboardService, progress: ProgressService) {
+export function dashboardController(dashboard: DashboardService, progress: ProgressService) {
   const getDashboard: RequestHandler = async (req, res) => {
     sendData(res, await dashboard.forStudent(req.user!.id));
   };

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { round2 } from '../../common/learning/late-policy';
-import { STUDENT_ASSIGNMENTS_SQL, type StudentState } from '../tutorial/assignment-service';
+import { round2 } from '../../../common/learning/late-policy';
+import { STUDENT_ASSIGNMENTS_SQL, type StudentState } from '../assignments/student-service';
 
 interface Row {
   id: string;

@@ -1,13 +1,13 @@
-import type { ApiDeps } from '../deps';
-import { ApiRouter } from '../http/router';
-import { DashboardService } from './dashboard-service';
+import type { ApiDeps } from '../../deps';
+import { ApiRouter } from '../../http/router';
+import { DashboardService } from './service';
 import { ProgressService } from './progress-service';
-import { studentLearningController } from './dashboard-controller';
+import { dashboardController } from './controller';
 
 /** The student's own home screen and progress report; nothing here takes another user's id. */
-export function studentLearningRoutes(deps: ApiDeps): ApiRouter {
+export function dashboardRoutes(deps: ApiDeps): ApiRouter {
   const { requireAuth, requireRole } = deps.auth;
-  const c = studentLearningController(
+  const c = dashboardController(
     new DashboardService(deps.sequelize),
     new ProgressService(deps.sequelize),
   );

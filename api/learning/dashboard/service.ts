@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { round2 } from '../../common/learning/late-policy';
-import { STUDENT_ASSIGNMENTS_SQL } from '../tutorial/assignment-service';
+import { round2 } from '../../../common/learning/late-policy';
+import { STUDENT_ASSIGNMENTS_SQL } from '../assignments/student-service';
 
 export interface Dashboard {
   counts: { pending: number; submitted: number; graded: number; overdue: number; total: number };

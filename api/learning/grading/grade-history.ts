@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
-import { Submission, SubmissionGrade, type ReviewStatus } from '../../common/models';
-import { rooms } from '../../common/realtime/events';
-import type { RealtimePublisher } from '../../common/realtime/publisher';
+import { Submission, SubmissionGrade, type ReviewStatus } from '../../../common/models';
+import { rooms } from '../../../common/realtime/events';
+import type { RealtimePublisher } from '../../../common/realtime/publisher';
 
 /** Appends the submission's current grade and feedback to its history, as the reviewer left them. */
 export async function appendGradeHistory(

@@ -1,11 +1,11 @@
 import type { Sequelize } from 'sequelize';
-import { UnprocessableError, ValidationError } from '../../common/errors';
-import type { ReviewStatus } from '../../common/models';
-import { applyPenalty } from '../../common/learning/late-policy';
-import type { RealtimePublisher } from '../../common/realtime/publisher';
-import { announceGraded, appendGradeHistory } from '../tutorial/grade-history';
-import type { Actor } from '../access/classrooms';
-import type { SubmissionService } from '../tutorial/submission-service';
+import { UnprocessableError, ValidationError } from '../../../common/errors';
+import type { ReviewStatus } from '../../../common/models';
+import { applyPenalty } from '../../../common/learning/late-policy';
+import type { RealtimePublisher } from '../../../common/realtime/publisher';
+import { announceGraded, appendGradeHistory } from './grade-history';
+import type { Actor } from '../../access/classrooms';
+import type { SubmissionService } from '../submissions/service';
 
 export interface GradeInput {
   grade?: number;

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import { StoredFile } from '../../common/models';
-import { receiveUploads, type UploadCap } from '../files/upload';
-import type { FileService, PublicFile } from '../files/service';
+import { StoredFile } from '../../../common/models';
+import { receiveUploads, type UploadCap } from '../../files/upload';
+import type { FileService, PublicFile } from '../../files/service';
 
 /** How an attached file is shown inside a submission: the file feature's public shape. */
 export type AttachedFile = PublicFile;

@@ -1,5 +1,5 @@
-import { SubmissionFile } from '../../common/models';
-import type { AttachedFile, SubmissionFileGateway } from './submission-files';
+import { SubmissionFile } from '../../../common/models';
+import type { AttachedFile, SubmissionFileGateway } from './files';
 
 /** Reads which files belong to which attempts, and shows them through the file gateway. */
 export class SubmissionLinks {

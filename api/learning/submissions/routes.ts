@@ -1,20 +1,19 @@
-import type { ApiDeps } from '../deps';
-import { ApiRouter } from '../http/router';
-import { validate } from '../http/validate';
-import { tutorialController } from './controller';
+import type { ApiDeps } from '../../deps';
+import { ApiRouter } from '../../http/router';
+import { validate } from '../../http/validate';
+import { submissionController } from './controller';
 import * as s from './schemas';
-import type { LearningServices } from './services';
+import { idParams } from '../params';
+import type { LearningServices } from '../services';
 
-/** What a student opens every day: assignments to do, and the work handed in. */
-export function tutorialRoutes(deps: ApiDeps, learning: LearningServices): ApiRouter {
+/** The work handed in: students hand in and rework, staff read and return it. */
+export function submissionRoutes(deps: ApiDeps, learning: LearningServices): ApiRouter {
   const { requireAuth, requireRole } = deps.auth;
-  const c = tutorialController(learning.studentAssignments, learning.submissions);
+  const c = submissionController(learning.submissions);
   const receive = learning.files.receive;
-  return new ApiRouter('/api/v2/tutorial')
-    .get('/assignments', requireAuth, requireRole('student'), validate({ query: s.studentAssignmentQuery }), c.listAssignments)
-    .get('/assignments/:id', requireAuth, validate({ params: s.idParams }), c.getAssignment)
-    .get('/submissions', requireAuth, validate({ query: s.submissionListQuery }), c.listSubmissions)
-    .post('/submissions', requireAuth, requireRole('student'), receive, validate({ body: s.newSubmissionBody }), c.createSubmission)
-    .get('/submissions/:id', requireAuth, validate({ params: s.idParams }), c.getSubmission)
-    .patch('/submissions/:id', requireAuth, receive, validate({ params: s.idParams, body: s.submissionChangeBody }), c.updateSubmission);
+  return new ApiRouter('/api/v2/tutorial/submissions')
+    .get('/', requireAuth, validate({ query: s.submissionListQuery }), c.list)
+    .post('/', requireAuth, requireRole('student'), receive, validate({ body: s.newSubmissionBody }), c.create)
+    .get('/:id', requireAuth, validate({ params: idParams }), c.get)
+    .patch('/:id', requireAuth, receive, validate({ params: idParams, body: s.submissionChangeBody }), c.update);
 }

@@ -1,16 +1,6 @@
 import Joi from 'joi';
-import { paginationKeys } from '../http/pagination';
-import { SUBMISSION_STATUSES } from '../../common/models';
-import { STUDENT_STATES } from './assignment-service';
-
-export const idParams = Joi.object({ id: Joi.string().uuid().required() });
-
-export const studentAssignmentQuery = Joi.object({
-  ...paginationKeys,
-  status: Joi.string().valid(...STUDENT_STATES),
-  q: Joi.string().trim().min(1).max(100),
-  sort: Joi.string().valid('dueAt', '-dueAt').default('dueAt'),
-});
+import { paginationKeys } from '../../http/pagination';
+import { SUBMISSION_STATUSES } from '../../../common/models';
 
 export const submissionListQuery = Joi.object({
   ...paginationKeys,

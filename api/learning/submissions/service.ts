@@ -5,7 +5,7 @@ import {
   NotFoundError,
   UnprocessableError,
   ValidationError,
-} from '../../common/errors';
+} from '../../../common/errors';
 import {
   Assignment,
   Submission,
@@ -13,15 +13,15 @@ import {
   SubmissionGrade,
   User,
   type SubmissionStatus,
-} from '../../common/models';
-import { assessLateness } from '../../common/learning/late-policy';
-import type { RealtimePublisher } from '../../common/realtime/publisher';
-import { limitOffset, type Pagination } from '../http/pagination';
-import { classroomOf, mayReview, taughtClassroomIds, type Actor } from '../access/classrooms';
-import type { SubmissionFileGateway } from './submission-files';
-import type { SubmissionLinks } from './submission-links';
-import { announceGraded, appendGradeHistory } from './grade-history';
-import { submissionView } from './views';
+} from '../../../common/models';
+import { assessLateness } from '../../../common/learning/late-policy';
+import type { RealtimePublisher } from '../../../common/realtime/publisher';
+import { limitOffset, type Pagination } from '../../http/pagination';
+import { classroomOf, mayReview, taughtClassroomIds, type Actor } from '../../access/classrooms';
+import type { SubmissionFileGateway } from './files';
+import type { SubmissionLinks } from './links';
+import { announceGraded, appendGradeHistory } from '../grading/grade-history';
+import { submissionView } from '../views';
 
 export interface SubmissionListQuery extends Pagination {
   assignmentId?: string;

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { UploadCap } from '../files/upload';
+import type { UploadCap } from '../../files/upload';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

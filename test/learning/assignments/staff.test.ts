@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { expect } from 'chai';
-import { app } from '../support/deps';
-import { bearer, createSchool, createUser } from '../support/factories';
-import { Assignment } from '../../common/models';
-import { DAY, makeAssignment, makeSubmission } from './helpers';
+import { app } from '../../support/deps';
+import { bearer, createSchool, createUser } from '../../support/factories';
+import { Assignment } from '../../../common/models';
+import { DAY, makeAssignment, makeSubmission } from '../helpers';
 
 describe('assignment management (/api/v2/admin/assignments)', () => {
   let school: Awaited<ReturnType<typeof createSchool>>;

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { expect } from 'chai';
-import { app } from '../support/deps';
-import { bearer, createSchool } from '../support/factories';
-import { DAY, makeAssignment, makeSubmission } from './helpers';
-import type { Assignment } from '../../common/models';
+import { app } from '../../support/deps';
+import { bearer, createSchool } from '../../support/factories';
+import { DAY, makeAssignment, makeSubmission } from '../helpers';
+import type { Assignment } from '../../../common/models';
 
 describe('student assignments (GET /api/v2/tutorial/assignments)', () => {
   let school: Awaited<ReturnType<typeof createSchool>>;

@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { expect } from 'chai';
-import { app, apiDeps } from '../support/deps';
-import { bearer, createSchool } from '../support/factories';
+import { app, apiDeps } from '../../support/deps';
+import { bearer, createSchool } from '../../support/factories';
 import type { Options } from 'sequelize';
-import { CodingSubmission, type Assignment, type CodingTask, type User } from '../../common/models';
-import { makeTask, testCase } from '../coding-lab/helpers';
-import { DAY, makeAssignment, makeSubmission } from './helpers';
+import { CodingSubmission, type Assignment, type CodingTask, type User } from '../../../common/models';
+import { makeTask, testCase } from '../../coding-lab/helpers';
+import { DAY, makeAssignment, makeSubmission } from '../helpers';
 
 /**
  * One student's term, seeded by hand; every figure below is worked out in the comments.

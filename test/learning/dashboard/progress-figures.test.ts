@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { figures, trend } from '../../api/student/progress-service';
+import { figures, trend } from '../../../api/learning/dashboard/progress-service';
 
 type Row = Parameters<typeof figures>[0][number];
 

@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
-import { app } from '../support/deps';
-import { bearer, createSchool, tokenFor } from '../support/factories';
-import { startLiveServer, connectClient, nextEvent, type LiveServer } from '../support/realtime';
-import { HOUR, grade, makeAssignment, makeSubmission, submitText } from './helpers';
+import { app } from '../../support/deps';
+import { bearer, createSchool, tokenFor } from '../../support/factories';
+import { startLiveServer, connectClient, nextEvent, type LiveServer } from '../../support/realtime';
+import { HOUR, grade, makeAssignment, makeSubmission, submitText } from '../helpers';
 
 describe('grading (PATCH /api/v2/admin/submissions/:id/grade)', () => {
   let school: Awaited<ReturnType<typeof createSchool>>;

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { expect } from 'chai';
-import { app } from '../support/deps';
-import { bearer, createSchool } from '../support/factories';
-import { DAY, HOUR, grade, makeAssignment, makeSubmission, submitText } from './helpers';
+import { app } from '../../support/deps';
+import { bearer, createSchool } from '../../support/factories';
+import { DAY, HOUR, grade, makeAssignment, makeSubmission, submitText } from '../helpers';
 
 describe('submissions (/api/v2/tutorial/submissions)', () => {
   let school: Awaited<ReturnType<typeof createSchool>>;

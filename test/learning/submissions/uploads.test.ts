@@ -2,13 +2,13 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import { expect } from 'chai';
 import sharp from 'sharp';
-import { app, testWorkerDeps } from '../support/deps';
-import { createStorage } from '../../common/storage';
-import { processFile } from '../../worker/processors/file-processing';
-import { bearer, createSchool } from '../support/factories';
-import { StoredFile } from '../../common/models';
-import { makeAssignment } from './helpers';
-import { UPLOAD_LIMITS } from '../../api/files/upload';
+import { app, testWorkerDeps } from '../../support/deps';
+import { createStorage } from '../../../common/storage';
+import { processFile } from '../../../worker/processors/file-processing';
+import { bearer, createSchool } from '../../support/factories';
+import { StoredFile } from '../../../common/models';
+import { makeAssignment } from '../helpers';
+import { UPLOAD_LIMITS } from '../../../api/files/upload';
 
 /** A small but real PDF: the magic bytes are what the type check reads. */
 function pdf(text = 'hello'): Buffer {
