@@ -1,11 +1,12 @@
 import type { Queue } from 'bullmq';
-import { ServiceUnavailableError } from '../../common/errors';
+import { ServiceUnavailableError } from '../errors';
 
 const QUEUE_RETRY_AFTER_S = 30;
 
 /**
- * Refuses new work with 503 + Retry-After while a queue holds more waiting jobs than configured,
- * instead of letting it pile up; also when Redis cannot say how deep it is.
+ * Refuses new work while a queue holds more waiting jobs than configured, instead of letting it pile
+ * up; also when Redis cannot say how deep it is. The refusal is a `ServiceUnavailableError` with a
+ * retry hint, which the API answers as 503 + Retry-After.
  * @param what the queue as a user would name it, e.g. "grading"
  */
 export async function assertQueueHasRoom(queue: Queue, maxDepth: number, what: string): Promise<void> {
