@@ -9,7 +9,7 @@ import type { ApiDeps } from '../deps';
 import type { Actor } from '../access/classrooms';
 import { isUuid } from './submission-access';
 import { sourceFiles } from './files';
-import { assertQueueHasRoom } from '../http/queue-guard';
+import { assertQueueHasRoom } from '../../common/queues/depth-guard';
 import { presentRun } from './present';
 import type { FileInput } from './schemas';
 import type { CodingTaskService } from './task-service';

@@ -6,12 +6,12 @@ import { enqueue } from '../../common/queues';
 import { gradingJobId } from '../../common/queues/jobs/grading';
 import { rooms } from '../../common/realtime/events';
 import type { ApiDeps } from '../deps';
-import { limitOffset, type Pagination } from '../http/pagination';
+import { limitOffset, type Pagination } from '../../common/paging';
 import { taughtClassroomIds, type Actor } from '../access/classrooms';
 import { CodingSubmissionService } from './submission-access';
 import type { CodingTaskService } from './task-service';
 import { sourceFiles } from './files';
-import { assertQueueHasRoom } from '../http/queue-guard';
+import { assertQueueHasRoom } from '../../common/queues/depth-guard';
 import { presentSubmission, presentSubmissionSummary } from './present';
 import type { FileInput } from './schemas';
 

@@ -1,10 +1,10 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ForbiddenError, NotFoundError, UnprocessableError } from '../../../common/errors';
 import { Assignment, Classroom, Submission, type AssignmentKind, type AssignmentStatus } from '../../../common/models';
-import { limitOffset, type Pagination } from '../../http/pagination';
+import { limitOffset, type Pagination } from '../../../common/paging';
 import { taughtClassroomIds, teaches, type Actor } from '../../access/classrooms';
 import { assignmentFromRow, assignmentView } from '../views';
-import { likeContains } from '../../http/like';
+import { likeContains } from '../../../common/sql/like';
 
 export interface AssignmentInput {
   title: string;

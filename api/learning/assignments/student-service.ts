@@ -2,10 +2,10 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { NotFoundError } from '../../../common/errors';
 import { Assignment, Submission, SubmissionGrade } from '../../../common/models';
 import { teaches, type Actor } from '../../access/classrooms';
-import { limitOffset, type Pagination } from '../../http/pagination';
+import { limitOffset, type Pagination } from '../../../common/paging';
 import { assignmentFromRow, assignmentView, submissionView } from '../views';
 import type { SubmissionLinks } from '../submissions/links';
-import { likeContains } from '../../http/like';
+import { likeContains } from '../../../common/sql/like';
 
 /** A student's own state on an assignment, derived from their newest attempt. */
 export const STUDENT_STATES = ['pending', 'submitted', 'graded', 'overdue'] as const;

@@ -16,7 +16,7 @@ import {
 } from '../../../common/models';
 import { assessLateness } from '../../../common/learning/late-policy';
 import type { RealtimePublisher } from '../../../common/realtime/publisher';
-import { limitOffset, type Pagination } from '../../http/pagination';
+import { limitOffset, type Pagination } from '../../../common/paging';
 import { classroomOf, mayReview, taughtClassroomIds, type Actor } from '../../access/classrooms';
 import type { SubmissionFileGateway } from './files';
 import type { SubmissionLinks } from './links';
