@@ -4,7 +4,7 @@ import { CodingRun, CodingTestCase, type CodingLanguage } from '../../common/mod
 import { NotFoundError, UnprocessableError } from '../../common/errors';
 import { bullPrefix, enqueue } from '../../common/queues';
 import { createRedis, closeRedis } from '../../common/redis';
-import { runJobId } from '../../common/queues/jobs/grading';
+import { runJobId } from '../../common/grading/job-ids';
 import type { ApiDeps } from '../deps';
 import type { Actor } from '../access/classrooms';
 import { isUuid } from './submission-access';

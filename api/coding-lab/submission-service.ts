@@ -3,7 +3,7 @@ import { Op, QueryTypes, type WhereOptions } from 'sequelize';
 import { CodingSubmission, CodingTestCase, type CodingLanguage } from '../../common/models';
 import { RateLimitedError, UnprocessableError } from '../../common/errors';
 import { enqueue } from '../../common/queues';
-import { gradingJobId } from '../../common/queues/jobs/grading';
+import { gradingJobId } from '../../common/grading/job-ids';
 import { rooms } from '../../common/realtime/events';
 import type { ApiDeps } from '../deps';
 import { limitOffset, type Pagination } from '../../common/paging';
