@@ -4,7 +4,6 @@
  * may not contain `:`. The database stores these ids (coding_submissions.job_id): compute them here,
  * never by string building in SQL.
  */
-export const gradingJobId = (submissionId: string, rejudgeId?: string) =>
-  rejudgeId ? `${submissionId}-rejudge-${rejudgeId}` : submissionId;
+export const gradingJobId = (submissionId: string, rejudgeId?: string) => (rejudgeId ? `${submissionId}-rejudge-${rejudgeId}` : submissionId);
 export const runJobId = (runId: string) => `run-${runId}`;
 export const rejudgeJobId = (rejudgeId: string) => `rejudge-${rejudgeId}`;

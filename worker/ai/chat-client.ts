@@ -196,7 +196,7 @@ export class ChatClient {
 
   /** The provider's own error message (OpenAI shape `{error: {message}}`), scrubbed and short. */
   private providerMessage(text: string): string {
-    let message = '';
+    let message: string;
     try {
       const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
       const e = parsed.error;

@@ -7,10 +7,7 @@ import { dashboardController } from './controller';
 /** The student's own home screen and progress report; nothing here takes another user's id. */
 export function dashboardRoutes(deps: ApiDeps): ApiRouter {
   const { requireAuth, requireRole } = deps.auth;
-  const c = dashboardController(
-    new DashboardService(deps.sequelize),
-    new ProgressService(deps.sequelize),
-  );
+  const c = dashboardController(new DashboardService(deps.sequelize), new ProgressService(deps.sequelize));
   return new ApiRouter('/api/v2/student')
     .get('/dashboard', requireAuth, requireRole('student'), c.getDashboard)
     .get('/progress', requireAuth, requireRole('student'), c.getProgress);

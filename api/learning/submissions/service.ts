@@ -64,7 +64,7 @@ function checkContent(kind: string, content: string | undefined, fileCount: numb
     throw new ValidationError([{ field: 'content', message: 'content is required for a text assignment', type: 'any.required' }]);
   }
   if (kind === 'link') {
-    let ok = false;
+    let ok: boolean;
     try {
       const url = new URL(content ?? '');
       ok = url.protocol === 'http:' || url.protocol === 'https:';
