@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { applyPenalty, assessLateness, daysLate, DAY_MS } from '../../../common/learning/late-policy';
+import { applyPenalty, assessLateness, daysLate, DAY_MS } from '../../common/learning/late-policy';
 
 const due = new Date('2026-03-10T17:00:00.000Z');
 const at = (ms: number) => new Date(due.getTime() + ms);
