@@ -8,7 +8,7 @@ import { authRoutes } from './auth/routes';
 import { studentRoutes } from './student/routes';
 import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
-import { learningRouters } from './tutorial/routers';
+import { learningRouters } from './learning/routers';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test

@@ -20,7 +20,7 @@ import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { seedDemoSchool } from '../scripts/seed/index';
 import { AccessTokens } from '../api/auth/tokens';
-import { DashboardService } from '../api/student/dashboard-service';
+import { DashboardService } from '../api/learning/dashboard/service';
 import { clearRedisPrefix, percentile, runAutocannon, stopChild, writeResults } from './_lib';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -67,9 +67,9 @@ export async function startQueues(
       const outcome = await closeWorkers(workers, deadlineMs);
       // only now: a job still running would otherwise lose its sandbox under it
       await Promise.all(
-        started.map(({ name, close }) =>
-          close?.().catch((err: Error) => deps.logger.error('processor close failed', { queue: name, error: err.message })),
-        ),
+        started.map(async ({ name, close }) => {
+          await close?.().catch((err: Error) => deps.logger.error('processor close failed', { queue: name, error: err.message }));
+        }),
       );
       return outcome;
     },

@@ -1,7 +1,7 @@
 import { Op, literal, type FindOptions, type InferAttributes } from 'sequelize';
 import { Classroom } from '../../common/models';
 import type { AuthUser } from '../auth/middleware';
-import { limitOffset, type Pagination } from '../http/pagination';
+import { limitOffset, type Pagination } from '../../common/paging';
 
 export interface ClassroomView {
   id: string;

@@ -2,7 +2,8 @@ import type { ApiDeps } from '../deps';
 import type { CodingLanguage } from '../../common/models';
 import { UnprocessableError } from '../../common/errors';
 import { liveReports, mergeReports, type LanguageAvailability, type WorkerLimits } from '../../common/grading/sandbox-reports';
-import { MAX_FILES, MAX_SOURCE_BYTES, TASK_LIMITS } from './schemas';
+import { TASK_LIMITS } from '../../common/grading';
+import { MAX_FILES, MAX_SOURCE_BYTES } from './schemas';
 
 /**
  * Which languages the grading workers can run, as their start-up self-checks last reported it

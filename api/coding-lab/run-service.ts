@@ -4,12 +4,12 @@ import { CodingRun, CodingTestCase, type CodingLanguage } from '../../common/mod
 import { NotFoundError, UnprocessableError } from '../../common/errors';
 import { bullPrefix, enqueue } from '../../common/queues';
 import { createRedis, closeRedis } from '../../common/redis';
-import { runJobId } from '../../common/queues/jobs/grading';
+import { runJobId } from '../../common/grading/job-ids';
 import type { ApiDeps } from '../deps';
 import type { Actor } from '../access/classrooms';
 import { isUuid } from './submission-access';
 import { sourceFiles } from './files';
-import { assertQueueHasRoom } from '../http/queue-guard';
+import { assertQueueHasRoom } from '../../common/queues/depth-guard';
 import { presentRun } from './present';
 import type { FileInput } from './schemas';
 import type { CodingTaskService } from './task-service';

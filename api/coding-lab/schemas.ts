@@ -7,14 +7,10 @@ import {
   SCORING_MODES,
   VISIBILITIES,
 } from '../../common/models';
+import { TASK_LIMITS } from '../../common/grading';
 
 export const MAX_FILES = 10;
 export const MAX_SOURCE_BYTES = 64 * 1024;
-/** what a task may set as its limits (the defaults are the model's) */
-export const TASK_LIMITS = {
-  timeMs: { min: 100, max: 20_000, default: 2000 },
-  memoryMb: { min: 16, max: 1024, default: 128 },
-} as const;
 const MAX_TEST_TEXT = 256 * 1024;
 
 const language = Joi.string().valid(...CODING_LANGUAGES);
