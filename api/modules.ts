@@ -9,6 +9,8 @@ import { studentRoutes } from './student/routes';
 import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
 import { learningRouters } from './tutorial/routers';
+import { peopleRoutes } from './admin/people/routes';
+import { adminClassroomRoutes } from './admin/classrooms/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -23,6 +25,8 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     aiEvaluationRoutes(_deps),
     fileRoutes(_deps),
     ...learningRouters(_deps),
+    peopleRoutes(_deps),
+    adminClassroomRoutes(_deps),
   ];
 }
 

@@ -21,6 +21,8 @@ import type { ChangeInput, LoginInput, RegisterInput, ResetInput } from './schem
 
 /** OAuth2-shaped token response (RFC 6749 §5.1), plus the user so a client needs no second call. */
 export interface TokenResponse {
+  /** true when staff set the password: only POST /auth/password/change answers until it is changed */
+  password_change_required: boolean;
   access_token: string;
   refresh_token: string;
   token_type: 'Bearer';
@@ -39,9 +41,14 @@ export interface AuthServiceDeps {
   sessions: RefreshSessions;
 }
 
-function refusePasswordEqualToEmail(password: string, email: string, field: string) {
-  if (password.trim().toLowerCase() === email.trim().toLowerCase()) {
+/** A password must not be the account's own email address or NIS, the first thing anyone tries. */
+export function refusePasswordEqualToIdentity(password: string, who: { email?: string | null; studentNumber?: string | null }, field: string) {
+  const typed = password.trim().toLowerCase();
+  if (who.email && typed === who.email.trim().toLowerCase()) {
     throw new ValidationError([{ field, message: `${field} must not be the email address`, type: 'password.email' }]);
+  }
+  if (who.studentNumber && typed === who.studentNumber.trim().toLowerCase()) {
+    throw new ValidationError([{ field, message: `${field} must not be the student number`, type: 'password.nis' }]);
   }
 }
 
@@ -49,7 +56,7 @@ export class AuthService {
   constructor(private readonly d: AuthServiceDeps) {}
 
   async register(input: RegisterInput, client: ClientInfo): Promise<PublicUser> {
-    refusePasswordEqualToEmail(input.password, input.email, 'password');
+    refusePasswordEqualToIdentity(input.password, input, 'password');
     if (input.classroomId && !(await Classroom.findByPk(input.classroomId, { attributes: ['id'] }))) {
       throw new ValidationError([{ field: 'classroomId', message: 'classroomId names no classroom', type: 'any.invalid' }]);
     }
@@ -102,8 +109,9 @@ export class AuthService {
     }
   }
 
+  /** By email or by NIS (student number), with the same single bcrypt compare either way. */
   async login(input: LoginInput, client: ClientInfo): Promise<TokenResponse> {
-    const user = await User.findOne({ where: { email: input.email } });
+    const user = await User.findOne({ where: input.nis ? { studentNumber: input.nis } : { email: input.email! } });
     const ok = user
       ? await this.d.passwords.verify(input.password, user.passwordHash)
       : await this.d.passwords.verifyDummy(input.password);
@@ -112,9 +120,11 @@ export class AuthService {
         type: 'login_failed',
         userId: user?.id ?? null,
         ip: client.ip,
-        details: { email: input.email, reason: user ? 'wrong_password' : 'unknown_email' },
+        details: input.nis
+          ? { nis: input.nis, reason: user ? 'wrong_password' : 'unknown_nis' }
+          : { email: input.email, reason: user ? 'wrong_password' : 'unknown_email' },
       });
-      throw new UnauthenticatedError('The email or password is wrong', 'INVALID_CREDENTIALS');
+      throw new UnauthenticatedError(`The ${input.nis ? 'NIS' : 'email'} or password is wrong`, 'INVALID_CREDENTIALS');
     }
     // status is told only to someone who knows the password
     if (user.status === 'suspended') throw new ForbiddenError('This account is suspended', 'ACCOUNT_SUSPENDED');
@@ -172,12 +182,13 @@ export class AuthService {
       const user = id ? await User.findByPk(id, { transaction }) : null;
       if (!user) throw new BadRequestError('INVALID_TOKEN', 'The reset link is invalid, used or expired');
       // throwing here rolls the transaction back, so the token survives a refused password
-      refusePasswordEqualToEmail(input.password, user.email, 'password');
+      refusePasswordEqualToIdentity(input.password, user, 'password');
       await user.update(
         {
           passwordHash: await this.d.passwords.hash(input.password),
           // the link reached the mailbox, which is what verification proves
           emailVerifiedAt: user.emailVerifiedAt ?? new Date(),
+          mustChangePassword: false,
         },
         { transaction },
       );
@@ -187,18 +198,30 @@ export class AuthService {
     await Activity.record({ type: 'password_reset', userId, ip: client.ip, details: { sessionsRevoked: revoked } });
   }
 
-  /** Changes the password and ends every other session; the caller's own stays signed in. */
-  async changePassword(auth: AuthUser, input: ChangeInput, client: ClientInfo): Promise<{ sessionsRevoked: number }> {
+  /**
+   * Changes the password and ends every other session; the caller's own stays signed in. A forced
+   * change (README.md#admin-people) also answers a fresh access token without the restriction, and
+   * denies the restricted one.
+   */
+  async changePassword(
+    auth: AuthUser,
+    input: ChangeInput,
+    client: ClientInfo,
+  ): Promise<{ sessionsRevoked: number; access_token?: string; expires_in?: number }> {
     const user = await User.findByPk(auth.id);
     if (!user) throw new UnauthenticatedError('The account no longer exists');
     if (!(await this.d.passwords.verify(input.currentPassword, user.passwordHash))) {
       throw new UnprocessableError('INVALID_CURRENT_PASSWORD', 'The current password is wrong');
     }
-    refusePasswordEqualToEmail(input.newPassword, user.email, 'newPassword');
-    await user.update({ passwordHash: await this.d.passwords.hash(input.newPassword) });
+    refusePasswordEqualToIdentity(input.newPassword, user, 'newPassword');
+    const forced = user.mustChangePassword;
+    await user.update({ passwordHash: await this.d.passwords.hash(input.newPassword), mustChangePassword: false });
     const sessionsRevoked = await this.d.sessions.revokeAllOfUser(user.id, 'password', auth.sid);
-    await Activity.record({ type: 'password_change', userId: user.id, ip: client.ip, details: { sessionsRevoked } });
-    return { sessionsRevoked };
+    await Activity.record({ type: 'password_change', userId: user.id, ip: client.ip, details: { sessionsRevoked, forced } });
+    if (!forced) return { sessionsRevoked };
+    await this.d.revocation.denyToken(auth.jti, auth.exp);
+    const access = this.d.tokens.sign(user, auth.sid);
+    return { sessionsRevoked, access_token: access.token, expires_in: access.expiresIn };
   }
 
   /** Housekeeping on the way: a failure is logged, never a reason to refuse the login. */
@@ -211,8 +234,9 @@ export class AuthService {
   }
 
   private tokenResponse(user: User, refreshToken: string, sessionId: string): TokenResponse {
-    const access = this.d.tokens.sign({ id: user.id, role: user.role, email: user.email, name: user.name }, sessionId);
+    const access = this.d.tokens.sign(user, sessionId);
     return {
+      password_change_required: user.mustChangePassword,
       access_token: access.token,
       refresh_token: refreshToken,
       token_type: 'Bearer',

@@ -18,6 +18,15 @@ export const ACTIVITY_TYPES = [
   'refresh_reuse',
   'password_change',
   'password_reset',
+  // staff managing accounts (README.md#admin-people); userId is the staff member, details.targetId the account
+  'account_created',
+  'account_updated',
+  'account_deleted',
+  'account_restored',
+  'account_suspended',
+  'account_unsuspended',
+  'account_password_reset',
+  'classroom_changed',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
