@@ -11,6 +11,8 @@ import { fileRoutes } from './files/routes';
 import { learningRouters } from './tutorial/routers';
 import { peopleRoutes } from './admin/people/routes';
 import { adminClassroomRoutes } from './admin/classrooms/routes';
+import { schoolEventRoutes } from './admin/events/routes';
+import { auditLogRoutes } from './admin/audit-log/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -27,6 +29,8 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     ...learningRouters(_deps),
     peopleRoutes(_deps),
     adminClassroomRoutes(_deps),
+    ...schoolEventRoutes(_deps),
+    auditLogRoutes(_deps),
   ];
 }
 

@@ -1,5 +1,5 @@
 import { UniqueConstraintError, type Sequelize } from 'sequelize';
-import { Activity, Classroom, User, type PublicUser } from '../../common/models';
+import { AuditEntry, Classroom, User, type PublicUser } from '../../common/models';
 import { consumeOneTimeToken } from '../../common/auth/one-time-tokens';
 import { enqueue, type Queues } from '../../common/queues';
 import type { Config } from '../../common/config';
@@ -79,7 +79,7 @@ export class AuthService {
       if (err instanceof UniqueConstraintError) throw new ConflictError('An account with this email already exists', 'EMAIL_TAKEN');
       throw err;
     }
-    await Activity.record({ type: 'register', userId: user.id, ip: client.ip });
+    await AuditEntry.record({ type: 'register', userId: user.id, ip: client.ip });
     try {
       await enqueue(this.d.queues, 'email', { template: 'verify-email', userId: user.id });
     } catch (err) {
@@ -97,7 +97,7 @@ export class AuthService {
       if (!found.emailVerifiedAt) await found.update({ emailVerifiedAt: new Date() }, { transaction });
       return found;
     });
-    await Activity.record({ type: 'email_verified', userId: user.id, ip: client.ip });
+    await AuditEntry.record({ type: 'email_verified', userId: user.id, ip: client.ip });
     return user.toPublic();
   }
 
@@ -116,7 +116,7 @@ export class AuthService {
       ? await this.d.passwords.verify(input.password, user.passwordHash)
       : await this.d.passwords.verifyDummy(input.password);
     if (!user || !ok) {
-      await Activity.record({
+      await AuditEntry.record({
         type: 'login_failed',
         userId: user?.id ?? null,
         ip: client.ip,
@@ -135,14 +135,14 @@ export class AuthService {
     await user.update(changes);
     await this.purgeDeadSessions(user.id);
     const refresh = await this.d.sessions.issue(user.id, client);
-    await Activity.record({ type: 'login', userId: user.id, ip: client.ip, details: { sessionId: refresh.familyId } });
+    await AuditEntry.record({ type: 'login', userId: user.id, ip: client.ip, details: { sessionId: refresh.familyId } });
     return this.tokenResponse(user, refresh.token, refresh.familyId);
   }
 
   async refresh(token: string, client: ClientInfo): Promise<TokenResponse> {
     const result = await this.d.sessions.rotate(token, client);
     if (result.outcome === 'reused') {
-      await Activity.record({
+      await AuditEntry.record({
         type: 'refresh_reuse',
         userId: result.userId,
         ip: client.ip,
@@ -165,7 +165,7 @@ export class AuthService {
     await this.d.revocation.denyToken(user.jti, user.exp);
     if (all) await this.d.sessions.revokeAllOfUser(user.id, 'logout');
     else await this.d.sessions.revokeFamily(user.sid, 'logout');
-    await Activity.record({ type: 'logout', userId: user.id, ip: client.ip, details: { sessionId: user.sid, all } });
+    await AuditEntry.record({ type: 'logout', userId: user.id, ip: client.ip, details: { sessionId: user.sid, all } });
   }
 
   /** Always accepted: whether an email has an account is nobody's business. */
@@ -195,7 +195,7 @@ export class AuthService {
       return user.id;
     });
     const revoked = await this.d.sessions.revokeAllOfUser(userId, 'password');
-    await Activity.record({ type: 'password_reset', userId, ip: client.ip, details: { sessionsRevoked: revoked } });
+    await AuditEntry.record({ type: 'password_reset', userId, ip: client.ip, details: { sessionsRevoked: revoked } });
   }
 
   /**
@@ -217,7 +217,7 @@ export class AuthService {
     const forced = user.mustChangePassword;
     await user.update({ passwordHash: await this.d.passwords.hash(input.newPassword), mustChangePassword: false });
     const sessionsRevoked = await this.d.sessions.revokeAllOfUser(user.id, 'password', auth.sid);
-    await Activity.record({ type: 'password_change', userId: user.id, ip: client.ip, details: { sessionsRevoked, forced } });
+    await AuditEntry.record({ type: 'password_change', userId: user.id, ip: client.ip, details: { sessionsRevoked, forced } });
     if (!forced) return { sessionsRevoked };
     await this.d.revocation.denyToken(auth.jti, auth.exp);
     const access = this.d.tokens.sign(user, auth.sid);

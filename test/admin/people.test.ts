@@ -3,7 +3,7 @@ import request from 'supertest';
 import { app, apiDeps } from '../support/deps';
 import { bearer, createClassroom, createSchool, createUser, TEST_PASSWORD } from '../support/factories';
 import { auth, login, sessionStatus } from '../support/auth';
-import { Activity, User } from '../../common/models';
+import { AuditEntry, User } from '../../common/models';
 
 const api = () => request(app());
 const nis = () => String(Math.floor(1e9 + Math.random() * 9e9));
@@ -158,7 +158,7 @@ describe('admin people: accounts made by staff', () => {
   it('records the creation in the audit log with who did it', async () => {
     const s = await createSchool();
     const res = await api().post('/api/v2/admin/students').set(bearer(s.admin)).send({ name: 'Audit', nis: nis(), password: 'first-password' }).expect(201);
-    const entries = await Activity.findAll({ where: { type: 'account_created', userId: s.admin.id } });
+    const entries = await AuditEntry.findAll({ where: { type: 'account_created', userId: s.admin.id } });
     expect(entries.map((e) => e.details.targetId)).to.include(res.body.data.id);
   });
 });

@@ -1,5 +1,5 @@
 import { Op, UniqueConstraintError, type Sequelize } from 'sequelize';
-import { Activity, Classroom, ClassroomTeacher, User } from '../../../common/models';
+import { AuditEntry, Classroom, ClassroomTeacher, User } from '../../../common/models';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../../common/errors';
 import type { Actor } from '../../access/classrooms';
 import type { RefreshSessions } from '../../auth/sessions';
@@ -25,7 +25,7 @@ export class AdminClassroomService {
 
   async create(actor: Actor, input: CreateClassroomInput): Promise<AdminClassroomView> {
     const classroom = await this.unique(() => Classroom.create(input));
-    await Activity.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: classroom.id, action: 'created' } });
+    await AuditEntry.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: classroom.id, action: 'created' } });
     return this.view(classroom);
   }
 
@@ -36,7 +36,7 @@ export class AdminClassroomService {
     if (input.academicYear !== undefined) changes.academicYear = input.academicYear;
     if (input.archived !== undefined) changes.archivedAt = input.archived ? (classroom.archivedAt ?? new Date()) : null;
     await this.unique(() => classroom.update(changes));
-    await Activity.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: id, action: 'updated', fields: Object.keys(input) } });
+    await AuditEntry.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: id, action: 'updated', fields: Object.keys(input) } });
     return this.view(classroom);
   }
 
@@ -48,7 +48,7 @@ export class AdminClassroomService {
       await ClassroomTeacher.destroy({ where: { classroomId: id, teacherId: { [Op.notIn]: teacherIds } }, transaction });
       await ClassroomTeacher.bulkCreate(teacherIds.map((teacherId) => ({ classroomId: id, teacherId })), { ignoreDuplicates: true, transaction });
     });
-    await Activity.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: id, action: 'teachers', teacherIds } });
+    await AuditEntry.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: id, action: 'teachers', teacherIds } });
     return this.view(classroom);
   }
 
@@ -64,7 +64,7 @@ export class AdminClassroomService {
       return changing;
     });
     for (const studentId of moved) await this.sessions.revokeAllOfUser(studentId, 'admin');
-    await Activity.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: id, action: 'students', moved } });
+    await AuditEntry.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: id, action: 'students', moved } });
     return { moved: moved.length };
   }
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions, type Order } from 'sequelize';
-import { Activity, Classroom, ClassroomTeacher, User, type ActivityType } from '../../../common/models';
+import { AuditEntry, Classroom, ClassroomTeacher, User, type AuditType } from '../../../common/models';
 import { enqueue, type Queues } from '../../../common/queues';
 import type { Logger } from '../../../common/logger';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../../common/errors';
@@ -284,7 +284,7 @@ export class PeopleService {
     }
   }
 
-  private audit(actor: Actor, type: ActivityType, targetId: string, details: Record<string, unknown>, transaction?: Transaction) {
-    return Activity.record({ type, userId: actor.id, details: { targetId, ...details } }, transaction);
+  private audit(actor: Actor, type: AuditType, targetId: string, details: Record<string, unknown>, transaction?: Transaction) {
+    return AuditEntry.record({ type, userId: actor.id, details: { targetId, ...details } }, transaction);
   }
 }
