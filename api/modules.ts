@@ -10,6 +10,7 @@ import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
 import { learningRouters } from './tutorial/routers';
 import { peopleRoutes } from './admin/people/routes';
+import { studentsCsvRoutes } from './admin/students-csv/routes';
 import { adminClassroomRoutes } from './admin/classrooms/routes';
 import { schoolEventRoutes } from './admin/events/routes';
 import { auditLogRoutes } from './admin/audit-log/routes';
@@ -27,6 +28,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     aiEvaluationRoutes(_deps),
     fileRoutes(_deps),
     ...learningRouters(_deps),
+    studentsCsvRoutes(_deps),
     peopleRoutes(_deps),
     adminClassroomRoutes(_deps),
     ...schoolEventRoutes(_deps),

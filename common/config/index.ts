@@ -43,6 +43,8 @@ export interface Config {
     runMax: number;
   };
   metricsEnabled: boolean;
+  /** README.md#admin-bulk-import-and-export */
+  studentImport: { maxBytes: number; maxRows: number; inlineRows: number };
   worker: {
     queues: QueueName[];
     concurrency: Record<QueueName, number>;
@@ -158,6 +160,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       runMax: v.RUN_RATE_LIMIT_MAX,
     },
     metricsEnabled: v.METRICS_ENABLED,
+    studentImport: {
+      maxBytes: v.STUDENT_IMPORT_MAX_BYTES,
+      maxRows: v.STUDENT_IMPORT_MAX_ROWS,
+      inlineRows: v.STUDENT_IMPORT_INLINE_ROWS,
+    },
     worker: {
       queues: v.WORKER_QUEUES,
       concurrency: {
@@ -165,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'ai-evaluation': v.WORKER_CONCURRENCY_AI_EVALUATION,
         email: v.WORKER_CONCURRENCY_EMAIL,
         'file-processing': v.WORKER_CONCURRENCY_FILE_PROCESSING,
+        'student-import': v.WORKER_CONCURRENCY_STUDENT_IMPORT,
       },
       jobAttempts: v.JOB_ATTEMPTS,
       jobBackoffMs: v.JOB_BACKOFF_MS,

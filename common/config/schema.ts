@@ -1,6 +1,6 @@
 import Joi from 'joi';
 
-export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing'] as const;
+export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'student-import'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const csv = (items: Joi.Schema) =>
@@ -75,6 +75,10 @@ export const envSchema = Joi.object({
   WORKER_CONCURRENCY_AI_EVALUATION: Joi.number().integer().min(1).max(64).default(4),
   WORKER_CONCURRENCY_EMAIL: Joi.number().integer().min(1).max(64).default(5),
   WORKER_CONCURRENCY_FILE_PROCESSING: Joi.number().integer().min(1).max(64).default(2),
+  WORKER_CONCURRENCY_STUDENT_IMPORT: Joi.number().integer().min(1).max(8).default(1),
+  STUDENT_IMPORT_MAX_BYTES: Joi.number().integer().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+  STUDENT_IMPORT_MAX_ROWS: Joi.number().integer().min(1).max(100_000).default(20_000),
+  STUDENT_IMPORT_INLINE_ROWS: Joi.number().integer().min(1).max(100_000).default(300),
   JOB_ATTEMPTS: Joi.number().integer().min(1).max(20).default(5),
   JOB_BACKOFF_MS: Joi.number().integer().min(10).default(2000),
 

@@ -28,6 +28,7 @@ export const AUDIT_TYPES = [
   'account_password_reset',
   'classroom_changed',
   'event_changed',
+  'students_imported',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 
