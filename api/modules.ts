@@ -14,6 +14,7 @@ import { studentsCsvRoutes } from './admin/students-csv/routes';
 import { adminClassroomRoutes } from './admin/classrooms/routes';
 import { schoolEventRoutes } from './admin/events/routes';
 import { auditLogRoutes } from './admin/audit-log/routes';
+import { analyticsRoutes } from './admin/analytics/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -33,6 +34,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     adminClassroomRoutes(_deps),
     ...schoolEventRoutes(_deps),
     auditLogRoutes(_deps),
+    analyticsRoutes(_deps),
   ];
 }
 

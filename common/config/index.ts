@@ -45,6 +45,8 @@ export interface Config {
   metricsEnabled: boolean;
   /** README.md#admin-bulk-import-and-export */
   studentImport: { maxBytes: number; maxRows: number; inlineRows: number };
+  /** README.md#admin-analytics; 0 turns the cache off */
+  analyticsCacheTtlSeconds: number;
   worker: {
     queues: QueueName[];
     concurrency: Record<QueueName, number>;
@@ -160,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       runMax: v.RUN_RATE_LIMIT_MAX,
     },
     metricsEnabled: v.METRICS_ENABLED,
+    analyticsCacheTtlSeconds: v.ANALYTICS_CACHE_TTL_SECONDS,
     studentImport: {
       maxBytes: v.STUDENT_IMPORT_MAX_BYTES,
       maxRows: v.STUDENT_IMPORT_MAX_ROWS,

@@ -78,6 +78,7 @@ export const envSchema = Joi.object({
   WORKER_CONCURRENCY_STUDENT_IMPORT: Joi.number().integer().min(1).max(8).default(1),
   STUDENT_IMPORT_MAX_BYTES: Joi.number().integer().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
   STUDENT_IMPORT_MAX_ROWS: Joi.number().integer().min(1).max(100_000).default(20_000),
+  ANALYTICS_CACHE_TTL_SECONDS: Joi.number().integer().min(0).max(86_400).default(600),
   STUDENT_IMPORT_INLINE_ROWS: Joi.number().integer().min(1).max(100_000).default(300),
   JOB_ATTEMPTS: Joi.number().integer().min(1).max(20).default(5),
   JOB_BACKOFF_MS: Joi.number().integer().min(10).default(2000),
