@@ -15,6 +15,7 @@ import { adminClassroomRoutes } from './admin/classrooms/routes';
 import { schoolEventRoutes } from './admin/events/routes';
 import { auditLogRoutes } from './admin/audit-log/routes';
 import { analyticsRoutes } from './admin/analytics/routes';
+import { adminDashboardRoutes } from './admin/dashboard/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -35,6 +36,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     ...schoolEventRoutes(_deps),
     auditLogRoutes(_deps),
     analyticsRoutes(_deps),
+    adminDashboardRoutes(_deps),
   ];
 }
 
