@@ -16,6 +16,7 @@ import { schoolEventRoutes } from './admin/events/routes';
 import { auditLogRoutes } from './admin/audit-log/routes';
 import { analyticsRoutes } from './admin/analytics/routes';
 import { adminDashboardRoutes } from './admin/dashboard/routes';
+import { queueDashboardRoutes } from './admin/queues/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -37,6 +38,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     auditLogRoutes(_deps),
     analyticsRoutes(_deps),
     adminDashboardRoutes(_deps),
+    queueDashboardRoutes(_deps),
   ];
 }
 
