@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { parse } from 'csv-parse/sync';
-import { app, testWorkerDeps } from '../support/deps';
+import { app, apiDeps, testWorkerDeps } from '../support/deps';
 import { bearer, createClassroom, createSchool, createUser, tokenFor } from '../support/factories';
 import { connectClient, startLiveServer } from '../support/realtime';
 import { Assignment, Submission, User } from '../../common/models';
@@ -99,6 +99,12 @@ describe('admin CSV import: the dry run', () => {
 });
 
 describe('admin CSV import: writing', () => {
+  // nothing here delivers the invitations these imports queue; leave the email queue as it was found
+  after(async () => {
+    const queue = apiDeps().queues.email;
+    for (const job of await queue.getJobs(['waiting', 'delayed'])) if (job.data.template === 'invitation') await job.remove();
+  });
+
   it('imports good rows: new students in the classroom, verified, NIS-only ones must change the initial password, email ones invited', async () => {
     const s = await createSchool();
     const a = nis();
@@ -144,7 +150,8 @@ describe('admin CSV import: writing', () => {
     const classroom = await createClassroom();
     const prefix = nis().slice(0, 10);
     const lines = ['name,nis,email,classroom'];
-    for (let i = 0; i < 5000; i++) lines.push(`Siswa ${i},${prefix}${String(i).padStart(5, '0')},${i % 2 ? `s${i}.${prefix}@sekolah.test` : ''},${classroom.name}`);
+    // every 100th row has an email (an invitation); the rest sign in by NIS with the initial password
+    for (let i = 0; i < 5000; i++) lines.push(`Siswa ${i},${prefix}${String(i).padStart(5, '0')},${i % 100 ? '' : `s${i}.${prefix}@sekolah.test`},${classroom.name}`);
     const res = await upload(s.admin, lines.join('\n'), '', { initialPassword: 'welcome-2026' }).expect(202);
     expect(res.headers.location).to.equal(`/api/v2/admin/students/imports/${res.body.data.id}`);
     expect(res.body.data).to.include({ status: 'queued', total: 5000 });
@@ -158,7 +165,7 @@ describe('admin CSV import: writing', () => {
         status = (await api().get(res.headers.location).set(bearer(s.admin)).expect(200)).body.data;
       }
       expect(status).to.include({ status: 'done', done: 5000, total: 5000 });
-      expect(status.summary).to.include({ created: 5000, invited: 2500 });
+      expect(status.summary).to.include({ created: 5000, invited: 50 });
       while (!progress.some((p) => p.status === 'done')) await new Promise((r) => setTimeout(r, 50));
       expect(progress.filter((p) => p.status === 'running').map((p) => p.done)).to.deep.equal([1000, 2000, 3000, 4000, 5000]);
     } finally {
@@ -167,7 +174,7 @@ describe('admin CSV import: writing', () => {
       await live.close();
     }
     expect(await User.count({ where: { classroomId: classroom.id } })).to.equal(5000);
-    expect(await User.count({ where: { classroomId: classroom.id, mustChangePassword: true } })).to.equal(2500);
+    expect(await User.count({ where: { classroomId: classroom.id, mustChangePassword: true } })).to.equal(4950);
   });
 
   it('shows an import only to whoever asked for it and admins', async () => {
