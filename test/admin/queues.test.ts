@@ -52,6 +52,10 @@ describe('admin queue dashboard (bull-board)', () => {
     await api().get(`${BOARD}/api/queues`).set('Cookie', `${QUEUE_COOKIE}=${tokenFor(admin)}`).expect(401);
   });
 
+  it('answers 401 to a cookie that is not even well-formed', async () => {
+    await api().get(`${BOARD}/api/queues`).set('Cookie', `${QUEUE_COOKIE}=%E0%A4%A`).expect(401);
+  });
+
   it('answers 401 to an expired cookie', async () => {
     const admin = await createUser({ role: 'admin' });
     const expired = new QueueSessions(apiDeps().config).issue({ id: admin.id, role: 'admin', sid: crypto.randomUUID() }, -10).token;
