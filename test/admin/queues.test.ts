@@ -31,7 +31,11 @@ describe('admin queue dashboard (bull-board)', () => {
 
   it('shows every queue to an admin with the cookie', async () => {
     const cookie = await adminCookie();
-    await api().get(`${BOARD}/`).set('Cookie', cookie).expect(200).expect('content-type', /html/);
+    const page = await api().get(`${BOARD}/`).set('Cookie', cookie).expect(200).expect('content-type', /html/);
+    // the page's own scripts come through the same guard, from this origin (the CSP allows 'self')
+    const script = /src="(static\/js\/main[^"]+)"/.exec(page.text)![1]!;
+    await api().get(`${BOARD}/${script}`).set('Cookie', cookie).expect(200).expect('content-type', /javascript/);
+    await api().get(`${BOARD}/${script}`).expect(401);
     const res = await api().get(`${BOARD}/api/queues`).set('Cookie', cookie).expect(200);
     expect((res.body.queues as { name: string }[]).map((q) => q.name)).to.have.members(Object.keys(apiDeps().queues));
   });
