@@ -43,7 +43,7 @@ async function main() {
         });
         return JSON.stringify({ data: row });
       };
-      work().then(
+      void work().then(
         (body) => {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(body);

@@ -115,7 +115,10 @@ async function main() {
     process.stdout.write(`seeded ${JSON.stringify(school)}\n`);
     const [admin] = (await sequelize.query(`SELECT id FROM users WHERE role = 'admin'`, { type: QueryTypes.SELECT })) as { id: string }[];
     const [classroom] = (await sequelize.query(`SELECT id FROM classrooms ORDER BY name LIMIT 1`, { type: QueryTypes.SELECT })) as { id: string }[];
-    const token = new AccessTokens(config).sign({ id: admin!.id, role: 'admin', email: 'admin@bench.test', name: 'Admin' }, crypto.randomUUID()).token;
+    const token = new AccessTokens(config).sign(
+      { id: admin!.id, role: 'admin', email: 'admin@bench.test', name: 'Admin' },
+      crypto.randomUUID(),
+    ).token;
     const headers = { authorization: `Bearer ${token}` };
     const bump = () => sequelize.query('SELECT bump_analytics_versions(ARRAY[$1::uuid])', { bind: [classroom!.id] });
 

@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { ImportSummary, RowResult } from '../people/student-import';
 
 export const STUDENT_IMPORT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;

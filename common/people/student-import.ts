@@ -99,7 +99,14 @@ export async function planImport(
         )
       : null;
 
-  const names = [...new Set(rows.map((r) => r.classroom).filter((c): c is string => c !== null).map(lower))];
+  const names = [
+    ...new Set(
+      rows
+        .map((r) => r.classroom)
+        .filter((c): c is string => c !== null)
+        .map(lower),
+    ),
+  ];
   const classrooms = await sequelize.query<{ id: string; key: string }>(
     'SELECT id, lower(name) AS key FROM classrooms WHERE archived_at IS NULL AND lower(name) = ANY($1::text[])',
     { bind: [names], type: QueryTypes.SELECT, transaction },
@@ -236,7 +243,13 @@ export async function applyImport(
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[]) AS v(id, name, email, nis, classroom_id)
          WHERE u.id = v.id`,
         {
-          bind: [batch.map((r) => r.id), batch.map((r) => r.name), batch.map((r) => r.email), batch.map((r) => r.nis), batch.map((r) => r.classroomId)],
+          bind: [
+            batch.map((r) => r.id),
+            batch.map((r) => r.name),
+            batch.map((r) => r.email),
+            batch.map((r) => r.nis),
+            batch.map((r) => r.classroomId),
+          ],
           transaction,
         },
       );

@@ -29,7 +29,16 @@ async function seedClassroom() {
   const a3 = await make('A3', ago(-5), 100);
   await make('Draft', ago(3), 100).then((a) => a.update({ status: 'draft' }));
   const sub = (a: Assignment, student: User, attempt: number, grade: number | null, daysLate: number, submittedAt: Date) =>
-    Submission.create({ assignmentId: a.id, studentId: student.id, attempt, content: 'x', status: grade === null ? 'submitted' : 'graded', submittedAt, daysLate, grade });
+    Submission.create({
+      assignmentId: a.id,
+      studentId: student.id,
+      attempt,
+      content: 'x',
+      status: grade === null ? 'submitted' : 'graded',
+      submittedAt,
+      daysLate,
+      grade,
+    });
   await sub(a1, s1!, 1, 60, 0, ago(11));
   await sub(a1, s1!, 2, 90, 0, ago(10.5));
   await sub(a1, s2!, 1, 70, 0, ago(10.2));
@@ -40,8 +49,15 @@ async function seedClassroom() {
   const task = await makeTask({ tests: [testCase({ expected: '3' })], languages: ['javascript'] });
   const coding = (student: User, verdict: 'accepted' | 'wrong_answer', v: Verdicts) =>
     CodingSubmission.create({
-      taskId: task.id, userId: student.id, classroomId: classroom.id, language: 'javascript', files: [], attempt: 1,
-      status: 'completed', verdict, results: results(v),
+      taskId: task.id,
+      userId: student.id,
+      classroomId: classroom.id,
+      language: 'javascript',
+      files: [],
+      attempt: 1,
+      status: 'completed',
+      verdict,
+      results: results(v),
     });
   await coding(s1!, 'accepted', { small: 'accepted', 'big numbers': 'accepted', negative: 'accepted' });
   await coding(s2!, 'wrong_answer', { small: 'accepted', 'big numbers': 'wrong_answer', negative: 'accepted' });
@@ -50,7 +66,8 @@ async function seedClassroom() {
   return { classroom, teacher, students: [s1!, s2!, s3!, s4!], a1, a2, a3, task, pending };
 }
 
-const get = (user: User, classroomId: string, extra = '') => api().get(`/api/v2/admin/analytics?classroomId=${classroomId}${extra}`).set(bearer(user));
+const get = (user: User, classroomId: string, extra = '') =>
+  api().get(`/api/v2/admin/analytics?classroomId=${classroomId}${extra}`).set(bearer(user));
 
 interface Stats {
   count: number;
@@ -85,7 +102,14 @@ describe('admin analytics: the figures', () => {
   });
 
   it('gives per assignment the submission rate and the on-time, late and missing counts (drafts left out, not-yet-due work never missing)', () => {
-    const rows = data.assignments.map(({ title, submitted, onTime, late, missing, submissionRate }) => ({ title, submitted, onTime, late, missing, submissionRate }));
+    const rows = data.assignments.map(({ title, submitted, onTime, late, missing, submissionRate }) => ({
+      title,
+      submitted,
+      onTime,
+      late,
+      missing,
+      submissionRate,
+    }));
     expect(rows).to.deep.equal([
       { title: 'A1', submitted: 3, onTime: 2, late: 1, missing: 1, submissionRate: 0.75 },
       { title: 'A2', submitted: 2, onTime: 1, late: 1, missing: 2, submissionRate: 0.5 },
@@ -140,9 +164,33 @@ describe('admin analytics: a falling trend', () => {
     const steady = await createUser({ classroomId: classroom.id, name: 'Steady' });
     const grades = [90, 90, 90, 60, 60, 60];
     for (const [i, g] of grades.entries()) {
-      const a = await Assignment.create({ title: `T${i}`, classroomId: classroom.id, kind: 'text', dueAt: ago(30 - i), maxPoints: 100, status: 'published', createdBy: null });
-      await Submission.create({ assignmentId: a.id, studentId: falling.id, attempt: 1, content: 'x', status: 'graded', submittedAt: ago(31 - i), grade: g });
-      await Submission.create({ assignmentId: a.id, studentId: steady.id, attempt: 1, content: 'x', status: 'graded', submittedAt: ago(31 - i), grade: 80 });
+      const a = await Assignment.create({
+        title: `T${i}`,
+        classroomId: classroom.id,
+        kind: 'text',
+        dueAt: ago(30 - i),
+        maxPoints: 100,
+        status: 'published',
+        createdBy: null,
+      });
+      await Submission.create({
+        assignmentId: a.id,
+        studentId: falling.id,
+        attempt: 1,
+        content: 'x',
+        status: 'graded',
+        submittedAt: ago(31 - i),
+        grade: g,
+      });
+      await Submission.create({
+        assignmentId: a.id,
+        studentId: steady.id,
+        attempt: 1,
+        content: 'x',
+        status: 'graded',
+        submittedAt: ago(31 - i),
+        grade: 80,
+      });
     }
     const res = await get(admin, classroom.id).expect(200);
     expect(res.body.data.atRisk).to.have.length(1);
@@ -160,7 +208,10 @@ describe('admin analytics: access', () => {
   });
 
   it('needs a classroomId (400)', async () => {
-    await api().get('/api/v2/admin/analytics').set(bearer(await createUser({ role: 'admin' }))).expect(400);
+    await api()
+      .get('/api/v2/admin/analytics')
+      .set(bearer(await createUser({ role: 'admin' })))
+      .expect(400);
   });
 });
 
@@ -185,7 +236,15 @@ describe('admin analytics: the cache', () => {
   it('recomputes after a student submits', async () => {
     const { classroom, teacher, students, a2 } = await seedClassroom();
     await get(teacher, classroom.id).expect(200);
-    await Submission.create({ assignmentId: a2.id, studentId: students[3]!.id, attempt: 1, content: 'late', status: 'late', submittedAt: new Date(), daysLate: 5 });
+    await Submission.create({
+      assignmentId: a2.id,
+      studentId: students[3]!.id,
+      attempt: 1,
+      content: 'late',
+      status: 'late',
+      submittedAt: new Date(),
+      daysLate: 5,
+    });
     const after = await get(teacher, classroom.id).expect(200).expect('x-cache', 'miss');
     expect(after.body.data.assignments[1]).to.include({ submitted: 3, late: 2, missing: 1 });
   });
@@ -198,8 +257,13 @@ describe('admin analytics: the cache', () => {
     const worker = await startGradingWorker({ concurrency: 1 });
     try {
       const s = await CodingSubmission.create({
-        taskId: task.id, userId: students[3]!.id, classroomId: classroom.id, language: 'javascript',
-        files: [{ name: 'main.js', content: 'console.log(3)' }], attempt: 1, jobId: null,
+        taskId: task.id,
+        userId: students[3]!.id,
+        classroomId: classroom.id,
+        language: 'javascript',
+        files: [{ name: 'main.js', content: 'console.log(3)' }],
+        attempt: 1,
+        jobId: null,
       });
       await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: s.id }, { jobId: s.id });
       expect((await settled(s.id)).verdict).to.equal('accepted');

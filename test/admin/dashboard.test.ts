@@ -16,7 +16,10 @@ async function dashboard(): Promise<AdminDashboard> {
 
 describe('admin dashboard', () => {
   it('refuses teachers (403)', async () => {
-    await api().get('/api/v2/admin/dashboard').set(bearer(await createUser({ role: 'teacher' }))).expect(403);
+    await api()
+      .get('/api/v2/admin/dashboard')
+      .set(bearer(await createUser({ role: 'teacher' })))
+      .expect(403);
   });
 
   it('counts the students of each live classroom and leaves archived ones out', async () => {
@@ -34,9 +37,25 @@ describe('admin dashboard', () => {
   it('counts work waiting for grading by its latest attempt', async () => {
     const classroom = await createClassroom();
     const student = await createUser({ classroomId: classroom.id });
-    const a = await Assignment.create({ title: 'W', classroomId: classroom.id, kind: 'text', dueAt: new Date(), maxPoints: 10, status: 'published', createdBy: null });
+    const a = await Assignment.create({
+      title: 'W',
+      classroomId: classroom.id,
+      kind: 'text',
+      dueAt: new Date(),
+      maxPoints: 10,
+      status: 'published',
+      createdBy: null,
+    });
     const before = (await dashboard()).waitingForGrading;
-    await Submission.create({ assignmentId: a.id, studentId: student.id, attempt: 1, content: 'x', status: 'graded', submittedAt: new Date(), grade: 5 });
+    await Submission.create({
+      assignmentId: a.id,
+      studentId: student.id,
+      attempt: 1,
+      content: 'x',
+      status: 'graded',
+      submittedAt: new Date(),
+      grade: 5,
+    });
     expect((await dashboard()).waitingForGrading).to.equal(before);
     await Submission.create({ assignmentId: a.id, studentId: student.id, attempt: 2, content: 'y', status: 'late', submittedAt: new Date() });
     const after = await dashboard();
@@ -58,7 +77,17 @@ describe('admin dashboard', () => {
     const before = (await dashboard()).codingGradingFailedToday;
     const task = await makeTask({ tests: [testCase({ expected: '1' })], languages: ['javascript'] });
     const user = await createUser();
-    await CodingSubmission.create({ taskId: task.id, userId: user.id, classroomId: null, language: 'javascript', files: [], attempt: 1, status: 'failed', verdict: 'internal_error', finishedAt: new Date() });
+    await CodingSubmission.create({
+      taskId: task.id,
+      userId: user.id,
+      classroomId: null,
+      language: 'javascript',
+      files: [],
+      attempt: 1,
+      status: 'failed',
+      verdict: 'internal_error',
+      finishedAt: new Date(),
+    });
     expect((await dashboard()).codingGradingFailedToday).to.equal(before + 1);
   });
 

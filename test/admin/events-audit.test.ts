@@ -28,26 +28,50 @@ describe('admin school events', () => {
   it('refuses teachers and students (403)', async () => {
     const s = await createSchool();
     await api().get('/api/v2/admin/activities').set(bearer(s.teacher)).expect(403);
-    await api().post('/api/v2/admin/activities').set(bearer(s.student)).send({ title: 'x', startsAt: at(1) }).expect(403);
+    await api()
+      .post('/api/v2/admin/activities')
+      .set(bearer(s.student))
+      .send({ title: 'x', startsAt: at(1) })
+      .expect(403);
   });
 
   it('refuses more registrations than places (422)', async () => {
     const admin = await createUser({ role: 'admin' });
-    const res = await api().post('/api/v2/admin/activities').set(bearer(admin)).send({ title: 'Full', startsAt: at(1), capacity: 10, registeredCount: 11 }).expect(422);
+    const res = await api()
+      .post('/api/v2/admin/activities')
+      .set(bearer(admin))
+      .send({ title: 'Full', startsAt: at(1), capacity: 10, registeredCount: 11 })
+      .expect(422);
     expect(res.body.error.code).to.equal('OVER_CAPACITY');
   });
 
   it('refuses an end before the start, on create (400) and on update (422)', async () => {
     const admin = await createUser({ role: 'admin' });
-    await api().post('/api/v2/admin/activities').set(bearer(admin)).send({ title: 'Back', startsAt: at(5), endsAt: at(4) }).expect(400);
-    const made = await api().post('/api/v2/admin/activities').set(bearer(admin)).send({ title: 'Ok', startsAt: at(5) }).expect(201);
-    const res = await api().patch(`/api/v2/admin/activities/${made.body.data.id}`).set(bearer(admin)).send({ endsAt: at(4) }).expect(422);
+    await api()
+      .post('/api/v2/admin/activities')
+      .set(bearer(admin))
+      .send({ title: 'Back', startsAt: at(5), endsAt: at(4) })
+      .expect(400);
+    const made = await api()
+      .post('/api/v2/admin/activities')
+      .set(bearer(admin))
+      .send({ title: 'Ok', startsAt: at(5) })
+      .expect(201);
+    const res = await api()
+      .patch(`/api/v2/admin/activities/${made.body.data.id}`)
+      .set(bearer(admin))
+      .send({ endsAt: at(4) })
+      .expect(422);
     expect(res.body.error.code).to.equal('ENDS_BEFORE_START');
   });
 
   it('updates and deletes an event', async () => {
     const admin = await createUser({ role: 'admin' });
-    const made = await api().post('/api/v2/admin/activities').set(bearer(admin)).send({ title: 'Draft', startsAt: at(5) }).expect(201);
+    const made = await api()
+      .post('/api/v2/admin/activities')
+      .set(bearer(admin))
+      .send({ title: 'Draft', startsAt: at(5) })
+      .expect(201);
     const id = made.body.data.id as string;
     const patched = await api().patch(`/api/v2/admin/activities/${id}`).set(bearer(admin)).send({ title: 'Final', active: false }).expect(200);
     expect(patched.body.data).to.include({ title: 'Final', active: false });
@@ -109,9 +133,15 @@ describe('admin audit log', () => {
       .set(bearer(s.admin))
       .expect(200);
     expect(several.body.meta.total).to.equal(1);
-    const future = await api().get(`/api/v2/admin/audit-log?userId=${s.admin.id}&from=${at(1)}`).set(bearer(s.admin)).expect(200);
+    const future = await api()
+      .get(`/api/v2/admin/audit-log?userId=${s.admin.id}&from=${at(1)}`)
+      .set(bearer(s.admin))
+      .expect(200);
     expect(future.body.meta.total).to.equal(0);
-    const past = await api().get(`/api/v2/admin/audit-log?userId=${s.admin.id}&to=${at(-1)}`).set(bearer(s.admin)).expect(200);
+    const past = await api()
+      .get(`/api/v2/admin/audit-log?userId=${s.admin.id}&to=${at(-1)}`)
+      .set(bearer(s.admin))
+      .expect(200);
     expect(past.body.meta.total).to.equal(0);
   });
 

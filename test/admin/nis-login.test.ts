@@ -26,7 +26,11 @@ describe('admin people: NIS sign-in limits and the socket', () => {
   it('refuses the Socket.IO handshake while the password must be changed', async () => {
     const admin = await createUser({ role: 'admin' });
     const number = nis();
-    await request(app()).post('/api/v2/admin/students').set(bearer(admin)).send({ name: 'Sock', nis: number, password: 'first-password' }).expect(201);
+    await request(app())
+      .post('/api/v2/admin/students')
+      .set(bearer(admin))
+      .send({ name: 'Sock', nis: number, password: 'first-password' })
+      .expect(201);
     const tokens = (await request(app()).post('/api/v2/auth/login').send({ nis: number, password: 'first-password' }).expect(200)).body;
     const live = await startLiveServer();
     try {

@@ -80,7 +80,10 @@ describe('admin people: listing', () => {
     const number = nis();
     await User.update({ studentNumber: number }, { where: { id: s.student.id } });
     for (const q of [number.slice(2, 8), s.classmate.email.slice(0, 12)]) {
-      const res = await api().get(`/api/v2/admin/students?classroomId=${s.classroom.id}&q=${encodeURIComponent(q)}`).set(bearer(s.admin)).expect(200);
+      const res = await api()
+        .get(`/api/v2/admin/students?classroomId=${s.classroom.id}&q=${encodeURIComponent(q)}`)
+        .set(bearer(s.admin))
+        .expect(200);
       expect(res.body.data).to.have.length(1);
     }
   });
@@ -151,13 +154,21 @@ describe('admin people: accounts made by staff', () => {
     const s = await createSchool();
     const number = nis();
     await api().post('/api/v2/admin/students').set(bearer(s.admin)).send({ name: 'A', nis: number, password: 'first-password' }).expect(201);
-    const res = await api().post('/api/v2/admin/students').set(bearer(s.admin)).send({ name: 'B', nis: number, password: 'first-password' }).expect(409);
+    const res = await api()
+      .post('/api/v2/admin/students')
+      .set(bearer(s.admin))
+      .send({ name: 'B', nis: number, password: 'first-password' })
+      .expect(409);
     expect(res.body.error.code).to.equal('NIS_TAKEN');
   });
 
   it('records the creation in the audit log with who did it', async () => {
     const s = await createSchool();
-    const res = await api().post('/api/v2/admin/students').set(bearer(s.admin)).send({ name: 'Audit', nis: nis(), password: 'first-password' }).expect(201);
+    const res = await api()
+      .post('/api/v2/admin/students')
+      .set(bearer(s.admin))
+      .send({ name: 'Audit', nis: nis(), password: 'first-password' })
+      .expect(201);
     const entries = await AuditEntry.findAll({ where: { type: 'account_created', userId: s.admin.id } });
     expect(entries.map((e) => e.details.targetId)).to.include(res.body.data.id);
   });
@@ -167,7 +178,11 @@ describe('admin people: NIS login and the forced password change', () => {
   async function nisStudent() {
     const s = await createSchool();
     const number = nis();
-    await api().post('/api/v2/admin/students').set(bearer(s.admin)).send({ name: 'Wati', nis: number, password: 'first-password', classroomId: s.classroom.id }).expect(201);
+    await api()
+      .post('/api/v2/admin/students')
+      .set(bearer(s.admin))
+      .send({ name: 'Wati', nis: number, password: 'first-password', classroomId: s.classroom.id })
+      .expect(201);
     return { ...s, number };
   }
 
@@ -290,7 +305,11 @@ describe('admin people: mass assignment', () => {
   for (const field of ['passwordHash', 'status', 'mustChangePassword', 'emailVerifiedAt', 'id', 'deletedAt']) {
     it(`refuses ${field} in a PATCH (400)`, async () => {
       const s = await createSchool();
-      await api().patch(`/api/v2/admin/students/${s.student.id}`).set(bearer(s.admin)).send({ [field]: 'x' }).expect(400);
+      await api()
+        .patch(`/api/v2/admin/students/${s.student.id}`)
+        .set(bearer(s.admin))
+        .send({ [field]: 'x' })
+        .expect(400);
     });
   }
 
@@ -309,7 +328,11 @@ describe('admin people: password resets by staff', () => {
 
   it('asks for a password for a NIS-only student (422)', async () => {
     const s = await createSchool();
-    const made = await api().post('/api/v2/admin/students').set(bearer(s.admin)).send({ name: 'N', nis: nis(), password: 'first-password' }).expect(201);
+    const made = await api()
+      .post('/api/v2/admin/students')
+      .set(bearer(s.admin))
+      .send({ name: 'N', nis: nis(), password: 'first-password' })
+      .expect(201);
     const res = await api().post(`/api/v2/admin/students/${made.body.data.id}/reset-password`).set(bearer(s.admin)).expect(422);
     expect(res.body.error.code).to.equal('NO_EMAIL');
   });
@@ -327,7 +350,11 @@ describe('admin people: password resets by staff', () => {
 describe('admin people: teachers and classrooms', () => {
   it('creates a teacher by invitation and assigns classrooms', async () => {
     const s = await createSchool();
-    const made = await api().post('/api/v2/admin/teachers').set(bearer(s.admin)).send({ name: 'Bu Ani', email: 'ani.teacher@sekolah.test' }).expect(201);
+    const made = await api()
+      .post('/api/v2/admin/teachers')
+      .set(bearer(s.admin))
+      .send({ name: 'Bu Ani', email: 'ani.teacher@sekolah.test' })
+      .expect(201);
     expect(made.body.data.role).to.equal('teacher');
     const set = await api()
       .put(`/api/v2/admin/teachers/${made.body.data.id}/classrooms`)
@@ -346,9 +373,17 @@ describe('admin people: teachers and classrooms', () => {
 
   it('creates, renames and archives a classroom, which then takes no new students', async () => {
     const s = await createSchool();
-    const made = await api().post('/api/v2/admin/classrooms').set(bearer(s.admin)).send({ name: `X TKJ ${Date.now()}`, academicYear: '2026/2027' }).expect(201);
+    const made = await api()
+      .post('/api/v2/admin/classrooms')
+      .set(bearer(s.admin))
+      .send({ name: `X TKJ ${Date.now()}`, academicYear: '2026/2027' })
+      .expect(201);
     const id = made.body.data.id as string;
-    const renamed = await api().patch(`/api/v2/admin/classrooms/${id}`).set(bearer(s.admin)).send({ name: `X TKJ 2 ${Date.now()}`, archived: true }).expect(200);
+    const renamed = await api()
+      .patch(`/api/v2/admin/classrooms/${id}`)
+      .set(bearer(s.admin))
+      .send({ name: `X TKJ 2 ${Date.now()}`, archived: true })
+      .expect(200);
     expect(renamed.body.data.archivedAt).to.be.a('string');
     const res = await api().patch(`/api/v2/admin/students/${s.student.id}`).set(bearer(s.admin)).send({ classroomId: id }).expect(422);
     expect(res.body.error.code).to.equal('CLASSROOM_ARCHIVED');
@@ -356,13 +391,21 @@ describe('admin people: teachers and classrooms', () => {
 
   it('refuses a second classroom with the same name and year (409)', async () => {
     const s = await createSchool();
-    await api().post('/api/v2/admin/classrooms').set(bearer(s.admin)).send({ name: s.classroom.name, academicYear: s.classroom.academicYear }).expect(409);
+    await api()
+      .post('/api/v2/admin/classrooms')
+      .set(bearer(s.admin))
+      .send({ name: s.classroom.name, academicYear: s.classroom.academicYear })
+      .expect(409);
   });
 
   it('moves students into a classroom and ends their sessions', async () => {
     const s = await createSchool();
     const tokens = await login(s.outsider);
-    const res = await api().post(`/api/v2/admin/classrooms/${s.classroom.id}/students`).set(bearer(s.admin)).send({ studentIds: [s.outsider.id, s.student.id] }).expect(200);
+    const res = await api()
+      .post(`/api/v2/admin/classrooms/${s.classroom.id}/students`)
+      .set(bearer(s.admin))
+      .send({ studentIds: [s.outsider.id, s.student.id] })
+      .expect(200);
     expect(res.body.data.moved).to.equal(1);
     expect((await User.findByPk(s.outsider.id))!.classroomId).to.equal(s.classroom.id);
     expect(await sessionStatus(tokens)).to.equal(401);
@@ -370,7 +413,11 @@ describe('admin people: teachers and classrooms', () => {
 
   it('sets the teachers of a classroom', async () => {
     const s = await createSchool();
-    const res = await api().put(`/api/v2/admin/classrooms/${s.classroom.id}/teachers`).set(bearer(s.admin)).send({ teacherIds: [s.otherTeacher.id] }).expect(200);
+    const res = await api()
+      .put(`/api/v2/admin/classrooms/${s.classroom.id}/teachers`)
+      .set(bearer(s.admin))
+      .send({ teacherIds: [s.otherTeacher.id] })
+      .expect(200);
     expect(res.body.data.teacherIds).to.deep.equal([s.otherTeacher.id]);
     await api().get(`/api/v2/admin/students/${s.student.id}`).set(bearer(s.teacher)).expect(404);
     await api().get(`/api/v2/admin/students/${s.student.id}`).set(bearer(s.otherTeacher)).expect(200);

@@ -11,7 +11,10 @@ const BOARD = '/api/v2/admin/queues';
 
 async function adminCookie(): Promise<string> {
   const admin = await createUser({ role: 'admin' });
-  const res = await api().post(`${BOARD}/session`).set(auth(await login(admin))).expect(201);
+  const res = await api()
+    .post(`${BOARD}/session`)
+    .set(auth(await login(admin)))
+    .expect(201);
   return (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
 }
 
@@ -21,12 +24,19 @@ describe('admin queue dashboard (bull-board)', () => {
     const res = await api().post(`${BOARD}/session`).set(bearer(admin)).expect(201);
     const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!;
     expect(cookie).to.match(new RegExp(`^${QUEUE_COOKIE}=`));
-    expect(cookie).to.match(/; HttpOnly/).and.match(/; SameSite=Strict/).and.match(/; Path=\/api\/v2\/admin\/queues/).and.match(/Max-Age=600/);
+    expect(cookie)
+      .to.match(/; HttpOnly/)
+      .and.match(/; SameSite=Strict/)
+      .and.match(/; Path=\/api\/v2\/admin\/queues/)
+      .and.match(/Max-Age=600/);
     expect(res.body.data.url).to.equal(`${BOARD}/`);
   });
 
   it('refuses the cookie to a teacher (403)', async () => {
-    await api().post(`${BOARD}/session`).set(bearer(await createUser({ role: 'teacher' }))).expect(403);
+    await api()
+      .post(`${BOARD}/session`)
+      .set(bearer(await createUser({ role: 'teacher' })))
+      .expect(403);
   });
 
   it('shows every queue to an admin with the cookie', async () => {
@@ -34,7 +44,11 @@ describe('admin queue dashboard (bull-board)', () => {
     const page = await api().get(`${BOARD}/`).set('Cookie', cookie).expect(200).expect('content-type', /html/);
     // the page's own scripts come through the same guard, from this origin (the CSP allows 'self')
     const script = /src="(static\/js\/main[^"]+)"/.exec(page.text)![1]!;
-    await api().get(`${BOARD}/${script}`).set('Cookie', cookie).expect(200).expect('content-type', /javascript/);
+    await api()
+      .get(`${BOARD}/${script}`)
+      .set('Cookie', cookie)
+      .expect(200)
+      .expect('content-type', /javascript/);
     await api().get(`${BOARD}/${script}`).expect(401);
     const res = await api().get(`${BOARD}/api/queues`).set('Cookie', cookie).expect(200);
     expect((res.body.queues as { name: string }[]).map((q) => q.name)).to.have.members(Object.keys(apiDeps().queues));
@@ -42,7 +56,10 @@ describe('admin queue dashboard (bull-board)', () => {
 
   it('answers 401 without a cookie, and with a Bearer token instead of one', async () => {
     await api().get(`${BOARD}/api/queues`).expect(401);
-    await api().get(`${BOARD}/api/queues`).set(bearer(await createUser({ role: 'admin' }))).expect(401);
+    await api()
+      .get(`${BOARD}/api/queues`)
+      .set(bearer(await createUser({ role: 'admin' })))
+      .expect(401);
   });
 
   it('answers 401 to a forged cookie and to an access token put in the cookie', async () => {
@@ -53,7 +70,10 @@ describe('admin queue dashboard (bull-board)', () => {
       sid: crypto.randomUUID(),
     }).token;
     await api().get(`${BOARD}/api/queues`).set('Cookie', `${QUEUE_COOKIE}=${forged}`).expect(401);
-    await api().get(`${BOARD}/api/queues`).set('Cookie', `${QUEUE_COOKIE}=${tokenFor(admin)}`).expect(401);
+    await api()
+      .get(`${BOARD}/api/queues`)
+      .set('Cookie', `${QUEUE_COOKIE}=${tokenFor(admin)}`)
+      .expect(401);
   });
 
   it('answers 401 to a cookie that is not even well-formed', async () => {

@@ -11,7 +11,8 @@ import { studentImportProcessor } from '../../worker/processors/student-import';
 const api = () => request(app());
 let seq = 0;
 /** NIS numbers unique to this run, so files never collide with another test's students. */
-const nis = () => `9${String(process.pid % 1000).padStart(3, '0')}${String(Date.now() % 1e6).padStart(6, '0')}${String(++seq).padStart(4, '0')}`.slice(0, 20);
+const nis = () =>
+  `9${String(process.pid % 1000).padStart(3, '0')}${String(Date.now() % 1e6).padStart(6, '0')}${String(++seq).padStart(4, '0')}`.slice(0, 20);
 
 function upload(user: Parameters<typeof bearer>[0], csv: string, query = '', fields: Record<string, string> = {}) {
   const req = api().post(`/api/v2/admin/students/import${query}`).set(bearer(user));
@@ -151,7 +152,8 @@ describe('admin CSV import: writing', () => {
     const prefix = nis().slice(0, 10);
     const lines = ['name,nis,email,classroom'];
     // every 100th row has an email (an invitation); the rest sign in by NIS with the initial password
-    for (let i = 0; i < 5000; i++) lines.push(`Siswa ${i},${prefix}${String(i).padStart(5, '0')},${i % 100 ? '' : `s${i}.${prefix}@sekolah.test`},${classroom.name}`);
+    for (let i = 0; i < 5000; i++)
+      lines.push(`Siswa ${i},${prefix}${String(i).padStart(5, '0')},${i % 100 ? '' : `s${i}.${prefix}@sekolah.test`},${classroom.name}`);
     const res = await upload(s.admin, lines.join('\n'), '', { initialPassword: 'welcome-2026' }).expect(202);
     expect(res.headers.location).to.equal(`/api/v2/admin/students/imports/${res.body.data.id}`);
     expect(res.body.data).to.include({ status: 'queued', total: 5000 });
@@ -198,7 +200,7 @@ describe('admin CSV export', () => {
     const res = await api().get(`/api/v2/admin/students/export?classroomId=${classroom.id}`).set(bearer(admin)).buffer(true).expect(200);
     expect(res.headers['content-type']).to.match(/^text\/csv/);
     const rows = parse(res.text, { bom: true, columns: true }) as Record<string, string>[];
-    expect(rows.map((r) => r.name)).to.deep.equal(["'=HYPERLINK(\"http://evil.test\",\"x\")", "'@SUM(1+1)", 'Plain Name']);
+    expect(rows.map((r) => r.name)).to.deep.equal(['\'=HYPERLINK("http://evil.test","x")', "'@SUM(1+1)", 'Plain Name']);
     expect(rows[0]).to.include({ classroom: classroom.name, status: 'active' });
   });
 
@@ -206,7 +208,9 @@ describe('admin CSV export', () => {
     const classroom = await createClassroom();
     const admin = await createUser({ role: 'admin' });
     const base = { role: 'student' as const, passwordHash: 'x', emailVerifiedAt: new Date(), classroomId: classroom.id };
-    await User.bulkCreate(Array.from({ length: 1203 }, (_, i) => ({ ...base, name: `Batch ${i}`, email: `batch.${i}.${classroom.id}@sekolah.test` })));
+    await User.bulkCreate(
+      Array.from({ length: 1203 }, (_, i) => ({ ...base, name: `Batch ${i}`, email: `batch.${i}.${classroom.id}@sekolah.test` })),
+    );
     const res = await api().get(`/api/v2/admin/students/export?classroomId=${classroom.id}`).set(bearer(admin)).buffer(true).expect(200);
     expect(parse(res.text, { bom: true, columns: true })).to.have.length(1203);
   });
@@ -222,8 +226,24 @@ describe('admin CSV export', () => {
   it('exports grades per student and assignment, with missing work, for a classroom the teacher teaches', async () => {
     const s = await createSchool();
     const due = new Date(Date.now() - 86400_000);
-    const a = await Assignment.create({ title: '+cmd|calc', classroomId: s.classroom.id, kind: 'text', dueAt: due, maxPoints: 100, status: 'published', createdBy: s.teacher.id });
-    await Submission.create({ assignmentId: a.id, studentId: s.student.id, attempt: 1, content: 'x', status: 'graded', submittedAt: due, grade: 87.5 });
+    const a = await Assignment.create({
+      title: '+cmd|calc',
+      classroomId: s.classroom.id,
+      kind: 'text',
+      dueAt: due,
+      maxPoints: 100,
+      status: 'published',
+      createdBy: s.teacher.id,
+    });
+    await Submission.create({
+      assignmentId: a.id,
+      studentId: s.student.id,
+      attempt: 1,
+      content: 'x',
+      status: 'graded',
+      submittedAt: due,
+      grade: 87.5,
+    });
     await api().get(`/api/v2/admin/grades/export?classroomId=${s.other.id}`).set(bearer(s.teacher)).expect(404);
     const res = await api().get(`/api/v2/admin/grades/export?classroomId=${s.classroom.id}`).set(bearer(s.teacher)).buffer(true).expect(200);
     const rows = parse(res.text, { bom: true, columns: true }) as Record<string, string>[];
@@ -238,4 +258,3 @@ describe('admin CSV export', () => {
     await api().get('/api/v2/admin/grades/export').set(bearer(s.admin)).expect(400);
   });
 });
-

@@ -17,5 +17,11 @@ export function analyticsRoutes(deps: ApiDeps): ApiRouter {
       cacheTtlSeconds: deps.config.analyticsCacheTtlSeconds,
     }),
   );
-  return new ApiRouter('/api/v2/admin/analytics').get('/', requireAuth, requireRole('teacher', 'admin'), validate({ query: analyticsQuery }), c.classroom);
+  return new ApiRouter('/api/v2/admin/analytics').get(
+    '/',
+    requireAuth,
+    requireRole('teacher', 'admin'),
+    validate({ query: analyticsQuery }),
+    c.classroom,
+  );
 }

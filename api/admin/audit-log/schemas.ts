@@ -7,7 +7,9 @@ export const auditLogQuery = Joi.object({
   userId: Joi.string().uuid(),
   type: Joi.alternatives().try(
     Joi.string().valid(...AUDIT_TYPES),
-    Joi.array().items(Joi.string().valid(...AUDIT_TYPES)).max(AUDIT_TYPES.length),
+    Joi.array()
+      .items(Joi.string().valid(...AUDIT_TYPES))
+      .max(AUDIT_TYPES.length),
   ),
   from: Joi.date().iso(),
   to: Joi.date().iso(),

@@ -12,7 +12,10 @@ export interface AuditEntryView {
 }
 
 /** The audit log as admins read it, newest first (README.md#admin-school-events-and-audit-log). */
-export async function listAuditLog(query: AuditLogQuery, window: { limit: number; offset: number }): Promise<{ rows: AuditEntryView[]; total: number }> {
+export async function listAuditLog(
+  query: AuditLogQuery,
+  window: { limit: number; offset: number },
+): Promise<{ rows: AuditEntryView[]; total: number }> {
   const and: WhereOptions<AuditEntry>[] = [];
   if (query.userId) and.push({ userId: query.userId });
   if (query.type) and.push({ type: Array.isArray(query.type) ? { [Op.in]: query.type } : query.type });
@@ -20,7 +23,10 @@ export async function listAuditLog(query: AuditLogQuery, window: { limit: number
   if (query.to) and.push({ createdAt: { [Op.lt]: query.to } });
   const { rows, count } = await AuditEntry.findAndCountAll({
     where: { [Op.and]: and },
-    order: [['createdAt', 'DESC'], ['id', 'ASC']],
+    order: [
+      ['createdAt', 'DESC'],
+      ['id', 'ASC'],
+    ],
     ...window,
   });
   const ids = [...new Set(rows.map((r) => r.userId).filter((id): id is string => id !== null))];

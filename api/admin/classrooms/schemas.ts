@@ -4,7 +4,9 @@ export const idParams = Joi.object({ id: Joi.string().uuid().required() });
 
 const name = Joi.string().trim().min(1).max(100);
 /** "2025/2026": the school year the classroom belongs to */
-const academicYear = Joi.string().pattern(/^\d{4}\/\d{4}$/).messages({ 'string.pattern.base': '{{#label}} must look like 2025/2026' });
+const academicYear = Joi.string()
+  .pattern(/^\d{4}\/\d{4}$/)
+  .messages({ 'string.pattern.base': '{{#label}} must look like 2025/2026' });
 
 export const createClassroomBody = Joi.object({ name: name.required(), academicYear: academicYear.required() });
 export const updateClassroomBody = Joi.object({ name, academicYear, archived: Joi.boolean() }).min(1);

@@ -36,7 +36,11 @@ export class AdminClassroomService {
     if (input.academicYear !== undefined) changes.academicYear = input.academicYear;
     if (input.archived !== undefined) changes.archivedAt = input.archived ? (classroom.archivedAt ?? new Date()) : null;
     await this.unique(() => classroom.update(changes));
-    await AuditEntry.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: id, action: 'updated', fields: Object.keys(input) } });
+    await AuditEntry.record({
+      type: 'classroom_changed',
+      userId: actor.id,
+      details: { classroomId: id, action: 'updated', fields: Object.keys(input) },
+    });
     return this.view(classroom);
   }
 
@@ -46,7 +50,10 @@ export class AdminClassroomService {
     if (found !== teacherIds.length) throw new UnprocessableError('UNKNOWN_TEACHER', 'An id in teacherIds is not a teacher');
     await this.sequelize.transaction(async (transaction) => {
       await ClassroomTeacher.destroy({ where: { classroomId: id, teacherId: { [Op.notIn]: teacherIds } }, transaction });
-      await ClassroomTeacher.bulkCreate(teacherIds.map((teacherId) => ({ classroomId: id, teacherId })), { ignoreDuplicates: true, transaction });
+      await ClassroomTeacher.bulkCreate(
+        teacherIds.map((teacherId) => ({ classroomId: id, teacherId })),
+        { ignoreDuplicates: true, transaction },
+      );
     });
     await AuditEntry.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: id, action: 'teachers', teacherIds } });
     return this.view(classroom);
@@ -57,7 +64,11 @@ export class AdminClassroomService {
     const classroom = await this.find(id);
     if (classroom.archivedAt) throw new UnprocessableError('CLASSROOM_ARCHIVED', 'The classroom is archived');
     const moved = await this.sequelize.transaction(async (transaction) => {
-      const students = await User.findAll({ where: { id: { [Op.in]: studentIds }, role: 'student' }, attributes: ['id', 'classroomId'], transaction });
+      const students = await User.findAll({
+        where: { id: { [Op.in]: studentIds }, role: 'student' },
+        attributes: ['id', 'classroomId'],
+        transaction,
+      });
       if (students.length !== studentIds.length) throw new UnprocessableError('UNKNOWN_STUDENT', 'An id in studentIds is not a student');
       const changing = students.filter((s) => s.classroomId !== id).map((s) => s.id);
       if (changing.length) await User.update({ classroomId: id }, { where: { id: { [Op.in]: changing } }, transaction });
@@ -83,7 +94,8 @@ export class AdminClassroomService {
     try {
       return await write();
     } catch (err) {
-      if (err instanceof UniqueConstraintError) throw new ConflictError('A classroom with this name already exists in that school year', 'CLASSROOM_EXISTS');
+      if (err instanceof UniqueConstraintError)
+        throw new ConflictError('A classroom with this name already exists in that school year', 'CLASSROOM_EXISTS');
       throw err;
     }
   }

@@ -46,7 +46,10 @@ export class SchoolEventService {
     if (query.to) and.push({ startsAt: { [Op.lt]: query.to } });
     const { rows, count } = await SchoolEvent.findAndCountAll({
       where: { [Op.and]: and },
-      order: [['startsAt', 'DESC'], ['id', 'ASC']],
+      order: [
+        ['startsAt', 'DESC'],
+        ['id', 'ASC'],
+      ],
       ...window,
     });
     return { rows: rows.map(view), total: count };
@@ -59,7 +62,10 @@ export class SchoolEventService {
         active: true,
         [Op.or]: [{ endsAt: { [Op.gte]: now } }, { endsAt: null, startsAt: { [Op.gte]: startOfDay(now) } }],
       },
-      order: [['startsAt', 'ASC'], ['id', 'ASC']],
+      order: [
+        ['startsAt', 'ASC'],
+        ['id', 'ASC'],
+      ],
       ...window,
     });
     return { rows: rows.map(view), total: count };
@@ -100,7 +106,8 @@ export class SchoolEventService {
       const parent = (err as DatabaseError).parent as { code?: string; constraint?: string } | undefined;
       if (err instanceof DatabaseError && parent?.code === CHECK_VIOLATION) {
         if (parent.constraint === 'school_events_ends_after_start') throw new UnprocessableError('ENDS_BEFORE_START', 'endsAt is before startsAt');
-        if (parent.constraint === 'school_events_registered_within_capacity') throw new UnprocessableError('OVER_CAPACITY', 'registeredCount is above capacity');
+        if (parent.constraint === 'school_events_registered_within_capacity')
+          throw new UnprocessableError('OVER_CAPACITY', 'registeredCount is above capacity');
       }
       if (err instanceof SequelizeValidationError) throw new UnprocessableError('INVALID_EVENT', err.message);
       throw err;

@@ -17,8 +17,7 @@ export function peopleController(service: PeopleService, kind: PersonKind) {
     sendList(res, rows, { page: q.page, pageSize: q.pageSize, total });
   };
   const get: RequestHandler = async (req, res) => sendData(res, await service.get(req.user!, kind, id(req)));
-  const create: RequestHandler = async (req, res) =>
-    sendData(res, await service.create(req.user!, kind, input<CreatePersonInput>(req, 'body')), 201);
+  const create: RequestHandler = async (req, res) => sendData(res, await service.create(req.user!, kind, input<CreatePersonInput>(req, 'body')), 201);
   const update: RequestHandler = async (req, res) =>
     sendData(res, await service.update(req.user!, kind, id(req), input<UpdatePersonInput>(req, 'body')));
   const remove: RequestHandler = async (req, res) => {

@@ -10,7 +10,10 @@ const password = Joi.string()
   .min(PASSWORD_MIN_LENGTH)
   .custom((value: string, helpers) => (Buffer.byteLength(value, 'utf8') > PASSWORD_MAX_BYTES ? helpers.error('password.bytes') : value))
   .messages({ 'password.bytes': `{{#label}} must be at most ${PASSWORD_MAX_BYTES} bytes` });
-const phone = Joi.string().trim().pattern(/^[0-9+() -]{4,20}$/).allow(null);
+const phone = Joi.string()
+  .trim()
+  .pattern(/^[0-9+() -]{4,20}$/)
+  .allow(null);
 
 export const idParams = Joi.object({ id: Joi.string().uuid().required() });
 

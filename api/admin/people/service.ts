@@ -29,14 +29,38 @@ export interface PageWindow {
 }
 
 const SORTS: Record<PeopleSort, Order> = {
-  name: [['name', 'ASC'], ['id', 'ASC']],
-  '-name': [['name', 'DESC'], ['id', 'ASC']],
-  nis: [['studentNumber', 'ASC NULLS LAST'], ['id', 'ASC']],
-  '-nis': [['studentNumber', 'DESC NULLS LAST'], ['id', 'ASC']],
-  createdAt: [['createdAt', 'ASC'], ['id', 'ASC']],
-  '-createdAt': [['createdAt', 'DESC'], ['id', 'ASC']],
-  lastLoginAt: [['lastLoginAt', 'ASC NULLS FIRST'], ['id', 'ASC']],
-  '-lastLoginAt': [['lastLoginAt', 'DESC NULLS LAST'], ['id', 'ASC']],
+  name: [
+    ['name', 'ASC'],
+    ['id', 'ASC'],
+  ],
+  '-name': [
+    ['name', 'DESC'],
+    ['id', 'ASC'],
+  ],
+  nis: [
+    ['studentNumber', 'ASC NULLS LAST'],
+    ['id', 'ASC'],
+  ],
+  '-nis': [
+    ['studentNumber', 'DESC NULLS LAST'],
+    ['id', 'ASC'],
+  ],
+  createdAt: [
+    ['createdAt', 'ASC'],
+    ['id', 'ASC'],
+  ],
+  '-createdAt': [
+    ['createdAt', 'DESC'],
+    ['id', 'ASC'],
+  ],
+  lastLoginAt: [
+    ['lastLoginAt', 'ASC NULLS FIRST'],
+    ['id', 'ASC'],
+  ],
+  '-lastLoginAt': [
+    ['lastLoginAt', 'DESC NULLS LAST'],
+    ['id', 'ASC'],
+  ],
 };
 
 /** What a teacher may change on a student; everything else is an admin's (README.md#admin-people). */
@@ -68,11 +92,7 @@ export class PeopleService {
     if (query.verified !== undefined) and.push({ emailVerifiedAt: query.verified ? { [Op.ne]: null } : null });
     if (page.pattern) {
       and.push({
-        [Op.or]: [
-          { name: { [Op.iLike]: page.pattern } },
-          { email: { [Op.iLike]: page.pattern } },
-          { studentNumber: { [Op.iLike]: page.pattern } },
-        ],
+        [Op.or]: [{ name: { [Op.iLike]: page.pattern } }, { email: { [Op.iLike]: page.pattern } }, { studentNumber: { [Op.iLike]: page.pattern } }],
       });
     }
     const { rows, count } = await User.findAndCountAll({
@@ -128,7 +148,10 @@ export class PeopleService {
     const user = await this.findInScope(actor, kind, id);
     if (input.classroomId !== undefined && input.classroomId !== user.classroomId) {
       if (kind !== 'student' && input.classroomId !== null) {
-        throw new UnprocessableError('NOT_A_STUDENT', 'Only students belong to a classroom; assign teachers with PUT /admin/teachers/{id}/classrooms');
+        throw new UnprocessableError(
+          'NOT_A_STUDENT',
+          'Only students belong to a classroom; assign teachers with PUT /admin/teachers/{id}/classrooms',
+        );
       }
       await this.checkClassroom(actor, input.classroomId, actor.role === 'teacher');
     }
@@ -144,7 +167,8 @@ export class PeopleService {
     if (input.phone !== undefined) changes.phone = input.phone;
     if (input.classroomId !== undefined) changes.classroomId = input.classroomId;
     if (input.role !== undefined) changes.role = input.role;
-    const revoke = (changes.role !== undefined && changes.role !== user.role) || (changes.classroomId !== undefined && changes.classroomId !== user.classroomId);
+    const revoke =
+      (changes.role !== undefined && changes.role !== user.role) || (changes.classroomId !== undefined && changes.classroomId !== user.classroomId);
     await this.d.sequelize.transaction(async (transaction) => {
       if (changes.role && changes.role !== 'student') changes.classroomId = null;
       if (changes.role && changes.role !== 'teacher' && user.role === 'teacher') {

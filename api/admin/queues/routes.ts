@@ -23,13 +23,7 @@ export function queueDashboardRoutes(deps: ApiDeps): ApiRouter {
   board.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter: board });
 
-  const api = new ApiRouter(QUEUE_DASHBOARD_PATH).post(
-    '/session',
-    requireAuth,
-    requireRole('admin'),
-    validate({ body: noFields }),
-    c.open,
-  );
+  const api = new ApiRouter(QUEUE_DASHBOARD_PATH).post('/session', requireAuth, requireRole('admin'), validate({ body: noFields }), c.open);
   api.router.use(queueDashboardGuard(sessions, deps.revocation), board.getRouter() as RequestHandler);
   return api;
 }

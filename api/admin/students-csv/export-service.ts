@@ -51,9 +51,18 @@ export class ExportService {
   private async *studentRows(classroomIds: string[] | null, status: string | null): AsyncIterable<CsvRecord> {
     let after: { name: string; id: string } | null = null;
     for (;;) {
-      const rows: { id: string; name: string; student_number: string | null; email: string | null; classroom: string | null; status: string; verified: boolean; created_at: Date; last_login_at: Date | null }[] =
-        await this.sequelize.query(
-          `SELECT u.id, u.name, u.student_number, u.email, c.name AS classroom, u.status, u.email_verified_at IS NOT NULL AS verified,
+      const rows: {
+        id: string;
+        name: string;
+        student_number: string | null;
+        email: string | null;
+        classroom: string | null;
+        status: string;
+        verified: boolean;
+        created_at: Date;
+        last_login_at: Date | null;
+      }[] = await this.sequelize.query(
+        `SELECT u.id, u.name, u.student_number, u.email, c.name AS classroom, u.status, u.email_verified_at IS NOT NULL AS verified,
                   u.created_at, u.last_login_at
            FROM users u LEFT JOIN classrooms c ON c.id = u.classroom_id
            WHERE u.role = 'student' AND u.deleted_at IS NULL
@@ -61,8 +70,8 @@ export class ExportService {
              AND ($2::text IS NULL OR u.status = $2)
              AND ($3::text IS NULL OR (u.name, u.id) > ($3, $4::uuid))
            ORDER BY u.name, u.id LIMIT ${BATCH}`,
-          { bind: [classroomIds, status, after?.name ?? null, after?.id ?? null], type: QueryTypes.SELECT },
-        );
+        { bind: [classroomIds, status, after?.name ?? null, after?.id ?? null], type: QueryTypes.SELECT },
+      );
       for (const r of rows) {
         yield [r.name, r.student_number, r.email, r.classroom, r.status, r.verified ? 'yes' : 'no', iso(r.created_at), iso(r.last_login_at)];
       }
@@ -83,9 +92,20 @@ export class ExportService {
         { bind: [classroomId, after?.name ?? null, after?.id ?? null], type: QueryTypes.SELECT },
       );
       if (students.length === 0) return;
-      const rows: { name: string; student_number: string | null; email: string | null; title: string; due_at: Date; max_points: number; status: string | null; attempt: number | null; submitted_at: Date | null; days_late: number | null; grade: number | null }[] =
-        await this.sequelize.query(
-          `SELECT u.name, u.student_number, u.email, a.title, a.due_at, a.max_points,
+      const rows: {
+        name: string;
+        student_number: string | null;
+        email: string | null;
+        title: string;
+        due_at: Date;
+        max_points: number;
+        status: string | null;
+        attempt: number | null;
+        submitted_at: Date | null;
+        days_late: number | null;
+        grade: number | null;
+      }[] = await this.sequelize.query(
+        `SELECT u.name, u.student_number, u.email, a.title, a.due_at, a.max_points,
                   s.status, s.attempt, s.submitted_at, s.days_late, s.grade
            FROM unnest($1::uuid[]) WITH ORDINALITY AS st(id, ord)
            JOIN users u ON u.id = st.id
@@ -96,10 +116,22 @@ export class ExportService {
            ) s ON true
            WHERE a.classroom_id = $2 AND a.status <> 'draft'
            ORDER BY st.ord, a.due_at, a.id`,
-          { bind: [students.map((s) => s.id), classroomId], type: QueryTypes.SELECT },
-        );
+        { bind: [students.map((s) => s.id), classroomId], type: QueryTypes.SELECT },
+      );
       for (const r of rows) {
-        yield [r.name, r.student_number, r.email, r.title, iso(r.due_at), r.max_points, r.status ?? (new Date(r.due_at) < new Date() ? 'missing' : 'not_submitted'), r.attempt, iso(r.submitted_at), r.days_late, r.grade];
+        yield [
+          r.name,
+          r.student_number,
+          r.email,
+          r.title,
+          iso(r.due_at),
+          r.max_points,
+          r.status ?? (new Date(r.due_at) < new Date() ? 'missing' : 'not_submitted'),
+          r.attempt,
+          iso(r.submitted_at),
+          r.days_late,
+          r.grade,
+        ];
       }
       if (students.length < BATCH) return;
       const last = students[students.length - 1]!;

@@ -19,7 +19,13 @@ export function studentsCsvRoutes(deps: ApiDeps): ApiRouter {
   );
   const staff = [requireAuth, requireRole('teacher', 'admin')];
   return new ApiRouter('/api/v2/admin')
-    .post('/students/import', ...staff, csvUpload(deps.config.studentImport.maxBytes), validate({ query: s.importQuery, body: s.importBody }), c.importStudents)
+    .post(
+      '/students/import',
+      ...staff,
+      csvUpload(deps.config.studentImport.maxBytes),
+      validate({ query: s.importQuery, body: s.importBody }),
+      c.importStudents,
+    )
     .get('/students/imports/:id', ...staff, validate({ params: s.importParams }), c.importStatus)
     .get('/students/export', ...staff, validate({ query: s.studentExportQuery }), c.exportStudents)
     .get('/grades/export', ...staff, validate({ query: s.gradeExportQuery }), c.exportGrades);
