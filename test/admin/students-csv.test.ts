@@ -6,7 +6,7 @@ import { bearer, createClassroom, createSchool, createUser, tokenFor } from '../
 import { connectClient, startLiveServer } from '../support/realtime';
 import { Assignment, Submission, User } from '../../common/models';
 import { startQueueWorker } from '../../worker/queue-worker';
-import { studentImportProcessor } from '../../worker/processors/student-import';
+import { studentImportProcessor } from '../../worker/student-import/processor';
 
 const api = () => request(app());
 let seq = 0;

@@ -5,7 +5,7 @@ import { createGradingProcessor } from '../grading/processor';
 import { emailProcessor } from './email';
 import { aiEvaluationProcessor } from './ai-evaluation';
 import { fileProcessingProcessor } from './file-processing';
-import { studentImportProcessor } from './student-import';
+import { studentImportProcessor } from '../student-import/processor';
 
 export type ProcessorFactory = (deps: WorkerDeps) => ProcessorDefinition<never, unknown> | Promise<ProcessorDefinition<never, unknown>>;
 

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { input } from '../../http/validate';
 import { sendList } from '../../http/respond';
-import { limitOffset } from '../../http/pagination';
+import { limitOffset } from '../../../common/paging';
 import { listAuditLog } from './service';
 import type { AuditLogQuery } from './schemas';
 

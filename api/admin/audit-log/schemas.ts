@@ -1,5 +1,6 @@
 import Joi from 'joi';
-import { paginationKeys, type Pagination } from '../../http/pagination';
+import { paginationKeys } from '../../http/pagination';
+import type { Pagination } from '../../../common/paging';
 import { AUDIT_TYPES, type AuditType } from '../../../common/models';
 
 export const auditLogQuery = Joi.object({

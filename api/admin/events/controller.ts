@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { input } from '../../http/validate';
 import { sendData, sendList } from '../../http/respond';
-import { limitOffset, type Pagination } from '../../http/pagination';
+import { limitOffset, type Pagination } from '../../../common/paging';
 import type { SchoolEventService } from './service';
 import type { EventInput, EventListQuery } from './schemas';
 

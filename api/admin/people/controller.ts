@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express';
 import { input } from '../../http/validate';
 import { sendData, sendList } from '../../http/respond';
-import { limitOffset } from '../../http/pagination';
-import { likeContains } from '../../http/like';
+import { limitOffset } from '../../../common/paging';
+import { likeContains } from '../../../common/sql/like';
 import type { PeopleService, PersonKind } from './service';
 import type { CreatePersonInput, PeopleListQuery, UpdatePersonInput } from './schemas';
 

@@ -1,5 +1,6 @@
 import Joi from 'joi';
-import { paginationKeys, type Pagination } from '../../http/pagination';
+import { paginationKeys } from '../../http/pagination';
+import type { Pagination } from '../../../common/paging';
 import { nis } from '../../auth/schemas';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../auth/passwords';
 import { ROLES, type Role } from '../../../common/models';
