@@ -33,15 +33,15 @@ export async function runQueuedImport(deps: ImportJobDeps, importId: string): Pr
       error: `${plan.refused} rows are refused now; nothing was imported`,
       refused: plan.results.filter((r) => r.status === 'refused'),
     });
-    await publish(deps, record, 'failed');
+    publish(deps, record, 'failed');
     return null;
   }
   const summary = await applyImport(deps, plan, actor, record.initialPasswordHash, async (done, total) => {
     await record.update({ done, total });
-    await publish(deps, record, 'running');
+    publish(deps, record, 'running');
   });
   await finish(record, { status: 'done', summary });
-  await publish(deps, record, 'done');
+  publish(deps, record, 'done');
   return summary;
 }
 
@@ -56,9 +56,10 @@ function finish(record: StudentImport, outcome: Pick<StudentImport, 'status'> & 
   return record.update({ ...outcome, csv: null, initialPasswordHash: null, finishedAt: new Date() });
 }
 
-async function publish(deps: ImportJobDeps, record: StudentImport, status: string): Promise<void> {
+/** Fire and forget, through the Redis emitter: a lost progress event is made up by the status route. */
+function publish(deps: ImportJobDeps, record: StudentImport, status: string): void {
   if (!record.requestedBy) return;
-  await deps.realtime.publish(rooms.user(record.requestedBy), 'import:progress', {
+  deps.realtime.publish(rooms.user(record.requestedBy), 'import:progress', {
     importId: record.id,
     status,
     done: record.done,
