@@ -195,7 +195,7 @@ async function main() {
       login: {
         connections: LOGIN_CONNECTIONS,
         durationSeconds: DURATION,
-        work: 'per login: one bcrypt compare, UPDATE users.last_login_at, DELETE of the user\'s dead refresh_tokens, INSERT refresh_tokens, INSERT activities, 3 Redis rate-limit counters',
+        work: 'per login: one bcrypt compare, UPDATE users.last_login_at, DELETE of the user\'s dead refresh_tokens, INSERT refresh_tokens, INSERT audit_log, 3 Redis rate-limit counters',
         ...login,
       },
       bcrypt: {

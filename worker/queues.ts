@@ -6,6 +6,7 @@ import { createGradingProcessor } from './grading/processor';
 import { aiEvaluationProcessor } from './ai/processor';
 import { emailProcessor } from './email/processor';
 import { fileProcessingProcessor } from './files/processor';
+import { studentImportProcessor } from './student-import/processor';
 
 /** Builds the processor of queue Q: its job payload type is the one enqueued on that queue. */
 export type ProcessorFactory<Q extends QueueName> = (
@@ -20,6 +21,7 @@ export const processors: ProcessorRegistry = {
   'ai-evaluation': (deps) => aiEvaluationProcessor(deps),
   email: (deps) => emailProcessor(deps),
   'file-processing': (deps) => fileProcessingProcessor(deps),
+  'student-import': (deps) => studentImportProcessor(deps),
 };
 
 export interface RunningQueues {

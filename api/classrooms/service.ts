@@ -7,6 +7,8 @@ export interface ClassroomView {
   id: string;
   name: string;
   academicYear: string;
+  /** set once an admin archived it (README.md#admin-people) */
+  archivedAt: Date | null;
   studentCount: number;
 }
 
@@ -49,6 +51,7 @@ export async function listClassrooms(user: AuthUser, page: Pagination): Promise<
       id: c.id,
       name: c.name,
       academicYear: c.academicYear,
+      archivedAt: c.archivedAt ?? null,
       studentCount: Number(c.get('studentCount' as keyof Classroom)),
     })),
   };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Joi from 'joi';
 
-export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing'] as const;
+export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'student-import'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -148,6 +148,7 @@ export const settings = {
       'ai-evaluation': setting<number>('WORKER_CONCURRENCY_AI_EVALUATION', concurrency(4)),
       email: setting<number>('WORKER_CONCURRENCY_EMAIL', concurrency(5)),
       'file-processing': setting<number>('WORKER_CONCURRENCY_FILE_PROCESSING', concurrency(2)),
+      'student-import': setting<number>('WORKER_CONCURRENCY_STUDENT_IMPORT', Joi.number().integer().min(1).max(8).default(1)),
     },
     jobAttempts: setting<number>('JOB_ATTEMPTS', Joi.number().integer().min(1).max(20).default(5)),
     jobBackoffMs: setting<number>('JOB_BACKOFF_MS', Joi.number().integer().min(10).default(2000)),
@@ -160,6 +161,14 @@ export const settings = {
     from: setting<string>('MAIL_FROM', Joi.string().default('GEMA <no-reply@gema.local>')),
     dir: setting<string>('MAIL_DIR', Joi.string().default('var/mail'), { map: underRoot }),
   },
+  /** README.md#admin-bulk-import-and-export */
+  studentImport: {
+    maxBytes: setting<number>('STUDENT_IMPORT_MAX_BYTES', Joi.number().integer().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024)),
+    maxRows: setting<number>('STUDENT_IMPORT_MAX_ROWS', Joi.number().integer().min(1).max(100_000).default(20_000)),
+    inlineRows: setting<number>('STUDENT_IMPORT_INLINE_ROWS', Joi.number().integer().min(1).max(100_000).default(300)),
+  },
+  /** README.md#admin-analytics; 0 turns the cache off */
+  analyticsCacheTtlSeconds: setting<number>('ANALYTICS_CACHE_TTL_SECONDS', Joi.number().integer().min(0).max(86_400).default(600)),
   uploads: {
     dir: setting<string>('UPLOAD_DIR', Joi.string().default('var/uploads'), { map: underRoot }),
     maxBytes: setting<number>(

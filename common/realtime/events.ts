@@ -26,6 +26,8 @@ export interface RealtimeEvents {
   };
   'grading:completed': { submissionId: string; verdict: string; score: number; maxScore: number };
   'rejudge:progress': { rejudgeId: string; done: number; total: number };
+  /** README.md#admin-bulk-import-and-export */
+  'import:progress': { importId: string; status: string; done: number; total: number };
   'submission:graded': { submissionId: string; assignmentId: string; grade: number | null; status: string };
   'file:processed': { fileId: string; status: string; reason?: string | null };
   'ai:evaluated': { evaluationId: string; submissionId: string; status: string };

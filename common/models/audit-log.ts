@@ -9,7 +9,7 @@ import {
 } from 'sequelize';
 
 /** Audit-log entry types. Features add theirs here. */
-export const ACTIVITY_TYPES = [
+export const AUDIT_TYPES = [
   'register',
   'email_verified',
   'login',
@@ -18,29 +18,44 @@ export const ACTIVITY_TYPES = [
   'refresh_reuse',
   'password_change',
   'password_reset',
+  // staff managing accounts (README.md#admin-people); userId is the staff member, details.targetId the account
+  'account_created',
+  'account_updated',
+  'account_deleted',
+  'account_restored',
+  'account_suspended',
+  'account_unsuspended',
+  'account_password_reset',
+  'classroom_changed',
+  'event_changed',
+  'students_imported',
 ] as const;
-export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+export type AuditType = (typeof AUDIT_TYPES)[number];
 
-export class Activity extends Model<InferAttributes<Activity>, InferCreationAttributes<Activity>> {
+/**
+ * The security and staff audit log (table `audit_log`, README.md#admin-school-events-and-audit-log):
+ * who did what, from where. Kept when a user is removed.
+ */
+export class AuditEntry extends Model<InferAttributes<AuditEntry>, InferCreationAttributes<AuditEntry>> {
   declare id: CreationOptional<string>;
   declare userId: string | null;
-  declare type: ActivityType;
+  declare type: AuditType;
   declare details: CreationOptional<Record<string, unknown>>;
   declare ip: string | null;
   declare createdAt: CreationOptional<Date>;
 
   static async record(
-    entry: { type: ActivityType; userId: string | null; ip?: string | null; details?: Record<string, unknown> },
+    entry: { type: AuditType; userId: string | null; ip?: string | null; details?: Record<string, unknown> },
     transaction?: Transaction,
   ): Promise<void> {
-    await Activity.create(
+    await AuditEntry.create(
       { type: entry.type, userId: entry.userId, ip: entry.ip ?? null, details: entry.details ?? {} },
       { transaction },
     );
   }
 
-  static initModel(sequelize: Sequelize): typeof Activity {
-    Activity.init(
+  static initModel(sequelize: Sequelize): typeof AuditEntry {
+    AuditEntry.init(
       {
         id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
         userId: { type: DataTypes.UUID, allowNull: true },
@@ -49,8 +64,8 @@ export class Activity extends Model<InferAttributes<Activity>, InferCreationAttr
         ip: { type: DataTypes.STRING(64), allowNull: true },
         createdAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'activities', underscored: true, updatedAt: false },
+      { sequelize, tableName: 'audit_log', underscored: true, updatedAt: false },
     );
-    return Activity;
+    return AuditEntry;
   }
 }
