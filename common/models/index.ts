@@ -15,6 +15,8 @@ import { AiEvaluation } from './ai-evaluation';
 import { StoredFile } from './file';
 import { Assignment } from './assignment';
 import { Submission, SubmissionFile, SubmissionGrade } from './submission';
+import { WebAssignment } from './web-assignment';
+import { WebProject, WebVersion, WebEvaluation, WebRecheck } from './web-project';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -35,6 +37,8 @@ export { StoredFile };
 export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName } from './file';
 export { FILE_STATUSES, STORAGE_DRIVERS } from './file';
 export { Assignment, Submission, SubmissionFile, SubmissionGrade };
+export { WebAssignment, WebProject, WebVersion, WebEvaluation, WebRecheck };
+export * from './web-project';
 export type { AssignmentKind, AssignmentStatus } from './assignment';
 export { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES } from './assignment';
 export type { SubmissionStatus, ReviewStatus } from './submission';
@@ -64,6 +68,11 @@ export function initModels(sequelize: Sequelize): void {
   Submission.initModel(sequelize);
   SubmissionFile.initModel(sequelize);
   SubmissionGrade.initModel(sequelize);
+  WebAssignment.initModel(sequelize);
+  WebProject.initModel(sequelize);
+  WebVersion.initModel(sequelize);
+  WebEvaluation.initModel(sequelize);
+  WebRecheck.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });

@@ -7,8 +7,9 @@ import type { AiEvaluationJob } from './jobs/ai-evaluation';
 import type { EmailJob } from './jobs/email';
 import type { FileProcessingJob } from './jobs/file-processing';
 import type { StudentImportJob } from './jobs/student-import';
+import type { WebChecksJob } from './jobs/web-checks';
 
-export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, StudentImportJob };
+export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, StudentImportJob, WebChecksJob };
 export { QUEUE_NAMES, type QueueName };
 
 export interface JobPayloads {
@@ -17,6 +18,7 @@ export interface JobPayloads {
   email: EmailJob;
   'file-processing': FileProcessingJob;
   'student-import': StudentImportJob;
+  'web-checks': WebChecksJob;
 }
 
 export type Queues = { [Q in QueueName]: Queue<JobPayloads[Q]> };
@@ -52,6 +54,7 @@ export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connectio
     email: make('email'),
     'file-processing': make('file-processing'),
     'student-import': make('student-import'),
+    'web-checks': make('web-checks'),
   };
 }
 
