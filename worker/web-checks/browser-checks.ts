@@ -159,7 +159,16 @@ export async function runBrowserCheck(check: WebCheck, s: PageSession, limits: B
             }
             const after = hostility(s);
             if (after) return { passed: false, reason: after };
-            const text = ((await s.page.locator(c.selector!).first().textContent({ timeout: limits.checkTimeoutMs })) ?? '').trim();
+            // "then #out reads Halo": the page may answer asynchronously, so the text is awaited until the check's limit
+            const until = Date.now() + limits.checkTimeoutMs - 250;
+            let text = '';
+            for (;;) {
+              text = ((await s.page.locator(c.selector!).first().textContent({ timeout: limits.checkTimeoutMs })) ?? '').trim();
+              if (text === c.text!.trim() || Date.now() > until || hostility(s)) break;
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            const late = hostility(s);
+            if (late) return { passed: false, reason: late };
             return text === c.text!.trim() ? { passed: true, reason: null } : { passed: false, reason: `${c.selector} reads "${text.slice(0, 100)}", expected "${c.text}"` };
           }
           case 'console-clean':

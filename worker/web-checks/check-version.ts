@@ -6,7 +6,7 @@ import type { RealtimePublisher } from '../../common/realtime/publisher';
 import type { Storage } from '../../common/storage';
 import { isBrowserCheck, type CheckResult, type WebCheck } from '../../common/web-lab/types';
 import { runStaticCheck } from './static-checks';
-import { closePage, openPage, runBrowserCheck, screenshot, type BrowserLimits, type PageSession } from './browser-checks';
+import { closePage, hostility, openPage, runBrowserCheck, screenshot, type BrowserLimits, type PageSession } from './browser-checks';
 import type { BrowserPool } from './browser';
 
 export interface CheckerDeps {
@@ -68,7 +68,10 @@ export async function checkVersion(deps: CheckerDeps, versionId: string): Promis
       let verdict: { passed: boolean; reason: string | null; details?: Record<string, unknown> } | 'skipped';
       if (!isBrowserCheck(check.kind)) verdict = await runStaticCheck(check, v.files);
       else if (!deps.browserAvailable) verdict = 'skipped';
-      else if (check.kind === 'script' || check.kind === 'layout') {
+      else if ((check.kind === 'script' || check.kind === 'layout') && sessions.get(page) && hostility(sessions.get(page)!)) {
+        // the page already failed as loaded (hung, crashed, escaped): a fresh copy would only do it again
+        verdict = { passed: false, reason: hostility(sessions.get(page)!) };
+      } else if (check.kind === 'script' || check.kind === 'layout') {
         // these change the page or need their own width: a fresh page each
         const own = await openPage(deps.pool, v.files, page, check.kind === 'layout' ? (check.config.width ?? 1280) : 1280, deps.limits);
         try {
