@@ -37,7 +37,11 @@ export async function extractZip(buf: Buffer, limits: TreeLimits): Promise<WebFi
         chunks.push(chunk);
       }
       const data = Buffer.concat(chunks);
-      files.push(isTextPath(path) ? { path, encoding: 'utf8', content: data.toString('utf8') } : { path, encoding: 'base64', content: data.toString('base64') });
+      files.push(
+        isTextPath(path)
+          ? { path, encoding: 'utf8', content: data.toString('utf8') }
+          : { path, encoding: 'base64', content: data.toString('base64') },
+      );
     }
   } catch (err) {
     if ((err as { status?: number }).status) throw err;

@@ -58,7 +58,11 @@ export function createWebLabController(deps: ApiDeps) {
       sendData(res, await assignments.get(me(req), id(req)));
     },
     async createAssignment(req: Request, res: Response) {
-      sendData(res, await assignments.create(me(req), input<AssignmentFields & { title: string; dueAt: Date; classroomId: string | null }>(req, 'body')), 201);
+      sendData(
+        res,
+        await assignments.create(me(req), input<AssignmentFields & { title: string; dueAt: Date; classroomId: string | null }>(req, 'body')),
+        201,
+      );
     },
     async updateAssignment(req: Request, res: Response) {
       sendData(res, await assignments.update(me(req), id(req), input<AssignmentFields>(req, 'body')));

@@ -35,7 +35,15 @@ export class WebProjectService {
     const assignment = await this.studentAssignment(user, assignmentId);
     const project = await WebProject.findOne({ where: { assignmentId: assignment.id, userId: user.id } });
     if (project) return presentDraft(project);
-    return presentDraft({ id: null as unknown as string, assignmentId: assignment.id, files: assignment.starterFiles, revision: 0, status: 'draft', submittedAt: null, updatedAt: assignment.updatedAt });
+    return presentDraft({
+      id: null as unknown as string,
+      assignmentId: assignment.id,
+      files: assignment.starterFiles,
+      revision: 0,
+      status: 'draft',
+      submittedAt: null,
+      updatedAt: assignment.updatedAt,
+    });
   }
 
   /**

@@ -14,7 +14,9 @@ const webFile = Joi.object({
 export const webFiles = Joi.array().items(webFile).max(500);
 
 const criterion = Joi.object({
-  key: Joi.string().pattern(/^[a-z0-9-]{1,40}$/).required(),
+  key: Joi.string()
+    .pattern(/^[a-z0-9-]{1,40}$/)
+    .required(),
   title: Joi.string().trim().min(1).max(100).required(),
   maxPoints: Joi.number().min(0).max(1000).required(),
 });
@@ -42,7 +44,9 @@ const checkConfig = Joi.object({
 });
 
 const check = Joi.object({
-  id: Joi.string().pattern(/^[a-z0-9-]{1,40}$/).required(),
+  id: Joi.string()
+    .pattern(/^[a-z0-9-]{1,40}$/)
+    .required(),
   kind: Joi.string()
     .valid(...CHECK_KINDS)
     .required(),
@@ -84,7 +88,11 @@ export const createAssignmentBody = Joi.object({
 export const updateAssignmentBody = Joi.object(assignmentFields).min(1);
 
 export const assignmentListQuery = Joi.object({ ...paginationKeys, classroomId: id });
-export const projectListQuery = Joi.object({ ...paginationKeys, classroomId: id, status: Joi.string().valid('draft', 'submitted', 'returned', 'graded') });
+export const projectListQuery = Joi.object({
+  ...paginationKeys,
+  classroomId: id,
+  status: Joi.string().valid('draft', 'submitted', 'returned', 'graded'),
+});
 
 export const draftBody = Joi.object({ files: webFiles.required() });
 export const ifMatchHeaders = Joi.string().pattern(/^(W\/)?"\d+"$/);
@@ -104,7 +112,11 @@ export const evaluationBody = Joi.object({
 
 export const previewParams = Joi.object({
   versionId: id.required(),
-  expires: Joi.string().pattern(/^\d{1,12}$/).required(),
-  signature: Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/).required(),
+  expires: Joi.string()
+    .pattern(/^\d{1,12}$/)
+    .required(),
+  signature: Joi.string()
+    .pattern(/^[A-Za-z0-9_-]{43}$/)
+    .required(),
   path: Joi.alternatives().try(Joi.string().max(400), Joi.array().items(Joi.string().max(200)).max(20)),
 });

@@ -51,14 +51,21 @@ export class WebSubmissionService {
     if (input.files) await this.projects.write(user, assignment, validateTree(input.files, this.deps.config.webLab), undefined);
 
     const version = await this.deps.sequelize.transaction(async (transaction) => {
-      const project = await WebProject.findOne({ where: { assignmentId: assignment.id, userId: user.id }, transaction, lock: transaction.LOCK.UPDATE });
+      const project = await WebProject.findOne({
+        where: { assignmentId: assignment.id, userId: user.id },
+        transaction,
+        lock: transaction.LOCK.UPDATE,
+      });
       if (!project || project.files.length === 0) throw new UnprocessableError('EMPTY_PROJECT', 'Save some files before submitting');
       if (project.status === 'graded') throw new ConflictError('This project is graded and can no longer change', 'PROJECT_GRADED');
-      const [{ n }] = await this.deps.sequelize.query<{ n: number }>('SELECT COALESCE(MAX(number), 0)::int AS n FROM web_versions WHERE project_id = :p', {
-        replacements: { p: project.id },
-        type: QueryTypes.SELECT,
-        transaction,
-      });
+      const [{ n }] = await this.deps.sequelize.query<{ n: number }>(
+        'SELECT COALESCE(MAX(number), 0)::int AS n FROM web_versions WHERE project_id = :p',
+        {
+          replacements: { p: project.id },
+          type: QueryTypes.SELECT,
+          transaction,
+        },
+      );
       await project.update({ status: 'submitted', submittedAt: now }, { transaction });
       return WebVersion.create(
         {
@@ -80,7 +87,12 @@ export class WebSubmissionService {
 
   async enqueueCheck(versionId: string, recheckId?: string) {
     try {
-      await enqueue(this.deps.queues, 'web-checks', { kind: 'version', versionId, ...(recheckId ? { recheckId } : {}) }, { jobId: webCheckJobId(versionId, Date.now()) });
+      await enqueue(
+        this.deps.queues,
+        'web-checks',
+        { kind: 'version', versionId, ...(recheckId ? { recheckId } : {}) },
+        { jobId: webCheckJobId(versionId, Date.now()) },
+      );
     } catch (err) {
       this.deps.logger.warn('web-checks enqueue failed', { versionId, error: (err as Error).message });
       await WebVersion.update({ status: 'failed', error: 'could not be queued; re-run the checks' }, { where: { id: versionId } });

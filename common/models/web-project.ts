@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { CheckResult, WebFile } from '../web-lab/types';
 
 export const WEB_PROJECT_STATUSES = ['draft', 'submitted', 'returned', 'graded'] as const;

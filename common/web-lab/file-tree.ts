@@ -24,7 +24,10 @@ export function normalisePath(raw: string): string {
   if (/[\u0001-\u001f\u007f]/.test(raw)) return fail(raw, 'contains a control character');
   if (raw.includes('\\')) return fail(raw, 'contains a backslash');
   if (raw.startsWith('/') || /^[a-zA-Z]:/.test(raw)) return fail(raw, 'is an absolute path');
-  const segments = raw.normalize('NFC').split('/').filter((s) => s !== '' && s !== '.');
+  const segments = raw
+    .normalize('NFC')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) return fail(raw, 'has a ".." segment');
   const path = segments.join('/');
   if (!path) return fail(raw, 'is empty');

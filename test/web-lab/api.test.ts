@@ -55,8 +55,12 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
       await request(app()).patch(`${BASE}/assignments/${assignmentId}`).set(bearer(school.otherTeacher)).send({ title: 'x' }).expect(404);
     });
 
-    it("refuses a teacher setting work for a classroom they do not teach with 404", async () => {
-      await request(app()).post(`${BASE}/assignments`).set(bearer(school.teacher)).send(assignmentBody({ classroomId: school.other.id })).expect(404);
+    it('refuses a teacher setting work for a classroom they do not teach with 404', async () => {
+      await request(app())
+        .post(`${BASE}/assignments`)
+        .set(bearer(school.teacher))
+        .send(assignmentBody({ classroomId: school.other.id }))
+        .expect(404);
     });
 
     it('refuses a check of an unknown kind', async () => {
@@ -73,7 +77,12 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
       await request(app()).delete(`${BASE}/assignments/${empty.body.data.id}`).set(bearer(school.teacher)).expect(204);
 
       const used = await request(app()).post(`${BASE}/assignments`).set(bearer(school.teacher)).send(assignmentBody()).expect(201);
-      await request(app()).put(`${BASE}/assignments/${used.body.data.id}/draft`).set(bearer(school.student)).set('If-Match', '"0"').send({ files: PASSING }).expect(200);
+      await request(app())
+        .put(`${BASE}/assignments/${used.body.data.id}/draft`)
+        .set(bearer(school.student))
+        .set('If-Match', '"0"')
+        .send({ files: PASSING })
+        .expect(200);
       const res = await request(app()).delete(`${BASE}/assignments/${used.body.data.id}`).set(bearer(school.teacher)).expect(200);
       expect(res.body.data.archived).to.equal(true);
       await request(app()).get(`${BASE}/assignments/${used.body.data.id}`).set(bearer(school.student)).expect(404);
@@ -88,18 +97,35 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
     });
 
     it('saves with the ETag it was loaded with and answers the next one', async () => {
-      const res = await request(app()).put(`${BASE}/assignments/${assignmentId}/draft`).set(bearer(school.classmate)).set('If-Match', '"0"').send({ files: PASSING }).expect(200);
+      const res = await request(app())
+        .put(`${BASE}/assignments/${assignmentId}/draft`)
+        .set(bearer(school.classmate))
+        .set('If-Match', '"0"')
+        .send({ files: PASSING })
+        .expect(200);
       expect(res.headers.etag).to.equal('"1"');
     });
 
     it('gives the slower of two tabs saving from the same revision 412', async () => {
       const student = school.outsider; // any student works; this one gets a fresh assignment of their own classroom
-      const own = await request(app()).post(`${BASE}/assignments`).set(bearer(school.admin)).send(assignmentBody({ classroomId: school.other.id })).expect(201);
+      const own = await request(app())
+        .post(`${BASE}/assignments`)
+        .set(bearer(school.admin))
+        .send(assignmentBody({ classroomId: school.other.id }))
+        .expect(201);
       const url = `${BASE}/assignments/${own.body.data.id}/draft`;
       await request(app()).put(url).set(bearer(student)).set('If-Match', '"0"').send({ files: PASSING }).expect(200);
       const [a, b] = await Promise.all([
-        request(app()).put(url).set(bearer(student)).set('If-Match', '"1"').send({ files: [text('index.html', 'tab A')] }),
-        request(app()).put(url).set(bearer(student)).set('If-Match', '"1"').send({ files: [text('index.html', 'tab B')] }),
+        request(app())
+          .put(url)
+          .set(bearer(student))
+          .set('If-Match', '"1"')
+          .send({ files: [text('index.html', 'tab A')] }),
+        request(app())
+          .put(url)
+          .set(bearer(student))
+          .set('If-Match', '"1"')
+          .send({ files: [text('index.html', 'tab B')] }),
       ]);
       expect([a.status, b.status].sort()).to.deep.equal([200, 412]);
       expect((a.status === 412 ? a : b).body.error.code).to.equal('DRAFT_CHANGED');
@@ -140,7 +166,12 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
 
     it('refuses a thirty-first file', async () => {
       const files = Array.from({ length: 31 }, (_, i) => text(`f${i}.txt`, 'x'));
-      const res = await request(app()).put(`${BASE}/assignments/${assignmentId}/draft`).set(bearer(school.classmate)).set('If-Match', '"1"').send({ files }).expect(400);
+      const res = await request(app())
+        .put(`${BASE}/assignments/${assignmentId}/draft`)
+        .set(bearer(school.classmate))
+        .set('If-Match', '"1"')
+        .send({ files })
+        .expect(400);
       expect(res.body.error.code).to.equal('TOO_MANY_FILES');
     });
 
@@ -155,7 +186,10 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
         .set('If-Match', '"1"')
         .attach('archive', zip, 'site.zip')
         .expect(200);
-      expect(res.body.data.files.map((f: { path: string; encoding: string }) => `${f.path}:${f.encoding}`)).to.deep.equal(['img/logo.png:base64', 'index.html:utf8']);
+      expect(res.body.data.files.map((f: { path: string; encoding: string }) => `${f.path}:${f.encoding}`)).to.deep.equal([
+        'img/logo.png:base64',
+        'index.html:utf8',
+      ]);
     });
 
     it('refuses a ZIP with a ".." entry with 400 naming it', async () => {
@@ -198,7 +232,12 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
 
     it('keeps the version as it was when the draft changes afterwards', async () => {
       const draft = await request(app()).get(`${BASE}/assignments/${assignmentId}/draft`).set(bearer(school.student)).expect(200);
-      await request(app()).put(`${BASE}/assignments/${assignmentId}/draft`).set(bearer(school.student)).set('If-Match', draft.headers.etag).send({ files: [text('index.html', 'changed')] }).expect(200);
+      await request(app())
+        .put(`${BASE}/assignments/${assignmentId}/draft`)
+        .set(bearer(school.student))
+        .set('If-Match', draft.headers.etag)
+        .send({ files: [text('index.html', 'changed')] })
+        .expect(200);
       const res = await request(app()).get(`${BASE}/submissions/${versionId}`).set(bearer(school.student)).expect(200);
       expect(res.body.data.files.find((f: { path: string }) => f.path === 'index.html').content).to.contain('Portofolio');
     });
@@ -209,7 +248,11 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
         .set(bearer(school.teacher))
         .send(assignmentBody({ dueAt: new Date(Date.now() - 3 * 86_400_000).toISOString() }))
         .expect(201);
-      const res = await request(app()).post(`${BASE}/submissions`).set(bearer(school.student)).send({ assignmentId: past.body.data.id, files: PASSING }).expect(422);
+      const res = await request(app())
+        .post(`${BASE}/submissions`)
+        .set(bearer(school.student))
+        .send({ assignmentId: past.body.data.id, files: PASSING })
+        .expect(422);
       expect(res.body.error.code).to.equal('LATE_NOT_ACCEPTED');
     });
 
@@ -222,8 +265,16 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
 
     it('grades on the rubric, blends the automatic score and keeps the history', async () => {
       const scores = (n: number) => ['html', 'css', 'js', 'quality', 'creativity'].map((key) => ({ key, score: n, comment: `${key} ok` }));
-      await request(app()).patch(`${BASE}/submissions/${versionId}/evaluation`).set(bearer(school.teacher)).send({ scores: scores(10), note: 'Perbaiki', status: 'returned' }).expect(200);
-      const res = await request(app()).patch(`${BASE}/submissions/${versionId}/evaluation`).set(bearer(school.teacher)).send({ scores: scores(20), note: 'Bagus', status: 'graded' }).expect(200);
+      await request(app())
+        .patch(`${BASE}/submissions/${versionId}/evaluation`)
+        .set(bearer(school.teacher))
+        .send({ scores: scores(10), note: 'Perbaiki', status: 'returned' })
+        .expect(200);
+      const res = await request(app())
+        .patch(`${BASE}/submissions/${versionId}/evaluation`)
+        .set(bearer(school.teacher))
+        .send({ scores: scores(20), note: 'Bagus', status: 'graded' })
+        .expect(200);
       // rubric 100/100 weighs 80 %, automatic score 0 of 0 (not checked yet) weighs 20 %
       expect(res.body.data).to.include({ rubricTotal: 100, grade: 80, status: 'graded' });
       expect(res.body.data.history.map((e: { status: string }) => e.status)).to.deep.equal(['returned', 'graded']);
@@ -247,7 +298,11 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
         await request(app()).post(`${BASE}/submissions/${versionId}/preview`).set(bearer(who)).expect(404);
         await request(app()).get(`${BASE}/submissions/${versionId}/screenshot`).set(bearer(who)).expect(404);
       }
-      await request(app()).patch(`${BASE}/submissions/${versionId}/evaluation`).set(bearer(school.otherTeacher)).send({ scores: [{ key: 'html', score: 1 }], status: 'graded' }).expect(404);
+      await request(app())
+        .patch(`${BASE}/submissions/${versionId}/evaluation`)
+        .set(bearer(school.otherTeacher))
+        .send({ scores: [{ key: 'html', score: 1 }], status: 'graded' })
+        .expect(404);
       await request(app()).get(`${BASE}/assignments/${assignmentId}/projects`).set(bearer(school.otherTeacher)).expect(404);
     });
 
@@ -267,20 +322,26 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
       });
 
       it('serves relative links under the same signed prefix with their content type', async () => {
-        const res = await request(app()).get(url.replace(/index\.html$/, 'css/style.css')).expect(200);
+        const res = await request(app())
+          .get(url.replace(/index\.html$/, 'css/style.css'))
+          .expect(200);
         expect(res.headers['content-type']).to.equal('text/css; charset=utf-8');
       });
 
       it('answers 404 to a tampered signature or another version under the same signature', async () => {
         const parts = url.split('/');
         const sig = parts[7];
-        await request(app()).get(url.replace(sig, sig.slice(0, -1) + (sig.endsWith('A') ? 'B' : 'A'))).expect(404);
+        await request(app())
+          .get(url.replace(sig, sig.slice(0, -1) + (sig.endsWith('A') ? 'B' : 'A')))
+          .expect(404);
         await request(app()).get(url.replace(parts[5], '00000000-0000-4000-8000-000000000000')).expect(404);
       });
 
       it('answers 404 once the link has expired', async () => {
         const parts = url.split('/');
-        await request(app()).get(url.replace(`/${parts[6]}/`, '/1000/')).expect(404);
+        await request(app())
+          .get(url.replace(`/${parts[6]}/`, '/1000/'))
+          .expect(404);
       });
     });
   });

@@ -19,7 +19,13 @@ describe('web lab: checks in a real browser', function () {
     const res = await request(app())
       .post(`${BASE}/assignments`)
       .set(bearer(school.teacher))
-      .send({ title: 'Checks', classroomId: school.classroom.id, dueAt: new Date(Date.now() + 86_400_000).toISOString(), checks: CHECKS, published: true })
+      .send({
+        title: 'Checks',
+        classroomId: school.classroom.id,
+        dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+        checks: CHECKS,
+        published: true,
+      })
       .expect(201);
     assignmentId = res.body.data.id;
     worker = await startWebWorker();
@@ -122,9 +128,19 @@ describe('web lab: where no browser exists', function () {
     const a = await request(app())
       .post(`${BASE}/assignments`)
       .set(bearer(school.teacher))
-      .send({ title: 'No browser', classroomId: school.classroom.id, dueAt: new Date(Date.now() + 86_400_000).toISOString(), checks: CHECKS, published: true })
+      .send({
+        title: 'No browser',
+        classroomId: school.classroom.id,
+        dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+        checks: CHECKS,
+        published: true,
+      })
       .expect(201);
-    const res = await request(app()).post(`${BASE}/submissions`).set(bearer(school.student)).send({ assignmentId: a.body.data.id, files: PASSING }).expect(202);
+    const res = await request(app())
+      .post(`${BASE}/submissions`)
+      .set(bearer(school.student))
+      .send({ assignmentId: a.body.data.id, files: PASSING })
+      .expect(202);
     const v = await checked(res.body.data.id);
     const browserOnes = v.results.filter((r) => ['script', 'console-clean', 'layout', 'accessibility'].includes(r.kind));
     expect(browserOnes.map((r) => `${r.status}:${r.reason}`)).to.deep.equal(browserOnes.map(() => 'skipped:browser unavailable'));

@@ -14,9 +14,33 @@ export const text = (path: string, content: string): WebFile => ({ path, encodin
 
 /** One check of each kind, the seed's set: what a passing page satisfies and a failing one does not. */
 export const CHECKS: WebCheck[] = [
-  { id: 'has-heading', kind: 'selector', title: 'A main heading', points: 1, message: 'Add an <h1>', visibility: 'show', config: { selector: 'h1', count: 1 } },
-  { id: 'img-alt', kind: 'attribute', title: 'Images have alt', points: 1, message: '', visibility: 'show', config: { selector: 'img', attribute: 'alt' } },
-  { id: 'flex-nav', kind: 'css-property', title: 'Flex navigation', points: 1, message: '', visibility: 'show', config: { selector: 'nav', property: 'display', value: 'flex' } },
+  {
+    id: 'has-heading',
+    kind: 'selector',
+    title: 'A main heading',
+    points: 1,
+    message: 'Add an <h1>',
+    visibility: 'show',
+    config: { selector: 'h1', count: 1 },
+  },
+  {
+    id: 'img-alt',
+    kind: 'attribute',
+    title: 'Images have alt',
+    points: 1,
+    message: '',
+    visibility: 'show',
+    config: { selector: 'img', attribute: 'alt' },
+  },
+  {
+    id: 'flex-nav',
+    kind: 'css-property',
+    title: 'Flex navigation',
+    points: 1,
+    message: '',
+    visibility: 'show',
+    config: { selector: 'nav', property: 'display', value: 'flex' },
+  },
   { id: 'responsive', kind: 'media-query', title: 'A phone layout', points: 1, message: '', visibility: 'hide', config: { condition: 'max-width' } },
   { id: 'clean-html', kind: 'html-errors', title: 'Well-formed HTML', points: 1, message: '', visibility: 'show', config: {} },
   {

@@ -41,7 +41,13 @@ describe('web lab: live check results', function () {
     const res = await request(live.url)
       .post(`${BASE}/assignments`)
       .set(bearer(school.teacher))
-      .send({ title: 'Live', classroomId: school.classroom.id, dueAt: new Date(Date.now() + 86_400_000).toISOString(), checks: CHECKS, published: true })
+      .send({
+        title: 'Live',
+        classroomId: school.classroom.id,
+        dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+        checks: CHECKS,
+        published: true,
+      })
       .expect(201);
     assignmentId = res.body.data.id;
   });
@@ -60,7 +66,11 @@ describe('web lab: live check results', function () {
   it('streams started, one event per check and completed to the student and the class teacher, hidden reasons to the teacher only', async () => {
     const student = record(await connect(school.student));
     const teacher = record(await connect(school.teacher));
-    const res = await request(live.url).post(`${BASE}/submissions`).set(bearer(school.student)).send({ assignmentId, files: PASSING.slice(0, 1) }).expect(202);
+    const res = await request(live.url)
+      .post(`${BASE}/submissions`)
+      .set(bearer(school.student))
+      .send({ assignmentId, files: PASSING.slice(0, 1) })
+      .expect(202);
     const id: string = res.body.data.id;
     await Promise.all([student.completed(id), teacher.completed(id)]);
 
@@ -76,7 +86,9 @@ describe('web lab: live check results', function () {
   it("refuses another student's subscription to a version's room", async () => {
     const res = await request(live.url).post(`${BASE}/submissions`).set(bearer(school.student)).send({ assignmentId, files: PASSING }).expect(202);
     const other = await connect(school.classmate);
-    const reply = await new Promise<{ ok: boolean; error?: string }>((resolve) => other.emit('subscribe', { room: 'web-version', id: res.body.data.id }, resolve));
+    const reply = await new Promise<{ ok: boolean; error?: string }>((resolve) =>
+      other.emit('subscribe', { room: 'web-version', id: res.body.data.id }, resolve),
+    );
     expect(reply).to.deep.equal({ ok: false, error: 'NOT_FOUND' });
   });
 });

@@ -72,7 +72,16 @@ export async function openPage(pool: BrowserPool, files: WebFile[], page: string
     acceptDownloads: false,
     javaScriptEnabled: true,
   });
-  const s: PageSession = { page: undefined as unknown as Page, context, blocked: [], errors: [], windows: 0, escaped: null, crashed: false, broken: null };
+  const s: PageSession = {
+    page: undefined as unknown as Page,
+    context,
+    blocked: [],
+    errors: [],
+    windows: 0,
+    escaped: null,
+    crashed: false,
+    broken: null,
+  };
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
     if (url.origin !== PAGE_ORIGIN) {
@@ -110,10 +119,15 @@ export async function openPage(pool: BrowserPool, files: WebFile[], page: string
     s.crashed = true;
   });
   s.page.on('framenavigated', (frame) => {
-    if (frame === s.page.mainFrame() && !frame.url().startsWith(PAGE_ORIGIN) && frame.url() !== 'about:blank') s.escaped ??= frame.url().slice(0, 200);
+    if (frame === s.page.mainFrame() && !frame.url().startsWith(PAGE_ORIGIN) && frame.url() !== 'about:blank')
+      s.escaped ??= frame.url().slice(0, 200);
   });
   try {
-    await withDeadline(s.page.goto(`${PAGE_ORIGIN}/${page}`, { waitUntil: 'load', timeout: limits.pageTimeoutMs }), limits.pageTimeoutMs + 1000, 'loading the page');
+    await withDeadline(
+      s.page.goto(`${PAGE_ORIGIN}/${page}`, { waitUntil: 'load', timeout: limits.pageTimeoutMs }),
+      limits.pageTimeoutMs + 1000,
+      'loading the page',
+    );
   } catch (err) {
     s.broken = s.crashed ? 'the page crashed (out of memory?)' : `the page did not load within ${limits.pageTimeoutMs} ms (${firstLine(err)})`;
   }
@@ -142,7 +156,12 @@ export async function closePage(pool: BrowserPool, s: PageSession): Promise<void
 }
 
 /** Runs one browser check on an open page, within the per-check limit. */
-export async function runBrowserCheck(check: WebCheck, s: PageSession, limits: BrowserLimits, axeSource: string): Promise<Verdict & { details?: Record<string, unknown> }> {
+export async function runBrowserCheck(
+  check: WebCheck,
+  s: PageSession,
+  limits: BrowserLimits,
+  axeSource: string,
+): Promise<Verdict & { details?: Record<string, unknown> }> {
   const bad = hostility(s);
   if (bad) return { passed: false, reason: bad };
   const c = check.config;
@@ -161,7 +180,7 @@ export async function runBrowserCheck(check: WebCheck, s: PageSession, limits: B
             if (after) return { passed: false, reason: after };
             // "then #out reads Halo": the page may answer asynchronously, so the text is awaited until the check's limit
             const until = Date.now() + limits.checkTimeoutMs - 250;
-            let text = '';
+            let text: string;
             for (;;) {
               text = ((await s.page.locator(c.selector!).first().textContent({ timeout: limits.checkTimeoutMs })) ?? '').trim();
               if (text === c.text!.trim() || Date.now() > until || hostility(s)) break;
@@ -169,14 +188,17 @@ export async function runBrowserCheck(check: WebCheck, s: PageSession, limits: B
             }
             const late = hostility(s);
             if (late) return { passed: false, reason: late };
-            return text === c.text!.trim() ? { passed: true, reason: null } : { passed: false, reason: `${c.selector} reads "${text.slice(0, 100)}", expected "${c.text}"` };
+            return text === c.text!.trim()
+              ? { passed: true, reason: null }
+              : { passed: false, reason: `${c.selector} reads "${text.slice(0, 100)}", expected "${c.text}"` };
           }
           case 'console-clean':
             return s.errors.length ? { passed: false, reason: s.errors.slice(0, 3).join('; ') } : { passed: true, reason: null };
           case 'layout': {
             const overflow = await s.page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
             if (overflow > 1) return { passed: false, reason: `the page overflows horizontally by ${overflow}px at ${c.width ?? 1280}px` };
-            if (c.selector && !(await s.page.locator(c.selector).first().isVisible())) return { passed: false, reason: `${c.selector} is not visible at ${c.width ?? 1280}px` };
+            if (c.selector && !(await s.page.locator(c.selector).first().isVisible()))
+              return { passed: false, reason: `${c.selector} is not visible at ${c.width ?? 1280}px` };
             return { passed: true, reason: null };
           }
           case 'accessibility': {

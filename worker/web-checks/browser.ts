@@ -107,7 +107,10 @@ export class BrowserPool {
 }
 
 /** The start-up self-check: can a browser be started here at all? */
-export async function browserSelfCheck(settings: BrowserSettings, logger: Pick<Logger, 'warn' | 'info'>): Promise<{ available: boolean; reason?: string }> {
+export async function browserSelfCheck(
+  settings: BrowserSettings,
+  logger: Pick<Logger, 'warn' | 'info'>,
+): Promise<{ available: boolean; reason?: string }> {
   if (!fs.existsSync(settings.chromiumPath)) return { available: false, reason: `no browser at ${settings.chromiumPath}` };
   const pool = new BrowserPool(settings, logger);
   try {

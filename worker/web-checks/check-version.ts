@@ -93,9 +93,22 @@ export async function checkVersion(deps: CheckerDeps, versionId: string): Promis
         ...(verdict !== 'skipped' && verdict.details ? { details: verdict.details } : {}),
       };
       results.push(result);
-      const event = { versionId: v.id, index, checkId: check.id, title: check.title, status: result.status, points: result.points, earned: result.earned };
+      const event = {
+        versionId: v.id,
+        index,
+        checkId: check.id,
+        title: check.title,
+        status: result.status,
+        points: result.points,
+        earned: result.earned,
+      };
       deps.realtime.publish(to.staff, 'web-check:result', { ...event, reason: result.reason, hidden: check.visibility === 'hide' });
-      deps.realtime.publish(to.student, 'web-check:result', { ...event, reason: check.visibility === 'hide' ? null : result.reason, hidden: check.visibility === 'hide' }, to.staff);
+      deps.realtime.publish(
+        to.student,
+        'web-check:result',
+        { ...event, reason: check.visibility === 'hide' ? null : result.reason, hidden: check.visibility === 'hide' },
+        to.staff,
+      );
     }
   } finally {
     for (const s of sessions.values()) await closePage(deps.pool, s);

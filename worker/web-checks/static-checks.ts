@@ -45,7 +45,8 @@ export async function runStaticCheck(check: WebCheck, files: WebFile[]): Promise
       } catch {
         return no(`the selector ${c.selector} is not valid`);
       }
-      const withText = c.text === undefined ? matches : matches.filter((el) => squash(htmlparser2.DomUtils.textContent(el)).includes(squash(c.text!)));
+      const withText =
+        c.text === undefined ? matches : matches.filter((el) => squash(htmlparser2.DomUtils.textContent(el)).includes(squash(c.text!)));
       const n = withText.length;
       const what = c.text === undefined ? c.selector : `${c.selector} reading "${c.text}"`;
       if (c.count !== undefined && n !== c.count) return no(`expected ${c.count} × ${what}, found ${n}`);
@@ -59,7 +60,9 @@ export async function runStaticCheck(check: WebCheck, files: WebFile[]): Promise
         const v = (el as { attribs?: Record<string, string> }).attribs?.[c.attribute!];
         return v === undefined || (c.value !== undefined && v !== c.value);
       });
-      return lacking.length ? no(`${lacking.length} of ${matches.length} × ${c.selector} lack ${c.attribute}${c.value !== undefined ? `="${c.value}"` : ''}`) : ok;
+      return lacking.length
+        ? no(`${lacking.length} of ${matches.length} × ${c.selector} lack ${c.attribute}${c.value !== undefined ? `="${c.value}"` : ''}`)
+        : ok;
     }
     case 'css-property': {
       const wanted = squash(c.selector!);
