@@ -106,6 +106,17 @@ describe('web lab: checks in a real browser', function () {
     expect(v.results.find((r) => r.checkId === 'no-errors')!.reason).to.match(/tried to open 1000 windows/);
   });
 
+  it("re-checks every project's latest version as one job with progress", async () => {
+    const res = await request(app()).post(`${BASE}/assignments/${assignmentId}/recheck`).set(bearer(school.teacher)).expect(202);
+    let recheck = res.body.data;
+    while (recheck.status !== 'completed' && recheck.status !== 'failed') {
+      await new Promise((r) => setTimeout(r, 200));
+      recheck = (await request(app()).get(`${BASE}/rechecks/${recheck.id}`).set(bearer(school.teacher)).expect(200)).body.data;
+    }
+    expect(recheck).to.include({ status: 'completed', total: 1, done: 1 });
+    await request(app()).get(`${BASE}/rechecks/${recheck.id}`).set(bearer(school.otherTeacher)).expect(404);
+  });
+
   it('fails the checks of a page that allocates without end', async () => {
     const v = await submit([text('index.html', html('<h1>x</h1><script>const a = []; for (;;) a.push(new Array(1e6).fill(1))</script>'))]);
     expect(v.results.find((r) => r.checkId === 'no-errors')!.status).to.equal('failed');
