@@ -75,10 +75,11 @@ const STARTER: WebFile[] = [
   text('js/app.js', '// tulis kode di sini\n'),
 ];
 
-const FINISHED: WebFile[] = [
+/** A project that passes every demo check (the seeded versions, the bench). */
+export const FINISHED: WebFile[] = [
   text(
     'index.html',
-    '<!DOCTYPE html>\n<html lang="id">\n<head>\n  <meta charset="utf-8">\n  <title>Portofolio</title>\n  <link rel="stylesheet" href="css/style.css">\n</head>\n<body>\n  <nav><a href="#">Beranda</a><a href="#karya">Karya</a></nav>\n  <h1>Ayu Lestari</h1>\n  <img src=\"img/foto.svg\" alt=\"Foto Ayu\" width=\"120\">\n  <button id="sapa">Sapa</button>\n  <p id="pesan"></p>\n  <script src="js/app.js"></script>\n</body>\n</html>\n',
+    '<!DOCTYPE html>\n<html lang="id">\n<head>\n  <meta charset="utf-8">\n  <title>Portofolio</title>\n  <link rel="stylesheet" href="css/style.css">\n</head>\n<body>\n  <nav><a href="#">Beranda</a><a href="#karya">Karya</a></nav>\n  <h1>Ayu Lestari</h1>\n  <img src="img/foto.svg" alt="Foto Ayu" width="120">\n  <button id="sapa">Sapa</button>\n  <p id="pesan"></p>\n  <script src="js/app.js"></script>\n</body>\n</html>\n',
   ),
   text(
     'css/style.css',

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { Logger } from '../../common/logger';
+
+/** What the pool logs through: the worker's logger, or anything with these two methods. */
+export interface PoolLogger {
+  warn(message: string, meta?: object): unknown;
+  info(message: string, meta?: object): unknown;
+}
 
 export interface BrowserSettings {
   chromiumPath: string;
@@ -59,7 +64,7 @@ export class BrowserPool {
 
   constructor(
     private readonly settings: BrowserSettings,
-    private readonly logger: Pick<Logger, 'warn' | 'info'>,
+    private readonly logger: PoolLogger,
   ) {}
 
   async acquire(): Promise<Browser> {
@@ -107,10 +112,7 @@ export class BrowserPool {
 }
 
 /** The start-up self-check: can a browser be started here at all? */
-export async function browserSelfCheck(
-  settings: BrowserSettings,
-  logger: Pick<Logger, 'warn' | 'info'>,
-): Promise<{ available: boolean; reason?: string }> {
+export async function browserSelfCheck(settings: BrowserSettings, logger: PoolLogger): Promise<{ available: boolean; reason?: string }> {
   if (!fs.existsSync(settings.chromiumPath)) return { available: false, reason: `no browser at ${settings.chromiumPath}` };
   const pool = new BrowserPool(settings, logger);
   try {
