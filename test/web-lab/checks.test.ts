@@ -160,3 +160,37 @@ describe('web lab: where no browser exists', function () {
     expect(v.results.find((r) => r.checkId === 'has-heading')!.status).to.equal('passed');
   });
 });
+
+describe('web lab: a browser that has used its page budget', function () {
+  this.timeout(120_000);
+  let worker: RunningWebWorker;
+  before(async () => {
+    worker = await startWebWorker({ env: { WEB_CHECKS_PAGES_PER_BROWSER: '1' } });
+  });
+  after(async () => worker.close());
+
+  it('is replaced between versions, never under a page still being checked', async () => {
+    app();
+    const school = await createSchool();
+    const a = await request(app())
+      .post(`${BASE}/assignments`)
+      .set(bearer(school.teacher))
+      .send({
+        title: 'Budget',
+        classroomId: school.classroom.id,
+        dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+        checks: CHECKS,
+        published: true,
+      })
+      .expect(201);
+    for (let i = 0; i < 2; i++) {
+      const res = await request(app())
+        .post(`${BASE}/submissions`)
+        .set(bearer(school.student))
+        .send({ assignmentId: a.body.data.id, files: PASSING })
+        .expect(202);
+      const v = await checked(res.body.data.id);
+      expect(v.results.filter((r) => r.status !== 'passed').map((r) => `${r.checkId}: ${r.reason}`)).to.deep.equal([]);
+    }
+  });
+});

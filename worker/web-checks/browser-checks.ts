@@ -65,13 +65,13 @@ function serve(files: WebFile[], url: URL): { status: number; body: Buffer; cont
  */
 export async function openPage(pool: BrowserPool, files: WebFile[], page: string, width: number, limits: BrowserLimits): Promise<PageSession> {
   const browser = await pool.acquire();
-  pool.countPage();
   const context = await browser.newContext({
     viewport: { width, height: 800 },
     serviceWorkers: 'block',
     acceptDownloads: false,
     javaScriptEnabled: true,
   });
+  pool.countPage();
   const s: PageSession = {
     page: undefined as unknown as Page,
     context,
@@ -146,6 +146,7 @@ export function hostility(s: PageSession): string | null {
 
 /** Closes a page; a page that will not close (a busy renderer) poisons its browser, which is recycled. */
 export async function closePage(pool: BrowserPool, s: PageSession): Promise<void> {
+  pool.pageClosed();
   try {
     await withDeadline(s.context.close(), 3000, 'closing the page');
   } catch {

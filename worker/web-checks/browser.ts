@@ -60,6 +60,8 @@ export class BrowserPool {
   private browser: Browser | undefined;
   private starting: Promise<Browser> | undefined;
   private pages = 0;
+  /** pages open now: the page budget never closes a browser under an open page */
+  private open = 0;
   recycled = 0;
 
   constructor(
@@ -68,15 +70,22 @@ export class BrowserPool {
   ) {}
 
   async acquire(): Promise<Browser> {
-    if (this.browser && this.pages >= this.settings.pagesPerBrowser) await this.recycle('page budget used');
+    if (this.browser && this.open === 0 && this.pages >= this.settings.pagesPerBrowser) await this.recycle('page budget used');
     if (this.browser?.isConnected()) return this.browser;
     this.browser = undefined;
     this.starting ??= this.launch().finally(() => (this.starting = undefined));
     return this.starting;
   }
 
+  /** A page was opened on the current browser. */
   countPage(): void {
     this.pages++;
+    this.open++;
+  }
+
+  /** A page opened with countPage was closed (or lost with its browser). */
+  pageClosed(): void {
+    this.open = Math.max(0, this.open - 1);
   }
 
   private async launch(): Promise<Browser> {
@@ -94,6 +103,7 @@ export class BrowserPool {
     });
     this.browser = browser;
     this.pages = 0;
+    this.open = 0;
     return browser;
   }
 
