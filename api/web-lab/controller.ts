@@ -4,7 +4,7 @@ import multer from 'multer';
 import type { ApiDeps } from '../deps';
 import { input } from '../http/validate';
 import { sendData, sendList } from '../http/respond';
-import { BadRequestError } from '../../common/errors';
+import { BadRequestError, NotFoundError } from '../../common/errors';
 import type { WebFile } from '../../common/web-lab/types';
 import { WebAssignmentService, type AssignmentFields, type AssignmentListQuery } from './assignment-service';
 import { WebProjectService, etagOf } from './project-service';
@@ -42,6 +42,7 @@ export function createWebLabController(deps: ApiDeps) {
   const previews = new WebPreviewService(deps.config);
   const media = new WebMediaService(deps.config);
   const frameAncestors = WebPreviewService.frameAncestors(deps.config);
+  const previewHost = deps.config.webLab.previewOrigin ? new URL(deps.config.webLab.previewOrigin).host : undefined;
 
   const sendDraft = (res: Response, draft: { revision: number }) => {
     res.setHeader('ETag', etagOf(draft.revision));
@@ -134,6 +135,8 @@ export function createWebLabController(deps: ApiDeps) {
      */
     async preview(req: Request, res: Response) {
       const p = input<{ versionId: string; expires: string; signature: string; path?: string | string[] }>(req, 'params');
+      // with a preview origin, previews are served there only: never a student's script on the API's origin
+      if (previewHost && req.get('host') !== previewHost) throw new NotFoundError('Preview');
       const filePath = Array.isArray(p.path) ? p.path.join('/') : (p.path ?? '');
       const file = await previews.open(p.versionId, p.expires, p.signature, filePath);
       res.removeHeader('X-Frame-Options');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { app } from '../support/deps';
+import { app, isolatedApp } from '../support/deps';
 import { bearer, createSchool } from '../support/factories';
 import { makeZip, zipBomb, zipSlipArchive } from '../support/zips';
 import { BASE, CHECKS, PASSING, html, text } from './helpers';
@@ -335,6 +335,14 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
           .get(url.replace(sig, sig.slice(0, -1) + (sig.endsWith('A') ? 'B' : 'A')))
           .expect(404);
         await request(app()).get(url.replace(parts[5], '00000000-0000-4000-8000-000000000000')).expect(404);
+      });
+
+      it('with PREVIEW_ORIGIN set, issues links on that origin and serves them there only', async () => {
+        const { app: previewApp } = isolatedApp({ PREVIEW_ORIGIN: 'https://preview.gema.example' });
+        const res = await request(previewApp).post(`${BASE}/submissions/${versionId}/preview`).set(bearer(school.student)).expect(201);
+        expect(res.body.data.url).to.equal(`https://preview.gema.example${res.body.data.path}`);
+        await request(previewApp).get(res.body.data.path).set('Host', 'preview.gema.example').expect(200);
+        await request(previewApp).get(res.body.data.path).set('Host', 'api.gema.example').expect(404);
       });
 
       it('answers 404 once the link has expired', async () => {
