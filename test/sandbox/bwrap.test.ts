@@ -76,7 +76,7 @@ describe('bubblewrap runner', function () {
   const forkN = (n: number) =>
     `import os, time\nkids, failed = [], 0\nfor i in range(${n}):\n    try:\n        pid = os.fork()\n    except OSError:\n        failed += 1\n        continue\n    if pid == 0:\n        time.sleep(0.5)\n        os._exit(0)\n    kids.append(pid)\nfor k in kids:\n    os.waitpid(k, 0)\nprint(len(kids), failed)`;
 
-  it('caps the processes of one program (RLIMIT_NPROC)', async () => {
+  it("caps the processes of one program (its control group's pids limit)", async () => {
     const r = await python(forkN(60));
     const [started, failed] = r.stdout.trim().split(' ').map(Number);
     expect(started).to.be.below(32);

@@ -3,6 +3,8 @@ import { LANGUAGES } from './types';
 import { IsolatedVmRunner } from './isolate/runner';
 import { BwrapRunner } from './bwrap/runner';
 import { DockerRunner } from './docker/runner';
+import { processIsolation } from './cgroup';
+import type { IsolationLevel } from './cgroup';
 
 export interface SandboxOptions {
   /** `auto`/`bwrap`: bubblewrap for python, c, cpp, java when it works; `docker`: the Docker engine */
@@ -12,6 +14,23 @@ export interface SandboxOptions {
   jsPoolSize?: number;
   /** images per language for the Docker backend (default DEFAULT_DOCKER_IMAGES) */
   dockerImages?: Partial<Record<Language, string>>;
+  /** run python, c, cpp and java without control groups when the machine has none (unsafe) */
+  allowWeakIsolation?: boolean;
+}
+
+export interface SandboxIsolation {
+  level: IsolationLevel;
+  /** what is missing for a better level */
+  reason?: string;
+}
+
+/**
+ * The isolation this process can give untrusted native code: `cgroup2`, `cgroup1` or `none`
+ * (README.md#isolation-levels). Detected once; the worker logs it at start.
+ */
+export function sandboxIsolation(): SandboxIsolation {
+  const { level, reason } = processIsolation();
+  return reason ? { level, reason } : { level };
 }
 
 export interface Sandbox {
@@ -36,7 +55,7 @@ export class SandboxUnavailableError extends Error {
  */
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const js = new IsolatedVmRunner(options.jsPoolSize ?? 2);
-  const bwrap = options.backend === 'docker' ? undefined : new BwrapRunner();
+  const bwrap = options.backend === 'docker' ? undefined : new BwrapRunner({ allowWeakIsolation: options.allowWeakIsolation });
   const docker = options.backend === 'docker' ? new DockerRunner(options.dockerHost, options.dockerImages) : undefined;
   const runners: Runner[] = [js, ...(bwrap ? [bwrap] : []), ...(docker ? [docker] : [])];
   const pick = (language: Language) => runners.find((r) => r.supports(language));

@@ -102,7 +102,7 @@ export class DockerRunner implements Runner {
               argv: spec.run(names, files, limits.memoryMb, DOCKER_TOOLS),
               stdin,
               // the cgroup limit is the hard stop; the JVM's own overhead is allowed on top of -Xmx
-              memoryMb: Math.ceil(runLimits.rssCapKb / 1024) || limits.memoryMb,
+              memoryMb: runLimits.memoryMb,
               timeMs: limits.timeMs,
               wallMs: limits.timeMs * 2 + spec.startupMs + 1000,
               pids: runLimits.nproc,
