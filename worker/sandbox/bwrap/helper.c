@@ -178,6 +178,10 @@ int main(int argc, char **argv) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() == 1) return 125;
 
+  /* orphans of the sandbox (bubblewrap's init when its monitor was killed) come back to us to be
+     reaped, instead of lingering as zombies of the machine's init */
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+
   int errpipe[2];
   if (pipe2(errpipe, O_CLOEXEC) != 0) { perror("gema-run: pipe"); return 125; }
   pid_t pid = fork();
@@ -208,6 +212,10 @@ int main(int argc, char **argv) {
   struct rusage ru;
   memset(&ru, 0, sizeof ru);
   while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR) {}
+  for (;;) {
+    if (waitpid(-1, NULL, 0) > 0 || errno == EINTR) continue;
+    break;
+  }
   int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
   dprintf(o.status_fd, "exit=%d signal=%d utime_us=%lld stime_us=%lld maxrss_kb=%ld setup_errno=%d setup_step=%s\n", code, sig,
