@@ -42,6 +42,9 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/** the unprivileged user sandboxed code runs as when the worker is root */
+const NOBODY = 65534;
+
 export class SandboxUnavailableError extends Error {
   constructor(readonly language: Language) {
     super(`no sandbox can run ${language} on this machine`);
@@ -54,7 +57,11 @@ export class SandboxUnavailableError extends Error {
  * interpreted languages through bubblewrap or Docker, depending on the settings and the machine.
  */
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
-  const js = new IsolatedVmRunner(options.jsPoolSize ?? 2);
+  const isolation = processIsolation();
+  const js = new IsolatedVmRunner(options.jsPoolSize ?? 2, {
+    cgroups: isolation.manager,
+    runAs: process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : undefined,
+  });
   const bwrap = options.backend === 'docker' ? undefined : new BwrapRunner({ allowWeakIsolation: options.allowWeakIsolation });
   const docker = options.backend === 'docker' ? new DockerRunner(options.dockerHost, options.dockerImages) : undefined;
   const runners: Runner[] = [js, ...(bwrap ? [bwrap] : []), ...(docker ? [docker] : [])];
