@@ -54,6 +54,8 @@ export interface Config {
   sandbox: {
     backend: 'auto' | 'bwrap' | 'docker';
     dockerHost?: string;
+    /** run python/c/cpp/java without control groups (unsafe): README.md#isolation-levels */
+    allowWeakIsolation: boolean;
     gradingQueueMaxDepth: number;
     maxPendingPerUser: number;
   };
@@ -178,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: {
       backend: v.SANDBOX,
       dockerHost: v.DOCKER_HOST,
+      allowWeakIsolation: v.SANDBOX_ALLOW_WEAK_ISOLATION,
       gradingQueueMaxDepth: v.GRADING_QUEUE_MAX_DEPTH,
       maxPendingPerUser: v.GRADING_MAX_PENDING_PER_USER,
     },

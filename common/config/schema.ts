@@ -92,6 +92,7 @@ export const envSchema = Joi.object({
 
   SANDBOX: Joi.string().valid('auto', 'bwrap', 'docker').default('auto'),
   DOCKER_HOST: Joi.string(),
+  SANDBOX_ALLOW_WEAK_ISOLATION: Joi.boolean().default(false),
   GRADING_QUEUE_MAX_DEPTH: Joi.number().integer().min(1).default(500),
   GRADING_MAX_PENDING_PER_USER: Joi.number().integer().min(1).default(3),
 

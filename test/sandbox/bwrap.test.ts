@@ -202,3 +202,36 @@ describe('bubblewrap leftovers', () => {
     }
   });
 });
+
+describe('bubblewrap runner without control groups', function () {
+  this.timeout(30_000);
+  const none = { level: 'none' as const, reason: 'no cgroup filesystem is mounted' };
+
+  it('refuses python, c, cpp and java with the reason', () => {
+    const runner = new BwrapRunner({ isolation: none });
+    for (const language of ['python', 'c', 'cpp', 'java'] as const) {
+      expect(runner.unavailableReason(language)).to.match(/no control groups to limit and measure untrusted code \(no cgroup filesystem is mounted\).*SANDBOX_ALLOW_WEAK_ISOLATION=true \(unsafe\)/);
+    }
+  });
+
+  it('runs them with SANDBOX_ALLOW_WEAK_ISOLATION, judged from the supervisor outside the sandbox', async function () {
+    const runner = new BwrapRunner({ isolation: none, allowWeakIsolation: true });
+    const why = runner.unavailableReason('python');
+    if (why) {
+      process.stdout.write(`      (skipped: ${why})\n`);
+      this.skip();
+    }
+    const prog = await runner.prepare('python', [{ name: 'main.py', content: 'keep = b"x" * (200 << 20)\nprint(len(keep))' }], LIMITS);
+    try {
+      const small = await runner.prepare('python', [{ name: 'main.py', content: 'import time\nwhile time.process_time() < 0.1: pass\nprint("ok")' }], LIMITS);
+      const ok = await small.run('', LIMITS);
+      expect(ok.verdict).to.equal('ok');
+      expect(ok.timeMs).to.be.at.least(100);
+      await small.dispose();
+      expect((await prog.run('', LIMITS)).verdict).to.equal('memory_limit');
+    } finally {
+      await prog.dispose();
+      await runner.close();
+    }
+  });
+});

@@ -37,7 +37,7 @@ export async function createGradingProcessor(
   // a sandbox handed in belongs to the caller; only the one made here is closed with the processor
   const ownSandbox = options.sandbox
     ? undefined
-    : createSandbox({ backend: deps.config.sandbox.backend, dockerHost: deps.config.sandbox.dockerHost });
+    : createSandbox({ backend: deps.config.sandbox.backend, dockerHost: deps.config.sandbox.dockerHost, allowWeakIsolation: deps.config.sandbox.allowWeakIsolation, logger: deps.logger });
   const sandbox = options.sandbox ?? ownSandbox!;
   const grader = new SubmissionGrader({ sequelize: deps.sequelize, realtime: deps.realtime, logger: deps.logger, sandbox });
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;

@@ -5,6 +5,7 @@ import { BwrapRunner } from './bwrap/runner';
 import { DockerRunner } from './docker/runner';
 import { processIsolation } from './cgroup';
 import type { IsolationLevel } from './cgroup';
+import type { Logger } from '../../common/logger';
 
 export interface SandboxOptions {
   /** `auto`/`bwrap`: bubblewrap for python, c, cpp, java when it works; `docker`: the Docker engine */
@@ -16,6 +17,8 @@ export interface SandboxOptions {
   dockerImages?: Partial<Record<Language, string>>;
   /** run python, c, cpp and java without control groups when the machine has none (unsafe) */
   allowWeakIsolation?: boolean;
+  /** where the isolation level is logged once, when the sandbox is made (worker start) */
+  logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
 export interface SandboxIsolation {
@@ -58,6 +61,11 @@ export class SandboxUnavailableError extends Error {
  */
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const isolation = processIsolation();
+  if (options.logger) {
+    const { level, reason } = isolation;
+    if (level === 'none') options.logger.warn('sandbox isolation: none', { level, reason, allowWeakIsolation: options.allowWeakIsolation ?? false });
+    else options.logger.info(`sandbox isolation: ${level}`, { level, parentGroups: isolation.manager?.parentDirs });
+  }
   const js = new IsolatedVmRunner(options.jsPoolSize ?? 2, {
     cgroups: isolation.manager,
     runAs: process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : undefined,

@@ -8,7 +8,7 @@
  * every process of the run, bubblewrap included, is born inside them), sets the rlimits, opens the
  * seccomp filter for bubblewrap, drops to the sandbox user (when root), closes every inherited
  * descriptor but stdio and the filter, and execs bubblewrap. The parent stays in the worker's own
- * control group, waits for bubblewrap with wait4() and writes one status line to the status fd.
+ * control group, waits for bubblewrap and every orphan of the sandbox (it is their subreaper) and writes one status line to the status fd.
  * Time and memory are judged from the control group by the worker; the rusage figures here are the
  * fallback when the machine has no control groups (SANDBOX_ALLOW_WEAK_ISOLATION) and a cross-check.
  *
@@ -216,6 +216,9 @@ int main(int argc, char **argv) {
     if (waitpid(-1, NULL, 0) > 0 || errno == EINTR) continue;
     break;
   }
+  /* every process reaped here, bubblewrap's init included (its monitor exits without waiting for
+     it), with all they reaped in turn */
+  getrusage(RUSAGE_CHILDREN, &ru);
   int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
   dprintf(o.status_fd, "exit=%d signal=%d utime_us=%lld stime_us=%lld maxrss_kb=%ld setup_errno=%d setup_step=%s\n", code, sig,
