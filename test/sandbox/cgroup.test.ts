@@ -45,7 +45,8 @@ describe('control groups: cgroup v1 on this machine', function () {
     group.adopt(child.pid!);
     child.stdin!.end('go\n');
     await exited(child);
-    expect(group.usage().cpuUs).to.be.at.least(300_000);
+    // the kernel's two clocks (the process's own and the group's) may differ by a scheduler tick
+    expect(group.usage().cpuUs).to.be.at.least(290_000);
     await group.destroy();
   });
 
