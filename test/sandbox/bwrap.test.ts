@@ -234,4 +234,23 @@ describe('bubblewrap runner without control groups', function () {
       await runner.close();
     }
   });
+
+  it('caps the processes of one run inside its own user namespace (RLIMIT_NPROC through prlimit), so runs do not share the count', async function () {
+    const runner = new BwrapRunner({ isolation: none, allowWeakIsolation: true });
+    if (runner.unavailableReason('python')) this.skip();
+    const code = `import os, time\nkids, failed = [], 0\nfor i in range(60):\n    try:\n        pid = os.fork()\n    except OSError:\n        failed += 1\n        continue\n    if pid == 0:\n        time.sleep(0.5)\n        os._exit(0)\n    kids.append(pid)\nfor k in kids:\n    os.waitpid(k, 0)\nprint(len(kids), failed)`;
+    const prog = await runner.prepare('python', [{ name: 'main.py', content: code }], LIMITS);
+    try {
+      const results = await Promise.all([1, 2].map(() => prog.run('', LIMITS)));
+      for (const r of results) {
+        const [started, failed] = r.stdout.trim().split(' ').map(Number);
+        expect(started).to.be.above(20);
+        expect(started).to.be.below(32);
+        expect(failed).to.be.above(0);
+      }
+    } finally {
+      await prog.dispose();
+      await runner.close();
+    }
+  });
 });

@@ -72,6 +72,17 @@ export async function compileNative(dir: string): Promise<{ file: string; seccom
   return { file, seccomp };
 }
 
+/** the header libseccomp-dev installs; without it (and without a build's output) no filter can be made */
+const SECCOMP_HEADER = '/usr/include/seccomp.h';
+
+/** Why the helpers can neither be found built nor be built here, or undefined. Cheap: file checks only. */
+export function helperUnavailable(): string | undefined {
+  if (existsSync(path.join(PREBUILT_DIR, 'gema-run')) && existsSync(path.join(PREBUILT_DIR, 'seccomp.bpf'))) return undefined;
+  if (!CC_CANDIDATES.some((cc) => existsSync(cc))) return 'no C compiler to build the sandbox helper (and no build output in dist)';
+  if (!existsSync(SECCOMP_HEADER)) return 'libseccomp-dev is not installed: the seccomp filter cannot be built (and no build output in dist)';
+  return undefined;
+}
+
 /** The built helpers: the build's output when present, else compiled now into a fresh private directory. */
 export async function buildHelper(): Promise<BuiltHelper> {
   await sweepStale();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CompileResult, Language, Limits, PreparedProgram, RunResult, Runner, SourceFile } from '../types';
 import { clip, COMPILE_LIMITS, COMPILE_OUTPUT_KEEP_BYTES, internalError, outputCaps } from '../limits';
-import { buildHelper, type BuiltHelper } from './helper';
+import { buildHelper, helperUnavailable, type BuiltHelper } from './helper';
 import { HOST_TOOLS, LANGUAGE_SPECS, type LanguageSpec } from './languages';
 import { rootMounts, runSandboxed, type BwrapHost, type SandboxOutcome } from './spawn';
 import { validFileName } from '../files';
@@ -26,9 +26,8 @@ let probed: BwrapProbe | undefined;
 export function probeBwrap(bwrap = '/usr/bin/bwrap'): BwrapProbe {
   if (probed) return probed;
   if (!fs.existsSync(bwrap)) return (probed = { ok: false, reason: `${bwrap} not found (install the bubblewrap package)` });
-  if (!['/usr/bin/cc', '/usr/bin/gcc', '/usr/bin/clang'].some((cc) => fs.existsSync(cc))) {
-    return (probed = { ok: false, reason: 'no C compiler to build the sandbox helper' });
-  }
+  const helper = helperUnavailable();
+  if (helper) return (probed = { ok: false, reason: helper });
   const args = ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--uid', `${NOBODY}`, '--gid', `${NOBODY}`];
   const res = spawnSync(bwrap, [...args, ...rootMounts(), '--proc', '/proc', '--dev', '/dev', '--', '/usr/bin/true'], {
     timeout: 10_000,
@@ -40,7 +39,7 @@ export function probeBwrap(bwrap = '/usr/bin/bwrap'): BwrapProbe {
   return (probed = { ok: false, reason: `bubblewrap cannot create a sandbox here: ${why}` });
 }
 
-/** As root, bwrap runs as `nobody` so the sandbox's user is unprivileged on the host too (RLIMIT_NPROC applies). */
+/** As root, bwrap runs as `nobody` (gema-run drops to it) so the sandbox's user is unprivileged on the host too. */
 function runAsUser(): { uid: number; gid: number } | undefined {
   return process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : undefined;
 }

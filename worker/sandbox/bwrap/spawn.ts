@@ -145,6 +145,20 @@ export function bwrapArgs(mounts: string[], call: Pick<SandboxCall, 'workDir' | 
   ];
 }
 
+/** where util-linux's prlimit is, inside the sandbox (/usr is mounted) */
+const PRLIMIT = '/usr/bin/prlimit';
+
+/**
+ * The command bubblewrap runs. With a control group, pids.max counts the run's processes. Without
+ * one (weak isolation) RLIMIT_NPROC is all there is, and it must be set inside the sandbox's user
+ * namespace, where the count starts at zero: set outside, as the host's uid 65534, it would count
+ * every sandbox on the machine together (and bubblewrap's own exec would fail once they pass it).
+ */
+export function sandboxCommand(call: Pick<SandboxCall, 'argv' | 'limits'>, grouped: boolean): string[] {
+  if (grouped || !call.limits.nproc || !fs.existsSync(PRLIMIT)) return call.argv;
+  return [PRLIMIT, `--nproc=${call.limits.nproc}`, '--', ...call.argv];
+}
+
 /** gema-run's arguments: the groups to join, the user to become, the rlimits, then bubblewrap's command */
 export function helperArgs(host: BwrapHost, group: RunGroup | undefined, limits: ProcessLimits, bwrap: string[]): string[] {
   const mb = (n: number) => String(n * 1024 * 1024);
@@ -154,8 +168,6 @@ export function helperArgs(host: BwrapHost, group: RunGroup | undefined, limits:
   // RLIMIT_CPU (whole seconds) is the backstop behind the worker's watch of the group's CPU time
   if (limits.cpuMs) args.push('--rlimit', `cpu=${Math.ceil(limits.cpuMs / 1000) + 1}`);
   if (limits.asMb) args.push('--rlimit', `as=${mb(limits.asMb)}`);
-  // with a control group, pids.max counts the run's processes; without, the per-user rlimit is all there is
-  if (!group && limits.nproc) args.push('--rlimit', `nproc=${limits.nproc}`);
   args.push('--rlimit', `fsize=${mb(limits.fsizeMb)}`, '--rlimit', `nofile=${limits.nofile}`, '--rlimit', `stack=${mb(64)}`);
   return [...args, '--', host.bwrap, ...bwrap];
 }
@@ -200,7 +212,8 @@ export async function runSandboxed(host: BwrapHost, mounts: string[], call: Sand
 function supervise(host: BwrapHost, mounts: string[], call: SandboxCall, group: RunGroup | undefined): Promise<SandboxOutcome> {
   const output = new OutputCapture(call.caps);
   const started = process.hrtime.bigint();
-  const child = spawn(host.helper.file, helperArgs(host, group, call.limits, bwrapArgs(mounts, call)), {
+  const command = { ...call, argv: sandboxCommand(call, group !== undefined) };
+  const child = spawn(host.helper.file, helperArgs(host, group, call.limits, bwrapArgs(mounts, command)), {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     detached: true,
     env: {},
@@ -210,14 +223,22 @@ function supervise(host: BwrapHost, mounts: string[], call: SandboxCall, group: 
   let cpuKilled = false;
   let memoryKilled = false;
   let statusText = '';
-  const kill = () => {
-    if (group) void group.kill();
+  const killSupervisor = () => {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     try {
       process.kill(-child.pid, 'SIGKILL');
     } catch {
       // already gone
     }
+  };
+  let lastResort: NodeJS.Timeout | undefined;
+  // with a group, killing the group is enough and leaves gema-run alive to reap the sandbox's
+  // processes (killed, they would linger as zombies of the machine's init); gema-run itself is
+  // killed only if it has not ended a while later
+  const kill = () => {
+    if (!group) return killSupervisor();
+    void group.kill();
+    lastResort ??= setTimeout(killSupervisor, 3000);
   };
   const timer = setTimeout(() => {
     wallTimedOut = true;
@@ -259,6 +280,7 @@ function supervise(host: BwrapHost, mounts: string[], call: SandboxCall, group: 
   return new Promise((resolve, reject) => {
     const stop = () => {
       clearTimeout(timer);
+      if (lastResort) clearTimeout(lastResort);
       if (watch) clearInterval(watch);
     };
     child.on('error', (err) => {
