@@ -272,6 +272,16 @@ public class Main { public static void main(String[] a) throws Exception {
     "import sys, time\\nkeep = []\\nfor _ in range(" + mb + "):\\n    keep.append(b'x' * (1 << 20))\\n    print('mem=1', file=sys.stderr, flush=True)\\nprint('child done')")
     .inheritIO().start();
   System.out.println("child exit " + p.waitFor()); } }`,
+  // the JVM's children burn the CPU; the program never calls waitFor (the JVM's own reaper collects them)
+  cpuChildren: `import java.util.*;
+public class Main { public static void main(String[] a) throws Exception {
+  String[] in = new String(System.in.readAllBytes()).trim().split("\\s+"); double each = Double.parseDouble(in[0]); int kids = Integer.parseInt(in[1]);
+  List<Process> ps = new ArrayList<>();
+  for (int i = 1; i <= kids; i++) ps.add(new ProcessBuilder("/usr/bin/python3", "-c",
+    "import sys, time\\nlast = 0.0\\nwhile time.process_time() * 1000 < " + each + ":\\n    now = time.process_time() * 1000\\n    if now - last > 20:\\n        last = now\\n        print('cpu" + i + "=%.0f' % now, file=sys.stderr, flush=True)\\nprint('cpu" + i + "=%.0f' % (time.process_time() * 1000), file=sys.stderr, flush=True)")
+    .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+  while (ps.stream().anyMatch(Process::isAlive)) Thread.sleep(5);
+  System.out.println("parent exits without waiting"); } }`,
   deniedCalls: `import java.net.*;
 public class Main { public static void main(String[] a) throws Exception {
   try (DatagramSocket s = new DatagramSocket()) { System.out.println("socket_inet=allowed"); } catch (Exception e) { System.out.println("socket_inet=denied"); }
