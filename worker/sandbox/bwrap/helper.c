@@ -175,8 +175,9 @@ int main(int argc, char **argv) {
     return 125;
   }
   /* the worker going away takes the sandbox with it (bubblewrap has --die-with-parent on us) */
+  pid_t parent = getppid();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() == 1) return 125;
+  if (getppid() != parent) return 125; /* the worker died before the line above */
 
   /* orphans of the sandbox (bubblewrap's init when its monitor was killed) come back to us to be
      reaped, instead of lingering as zombies of the machine's init */
