@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sweepStale } from '../../worker/sandbox/bwrap/helper';
-import { BwrapRunner } from '../../worker/sandbox/bwrap/runner';
+import { BwrapRunner, judge } from '../../worker/sandbox/bwrap/runner';
+import { LANGUAGE_SPECS } from '../../worker/sandbox/bwrap/languages';
+import type { SandboxOutcome } from '../../worker/sandbox/bwrap/spawn';
+import { OutputCapture } from '../../worker/sandbox/limits';
 import type { Limits, PreparedProgram } from '../../worker/sandbox/types';
 
 const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
@@ -252,5 +255,54 @@ describe('bubblewrap runner without control groups', function () {
       await prog.dispose();
       await runner.close();
     }
+  });
+});
+
+describe('judging a bubblewrap run: the control group decides, the supervisor cross-checks', () => {
+  const spec = LANGUAGE_SPECS.python!;
+  const outcome = (over: Partial<SandboxOutcome>): SandboxOutcome => {
+    const output = new OutputCapture({ keep: 1024, hard: 4096 });
+    output.stdout.push('42\n');
+    return {
+      output,
+      status: { exit: 0, signal: 0, cpuMs: 1, maxRssKb: 1000, setupErrno: 0, setupStep: '-' },
+      usage: { cpuUs: 5_000, peakBytes: 8 * 1024 * 1024, ooms: 0 },
+      wallTimedOut: false,
+      outputLimited: false,
+      cpuKilled: false,
+      memoryKilled: false,
+      wallMs: 20,
+      ...over,
+    };
+  };
+
+  it('reports the larger of the group and the supervisor figures', () => {
+    const r = judge(spec, LIMITS, outcome({}));
+    expect(r.verdict).to.equal('ok');
+    expect(r.timeMs).to.equal(5);
+    expect(r.memoryKb).to.equal(8 * 1024);
+  });
+
+  it('answers time_limit from the group CPU time, whatever a clean exit and 1 ms say', () => {
+    const r = judge(spec, LIMITS, outcome({ usage: { cpuUs: 3_600_000, peakBytes: 1024 * 1024, ooms: 0 } }));
+    expect(r.verdict).to.equal('time_limit');
+    expect(r.timeMs).to.equal(3600);
+  });
+
+  it("answers memory_limit from the group's out-of-memory event, whatever the exit says", () => {
+    expect(judge(spec, LIMITS, outcome({ usage: { cpuUs: 1000, peakBytes: 150 * 1024 * 1024, ooms: 1 } })).verdict).to.equal('memory_limit');
+  });
+
+  it('names a signal bubblewrap passed on as 128 + N', () => {
+    const r = judge(spec, LIMITS, outcome({ status: { exit: 139, signal: 0, cpuMs: 1, maxRssKb: 1, setupErrno: 0, setupStep: '-' } }));
+    expect(r.verdict).to.equal('runtime_error');
+    expect(r.signal).to.equal('SIGSEGV');
+    expect(r.exitCode).to.equal(null);
+  });
+
+  it('answers internal_error when the supervisor could not set the sandbox up', () => {
+    const r = judge(spec, LIMITS, outcome({ status: { exit: -1, signal: 0, cpuMs: 0, maxRssKb: 0, setupErrno: 13, setupStep: 'cgroup-join' } }));
+    expect(r.verdict).to.equal('internal_error');
+    expect(r.message).to.match(/cgroup-join: errno 13/);
   });
 });
