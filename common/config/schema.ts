@@ -187,6 +187,8 @@ export const settings = {
     gradingQueueMaxDepth: setting<number>('GRADING_QUEUE_MAX_DEPTH', Joi.number().integer().min(1).default(500)),
     maxPendingPerUser: setting<number>('GRADING_MAX_PENDING_PER_USER', Joi.number().integer().min(1).default(3)),
     /** how coarsely students see a hidden test's time and memory (null: not at all) */
+    /** run python/c/cpp/java without control groups (unsafe): README.md#isolation-levels */
+    allowWeakIsolation: setting<boolean>('SANDBOX_ALLOW_WEAK_ISOLATION', Joi.boolean().default(false)),
     hiddenFigures: {
       timeMs: setting<number | null>('HIDDEN_TEST_TIME_BUCKET_MS', bucket(60_000, 100), { map: noneAsNull }),
       memoryKb: setting<number | null>('HIDDEN_TEST_MEMORY_BUCKET_KB', bucket(1024 * 1024, 4096), { map: noneAsNull }),
