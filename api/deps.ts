@@ -11,6 +11,8 @@ import { RealtimePublisher } from '../common/realtime/publisher';
 import { AccessTokens } from './auth/tokens';
 import { AccessRevocation } from './auth/revocation';
 import { createAuthMiddleware, type AuthMiddleware } from './auth/middleware';
+import { StreamHub } from './streams/hub';
+import { StreamTickets } from './streams/tickets';
 
 /** Everything the HTTP app needs, built once per process and handed to `createApp`. */
 export interface ApiDeps {
@@ -27,6 +29,9 @@ export interface ApiDeps {
   revocation: AccessRevocation;
   auth: AuthMiddleware;
   metrics: Registry;
+  /** the Server-Sent Events streams this process holds */
+  streams: StreamHub;
+  streamTickets: StreamTickets;
 }
 
 export function createApiDeps(config: Config, logger: Logger = createLogger(config, 'api')): ApiDeps {
@@ -37,6 +42,7 @@ export function createApiDeps(config: Config, logger: Logger = createLogger(conf
   const queues = createQueues(config, queueRedis, logger);
   const tokens = new AccessTokens(config);
   const revocation = new AccessRevocation(redis, config.redis.prefix);
+  const realtime = new RealtimePublisher(config, redis);
   return {
     config,
     logger,
@@ -44,15 +50,18 @@ export function createApiDeps(config: Config, logger: Logger = createLogger(conf
     redis,
     queueRedis,
     queues,
-    realtime: new RealtimePublisher(config, redis),
+    realtime,
     tokens,
     revocation,
     auth: createAuthMiddleware(tokens, revocation),
     metrics: new Registry(),
+    streams: new StreamHub({ config, logger, redis, log: realtime.streams }),
+    streamTickets: new StreamTickets(redis, config.redis.prefix),
   };
 }
 
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {
+  await deps.streams.close();
   await closeQueues(deps.queues);
   await Promise.allSettled([closeRedis(deps.redis), closeRedis(deps.queueRedis), deps.sequelize.close()]);
 }

@@ -33,6 +33,8 @@ export async function startServer() {
     if (stopping) return;
     stopping = true;
     logger.info('api shutting down', { signal });
+    // open SSE streams never end by themselves: end them now, each with a final `shutdown` event
+    deps.streams.closeAll();
     const closing = closeGracefully(server, config.http.shutdownTimeoutMs);
     await sockets.close();
     const outcome = await closing;

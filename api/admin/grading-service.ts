@@ -3,6 +3,7 @@ import { UnprocessableError, ValidationError } from '../../common/errors';
 import type { ReviewStatus } from '../../common/models';
 import { applyPenalty } from '../../common/learning/late-policy';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
+import { submissionReviewed } from '../../common/notifications/triggers';
 import { announceGraded, appendGradeHistory } from '../tutorial/grade-history';
 import type { Actor } from '../access/classrooms';
 import type { SubmissionService } from '../tutorial/submission-service';
@@ -46,6 +47,7 @@ export class GradingService {
       s.gradedAt = now;
       await s.save({ transaction });
       await appendGradeHistory(s, input.status, actor.id, now, transaction);
+      await submissionReviewed(this.realtime, s, s.assignment.title, transaction);
       return s;
     });
     announceGraded(this.realtime, graded);

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import { taughtClassroomIds } from '../access/classrooms';
+import { classroomOf, taughtClassroomIds } from '../access/classrooms';
 import { rooms } from '../../common/realtime/events';
 import { socketIoKey } from '../../common/realtime/publisher';
 import { createRedis, closeRedis } from '../../common/redis';
@@ -56,6 +56,9 @@ export function attachSocketServer(
           const joined = [rooms.user(user.id)];
           if (user.role === 'teacher') {
             joined.push(...(await taughtClassroomIds(user.id)).map(rooms.classroomTeachers));
+          } else if (user.role === 'student') {
+            const classroomId = await classroomOf(user.id);
+            if (classroomId) joined.push(rooms.classroom(classroomId));
           }
           socket.data.user = user;
           socket.data.rooms = joined;

@@ -16,6 +16,7 @@ import {
 } from '../../common/models';
 import { assessLateness } from '../../common/learning/late-policy';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
+import { submissionReviewed } from '../../common/notifications/triggers';
 import { limitOffset, type Pagination } from '../http/pagination';
 import { classroomOf, mayReview, taughtClassroomIds, type Actor } from '../access/classrooms';
 import type { SubmissionFileGateway } from './submission-files';
@@ -228,6 +229,7 @@ export class SubmissionService {
       s.gradedAt = now;
       await s.save({ transaction });
       await appendGradeHistory(s, change.status!, actor.id, now, transaction);
+      await submissionReviewed(this.realtime, s, s.assignment.title, transaction);
       return s;
     });
     announceGraded(this.realtime, reviewed);

@@ -57,6 +57,12 @@ export interface Config {
     gradingQueueMaxDepth: number;
     maxPendingPerUser: number;
   };
+  streams: {
+    /** open Server-Sent Events streams per user, across API processes */
+    maxPerUser: number;
+    heartbeatMs: number;
+    retryMs: number;
+  };
   ai: {
     baseUrl: string;
     apiKey?: string;
@@ -165,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'ai-evaluation': v.WORKER_CONCURRENCY_AI_EVALUATION,
         email: v.WORKER_CONCURRENCY_EMAIL,
         'file-processing': v.WORKER_CONCURRENCY_FILE_PROCESSING,
+        notifications: v.WORKER_CONCURRENCY_NOTIFICATIONS,
       },
       jobAttempts: v.JOB_ATTEMPTS,
       jobBackoffMs: v.JOB_BACKOFF_MS,
@@ -180,6 +187,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dockerHost: v.DOCKER_HOST,
       gradingQueueMaxDepth: v.GRADING_QUEUE_MAX_DEPTH,
       maxPendingPerUser: v.GRADING_MAX_PENDING_PER_USER,
+    },
+    streams: {
+      maxPerUser: v.STREAM_MAX_PER_USER,
+      heartbeatMs: v.STREAM_HEARTBEAT_MS,
+      retryMs: v.STREAM_RETRY_MS,
     },
     ai: {
       baseUrl: v.AI_BASE_URL,
