@@ -1,6 +1,7 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
-import type { RoomAuthorizer } from './realtime/socket-server';
+import type { RoomAuthorizer, SocketHandler } from './realtime/socket-server';
+import { chatTyping } from './chat/socket';
 import { codingLabRoutes } from './coding-lab/routes';
 import { aiEvaluationRoutes } from './ai-evaluation/routes';
 import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
@@ -10,6 +11,7 @@ import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
 import { learningRouters } from './tutorial/routers';
 import { notificationRoutes } from './notifications/routes';
+import { chatRoutes } from './chat/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -25,6 +27,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     fileRoutes(_deps),
     ...learningRouters(_deps),
     notificationRoutes(_deps),
+    chatRoutes(_deps),
   ];
 }
 
@@ -34,4 +37,9 @@ export function featureRoomAuthorizers(_deps: ApiDeps): Record<string, RoomAutho
     submission: submissionRoom,
     rejudge: rejudgeRoom,
   };
+}
+
+/** Socket events a feature handles itself (beyond `subscribe`), wired on every connection. */
+export function featureSocketHandlers(_deps: ApiDeps): SocketHandler[] {
+  return [chatTyping];
 }

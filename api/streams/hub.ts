@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
 import { createRedis, closeRedis } from '../../common/redis';
+import { streamSlotsKey } from '../../common/realtime/presence';
 import { RateLimitedError, ServiceUnavailableError } from '../../common/errors';
 import { streamIdAfter, parseStreamId, type StreamLog, type StreamMessage, type StreamTopic } from '../../common/realtime/stream-log';
 
@@ -62,7 +63,7 @@ export class StreamHub {
   }
 
   private slotKey(userId: string) {
-    return `${this.options.config.redis.prefix}streams:open:${userId}`;
+    return streamSlotsKey(this.options.config.redis.prefix, userId);
   }
 
   private slotTtlMs() {

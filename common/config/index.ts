@@ -41,6 +41,8 @@ export interface Config {
     authMax: number;
     authEmailMax: number;
     runMax: number;
+    /** chat messages per user per window */
+    chatMessageMax: number;
   };
   metricsEnabled: boolean;
   worker: {
@@ -162,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authMax: v.AUTH_RATE_LIMIT_MAX,
       authEmailMax: v.AUTH_EMAIL_RATE_LIMIT_MAX,
       runMax: v.RUN_RATE_LIMIT_MAX,
+      chatMessageMax: v.CHAT_MESSAGE_RATE_LIMIT_MAX,
     },
     metricsEnabled: v.METRICS_ENABLED,
     worker: {

@@ -66,6 +66,7 @@ export const envSchema = Joi.object({
   AUTH_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(5),
   AUTH_EMAIL_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(5),
   RUN_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(10),
+  CHAT_MESSAGE_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(30),
 
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(120_000).default(25_000),
   METRICS_ENABLED: Joi.boolean().default(true),

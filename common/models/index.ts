@@ -14,6 +14,7 @@ import { StoredFile } from './file';
 import { Assignment } from './assignment';
 import { Submission, SubmissionFile, SubmissionGrade } from './submission';
 import { Notification, NotificationPreference } from './notification';
+import { ChatConversation, ChatMember, ChatMessage } from './chat';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -39,6 +40,7 @@ export { SUBMISSION_STATUSES, REVIEW_STATUSES } from './submission';
 export { Notification, NotificationPreference };
 export type { NotificationType } from './notification';
 export { NOTIFICATION_TYPES } from './notification';
+export * from './chat';
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -64,6 +66,9 @@ export function initModels(sequelize: Sequelize): void {
   SubmissionGrade.initModel(sequelize);
   Notification.initModel(sequelize);
   NotificationPreference.initModel(sequelize);
+  ChatConversation.initModel(sequelize);
+  ChatMember.initModel(sequelize);
+  ChatMessage.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
