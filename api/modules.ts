@@ -12,6 +12,7 @@ import { fileRoutes } from './files/routes';
 import { learningRouters } from './tutorial/routers';
 import { notificationRoutes } from './notifications/routes';
 import { chatRoutes } from './chat/routes';
+import { discussionRoutes } from './discussion/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -28,6 +29,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     ...learningRouters(_deps),
     notificationRoutes(_deps),
     chatRoutes(_deps),
+    discussionRoutes(_deps),
   ];
 }
 

@@ -15,6 +15,7 @@ import { Assignment } from './assignment';
 import { Submission, SubmissionFile, SubmissionGrade } from './submission';
 import { Notification, NotificationPreference } from './notification';
 import { ChatConversation, ChatMember, ChatMessage } from './chat';
+import { DiscussionThread, DiscussionReply } from './discussion';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -41,6 +42,7 @@ export { Notification, NotificationPreference };
 export type { NotificationType } from './notification';
 export { NOTIFICATION_TYPES } from './notification';
 export * from './chat';
+export { DiscussionThread, DiscussionReply };
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -69,6 +71,8 @@ export function initModels(sequelize: Sequelize): void {
   ChatConversation.initModel(sequelize);
   ChatMember.initModel(sequelize);
   ChatMessage.initModel(sequelize);
+  DiscussionThread.initModel(sequelize);
+  DiscussionReply.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
