@@ -11,7 +11,7 @@ import * as s from './assignments-schemas';
 export function adminLearningRoutes(deps: ApiDeps, learning: LearningServices): ApiRouter {
   const { requireAuth, requireRole } = deps.auth;
   const c = adminLearningController(
-    new AdminAssignmentService(deps.sequelize),
+    new AdminAssignmentService(deps.sequelize, deps.queues),
     new GradingService(deps.sequelize, learning.submissions, deps.realtime),
   );
   const staff = [requireAuth, requireRole('teacher', 'admin')];

@@ -25,6 +25,7 @@ async function audiencePage(audience: NotificationAudience, afterId: string, lim
   const rows = await Notification.sequelize!.query<{ id: string }>(
     `SELECT u.id FROM users u
       WHERE u.deleted_at IS NULL AND u.status = 'active' AND u.id > CAST(:afterId AS uuid)
+        AND (CAST(:roles AS text[]) IS NULL OR u.role = ANY(CAST(:roles AS text[])))
         AND (CAST(:classroomId AS uuid) IS NULL
              OR u.classroom_id = CAST(:classroomId AS uuid)
              OR (:teachers AND u.id IN (SELECT teacher_id FROM classroom_teachers WHERE classroom_id = CAST(:classroomId AS uuid))))
@@ -35,6 +36,7 @@ async function audiencePage(audience: NotificationAudience, afterId: string, lim
         limit,
         classroomId: audience.kind === 'classroom' ? audience.classroomId : null,
         teachers: audience.kind === 'classroom' && audience.teachers === true,
+        roles: audience.kind === 'school' && audience.roles?.length ? `{${audience.roles.join(',')}}` : null,
       },
       type: QueryTypes.SELECT,
     },

@@ -1,6 +1,8 @@
 import type { Transaction } from 'sequelize';
 import type { RealtimePublisher } from '../realtime/publisher';
 import { notifyUsers } from './create';
+import { enqueueFanout } from './fanout';
+import type { Queues } from '../queues';
 
 /**
  * The events that notify one or two known users, each making exactly one notification per event
@@ -60,4 +62,25 @@ export async function aiEvaluated(realtime: RealtimePublisher, e: { evaluationId
     data: { evaluationId: e.evaluationId, submissionId: e.submissionId, status: e.status },
     dedupeKey: `ai:${e.evaluationId}:${e.status}`,
   });
+}
+
+/**
+ * An assignment became published: its classroom's students (every student, for an assignment of every
+ * classroom) hear, through a fan-out job. Publishing it again after a trip back to draft notifies nobody
+ * twice (the dedupe key names the assignment, the job id too).
+ */
+export async function assignmentPublished(queues: Queues, a: { id: string; title: string; classroomId: string | null; dueAt: Date }) {
+  await enqueueFanout(
+    queues,
+    a.classroomId ? { kind: 'classroom', classroomId: a.classroomId } : { kind: 'school', roles: ['student'] },
+    {
+      type: 'assignment.published',
+      title: `New assignment: ${a.title}`,
+      body: `Due ${a.dueAt.toISOString()}`,
+      link: `/assignments/${a.id}`,
+      data: { assignmentId: a.id, dueAt: a.dueAt.toISOString() },
+      dedupeKey: `published:${a.id}`,
+    },
+    `published-${a.id}`,
+  );
 }

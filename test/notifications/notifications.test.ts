@@ -241,6 +241,51 @@ describe('notifications', function () {
     });
   });
 
+  describe('a published assignment', () => {
+    const create = (teacher: User, body: Record<string, unknown>) => request(app()).post('/api/v2/admin/assignments').set(bearer(teacher)).send(body);
+    const runJob = async (assignmentId: string) => {
+      const job = await apiDeps().queues.notifications.getJob(`published-${assignmentId}`);
+      expect(job, 'the fan-out job').to.not.equal(undefined);
+      const processor = await createNotificationsProcessor(testWorkerDeps(), { deadlineEveryMs: 0 });
+      const made = await processor.process(job as Job<NotificationJob, number>);
+      await job!.remove();
+      return made;
+    };
+
+    it("queues one fan-out that notifies the classroom's students, not its teacher nor another classroom", async () => {
+      const school = await createSchool();
+      const res = await create(school.teacher, { title: 'Sorting', classroomId: school.classroom.id, kind: 'text', dueAt: new Date(Date.now() + 3 * DAY), maxPoints: 100, status: 'published' }).expect(201);
+      expect(await runJob(res.body.data.id)).to.equal(2);
+      for (const u of [school.student, school.classmate]) {
+        expect((await notificationsOf(u.id)).map((n) => [n.type, n.title])).to.deep.equal([['assignment.published', 'New assignment: Sorting']]);
+      }
+      expect(await notificationsOf(school.teacher.id)).to.have.length(0);
+      expect(await notificationsOf(school.outsider.id)).to.have.length(0);
+    });
+
+    it('fans an assignment of every classroom out to every student of the school', async () => {
+      const school = await createSchool();
+      const res = await create(school.admin, { title: 'For all', classroomId: null, kind: 'text', dueAt: new Date(Date.now() + DAY), maxPoints: 10, status: 'published' }).expect(201);
+      const job = await apiDeps().queues.notifications.getJob(`published-${res.body.data.id}`);
+      expect(job?.data).to.deep.include({ kind: 'fanout', audience: { kind: 'school', roles: ['student'] } });
+      await job?.remove();
+    });
+
+    it('notifies nobody for a draft, and once when it is published, however often it goes back to draft', async () => {
+      const school = await createSchool();
+      const res = await create(school.teacher, { title: 'Draft', classroomId: school.classroom.id, kind: 'text', dueAt: new Date(Date.now() + 3 * DAY), maxPoints: 10, status: 'draft' }).expect(201);
+      const id = res.body.data.id as string;
+      expect(await apiDeps().queues.notifications.getJob(`published-${id}`)).to.equal(undefined);
+      const patch = (status: string) => request(app()).patch(`/api/v2/admin/assignments/${id}`).set(bearer(school.teacher)).send({ status }).expect(200);
+      await patch('published');
+      expect(await runJob(id)).to.equal(2);
+      await patch('draft');
+      await patch('published');
+      expect(await runJob(id)).to.equal(0);
+      expect(await notificationsOf(school.student.id)).to.have.length(1);
+    });
+  });
+
   describe('deadline reminders', () => {
     it('remind each student who has not handed in work due within 24 hours, once however often the sweep runs', async () => {
       const school = await createSchool();

@@ -3,7 +3,8 @@ import type { NotificationInput } from '../../notifications/create';
 /** Who a fan-out reaches: a classroom's students (and optionally its teachers), everyone, or a list. */
 export type NotificationAudience =
   | { kind: 'classroom'; classroomId: string; teachers?: boolean }
-  | { kind: 'school' }
+  /** everyone, or only the roles named */
+  | { kind: 'school'; roles?: Array<'student' | 'teacher' | 'admin'> }
   | { kind: 'users'; userIds: string[] };
 
 /**
