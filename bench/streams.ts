@@ -156,10 +156,13 @@ async function main() {
         const connectSeconds = (Date.now() - started) / 1000;
         await sleep(1000);
         const heldRssMb = rssMb(server.child.pid!);
+        const postMs: number[] = [];
         for (let i = 0; i < broadcasts; i++) {
-          const body = `Broadcast ${i} t=${Date.now()}`;
+          const sent = Date.now();
+          const body = `Broadcast ${i} t=${sent}`;
           if (mode === 'app') await post(server.url, '/api/v2/chat/messages', { conversationId: channel, body }, teacherToken);
           else await post(server.url, '/broadcast', body);
+          postMs.push(Date.now() - sent);
           await sleep(GAP_MS);
         }
         await sleep(1000);
@@ -172,7 +175,7 @@ async function main() {
           connectSeconds: Math.round(connectSeconds * 10) / 10,
           rssMb: { idle: idleRssMb, holding: heldRssMb, afterBroadcasts: afterRssMb },
           kbPerClient: Math.round(((heldRssMb - idleRssMb) * 1024) / count),
-          ...(broadcasts ? { broadcast: summarize(delays, count, broadcasts) } : {}),
+          ...(broadcasts ? { broadcast: { ...summarize(delays, count, broadcasts), postMs: { p50: percentile(postMs, 50), p95: percentile(postMs, 95) } } } : {}),
         };
       } finally {
         await stopChild(server.child);

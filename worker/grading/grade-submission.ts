@@ -142,7 +142,8 @@ export class SubmissionGrader {
     const complete = async (f: Final): Promise<GradeOutcome> => {
       if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
       events.completed(f.verdict, f.score, f.maxScore);
-      await codingGraded(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }).catch((err: Error) =>
+      // not awaited: the job is done once the grade is stored; the notification (deduplicated) follows
+      void codingGraded(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }).catch((err: Error) =>
         this.ctx.logger.warn('grading notification failed', { submissionId: row.id, error: err.message }),
       );
       if (row.rejudge_id) await finishRejudgeStep(this.ctx, row.rejudge_id);
