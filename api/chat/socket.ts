@@ -25,11 +25,16 @@ export const chatTyping: SocketHandler = (socket: Socket, user: AuthUser) => {
     if (!/^[0-9a-f-]{36}$/i.test(conversationId)) return;
     let entry = allowed.get(conversationId);
     if (!entry || entry.until < Date.now()) {
-      const c = await ChatConversation.findByPk(conversationId).catch(() => null);
-      const ok = c ? await mayRead({ id: user.id, role: user.role }, c).catch(() => false) : false;
-      const targets = !ok || !c ? null : c.kind === 'classroom' ? [rooms.classroom(c.classroomId!), rooms.classroomTeachers(c.classroomId!)] : (await participantIds(c)).map(rooms.user);
-      entry = { rooms: targets, until: Date.now() + ACCESS_TTL_MS };
-      allowed.set(conversationId, entry);
+      try {
+        const c = await ChatConversation.findByPk(conversationId);
+        const ok = c ? await mayRead({ id: user.id, role: user.role }, c) : false;
+        const targets = !ok || !c ? null : c.kind === 'classroom' ? [rooms.classroom(c.classroomId!), rooms.classroomTeachers(c.classroomId!)] : (await participantIds(c)).map(rooms.user);
+        entry = { rooms: targets, until: Date.now() + ACCESS_TTL_MS };
+        allowed.set(conversationId, entry);
+      } catch {
+        // a database hiccup costs one typing indicator, never the process (this listener's promise is not awaited)
+        return;
+      }
     }
     if (!entry.rooms) return;
     // to everyone in those rooms but this socket
