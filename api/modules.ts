@@ -9,10 +9,18 @@ import { authRoutes } from './auth/routes';
 import { studentRoutes } from './student/routes';
 import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
-import { learningRouters } from './tutorial/routers';
 import { notificationRoutes } from './notifications/routes';
 import { chatRoutes } from './chat/routes';
 import { discussionRoutes } from './discussion/routes';
+import { learningRouters } from './learning/routers';
+import { peopleRoutes } from './admin/people/routes';
+import { studentsCsvRoutes } from './admin/students-csv/routes';
+import { adminClassroomRoutes } from './admin/classrooms/routes';
+import { schoolEventRoutes } from './admin/events/routes';
+import { auditLogRoutes } from './admin/audit-log/routes';
+import { analyticsRoutes } from './admin/analytics/routes';
+import { adminDashboardRoutes } from './admin/dashboard/routes';
+import { queueDashboardRoutes } from './admin/queues/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -30,6 +38,14 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     notificationRoutes(_deps),
     chatRoutes(_deps),
     discussionRoutes(_deps),
+    studentsCsvRoutes(_deps),
+    peopleRoutes(_deps),
+    adminClassroomRoutes(_deps),
+    ...schoolEventRoutes(_deps),
+    auditLogRoutes(_deps),
+    analyticsRoutes(_deps),
+    adminDashboardRoutes(_deps),
+    queueDashboardRoutes(_deps),
   ];
 }
 

@@ -1,3 +1,4 @@
+import '../common/require-node';
 /**
  * Per-test overheads of the sandboxes: how long preparing (syntax check / compile) and one run of
  * a hello-world take, wall-clock, on this machine. `npx tsx bench/sandbox.ts [runs]`; figures go

@@ -18,6 +18,8 @@ interface Body {
   mime: string;
   size?: number;
   etag: string;
+  /** when the bytes came to be; they never change after that */
+  lastModified: Date;
   name: string;
 }
 
@@ -30,14 +32,20 @@ export function fileController(files: FileService, logger: Logger) {
   };
 
   const send = async (req: Request, res: Response, body: Body): Promise<void> => {
-    if (req.headers['if-none-match'] === body.etag) {
-      res.status(304).setHeader('ETag', body.etag).end();
+    // the validators go on first: Express's `req.fresh` weighs the request's If-None-Match and
+    // If-Modified-Since (lists, weak tags, `no-cache`) against the response headers already set
+    res.setHeader('ETag', body.etag);
+    res.setHeader('Last-Modified', body.lastModified.toUTCString());
+    res.setHeader('Cache-Control', 'private, no-cache');
+    if (req.fresh) {
+      res.status(304).end();
       return;
     }
     let stream: Readable;
     try {
       stream = await body.storage.get(body.key);
     } catch (err) {
+      for (const header of ['ETag', 'Last-Modified', 'Cache-Control']) res.removeHeader(header);
       if (!(err instanceof StorageObjectMissingError)) throw err;
       logger.error('stored file has no content', { key: body.key, driver: body.storage.driver });
       throw new NotFoundError('File');
@@ -47,8 +55,6 @@ export function fileController(files: FileService, logger: Logger) {
     res.setHeader('Content-Disposition', contentDisposition(isInlineType(body.mime) ? 'inline' : 'attachment', body.name));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (body.size !== undefined) res.setHeader('Content-Length', String(body.size));
-    res.setHeader('ETag', body.etag);
-    res.setHeader('Cache-Control', 'private, no-cache');
     if (body.mime !== 'application/pdf') res.setHeader('Content-Security-Policy', SANDBOX_CSP);
     try {
       await pipeline(stream, res);
@@ -76,6 +82,7 @@ export function fileController(files: FileService, logger: Logger) {
       mime: file.mimeType,
       size: file.size,
       etag: `"${file.sha256}"`,
+      lastModified: file.createdAt,
       name: file.originalName,
     });
   };
@@ -89,6 +96,8 @@ export function fileController(files: FileService, logger: Logger) {
       key,
       mime: 'image/webp',
       etag: `"${file.sha256}-thumb"`,
+      // the thumbnail is written by processing, which ends with the file's last update
+      lastModified: file.updatedAt,
       name: `${file.originalName.replace(/\.[^.]*$/, '')}-thumbnail.webp`,
     });
   };

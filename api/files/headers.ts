@@ -1,3 +1,5 @@
+import { create as createContentDisposition } from 'content-disposition';
+
 /**
  * Types a browser may show inline from our origin without running anything: raster images, PDF
  * (rendered by the browser's own viewer) and plain text. Everything else, HTML, SVG, XML and
@@ -16,11 +18,14 @@ const INLINE_TYPES = new Set([
 
 export const isInlineType = (mime: string) => INLINE_TYPES.has(mime);
 
-/** RFC 6266 with an ASCII fallback and the UTF-8 name in `filename*` (RFC 8187). */
+/**
+ * RFC 6266 via `content-disposition` (the package Express's own `res.attachment` uses): the UTF-8
+ * name goes in `filename*` (RFC 8187) whenever it is not plain ASCII, beside an ASCII stand-in in
+ * `filename` for old clients. The stand-in uses `_` rather than the package's default `?`, which
+ * Windows refuses in a file name.
+ */
 export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
-  const fallback = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `${kind}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+  return createContentDisposition(name, { type: kind, fallback: name.replace(/[^\x20-\x7e]/g, '_') });
 }
 
 /** Text is stored as UTF-8 (the upload check demands it), so say so rather than let clients guess. */

@@ -7,8 +7,9 @@ import type { AiEvaluationJob } from './jobs/ai-evaluation';
 import type { EmailJob } from './jobs/email';
 import type { FileProcessingJob } from './jobs/file-processing';
 import type { NotificationJob } from './jobs/notifications';
+import type { StudentImportJob } from './jobs/student-import';
 
-export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob };
+export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob, StudentImportJob };
 export { QUEUE_NAMES, type QueueName };
 
 export interface JobPayloads {
@@ -17,6 +18,7 @@ export interface JobPayloads {
   email: EmailJob;
   'file-processing': FileProcessingJob;
   notifications: NotificationJob;
+  'student-import': StudentImportJob;
 }
 
 export type Queues = { [Q in QueueName]: Queue<JobPayloads[Q]> };
@@ -52,6 +54,7 @@ export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connectio
     email: make('email'),
     'file-processing': make('file-processing'),
     notifications: make('notifications'),
+    'student-import': make('student-import'),
   };
 }
 

@@ -21,12 +21,15 @@ export interface RealtimeEvents {
     index: number;
     name: string;
     verdict: string;
-    timeMs: number;
-    memoryKb: number;
+    /** to a student, for a hidden test: rounded up to HIDDEN_TEST_*_BUCKET, or null when those are `none` */
+    timeMs: number | null;
+    memoryKb: number | null;
     hidden?: boolean;
   };
   'grading:completed': { submissionId: string; verdict: string; score: number; maxScore: number };
   'rejudge:progress': { rejudgeId: string; done: number; total: number };
+  /** README.md#admin-bulk-import-and-export */
+  'import:progress': { importId: string; status: string; done: number; total: number };
   'submission:graded': { submissionId: string; assignmentId: string; grade: number | null; status: string };
   'file:processed': { fileId: string; status: string; reason?: string | null };
   'ai:evaluated': { evaluationId: string; submissionId: string; status: string };

@@ -4,6 +4,7 @@ import { seedAccounts, DEMO_PASSWORD } from './accounts';
 import { seedCodingLab } from './coding-lab';
 import { seedLearning } from './learning';
 import { seedCommunity } from './community';
+import { seedSchoolEvents } from './school-events';
 
 export { DEMO_PASSWORD };
 
@@ -24,6 +25,7 @@ export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: n
     await seedLearning(transaction);
     await seedCodingLab(accounts, transaction);
     await seedCommunity(accounts, transaction);
+    await seedSchoolEvents(accounts, transaction);
   });
   return true;
 }

@@ -3,7 +3,6 @@ import { Job } from 'bullmq';
 import { CodingSubmission, type CodingLanguage } from '../../common/models';
 import { enqueue } from '../../common/queues';
 import { app, apiDeps } from '../support/deps';
-import { scoreResults } from '../../worker/grading/scoring';
 import { createSandbox } from '../../worker/sandbox';
 import { makeTask, settled, startGradingWorker, submitDirect, SUM_PROGRAMS, testCase, type RunningWorker } from './helpers';
 
@@ -17,33 +16,6 @@ const sumTests = () => [
 describe('coding lab: grading', () => {
   before(() => {
     app();
-  });
-
-  describe('scoring rules', () => {
-    it('gives partial credit: the points of the passed tests', () => {
-      const r = scoreResults(
-        [
-          { verdict: 'accepted', points: 2 },
-          { verdict: 'wrong_answer', points: 3 },
-          { verdict: 'accepted', points: 5 },
-        ],
-        'partial',
-      );
-      expect(r).to.deep.equal({ verdict: 'wrong_answer', score: 7, maxScore: 10 });
-    });
-    it('gives nothing under all_or_nothing unless every test passed', () => {
-      expect(scoreResults([{ verdict: 'accepted', points: 2 }, { verdict: 'time_limit', points: 3 }], 'all_or_nothing')).to.deep.equal({
-        verdict: 'time_limit',
-        score: 0,
-        maxScore: 5,
-      });
-      expect(scoreResults([{ verdict: 'accepted', points: 2 }], 'all_or_nothing').score).to.equal(2);
-    });
-    it('takes the verdict of the first failing test in order', () => {
-      expect(scoreResults([{ verdict: 'runtime_error', points: 1 }, { verdict: 'wrong_answer', points: 1 }], 'partial').verdict).to.equal(
-        'runtime_error',
-      );
-    });
   });
 
   describe('with the real sandbox', () => {

@@ -172,6 +172,7 @@ describe('coding lab: recovery after a crash', function () {
           realtime: deps.realtime,
           logger: deps.logger,
           sandbox: { runnerFor: () => { throw new Error('not used'); } },
+          hiddenFigures: deps.config.sandbox.hiddenFigures,
         });
         const report = await sweepGrading({ sequelize: deps.sequelize, queues: { grading: queue } as unknown as Queues, logger: deps.logger, grader }, 0);
         expect(report.failed).to.be.at.least(1);

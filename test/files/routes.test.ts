@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
+import { parse as parseContentDisposition } from 'content-disposition';
 import { app, testWorkerDeps } from '../support/deps';
 import { bearer, createSchool, createUser } from '../support/factories';
 import type { StoredFile, User } from '../../common/models';
 import { createStorage } from '../../common/storage';
-import { processFile } from '../../worker/processors/file-processing';
+import { processFile } from '../../worker/files/processor';
 import { makeZip, realPdf, realPng, storeFile, zipSlipArchive } from './fixtures';
 
 describe('file routes', () => {
@@ -77,9 +78,10 @@ describe('file routes', () => {
     it('sends a PDF inline with its sniffed type, length, nosniff and an ETag from its sha256', async () => {
       const res = await fileOf(pdf.id, school.student);
       expect(res.headers['content-type']).to.equal('application/pdf');
-      expect(res.headers['content-disposition']).to.equal(
-        `inline; filename="Laporan Praktikum.pdf"; filename*=UTF-8''Laporan%20Praktikum.pdf`,
-      );
+      expect(parseContentDisposition(res.headers['content-disposition'])).to.deep.include({
+        type: 'inline',
+        parameters: { filename: 'Laporan Praktikum.pdf' },
+      });
       expect(res.headers['x-content-type-options']).to.equal('nosniff');
       expect(res.headers['content-length']).to.equal(String(pdfBytes.length));
       expect(res.headers.etag).to.equal(`"${crypto.createHash('sha256').update(pdfBytes).digest('hex')}"`);
@@ -90,12 +92,46 @@ describe('file routes', () => {
       expect(res.status).to.equal(304);
     });
 
+    it('answers 304 when the tag is one of several the client lists', async () => {
+      const res = await fileOf(pdf.id, school.student).set('If-None-Match', `"stale", W/"${pdf.sha256}"`);
+      expect(res.status).to.equal(304);
+      expect(res.headers.etag).to.equal(`"${pdf.sha256}"`);
+    });
+
+    it('sends the content again when the tag the client holds is another one', async () => {
+      const res = await fileOf(pdf.id, school.student).set('If-None-Match', `"${'0'.repeat(64)}"`);
+      expect(res.status).to.equal(200);
+      expect(Buffer.compare(res.body as Buffer, pdfBytes)).to.equal(0);
+    });
+
+    it('answers 304 to a client that has had the file since its upload', async () => {
+      const first = await fileOf(pdf.id, school.student);
+      const res = await fileOf(pdf.id, school.student).set('If-Modified-Since', first.headers['last-modified']!);
+      expect(res.status).to.equal(304);
+    });
+
+    it('sends the content to a client whose copy is older than the upload', async () => {
+      const before = new Date(pdf.createdAt.getTime() - 60_000).toUTCString();
+      const res = await fileOf(pdf.id, school.student).set('If-Modified-Since', before);
+      expect(res.status).to.equal(200);
+    });
+
+    it('sends the content when the client asks for a fresh copy despite holding the tag', async () => {
+      const res = await fileOf(pdf.id, school.student)
+        .set('If-None-Match', `"${pdf.sha256}"`)
+        .set('Cache-Control', 'no-cache');
+      expect(res.status).to.equal(200);
+    });
+
     it('sends HTML as an attachment, so it never runs on our origin', async () => {
       const html = await storeFile(school.student.id, 'page.html', Buffer.from(`<script>alert(${Date.now()})</script>`));
       const res = await fileOf(html.id, school.teacher);
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.equal('text/html; charset=utf-8');
-      expect(res.headers['content-disposition']).to.match(/^attachment; filename="page.html"/);
+      expect(parseContentDisposition(res.headers['content-disposition'])).to.deep.include({
+        type: 'attachment',
+        parameters: { filename: 'page.html' },
+      });
       expect(res.headers['x-content-type-options']).to.equal('nosniff');
       expect(res.headers['content-security-policy']).to.include('sandbox');
     });

@@ -13,6 +13,7 @@ import {
 import { compareOutput } from '../../common/grading/compare';
 import type { Logger } from '../../common/logger';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
+import type { FigureBuckets } from '../../common/grading/coarse-figures';
 import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
 import { GradingEvents, type Audience } from './events';
 import { scoreResults } from './scoring';
@@ -24,6 +25,8 @@ export interface GradingContext {
   realtime: RealtimePublisher;
   logger: Logger;
   sandbox: Pick<Sandbox, 'runnerFor'>;
+  /** how coarsely students see hidden tests' figures in live events (config.sandbox.hiddenFigures) */
+  hiddenFigures: FigureBuckets;
 }
 
 /** A submission whose grading vanished mid-way (worker killed) this many times ends with `internal_error`. */
@@ -138,7 +141,7 @@ export class SubmissionGrader {
       classroomId: row.classroom_id,
       authorIsStaff: row.author_role === 'teacher' || row.author_role === 'admin',
     };
-    const events = new GradingEvents(this.ctx.realtime, audience);
+    const events = new GradingEvents(this.ctx.realtime, audience, this.ctx.hiddenFigures);
     const complete = async (f: Final): Promise<GradeOutcome> => {
       if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
       events.completed(f.verdict, f.score, f.maxScore);
@@ -235,7 +238,7 @@ export class SubmissionGrader {
     )) as [{ id: string; user_id: string; classroom_id: string | null; max_score: number; rejudge_id: string | null }[], unknown];
     const row = rows[0];
     if (!row) return;
-    new GradingEvents(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, classroomId: row.classroom_id }).completed(
+    new GradingEvents(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, classroomId: row.classroom_id }, this.ctx.hiddenFigures).completed(
       'internal_error',
       0,
       row.max_score,
