@@ -1,6 +1,7 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
-import type { RoomAuthorizer } from './realtime/socket-server';
+import type { RoomAuthorizer, SocketHandler } from './realtime/socket-server';
+import { chatTyping } from './chat/socket';
 import { codingLabRoutes } from './coding-lab/routes';
 import { aiEvaluationRoutes } from './ai-evaluation/routes';
 import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
@@ -8,6 +9,9 @@ import { authRoutes } from './auth/routes';
 import { studentRoutes } from './student/routes';
 import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
+import { notificationRoutes } from './notifications/routes';
+import { chatRoutes } from './chat/routes';
+import { discussionRoutes } from './discussion/routes';
 import { learningRouters } from './learning/routers';
 import { peopleRoutes } from './admin/people/routes';
 import { studentsCsvRoutes } from './admin/students-csv/routes';
@@ -31,6 +35,9 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     aiEvaluationRoutes(_deps),
     fileRoutes(_deps),
     ...learningRouters(_deps),
+    notificationRoutes(_deps),
+    chatRoutes(_deps),
+    discussionRoutes(_deps),
     studentsCsvRoutes(_deps),
     peopleRoutes(_deps),
     adminClassroomRoutes(_deps),
@@ -48,4 +55,9 @@ export function featureRoomAuthorizers(_deps: ApiDeps): Record<string, RoomAutho
     submission: submissionRoom,
     rejudge: rejudgeRoom,
   };
+}
+
+/** Socket events a feature handles itself (beyond `subscribe`), wired on every connection. */
+export function featureSocketHandlers(_deps: ApiDeps): SocketHandler[] {
+  return [chatTyping];
 }

@@ -7,6 +7,7 @@ import { aiEvaluationProcessor } from './ai/processor';
 import { emailProcessor } from './email/processor';
 import { fileProcessingProcessor } from './files/processor';
 import { studentImportProcessor } from './student-import/processor';
+import { createNotificationsProcessor } from './notifications/processor';
 
 /** Builds the processor of queue Q: its job payload type is the one enqueued on that queue. */
 export type ProcessorFactory<Q extends QueueName> = (
@@ -22,6 +23,7 @@ export const processors: ProcessorRegistry = {
   email: (deps) => emailProcessor(deps),
   'file-processing': (deps) => fileProcessingProcessor(deps),
   'student-import': (deps) => studentImportProcessor(deps),
+  notifications: (deps) => createNotificationsProcessor(deps),
 };
 
 export interface RunningQueues {

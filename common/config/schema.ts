@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Joi from 'joi';
 
-export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'student-import'] as const;
+export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'notifications', 'student-import'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -135,6 +135,8 @@ export const settings = {
     authMax: setting<number>('AUTH_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(5)),
     authEmailMax: setting<number>('AUTH_EMAIL_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(5)),
     runMax: setting<number>('RUN_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(10)),
+    /** chat messages per user per window */
+    chatMessageMax: setting<number>('CHAT_MESSAGE_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(30)),
   },
   shutdown: {
     /** how long a stopping process lets in-flight requests and running jobs finish (web and worker alike) */
@@ -148,6 +150,7 @@ export const settings = {
       'ai-evaluation': setting<number>('WORKER_CONCURRENCY_AI_EVALUATION', concurrency(4)),
       email: setting<number>('WORKER_CONCURRENCY_EMAIL', concurrency(5)),
       'file-processing': setting<number>('WORKER_CONCURRENCY_FILE_PROCESSING', concurrency(2)),
+      notifications: setting<number>('WORKER_CONCURRENCY_NOTIFICATIONS', concurrency(2)),
       'student-import': setting<number>('WORKER_CONCURRENCY_STUDENT_IMPORT', Joi.number().integer().min(1).max(8).default(1)),
     },
     jobAttempts: setting<number>('JOB_ATTEMPTS', Joi.number().integer().min(1).max(20).default(5)),
@@ -193,6 +196,12 @@ export const settings = {
       timeMs: setting<number | null>('HIDDEN_TEST_TIME_BUCKET_MS', bucket(60_000, 100), { map: noneAsNull }),
       memoryKb: setting<number | null>('HIDDEN_TEST_MEMORY_BUCKET_KB', bucket(1024 * 1024, 4096), { map: noneAsNull }),
     },
+  },
+  streams: {
+    /** open Server-Sent Events streams per user, across API processes */
+    maxPerUser: setting<number>('STREAM_MAX_PER_USER', Joi.number().integer().min(1).max(100).default(5)),
+    heartbeatMs: setting<number>('STREAM_HEARTBEAT_MS', Joi.number().integer().min(100).max(60_000).default(15_000)),
+    retryMs: setting<number>('STREAM_RETRY_MS', Joi.number().integer().min(0).max(60_000).default(3000)),
   },
   ai: {
     baseUrl: setting<string>('AI_BASE_URL', Joi.string().uri({ scheme: ['http', 'https'] }).default('https://api.openai.com/v1')),

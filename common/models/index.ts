@@ -15,6 +15,9 @@ import { AiEvaluation } from './ai-evaluation';
 import { StoredFile } from './file';
 import { Assignment } from './assignment';
 import { Submission, SubmissionFile, SubmissionGrade } from './submission';
+import { Notification, NotificationPreference } from './notification';
+import { ChatConversation, ChatMember, ChatMessage } from './chat';
+import { DiscussionThread, DiscussionReply } from './discussion';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -39,6 +42,11 @@ export type { AssignmentKind, AssignmentStatus } from './assignment';
 export { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES } from './assignment';
 export type { SubmissionStatus, ReviewStatus } from './submission';
 export { SUBMISSION_STATUSES, REVIEW_STATUSES } from './submission';
+export { Notification, NotificationPreference };
+export type { NotificationType } from './notification';
+export { NOTIFICATION_TYPES } from './notification';
+export * from './chat';
+export { DiscussionThread, DiscussionReply };
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -64,6 +72,13 @@ export function initModels(sequelize: Sequelize): void {
   Submission.initModel(sequelize);
   SubmissionFile.initModel(sequelize);
   SubmissionGrade.initModel(sequelize);
+  Notification.initModel(sequelize);
+  NotificationPreference.initModel(sequelize);
+  ChatConversation.initModel(sequelize);
+  ChatMember.initModel(sequelize);
+  ChatMessage.initModel(sequelize);
+  DiscussionThread.initModel(sequelize);
+  DiscussionReply.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });

@@ -6,9 +6,10 @@ import type { GradingJob } from './jobs/grading';
 import type { AiEvaluationJob } from './jobs/ai-evaluation';
 import type { EmailJob } from './jobs/email';
 import type { FileProcessingJob } from './jobs/file-processing';
+import type { NotificationJob } from './jobs/notifications';
 import type { StudentImportJob } from './jobs/student-import';
 
-export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, StudentImportJob };
+export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob, StudentImportJob };
 export { QUEUE_NAMES, type QueueName };
 
 export interface JobPayloads {
@@ -16,6 +17,7 @@ export interface JobPayloads {
   'ai-evaluation': AiEvaluationJob;
   email: EmailJob;
   'file-processing': FileProcessingJob;
+  notifications: NotificationJob;
   'student-import': StudentImportJob;
 }
 
@@ -51,6 +53,7 @@ export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connectio
     'ai-evaluation': make('ai-evaluation'),
     email: make('email'),
     'file-processing': make('file-processing'),
+    notifications: make('notifications'),
     'student-import': make('student-import'),
   };
 }

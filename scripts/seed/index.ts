@@ -3,6 +3,7 @@ import { User } from '../../common/models';
 import { seedAccounts, DEMO_PASSWORD } from './accounts';
 import { seedCodingLab } from './coding-lab';
 import { seedLearning } from './learning';
+import { seedCommunity } from './community';
 import { seedSchoolEvents } from './school-events';
 
 export { DEMO_PASSWORD };
@@ -23,6 +24,7 @@ export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: n
     const accounts = await seedAccounts(opts.bcryptCost, transaction);
     await seedLearning(transaction);
     await seedCodingLab(accounts, transaction);
+    await seedCommunity(accounts, transaction);
     await seedSchoolEvents(accounts, transaction);
   });
   return true;

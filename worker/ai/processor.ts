@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { AiEvaluation, CodingSubmission } from '../../common/models';
 import type { AiEvaluationJob } from '../../common/queues';
 import { rooms } from '../../common/realtime/events';
+import { aiEvaluated } from '../../common/notifications/triggers';
 import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
 import { AiProviderError } from './chat-client';
@@ -32,6 +33,10 @@ export function aiEvaluationProcessor(deps: WorkerDeps, reviewer: Reviewer = cre
       submissionId: evaluation.codingSubmissionId,
       status: evaluation.status,
     });
+    const userIds = [studentId, ...(evaluation.requestedBy ? [evaluation.requestedBy] : [])];
+    aiEvaluated(deps.realtime, { evaluationId: evaluation.id, submissionId: evaluation.codingSubmissionId, status: evaluation.status, userIds }).catch(
+      (err: Error) => deps.logger.warn('evaluation notification failed', { evaluationId: evaluation.id, error: err.message }),
+    );
   };
 
   return {

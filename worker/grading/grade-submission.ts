@@ -18,6 +18,7 @@ import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
 import { GradingEvents, type Audience } from './events';
 import { scoreResults } from './scoring';
 import { finishRejudgeStep } from './rejudge';
+import { codingGraded } from '../../common/notifications/triggers';
 
 export interface GradingContext {
   sequelize: Sequelize;
@@ -144,6 +145,10 @@ export class SubmissionGrader {
     const complete = async (f: Final): Promise<GradeOutcome> => {
       if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
       events.completed(f.verdict, f.score, f.maxScore);
+      // not awaited: the job is done once the grade is stored; the notification (deduplicated) follows
+      void codingGraded(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }).catch((err: Error) =>
+        this.ctx.logger.warn('grading notification failed', { submissionId: row.id, error: err.message }),
+      );
       if (row.rejudge_id) await finishRejudgeStep(this.ctx, row.rejudge_id);
       return { outcome: 'graded', verdict: f.verdict, score: f.score, maxScore: f.maxScore };
     };

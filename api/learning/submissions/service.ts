@@ -22,6 +22,7 @@ import type { SubmissionFileGateway } from './files';
 import type { SubmissionLinks } from './links';
 import { announceGraded, appendGradeHistory } from '../grading/grade-history';
 import { submissionView } from '../views';
+import { submissionReviewed } from '../../../common/notifications/triggers';
 
 export interface SubmissionListQuery extends Pagination {
   assignmentId?: string;
@@ -228,6 +229,7 @@ export class SubmissionService {
       s.gradedAt = now;
       await s.save({ transaction });
       await appendGradeHistory(s, change.status!, actor.id, now, transaction);
+      await submissionReviewed(this.realtime, s, s.assignment.title, transaction);
       return s;
     });
     announceGraded(this.realtime, reviewed);
