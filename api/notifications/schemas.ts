@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { NOTIFICATION_TYPES, type NotificationType } from '../../common/models';
-import { paginationKeys, type Pagination } from '../http/pagination';
+import type { Pagination } from '../../common/paging';
+import { paginationKeys } from '../http/pagination';
 
 export interface ListQuery extends Pagination {
   unread?: boolean;

@@ -171,7 +171,7 @@ describe('discussion forum', function () {
     });
 
     it('notifies each @mentioned person who can see the thread, once, and nobody for a mention inside code', async () => {
-      const handle = (u: User) => u.email.split('@')[0];
+      const handle = (u: User) => u.email!.split('@')[0];
       const t = await classThread();
       await as(school.student).reply(t.id, `@${handle(school.teacher)} and @${handle(school.outsider)} please look; \`@${handle(school.classmate)}\``).expect(201);
       expect((await notesOf(school.teacher, 'discussion.mention')).filter((n) => n.data.threadId === t.id)).to.have.length(1);
