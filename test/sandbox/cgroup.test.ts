@@ -45,8 +45,9 @@ describe('control groups: cgroup v1 on this machine', function () {
     group.adopt(child.pid!);
     child.stdin!.end('go\n');
     await exited(child);
-    // the kernel's two clocks (the process's own and the group's) may differ by a scheduler tick
-    expect(group.usage().cpuUs).to.be.at.least(290_000);
+    // the kernel's two clocks (the process's own and the group's) may differ by a scheduler tick or two
+    // (seen: 289.8 ms for 300 ms under load, HZ=100)
+    expect(group.usage().cpuUs).to.be.at.least(270_000);
     await group.destroy();
   });
 
