@@ -9,6 +9,7 @@ import { studentRoutes } from './student/routes';
 import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
 import { learningRouters } from './tutorial/routers';
+import { announcementRoutes } from './announcements/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -23,6 +24,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     aiEvaluationRoutes(_deps),
     fileRoutes(_deps),
     ...learningRouters(_deps),
+    announcementRoutes(_deps),
   ];
 }
 

@@ -74,6 +74,19 @@ export interface Config {
     /** waiting evaluations beyond which new requests get 503 */
     queueMaxDepth: number;
   };
+  site: {
+    /** where contact messages are sent */
+    schoolEmail: string;
+    /** contact messages per hour, per IP and per email address */
+    contactPerHour: number;
+    /** anonymous requests per IP per RATE_LIMIT_WINDOW_MS on the public routes */
+    publicRateLimitMax: number;
+    /** an unreferenced file older than this is removed by the cleanup job */
+    fileCleanupGraceMs: number;
+    fileCleanupEveryMs: number;
+    /** POST /seed/* exist only when this is true and NODE_ENV is not production */
+    seedRoutesEnabled: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -165,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'ai-evaluation': v.WORKER_CONCURRENCY_AI_EVALUATION,
         email: v.WORKER_CONCURRENCY_EMAIL,
         'file-processing': v.WORKER_CONCURRENCY_FILE_PROCESSING,
+        site: v.WORKER_CONCURRENCY_SITE,
       },
       jobAttempts: v.JOB_ATTEMPTS,
       jobBackoffMs: v.JOB_BACKOFF_MS,
@@ -194,6 +208,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       temperature: v.AI_TEMPERATURE,
       evaluateRateLimitMax: v.AI_EVALUATE_RATE_LIMIT_MAX,
       queueMaxDepth: v.AI_QUEUE_MAX_DEPTH,
+    },
+    site: {
+      schoolEmail: v.SCHOOL_EMAIL,
+      contactPerHour: v.CONTACT_RATE_LIMIT_MAX,
+      publicRateLimitMax: v.PUBLIC_RATE_LIMIT_MAX,
+      fileCleanupGraceMs: Math.round(v.FILE_CLEANUP_GRACE_HOURS * 3600_000),
+      fileCleanupEveryMs: v.FILE_CLEANUP_EVERY_MINUTES * 60_000,
+      seedRoutesEnabled: v.SEED_ROUTES_ENABLED && !isProduction,
     },
   };
 }

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 
-export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing'] as const;
+export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'site'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const csv = (items: Joi.Schema) =>
@@ -75,6 +75,7 @@ export const envSchema = Joi.object({
   WORKER_CONCURRENCY_AI_EVALUATION: Joi.number().integer().min(1).max(64).default(4),
   WORKER_CONCURRENCY_EMAIL: Joi.number().integer().min(1).max(64).default(5),
   WORKER_CONCURRENCY_FILE_PROCESSING: Joi.number().integer().min(1).max(64).default(2),
+  WORKER_CONCURRENCY_SITE: Joi.number().integer().min(1).max(64).default(2),
   JOB_ATTEMPTS: Joi.number().integer().min(1).max(20).default(5),
   JOB_BACKOFF_MS: Joi.number().integer().min(10).default(2000),
 
@@ -107,6 +108,13 @@ export const envSchema = Joi.object({
   AI_TEMPERATURE: Joi.number().min(0).max(2).default(0.2),
   AI_EVALUATE_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(10),
   AI_QUEUE_MAX_DEPTH: Joi.number().integer().min(1).default(200),
+
+  SCHOOL_EMAIL: Joi.string().email({ tlds: false }).default('info@gema.local'),
+  CONTACT_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(3),
+  PUBLIC_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(300),
+  FILE_CLEANUP_GRACE_HOURS: Joi.number().min(0).default(24),
+  FILE_CLEANUP_EVERY_MINUTES: Joi.number().integer().min(1).default(60),
+  SEED_ROUTES_ENABLED: Joi.boolean().default(false),
 })
   .unknown(true)
   .prefs({ errors: { wrap: { label: false } } });

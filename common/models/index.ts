@@ -13,6 +13,7 @@ import { AiEvaluation } from './ai-evaluation';
 import { StoredFile } from './file';
 import { Assignment } from './assignment';
 import { Submission, SubmissionFile, SubmissionGrade } from './submission';
+import { Announcement } from './announcement';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -35,6 +36,9 @@ export type { AssignmentKind, AssignmentStatus } from './assignment';
 export { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES } from './assignment';
 export type { SubmissionStatus, ReviewStatus } from './submission';
 export { SUBMISSION_STATUSES, REVIEW_STATUSES } from './submission';
+export { Announcement };
+export type { AnnouncementCategory } from './announcement';
+export { ANNOUNCEMENT_CATEGORIES } from './announcement';
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -58,6 +62,7 @@ export function initModels(sequelize: Sequelize): void {
   Submission.initModel(sequelize);
   SubmissionFile.initModel(sequelize);
   SubmissionGrade.initModel(sequelize);
+  Announcement.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });

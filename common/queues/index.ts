@@ -6,8 +6,9 @@ import type { GradingJob } from './jobs/grading';
 import type { AiEvaluationJob } from './jobs/ai-evaluation';
 import type { EmailJob } from './jobs/email';
 import type { FileProcessingJob } from './jobs/file-processing';
+import type { SiteJob } from './jobs/site';
 
-export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob };
+export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, SiteJob };
 export { QUEUE_NAMES, type QueueName };
 
 export interface JobPayloads {
@@ -15,6 +16,7 @@ export interface JobPayloads {
   'ai-evaluation': AiEvaluationJob;
   email: EmailJob;
   'file-processing': FileProcessingJob;
+  site: SiteJob;
 }
 
 export type Queues = { [Q in QueueName]: Queue<JobPayloads[Q]> };
@@ -49,6 +51,7 @@ export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connectio
     'ai-evaluation': make('ai-evaluation'),
     email: make('email'),
     'file-processing': make('file-processing'),
+    site: make('site'),
   };
 }
 

@@ -1,0 +1,262 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import type { Worker } from 'bullmq';
+import { app, apiDeps, testWorkerDeps } from '../support/deps';
+import { bearer, createSchool } from '../support/factories';
+import { Announcement } from '../../common/models';
+import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
+import { siteProcessor } from '../../worker/site';
+import { publishAnnouncement } from '../../worker/site/publish-announcement';
+
+type School = Awaited<ReturnType<typeof createSchool>>;
+
+describe('announcements', () => {
+  let s: School;
+  const tag = `t${Date.now().toString(36)}`;
+
+  before(async () => {
+    s = await createSchool();
+  });
+
+  const create = (user: School['admin'], body: Record<string, unknown>) =>
+    request(app()).post('/api/v2/announcements').set(bearer(user)).send({ category: 'event', content: 'Isi', ...body });
+
+  const titlesFor = async (headers: Record<string, string>, query = '') => {
+    const res = await request(app()).get(`/api/v2/announcements?pageSize=100${query}`).set(headers);
+    expect(res.status).to.equal(200);
+    return (res.body.data as Array<{ title: string }>).map((a) => a.title).filter((t) => t.startsWith(tag));
+  };
+
+  describe('scope', () => {
+    before(async () => {
+      expect((await create(s.admin, { title: `${tag} school` })).status).to.equal(201);
+      expect((await create(s.teacher, { title: `${tag} own class`, classroomId: s.classroom.id })).status).to.equal(201);
+      expect((await create(s.otherTeacher, { title: `${tag} other class`, classroomId: s.other.id })).status).to.equal(201);
+    });
+
+    it('shows anonymous callers the school-wide announcements only', async () => {
+      expect(await titlesFor({})).to.have.members([`${tag} school`]);
+    });
+
+    it("shows a student the school-wide ones and their own classroom's", async () => {
+      expect(await titlesFor(bearer(s.student))).to.have.members([`${tag} school`, `${tag} own class`]);
+    });
+
+    it("answers 404 to a student reading another classroom's announcement", async () => {
+      const other = await Announcement.findOne({ where: { title: `${tag} other class` } });
+      const res = await request(app()).get(`/api/v2/announcements/${other!.id}`).set(bearer(s.student));
+      expect(res.status).to.equal(404);
+    });
+
+    it('answers 404 to an anonymous caller reading a classroom announcement', async () => {
+      const own = await Announcement.findOne({ where: { title: `${tag} own class` } });
+      expect((await request(app()).get(`/api/v2/announcements/${own!.id}`)).status).to.equal(404);
+    });
+
+    it('shows an admin every announcement', async () => {
+      expect(await titlesFor(bearer(s.admin))).to.include.members([`${tag} school`, `${tag} own class`, `${tag} other class`]);
+    });
+  });
+
+  describe('writing', () => {
+    it('refuses a teacher a school-wide announcement with 403', async () => {
+      expect((await create(s.teacher, { title: `${tag} nope` })).status).to.equal(403);
+    });
+
+    it("answers 404 to a teacher writing for a classroom they do not teach", async () => {
+      expect((await create(s.teacher, { title: `${tag} nope`, classroomId: s.other.id })).status).to.equal(404);
+    });
+
+    it('refuses students with 403', async () => {
+      expect((await create(s.student, { title: `${tag} nope` })).status).to.equal(403);
+    });
+
+    it('refuses unknown fields with 400', async () => {
+      const res = await create(s.admin, { title: `${tag} x`, viewCount: 99 });
+      expect(res.status).to.equal(400);
+      expect(res.body.error.details[0].field).to.equal('viewCount');
+    });
+
+    it("answers 404 to a teacher editing another classroom's announcement", async () => {
+      const created = await create(s.otherTeacher, { title: `${tag} theirs`, classroomId: s.other.id });
+      const res = await request(app()).patch(`/api/v2/announcements/${created.body.data.id}`).set(bearer(s.teacher)).send({ title: 'mine' });
+      expect(res.status).to.equal(404);
+    });
+
+    it('lets a teacher edit and delete their classroom announcement', async () => {
+      const created = await create(s.teacher, { title: `${tag} edit me`, classroomId: s.classroom.id });
+      const id = created.body.data.id;
+      const patched = await request(app()).patch(`/api/v2/announcements/${id}`).set(bearer(s.teacher)).send({ content: '*baru*' });
+      expect(patched.status).to.equal(200);
+      expect(patched.body.data.contentHtml).to.equal('<p><em>baru</em></p>\n');
+      expect((await request(app()).delete(`/api/v2/announcements/${id}`).set(bearer(s.teacher))).status).to.equal(204);
+      expect(await Announcement.findByPk(id)).to.equal(null);
+    });
+
+    it('returns the Markdown content also as sanitised HTML', async () => {
+      const res = await create(s.admin, {
+        title: `${tag} html`,
+        content: '**Penting** <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>',
+      });
+      expect(res.body.data.contentHtml).to.include('<strong>Penting</strong>');
+      expect(res.body.data.contentHtml).not.to.match(/<script|<img|<a /);
+    });
+  });
+
+  describe('order and filters', () => {
+    const order = `${tag}-order`;
+    before(async () => {
+      const day = 24 * 3600_000;
+      await create(s.admin, { title: `${order} old`, category: 'system', publishAt: new Date(Date.now() - 3 * day) });
+      await create(s.admin, { title: `${order} new`, category: 'system', publishAt: new Date(Date.now() - day) });
+      await create(s.admin, { title: `${order} important old`, category: 'system', important: true, publishAt: new Date(Date.now() - 5 * day) });
+      await create(s.admin, { title: `${order} class`, category: 'class', publishAt: new Date(Date.now() - day) });
+    });
+
+    it('lists important ones first, then the newest', async () => {
+      const titles = (await titlesFor({}, '&category=system')).filter((t) => t.startsWith(order));
+      expect(titles).to.deep.equal([`${order} important old`, `${order} new`, `${order} old`]);
+    });
+
+    it('filters by category', async () => {
+      const titles = (await titlesFor({}, '&category=class')).filter((t) => t.startsWith(order));
+      expect(titles).to.deep.equal([`${order} class`]);
+    });
+
+    it('pages with a total', async () => {
+      const res = await request(app()).get('/api/v2/announcements?category=system&pageSize=1&page=2');
+      expect(res.body.meta).to.include({ page: 2, pageSize: 1 });
+      expect(res.body.meta.total).to.be.at.least(3);
+      expect(res.body.data).to.have.length(1);
+    });
+  });
+
+  describe('view counting', () => {
+    let id: string;
+    before(async () => {
+      id = (await create(s.admin, { title: `${tag} views` })).body.data.id;
+    });
+
+    it('counts a signed-in reader once however often they read it that day', async () => {
+      await request(app()).get(`/api/v2/announcements/${id}`).set(bearer(s.student));
+      const again = await request(app()).get(`/api/v2/announcements/${id}`).set(bearer(s.student));
+      expect(again.body.data.viewCount).to.equal(1);
+    });
+
+    it('counts a second reader', async () => {
+      const res = await request(app()).get(`/api/v2/announcements/${id}`).set(bearer(s.classmate));
+      expect(res.body.data.viewCount).to.equal(2);
+    });
+
+    it('counts an anonymous reader once per IP', async () => {
+      await request(app()).get(`/api/v2/announcements/${id}`);
+      await request(app()).get(`/api/v2/announcements/${id}`);
+      expect((await Announcement.findByPk(id))!.viewCount).to.equal(3);
+    });
+  });
+
+  describe('scheduled publishing', () => {
+    const published: string[] = [];
+    let worker: Worker | undefined;
+
+    before(() => {
+      const deps = testWorkerDeps();
+      const definition = siteProcessor(deps, { notify: async (a) => void published.push(a.id) });
+      worker = startQueueWorker(deps, 'site', definition, 1) as unknown as Worker;
+    });
+    after(async () => {
+      if (worker) await closeWorkers([worker], 5000);
+    });
+
+    const until = async (check: () => boolean) => {
+      while (!check()) await new Promise((r) => setTimeout(r, 50));
+    };
+
+    it('publishes an announcement dated now at once and notifies its audience once', async () => {
+      const res = await create(s.admin, { title: `${tag} now` });
+      await until(() => published.includes(res.body.data.id));
+      expect((await Announcement.findByPk(res.body.data.id))!.notifiedAt).to.be.instanceOf(Date);
+    });
+
+    it('hides an announcement with a future publish date and queues its publishing for that date', async () => {
+      const publishAt = new Date(Date.now() + 3600_000);
+      const res = await create(s.admin, { title: `${tag} later`, publishAt });
+      expect(await titlesFor({})).not.to.include(`${tag} later`);
+      expect((await request(app()).get(`/api/v2/announcements/${res.body.data.id}`)).status).to.equal(404);
+      const job = await apiDeps().queues.site.getJob(`announcement-${res.body.data.id}-${publishAt.getTime()}`);
+      expect(job!.data).to.deep.equal({ kind: 'publish-announcement', announcementId: res.body.data.id, publishAt: publishAt.toISOString() });
+      expect(job!.opts.delay).to.be.greaterThan(0);
+    });
+
+    it('shows the announcement and notifies once its publish date has come', async () => {
+      const res = await create(s.admin, { title: `${tag} soon`, publishAt: new Date(Date.now() + 1500) });
+      expect(published).not.to.include(res.body.data.id);
+      await until(() => published.includes(res.body.data.id));
+      expect(await titlesFor({})).to.include(`${tag} soon`);
+    });
+
+    it('ignores the job of a publish date that was moved', async () => {
+      const first = new Date(Date.now() + 3600_000);
+      const res = await create(s.admin, { title: `${tag} moved`, publishAt: first });
+      await request(app()).patch(`/api/v2/announcements/${res.body.data.id}`).set(bearer(s.admin)).send({ publishAt: new Date(Date.now() + 7200_000) });
+      const outcome = await publishAnnouncement(res.body.data.id, first.toISOString(), async () => undefined);
+      expect(outcome.outcome).to.equal('stale');
+    });
+
+    it('does nothing for an announcement already published', async () => {
+      const res = await create(s.admin, { title: `${tag} twice` });
+      await until(() => published.includes(res.body.data.id));
+      const outcome = await publishAnnouncement(res.body.data.id, res.body.data.publishAt, async () => {
+        throw new Error('notified twice');
+      });
+      expect(outcome.outcome).to.equal('already-published');
+    });
+  });
+
+  describe('HTTP caching and compression', () => {
+    before(async () => {
+      for (let i = 0; i < 6; i++) await create(s.admin, { title: `${tag} bulk ${i}`, content: 'Lorem ipsum dolor sit amet. '.repeat(20) });
+    });
+
+    it('sends an ETag and a public Cache-Control to anonymous callers', async () => {
+      const res = await request(app()).get('/api/v2/announcements');
+      expect(res.headers.etag).to.match(/^"/);
+      expect(res.headers['cache-control']).to.equal('public, max-age=60');
+    });
+
+    it('answers 304 with no body when If-None-Match matches', async () => {
+      const first = await request(app()).get('/api/v2/announcements');
+      const again = await request(app()).get('/api/v2/announcements').set('If-None-Match', first.headers.etag!);
+      expect(again.status).to.equal(304);
+      expect(again.text).to.equal('');
+    });
+
+    it('answers 200 again once the list changed', async () => {
+      const first = await request(app()).get('/api/v2/announcements');
+      await create(s.admin, { title: `${tag} change`, important: true });
+      const again = await request(app()).get('/api/v2/announcements').set('If-None-Match', first.headers.etag!);
+      expect(again.status).to.equal(200);
+    });
+
+    it('marks answers to signed-in callers private', async () => {
+      const res = await request(app()).get('/api/v2/announcements').set(bearer(s.student));
+      expect(res.headers['cache-control']).to.equal('private, no-cache');
+    });
+
+    it('compresses a large JSON answer with gzip when the client accepts it', async () => {
+      const res = await request(app()).get('/api/v2/announcements?pageSize=50').set('Accept-Encoding', 'gzip');
+      expect(res.headers['content-encoding']).to.equal('gzip');
+      expect(res.body.data.length).to.be.greaterThan(5);
+    });
+
+    it('compresses with brotli when the client prefers it', async () => {
+      const res = await request(app()).get('/api/v2/announcements?pageSize=50').set('Accept-Encoding', 'br');
+      expect(res.headers['content-encoding']).to.equal('br');
+    });
+
+    it('sends it uncompressed to a client that refuses encodings', async () => {
+      const res = await request(app()).get('/api/v2/announcements?pageSize=50').set('Accept-Encoding', 'identity');
+      expect(res.headers['content-encoding']).to.equal(undefined);
+    });
+  });
+});
