@@ -10,6 +10,7 @@ import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
 import { learningRouters } from './tutorial/routers';
 import { announcementRoutes } from './announcements/routes';
+import { contactRoutes } from './contact/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -25,6 +26,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     fileRoutes(_deps),
     ...learningRouters(_deps),
     announcementRoutes(_deps),
+    ...contactRoutes(_deps),
   ];
 }
 

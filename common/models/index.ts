@@ -14,6 +14,7 @@ import { StoredFile } from './file';
 import { Assignment } from './assignment';
 import { Submission, SubmissionFile, SubmissionGrade } from './submission';
 import { Announcement } from './announcement';
+import { ContactMessage, ContactReply } from './contact';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -39,6 +40,9 @@ export { SUBMISSION_STATUSES, REVIEW_STATUSES } from './submission';
 export { Announcement };
 export type { AnnouncementCategory } from './announcement';
 export { ANNOUNCEMENT_CATEGORIES } from './announcement';
+export { ContactMessage, ContactReply };
+export type { ContactStatus } from './contact';
+export { CONTACT_STATUSES } from './contact';
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -63,6 +67,8 @@ export function initModels(sequelize: Sequelize): void {
   SubmissionFile.initModel(sequelize);
   SubmissionGrade.initModel(sequelize);
   Announcement.initModel(sequelize);
+  ContactMessage.initModel(sequelize);
+  ContactReply.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
@@ -77,4 +83,5 @@ export function initModels(sequelize: Sequelize): void {
   Submission.belongsTo(User, { foreignKey: 'studentId', as: 'student' });
   Submission.hasMany(SubmissionFile, { foreignKey: 'submissionId', as: 'fileLinks' });
   Submission.hasMany(SubmissionGrade, { foreignKey: 'submissionId', as: 'gradeHistory' });
+  ContactMessage.hasMany(ContactReply, { foreignKey: 'contactId', as: 'replies' });
 }

@@ -26,6 +26,7 @@ export const TEST_ENV: Record<string, string> = {
   AUTH_EMAIL_RATE_LIMIT_MAX: '100000',
   RUN_RATE_LIMIT_MAX: '100000',
   AI_EVALUATE_RATE_LIMIT_MAX: '100000',
+  PUBLIC_RATE_LIMIT_MAX: '100000',
   JOB_BACKOFF_MS: '50',
   SHUTDOWN_TIMEOUT_MS: '5000',
   UPLOAD_DIR: path.join(root, 'var', 'test', runId, 'uploads'),
