@@ -11,6 +11,7 @@ import { fileRoutes } from './files/routes';
 import { learningRouters } from './tutorial/routers';
 import { announcementRoutes } from './announcements/routes';
 import { contactRoutes } from './contact/routes';
+import { uploadRoutes } from './uploads/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -27,6 +28,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     ...learningRouters(_deps),
     announcementRoutes(_deps),
     ...contactRoutes(_deps),
+    uploadRoutes(_deps),
   ];
 }
 

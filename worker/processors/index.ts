@@ -5,7 +5,7 @@ import { createGradingProcessor } from '../grading/processor';
 import { emailProcessor } from './email';
 import { aiEvaluationProcessor } from './ai-evaluation';
 import { fileProcessingProcessor } from './file-processing';
-import { siteProcessor } from '../site';
+import { createSiteProcessor } from '../site';
 
 export type ProcessorFactory = (deps: WorkerDeps) => ProcessorDefinition<never, unknown> | Promise<ProcessorDefinition<never, unknown>>;
 
@@ -15,5 +15,5 @@ export const processors: Partial<Record<QueueName, ProcessorFactory>> = {
   email: emailProcessor as ProcessorFactory,
   'ai-evaluation': (deps) => aiEvaluationProcessor(deps) as ProcessorDefinition<never, unknown>,
   'file-processing': (deps) => fileProcessingProcessor(deps),
-  site: (deps) => siteProcessor(deps) as ProcessorDefinition<never, unknown>,
+  site: async (deps) => (await createSiteProcessor(deps)) as ProcessorDefinition<never, unknown>,
 };
