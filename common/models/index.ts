@@ -15,6 +15,7 @@ import { Assignment } from './assignment';
 import { Submission, SubmissionFile, SubmissionGrade } from './submission';
 import { Announcement } from './announcement';
 import { ContactMessage, ContactReply } from './contact';
+import { GalleryItem } from './gallery-item';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -30,7 +31,7 @@ export * from './ai-evaluation';
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
 export { StoredFile };
-export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName } from './file';
+export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName, ImageVariant } from './file';
 export { FILE_STATUSES, STORAGE_DRIVERS } from './file';
 export { Assignment, Submission, SubmissionFile, SubmissionGrade };
 export type { AssignmentKind, AssignmentStatus } from './assignment';
@@ -43,6 +44,7 @@ export { ANNOUNCEMENT_CATEGORIES } from './announcement';
 export { ContactMessage, ContactReply };
 export type { ContactStatus } from './contact';
 export { CONTACT_STATUSES } from './contact';
+export { GalleryItem };
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -69,6 +71,7 @@ export function initModels(sequelize: Sequelize): void {
   Announcement.initModel(sequelize);
   ContactMessage.initModel(sequelize);
   ContactReply.initModel(sequelize);
+  GalleryItem.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });
@@ -84,4 +87,5 @@ export function initModels(sequelize: Sequelize): void {
   Submission.hasMany(SubmissionFile, { foreignKey: 'submissionId', as: 'fileLinks' });
   Submission.hasMany(SubmissionGrade, { foreignKey: 'submissionId', as: 'gradeHistory' });
   ContactMessage.hasMany(ContactReply, { foreignKey: 'contactId', as: 'replies' });
+  GalleryItem.belongsTo(StoredFile, { foreignKey: 'fileId', as: 'file' });
 }

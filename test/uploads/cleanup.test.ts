@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createLogger } from '../../common/logger';
 import { apiDeps, testConfig } from '../support/deps';
 import { createClassroom, createUser } from '../support/factories';
-import { Announcement, Assignment, StoredFile, Submission, SubmissionFile, User } from '../../common/models';
+import { Announcement, Assignment, GalleryItem, StoredFile, Submission, SubmissionFile, User } from '../../common/models';
 import { FileService } from '../../api/files/service';
 import { StorageObjectMissingError } from '../../common/storage';
 import { cleanupUnreferencedFiles } from '../../worker/file-cleanup';
@@ -102,6 +102,23 @@ describe('cleanup of unreferenced files', () => {
     });
     await cleanup();
     expect(await StoredFile.findByPk(file.id)).not.to.equal(null);
+  });
+
+  it('never removes a gallery picture', async () => {
+    const file = await storedFile(1000);
+    await GalleryItem.create({ title: 'Lab', fileId: file.id });
+    await cleanup();
+    expect(await StoredFile.findByPk(file.id)).not.to.equal(null);
+  });
+
+  it('removes the responsive sizes with the file', async () => {
+    const file = await storedFile(25);
+    const key = `${file.storageKey}.w320.webp`;
+    await files.storage.put(key, await realPng(8, 8), 'image/webp');
+    await file.update({ metadata: { ...file.metadata, variants: [{ width: 320, actualWidth: 8, height: 8, key }] } });
+    await apiDeps().sequelize.query("UPDATE files SET updated_at = now() - interval '25 hours' WHERE id = :id", { replacements: { id: file.id } });
+    await cleanup();
+    expect(await exists(key)).to.equal(false);
   });
 
   it('restarts the grace period when the same content is uploaded again', async () => {

@@ -20,7 +20,7 @@ const BATCH = 200;
 
 /** Every stored object of a file: its bytes and whatever processing derived from them. */
 export function storageKeysOf(file: Pick<StoredFile, 'storageKey' | 'metadata'>): string[] {
-  const meta: FileMetadata & { variants?: Array<{ key: string }> } = file.metadata ?? {};
+  const meta: FileMetadata = file.metadata ?? {};
   return [file.storageKey, ...(meta.thumbnailKey ? [meta.thumbnailKey] : []), ...(meta.variants ?? []).map((v) => v.key)];
 }
 

@@ -10,6 +10,9 @@ export const FILE_REFERENCES: readonly string[] = [
   "EXISTS (SELECT 1 FROM users u WHERE u.avatar_url LIKE '%' || f.id::text || '%')",
   // images and attachments linked from an announcement's Markdown
   "EXISTS (SELECT 1 FROM announcements a WHERE a.content LIKE '%' || f.id::text || '%')",
+  // a gallery picture, and anything published on the public path
+  'EXISTS (SELECT 1 FROM gallery_items g WHERE g.file_id = f.id)',
+  'EXISTS (SELECT 1 FROM published_files p WHERE p.file_id = f.id)',
 ];
 
 export const referencedSql = () => `(${FILE_REFERENCES.join(' OR ')})`;
