@@ -12,7 +12,7 @@ import { learningRouters } from './tutorial/routers';
 import { announcementRoutes } from './announcements/routes';
 import { contactRoutes } from './contact/routes';
 import { uploadRoutes } from './uploads/routes';
-import { galleryRouters } from './gallery';
+import { siteRouters } from './gallery';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -30,7 +30,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     announcementRoutes(_deps),
     ...contactRoutes(_deps),
     uploadRoutes(_deps),
-    ...galleryRouters(_deps),
+    ...siteRouters(_deps),
   ];
 }
 

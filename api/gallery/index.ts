@@ -5,10 +5,16 @@ import { PublishedFileService } from '../published-files/service';
 import { publishedFileRoutes } from '../published-files/routes';
 import { galleryRoutes } from './routes';
 import { GalleryService } from './service';
+import { PublicHomeService } from '../public/service';
+import { publicRoutes } from '../public/routes';
 
-/** The gallery and the public file path it publishes to, sharing one files service. */
-export function galleryRouters(deps: ApiDeps): ApiRouter[] {
+/**
+ * The public site's image-bearing routers: the gallery, the public file path it publishes to, and the
+ * homepage feed that shows gallery pictures, sharing one files service and one gallery service.
+ */
+export function siteRouters(deps: ApiDeps): ApiRouter[] {
   const files = new FileService(deps);
   const published = new PublishedFileService(deps);
-  return [galleryRoutes(deps, new GalleryService(files, published)), publishedFileRoutes(deps, published, files)];
+  const gallery = new GalleryService(files, published);
+  return [galleryRoutes(deps, gallery), publishedFileRoutes(deps, published, files), publicRoutes(deps, new PublicHomeService(deps, gallery))];
 }
