@@ -13,6 +13,7 @@ import { announcementRoutes } from './announcements/routes';
 import { contactRoutes } from './contact/routes';
 import { uploadRoutes } from './uploads/routes';
 import { siteRouters } from './gallery';
+import { seedRoutes } from './seed/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -31,6 +32,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     ...contactRoutes(_deps),
     uploadRoutes(_deps),
     ...siteRouters(_deps),
+    ...seedRoutes(_deps),
   ];
 }
 

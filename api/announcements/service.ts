@@ -5,7 +5,7 @@ import { Announcement, Classroom, type AnnouncementCategory } from '../../common
 import { enqueue } from '../../common/queues';
 import { ForbiddenError, NotFoundError } from '../../common/errors';
 import type { AnnouncementInput, ListQuery } from './schemas';
-import { renderMarkdown } from './markdown';
+import { renderMarkdown } from '../../common/content/markdown';
 
 /** Who is asking: a signed-in user, or nobody (the public site). */
 export type Viewer = { id: string; role: 'student' | 'teacher' | 'admin' } | undefined;

@@ -3,6 +3,7 @@ import { User } from '../../common/models';
 import { seedAccounts, DEMO_PASSWORD } from './accounts';
 import { seedCodingLab } from './coding-lab';
 import { seedLearning } from './learning';
+import { seedSite } from './site';
 
 export { DEMO_PASSWORD };
 
@@ -22,6 +23,7 @@ export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: n
     const accounts = await seedAccounts(opts.bcryptCost, transaction);
     await seedLearning(transaction);
     await seedCodingLab(accounts, transaction);
+    await seedSite(accounts, transaction);
   });
   return true;
 }

@@ -27,6 +27,8 @@ export const TEST_ENV: Record<string, string> = {
   RUN_RATE_LIMIT_MAX: '100000',
   AI_EVALUATE_RATE_LIMIT_MAX: '100000',
   PUBLIC_RATE_LIMIT_MAX: '100000',
+  // the OpenAPI agreement test needs the development routes mounted; test/seed proves production has none
+  SEED_ROUTES_ENABLED: 'true',
   JOB_BACKOFF_MS: '50',
   SHUTDOWN_TIMEOUT_MS: '5000',
   UPLOAD_DIR: path.join(root, 'var', 'test', runId, 'uploads'),

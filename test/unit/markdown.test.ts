@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { renderMarkdown } from '../../api/announcements/markdown';
+import { renderMarkdown } from '../../common/content/markdown';
 
 describe('announcement Markdown rendering', () => {
   it('renders headings, emphasis, lists and links', () => {
