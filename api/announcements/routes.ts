@@ -14,7 +14,7 @@ export function announcementRoutes(deps: ApiDeps, service = new AnnouncementServ
   const staff = [requireAuth, requireRole('teacher', 'admin')];
   return new ApiRouter('/api/v2/announcements')
     .get('/', ...publicRead(deps, 60), optionalAuth(deps.auth), validate({ query: listQuery }), c.list)
-    .get('/:id', ...publicRead(deps, 0), optionalAuth(deps.auth), validate({ params: idParams }), c.show)
+    .get('/:id', ...publicRead(deps, 0, false), optionalAuth(deps.auth), validate({ params: idParams }), c.show)
     .post('/', ...staff, validate({ body: createBody }), c.create)
     .patch('/:id', ...staff, validate({ params: idParams, body: updateBody }), c.update)
     .delete('/:id', ...staff, validate({ params: idParams }), c.remove);

@@ -30,7 +30,12 @@ export function anonymousLimit(deps: ApiDeps): RequestHandler {
   return limiter;
 }
 
-/** A public read: its anonymous limit, then the ETag/Cache-Control handling. */
-export function publicRead(deps: ApiDeps, maxAge: number): RequestHandler[] {
-  return [anonymousLimit(deps), publicCache({ maxAge })];
+/**
+ * A public read: its anonymous limit, then the ETag/Cache-Control handling. `keep`: anonymous answers
+ * may be served from memory for PUBLIC_CACHE_SECONDS (not for a handler with a side effect, such as
+ * counting a view).
+ */
+export function publicRead(deps: ApiDeps, maxAge: number, keep = true): RequestHandler[] {
+  const serverTtlMs = keep ? deps.config.site.publicCacheSeconds * 1000 : 0;
+  return [anonymousLimit(deps), publicCache({ maxAge, serverTtlMs })];
 }

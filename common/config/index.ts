@@ -81,6 +81,8 @@ export interface Config {
     contactPerHour: number;
     /** anonymous requests per IP per RATE_LIMIT_WINDOW_MS on the public routes */
     publicRateLimitMax: number;
+    /** how long a process answers anonymous public reads from memory */
+    publicCacheSeconds: number;
     /** an unreferenced file older than this is removed by the cleanup job */
     fileCleanupGraceMs: number;
     fileCleanupEveryMs: number;
@@ -213,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       schoolEmail: v.SCHOOL_EMAIL,
       contactPerHour: v.CONTACT_RATE_LIMIT_MAX,
       publicRateLimitMax: v.PUBLIC_RATE_LIMIT_MAX,
+      publicCacheSeconds: v.PUBLIC_CACHE_SECONDS,
       fileCleanupGraceMs: Math.round(v.FILE_CLEANUP_GRACE_HOURS * 3600_000),
       fileCleanupEveryMs: v.FILE_CLEANUP_EVERY_MINUTES * 60_000,
       seedRoutesEnabled: v.SEED_ROUTES_ENABLED && !isProduction,

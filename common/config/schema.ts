@@ -112,6 +112,7 @@ export const envSchema = Joi.object({
   SCHOOL_EMAIL: Joi.string().email({ tlds: false }).default('info@gema.local'),
   CONTACT_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(3),
   PUBLIC_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(300),
+  PUBLIC_CACHE_SECONDS: Joi.number().integer().min(0).max(60).default(5),
   FILE_CLEANUP_GRACE_HOURS: Joi.number().min(0).default(24),
   FILE_CLEANUP_EVERY_MINUTES: Joi.number().integer().min(1).default(60),
   SEED_ROUTES_ENABLED: Joi.boolean().default(false),

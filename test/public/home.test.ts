@@ -124,3 +124,46 @@ describe('the anonymous rate limit of public routes', () => {
     expect((await request(limited).get('/api/v2/announcements').set(bearer(user))).status).to.equal(200);
   });
 });
+
+describe('the in-memory copy of anonymous public answers (PUBLIC_CACHE_SECONDS)', () => {
+  const { app: keeping } = isolatedApp({
+    PUBLIC_CACHE_SECONDS: '60',
+    TRUST_PROXY: 'true',
+    REDIS_PREFIX: `${TEST_ENV.REDIS_PREFIX}keeping:`,
+  });
+  let admin: Awaited<ReturnType<typeof createUser>>;
+  before(async () => {
+    admin = await createUser({ role: 'admin' });
+  });
+  const post = (title: string) =>
+    request(app()).post('/api/v2/announcements').set(bearer(admin)).send({ title, category: 'system', content: 'x', important: true });
+
+  it('answers repeated anonymous requests from memory, without reading what changed since', async () => {
+    await post('before the copy');
+    const first = await request(keeping).get('/api/v2/announcements?pageSize=5');
+    await post('after the copy');
+    const again = await request(keeping).get('/api/v2/announcements?pageSize=5');
+    expect(again.headers.etag).to.equal(first.headers.etag);
+    expect(again.body.data.map((a: { title: string }) => a.title)).not.to.include('after the copy');
+  });
+
+  it('answers signed-in callers afresh', async () => {
+    const res = await request(keeping).get('/api/v2/announcements?pageSize=5').set(bearer(admin));
+    expect(res.body.data.map((a: { title: string }) => a.title)).to.include('after the copy');
+  });
+
+  it('still answers 304 to a matching If-None-Match', async () => {
+    const first = await request(keeping).get('/api/v2/public/home');
+    const again = await request(keeping).get('/api/v2/public/home').set('If-None-Match', first.headers.etag!);
+    expect(again.status).to.equal(304);
+  });
+
+  it('never keeps a single announcement, whose reads are counted', async () => {
+    const created = await post('counted');
+    const id = created.body.data.id as string;
+    await request(keeping).get(`/api/v2/announcements/${id}`).set('X-Forwarded-For', '10.0.0.1');
+    await request(keeping).get(`/api/v2/announcements/${id}`).set('X-Forwarded-For', '10.0.0.2');
+    const res = await request(keeping).get(`/api/v2/announcements/${id}`).set(bearer(admin));
+    expect(res.body.data.viewCount).to.equal(3);
+  });
+});

@@ -27,6 +27,8 @@ export const TEST_ENV: Record<string, string> = {
   RUN_RATE_LIMIT_MAX: '100000',
   AI_EVALUATE_RATE_LIMIT_MAX: '100000',
   PUBLIC_RATE_LIMIT_MAX: '100000',
+  // tests read their own writes at once; test/public proves the in-memory copy
+  PUBLIC_CACHE_SECONDS: '0',
   // the OpenAPI agreement test needs the development routes mounted; test/seed proves production has none
   SEED_ROUTES_ENABLED: 'true',
   JOB_BACKOFF_MS: '50',
