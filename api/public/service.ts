@@ -1,7 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import type { ApiDeps } from '../deps';
-import { Announcement } from '../../common/models';
-import { toView, type AnnouncementView } from '../announcements/service';
+import { VIEW_COLUMNS, type AnnouncementView } from '../announcements/service';
 import type { GalleryService, GalleryView } from '../gallery/service';
 
 export interface SchoolFigures {
@@ -55,13 +54,11 @@ export class PublicHomeService {
     return { announcements, events, gallery: gallery.rows, figures };
   }
 
-  private async announcements(where: string, order: string, limit: number): Promise<AnnouncementView[]> {
-    const rows = await this.deps.sequelize.query(`SELECT a.* FROM announcements a WHERE ${where} ORDER BY ${order}, a.id LIMIT ${limit}`, {
-      model: Announcement,
-      mapToModel: true,
-    });
-    const now = new Date();
-    return rows.map((a) => toView(a, now));
+  private announcements(where: string, order: string, limit: number): Promise<AnnouncementView[]> {
+    return this.deps.sequelize.query<AnnouncementView>(
+      `SELECT ${VIEW_COLUMNS} FROM announcements a WHERE ${where} ORDER BY ${order}, a.id LIMIT ${limit}`,
+      { type: QueryTypes.SELECT },
+    );
   }
 
   /** From Redis when computed less than a minute ago; a Redis outage only costs the cache. */
