@@ -1,3 +1,4 @@
+import { QueryTypes } from 'sequelize';
 import { GalleryItem, StoredFile } from '../../common/models';
 import { NotFoundError } from '../../common/errors';
 import type { FileService } from '../files/service';
@@ -22,6 +23,8 @@ export interface GalleryView {
 
 type Item = GalleryItem & { file?: StoredFile };
 
+type GalleryRow = Omit<GalleryView, 'image'> & Pick<StoredFile, 'sha256' | 'storageDriver' | 'storageKey' | 'metadata'>;
+
 /** The school gallery (README.md#gallery-and-public-images). */
 export class GalleryService {
   constructor(
@@ -43,23 +46,40 @@ export class GalleryService {
     };
   }
 
-  /** Active items, newest first (admins also see inactive ones). */
+  /** Active items, newest first (admins also see inactive ones). Plain rows: no model instances. */
   async list(query: GalleryQuery & { homepageOnly?: boolean }, includeInactive = false): Promise<{ rows: GalleryView[]; total: number }> {
-    const where: Record<string, unknown> = {};
-    if (!includeInactive) where.active = true;
-    if (query.category) where.category = query.category;
-    if (query.homepageOnly) where.showOnHomepage = true;
-    const { rows, count } = await GalleryItem.findAndCountAll({
-      where,
-      include: [{ model: StoredFile, as: 'file', required: true }],
-      order: [
-        ['createdAt', 'DESC'],
-        ['id', 'ASC'],
-      ],
-      limit: query.pageSize,
-      offset: (query.page - 1) * query.pageSize,
-    });
-    return { rows: rows.map((r) => this.toView(r as Item)), total: count };
+    const where = [
+      ...(includeInactive ? [] : ['g.active']),
+      ...(query.category ? ['g.category = :category'] : []),
+      ...(query.homepageOnly ? ['g.show_on_homepage'] : []),
+    ];
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const replacements = { category: query.category ?? null, limit: query.pageSize, offset: (query.page - 1) * query.pageSize };
+    const sequelize = GalleryItem.sequelize!;
+    const [rows, counted] = await Promise.all([
+      sequelize.query<GalleryRow>(
+        `SELECT g.id, g.title, g.description, g.category, g.active, g.show_on_homepage AS "showOnHomepage",
+                g.created_at AS "createdAt", g.updated_at AS "updatedAt",
+                f.sha256, f.storage_driver AS "storageDriver", f.storage_key AS "storageKey", f.metadata
+           FROM gallery_items g JOIN files f ON f.id = g.file_id ${whereSql}
+          ORDER BY g.created_at DESC, g.id LIMIT :limit OFFSET :offset`,
+        { replacements, type: QueryTypes.SELECT },
+      ),
+      // the homepage shows a fixed number and needs no total
+      query.homepageOnly
+        ? Promise.resolve([{ total: -1 }])
+        : sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM gallery_items g ${whereSql}`, {
+            replacements,
+            type: QueryTypes.SELECT,
+          }),
+    ]);
+    return {
+      rows: rows.map(({ sha256, storageDriver, storageKey, metadata, ...item }) => ({
+        ...item,
+        image: this.published.image({ sha256, storageDriver, storageKey, metadata }),
+      })),
+      total: counted[0]?.total ?? 0,
+    };
   }
 
   async show(id: string, includeInactive = false): Promise<GalleryView> {
