@@ -74,17 +74,49 @@ interface Figures {
   timeouts: number;
 }
 
-async function drive(opts: autocannon.Options): Promise<Figures> {
-  const { result: r, latencies } = await runAutocannon(opts);
+/** Rounds of one server as one figure: requests and statuses summed, rps averaged, percentiles over every response. */
+async function drive(opts: autocannon.Options, rounds: number, between: () => Promise<void>): Promise<Figures> {
+  const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  for (const [code, n] of Object.entries(r.statusCodeStats ?? {})) statuses[code] = (n as { count: number }).count;
+  let rps = 0;
+  let requests = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let max = 0;
+  for (let round = 0; round < rounds; round++) {
+    await between();
+    const { result: r, latencies: l } = await runAutocannon(opts);
+    for (const x of l) latencies.push(x);
+    for (const [code, n] of Object.entries(r.statusCodeStats ?? {})) statuses[code] = (statuses[code] ?? 0) + (n as { count: number }).count;
+    rps += r.requests.average;
+    requests += r.requests.total;
+    errors += r.errors;
+    timeouts += r.timeouts;
+    max = Math.max(max, r.latency.max);
+  }
   return {
-    requestsPerSecond: Math.round(r.requests.average),
-    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: r.latency.max },
-    requests: r.requests.total,
+    requestsPerSecond: Math.round(rps / rounds),
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max },
+    requests,
     statuses,
-    errors: r.errors,
-    timeouts: r.timeouts,
+    errors,
+    timeouts,
+  };
+}
+
+/** Two rounds of one server as one figure: sums, averaged rps, and the worse round's percentiles. */
+function merge(list: Figures[]): Figures & { rounds: Figures[] } {
+  const statuses: Record<string, number> = {};
+  for (const f of list) for (const [k, v] of Object.entries(f.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const worst = (pick: (f: Figures) => number) => Math.max(...list.map(pick));
+  return {
+    requestsPerSecond: Math.round(list.reduce((a, f) => a + f.requestsPerSecond, 0) / list.length),
+    latencyMs: { p50: worst((f) => f.latencyMs.p50), p95: worst((f) => f.latencyMs.p95), p99: worst((f) => f.latencyMs.p99), max: worst((f) => f.latencyMs.max) },
+    requests: list.reduce((a, f) => a + f.requests, 0),
+    statuses,
+    errors: list.reduce((a, f) => a + f.errors, 0),
+    timeouts: list.reduce((a, f) => a + f.timeouts, 0),
+    rounds: list,
   };
 }
 
@@ -171,17 +203,29 @@ async function main() {
         }
         for (const scenario of scenarios) {
           results[route]![scenario] = {};
-          for (const [name, server] of Object.entries(servers)) {
-            const url = `${server.url}${route}`;
-            const tag = (await fetch(url)).headers.get('etag')!;
-            const opts: autocannon.Options = { url, connections: CONNECTIONS, headers: scenario === 'cached304' ? { 'if-none-match': tag } : {} };
-            await runAutocannon({ ...opts, duration: WARMUP });
-            if (scenario === 'cold') await redis.del(figuresKey);
-            console.log(`${route} ${scenario} ${name}: ${CONNECTIONS} connections, ${DURATION} s`);
-            const figures = await drive({ ...opts, duration: DURATION });
-            console.log(figures);
-            results[route]![scenario]![name] = figures;
+          // app and bare alternate in two rounds each, so drifting load from other processes on the
+          // machine falls on both alike instead of on whichever ran second
+          const plans = await Promise.all(
+            Object.entries(servers).map(async ([name, server]) => {
+              const url = `${server.url}${route}`;
+              const tag = (await fetch(url)).headers.get('etag')!;
+              const opts: autocannon.Options = { url, connections: CONNECTIONS, headers: scenario === 'cached304' ? { 'if-none-match': tag } : {} };
+              return { name, opts };
+            }),
+          );
+          for (const { opts } of plans) await runAutocannon({ ...opts, duration: WARMUP });
+          const rounds: Record<string, Figures[]> = {};
+          for (let round = 0; round < 2; round++) {
+            for (const { name, opts } of plans) {
+              console.log(`${route} ${scenario} ${name} round ${round + 1}: ${CONNECTIONS} connections, ${DURATION / 2} s`);
+              const figures = await drive({ ...opts, duration: DURATION / 2 }, 1, async () => {
+                if (scenario === 'cold') await redis.del(figuresKey);
+              });
+              console.log(figures);
+              (rounds[name] ??= []).push(figures);
+            }
           }
+          for (const [name, list] of Object.entries(rounds)) results[route]![scenario]![name] = merge(list);
         }
       }
       memory[phase] = { app: memoryOf(servers.app.child), bare: memoryOf(servers.bare.child) };
@@ -209,6 +253,7 @@ async function main() {
         connections: CONNECTIONS,
         durationSeconds: DURATION,
         warmupSeconds: WARMUP,
+        schedule: `per route and scenario: ${WARMUP} s warm-up of each server, then app and bare alternately, 2 rounds of ${DURATION / 2} s each; rps averaged over the rounds, p50/p95/p99 the worse round's`,
         data: 'demo school + a demo week of activity, 60 school-wide announcements (~600 B Markdown each, 12 on the homepage, 10 events), 12 homepage gallery pictures',
         cold: 'PUBLIC_CACHE_SECONDS=0, plain anonymous GETs, figures cache emptied before the run: every request runs the SQL and gets the full answer (200)',
         cached: 'PUBLIC_CACHE_SECONDS=5 (the default): plain anonymous GETs answered from the in-memory copy, rebuilt every 5 s (200, full body)',

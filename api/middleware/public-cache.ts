@@ -14,7 +14,8 @@ export interface PublicCacheOptions {
 }
 
 interface Kept {
-  body: string;
+  /** bytes, so a hit is not encoded again */
+  body: Buffer;
   tag: string;
   expires: number;
 }
@@ -35,12 +36,12 @@ export function publicCache(opts: PublicCacheOptions): RequestHandler {
   const ttl = opts.serverTtlMs ?? 0;
   const cacheControl = opts.maxAge > 0 ? `public, max-age=${opts.maxAge}` : 'public, no-cache';
 
-  const send = (res: Parameters<RequestHandler>[1], text: string, tag: string, control: string) => {
+  const send = (res: Parameters<RequestHandler>[1], body: string | Buffer, tag: string, control: string) => {
     res.setHeader('ETag', tag);
     res.setHeader('Vary', 'Authorization, Accept-Encoding');
     res.setHeader('Cache-Control', control);
     if (!res.get('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    return res.send(text);
+    return res.send(body);
   };
 
   return (req, res, next) => {
@@ -62,7 +63,7 @@ export function publicCache(opts: PublicCacheOptions): RequestHandler {
       const tag = etag(text);
       if (anonymous && ttl > 0) {
         if (kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value!);
-        kept.set(key, { body: text, tag, expires: Date.now() + ttl });
+        kept.set(key, { body: Buffer.from(text), tag, expires: Date.now() + ttl });
       }
       return send(res, text, tag, anonymous ? cacheControl : 'private, no-cache');
     };
