@@ -18,7 +18,9 @@ import { createApiDeps } from '../api/deps';
  */
 const ANN_COLUMNS = `a.id, a.title, a.excerpt, a.content, a.content_html AS "contentHtml", a.category, a.important, a.active,
   a.show_on_homepage AS "showOnHomepage", a.deadline, a.link, a.view_count AS "viewCount", a.publish_at AS "publishAt",
-  a.classroom_id AS "classroomId", a.author_id AS "authorId", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
+  a.classroom_id AS "classroomId", a.author_id AS "authorId", a.image_file_id AS "imageFileId", a.created_at AS "createdAt",
+  a.updated_at AS "updatedAt", fi.sha256 AS "imageSha256", fi.metadata AS "imageMetadata"`;
+const FROM = 'announcements a LEFT JOIN files fi ON fi.id = a.image_file_id';
 const HOME = "a.active AND a.publish_at <= now() AND a.classroom_id IS NULL AND a.show_on_homepage";
 const FIGURES = `SELECT
   (SELECT count(*)::int FROM users u WHERE u.role = 'student' AND u.status = 'active' AND u.deleted_at IS NULL) AS "students",
@@ -41,9 +43,9 @@ function bare(config: ReturnType<typeof loadConfig>): http.Server {
   };
   const home = async () => {
     const [announcements, events, gallery, figs] = await Promise.all([
-      pool.query(`SELECT ${ANN_COLUMNS} FROM announcements a WHERE ${HOME} AND a.category <> 'event' ORDER BY a.important DESC, a.publish_at DESC, a.id LIMIT 6`),
+      pool.query(`SELECT ${ANN_COLUMNS} FROM ${FROM} WHERE ${HOME} AND a.category <> 'event' ORDER BY a.important DESC, a.publish_at DESC, a.id LIMIT 6`),
       pool.query(
-        `SELECT ${ANN_COLUMNS} FROM announcements a WHERE ${HOME} AND a.category = 'event' AND (a.deadline IS NULL OR a.deadline >= now())
+        `SELECT ${ANN_COLUMNS} FROM ${FROM} WHERE ${HOME} AND a.category = 'event' AND (a.deadline IS NULL OR a.deadline >= now())
           ORDER BY a.deadline ASC NULLS LAST, a.publish_at DESC, a.id LIMIT 6`,
       ),
       pool.query(
@@ -67,7 +69,7 @@ function bare(config: ReturnType<typeof loadConfig>): http.Server {
   const announcements = async () => {
     const where = 'a.active AND a.publish_at <= now() AND a.classroom_id IS NULL';
     const [page, count] = await Promise.all([
-      pool.query(`SELECT ${ANN_COLUMNS} FROM announcements a WHERE ${where} ORDER BY a.important DESC, a.publish_at DESC, a.id LIMIT 20 OFFSET 0`),
+      pool.query(`SELECT ${ANN_COLUMNS} FROM ${FROM} WHERE ${where} ORDER BY a.important DESC, a.publish_at DESC, a.id LIMIT 20 OFFSET 0`),
       pool.query(`SELECT count(*)::int AS total FROM announcements a WHERE ${where}`),
     ]);
     return { data: page.rows, meta: { page: 1, pageSize: 20, total: count.rows[0].total } };

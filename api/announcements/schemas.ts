@@ -15,6 +15,8 @@ export interface AnnouncementInput {
   publishAt?: Date;
   /** null or absent: school-wide (admins only) */
   classroomId?: string | null;
+  /** an image uploaded through POST /upload; published on the public path with the announcement */
+  imageFileId?: string | null;
 }
 
 const fields = {
@@ -29,6 +31,7 @@ const fields = {
   link: Joi.string().uri({ scheme: ['http', 'https'] }).max(500).allow(null),
   publishAt: Joi.date().iso(),
   classroomId: Joi.string().uuid().allow(null),
+  imageFileId: Joi.string().uuid().allow(null),
 };
 
 export const createBody = Joi.object<AnnouncementInput>({

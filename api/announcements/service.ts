@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import type { ApiDeps } from '../deps';
-import { Announcement, Classroom, type AnnouncementCategory } from '../../common/models';
+import { Announcement, Classroom, StoredFile, type AnnouncementCategory, type FileMetadata, type StorageDriverName } from '../../common/models';
 import { enqueue } from '../../common/queues';
-import { ForbiddenError, NotFoundError } from '../../common/errors';
+import { ForbiddenError, NotFoundError, UnprocessableError } from '../../common/errors';
+import { PublishedFileService, type PublicImage } from '../published-files/service';
 import type { AnnouncementInput, ListQuery } from './schemas';
 import { renderMarkdown } from '../../common/content/markdown';
 
@@ -27,6 +28,9 @@ export interface AnnouncementView {
   published: boolean;
   classroomId: string | null;
   authorId: string | null;
+  /** the picture (a file published on the public path), or null */
+  imageFileId: string | null;
+  image: PublicImage | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -53,9 +57,28 @@ export function toView(a: Announcement, now = new Date()): AnnouncementView {
     published: a.active && a.publishAt.getTime() <= now.getTime(),
     classroomId: a.classroomId ?? null,
     authorId: a.authorId ?? null,
+    imageFileId: a.imageFileId ?? null,
+    image: null,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   };
+}
+
+/** A list row: the view's columns plus the picture's file columns (VIEW_COLUMNS, VIEW_FROM). */
+export type AnnouncementRow = Omit<AnnouncementView, 'image'> & {
+  imageSha256: string | null;
+  imageDriver: StorageDriverName | null;
+  imageKey: string | null;
+  imageMetadata: FileMetadata | null;
+};
+
+export function rowToView(row: AnnouncementRow, published: PublishedFileService): AnnouncementView {
+  const { imageSha256, imageDriver, imageKey, imageMetadata, ...view } = row;
+  const image =
+    imageSha256 && imageDriver && imageKey
+      ? published.image({ sha256: imageSha256, storageDriver: imageDriver, storageKey: imageKey, metadata: imageMetadata ?? {} })
+      : null;
+  return { ...view, image };
 }
 
 /**
@@ -87,7 +110,9 @@ const PUBLISHED_SQL = 'a.active AND a.publish_at <= now()';
 export const VIEW_COLUMNS = `a.id, a.title, a.excerpt, a.content, a.content_html AS "contentHtml", a.category, a.important,
   a.active, a.show_on_homepage AS "showOnHomepage", a.deadline, a.link, a.view_count AS "viewCount",
   a.publish_at AS "publishAt", a.publish_at <= now() AND a.active AS "published", a.classroom_id AS "classroomId",
-  a.author_id AS "authorId", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
+  a.author_id AS "authorId", a.image_file_id AS "imageFileId", a.created_at AS "createdAt", a.updated_at AS "updatedAt",
+  fi.sha256 AS "imageSha256", fi.storage_driver AS "imageDriver", fi.storage_key AS "imageKey", fi.metadata AS "imageMetadata"`;
+export const VIEW_FROM = 'announcements a LEFT JOIN files fi ON fi.id = a.image_file_id';
 
 /**
  * Announcements of the school site: the public reading side (scope, scheduling, view counts) and
@@ -95,7 +120,30 @@ export const VIEW_COLUMNS = `a.id, a.title, a.excerpt, a.content, a.content_html
  * where the worker marks it notified and tells its audience (worker/site/publish-announcement.ts).
  */
 export class AnnouncementService {
-  constructor(private readonly deps: AnnouncementServiceDeps) {}
+  constructor(
+    private readonly deps: AnnouncementServiceDeps,
+    private readonly published = new PublishedFileService(deps),
+  ) {}
+
+  /** The view of a row, with its picture's public URLs. */
+  private async viewOf(row: Announcement): Promise<AnnouncementView> {
+    const view = toView(row);
+    const file = row.imageFileId ? await StoredFile.findByPk(row.imageFileId) : null;
+    if (file) view.image = this.published.image(file);
+    return view;
+  }
+
+  /**
+   * A picture the user may put on an announcement: an image file they uploaded (admins: anyone's),
+   * else 404 / 422. It is published on the public path once the announcement is saved.
+   */
+  private async assertImage(user: NonNullable<Viewer>, fileId: string): Promise<void> {
+    const file = await StoredFile.findByPk(fileId);
+    if (!file || (file.ownerId !== user.id && user.role !== 'admin')) throw new NotFoundError('File');
+    if (!/^image\/(png|jpeg|gif|webp)$/.test(file.mimeType) || file.status === 'rejected') {
+      throw new UnprocessableError('NOT_AN_IMAGE', 'The picture must be a PNG, JPEG, GIF or WebP image', { imageFileId: fileId });
+    }
+  }
 
   async list(viewer: Viewer, query: ListQuery): Promise<{ rows: AnnouncementView[]; total: number }> {
     if (query.status === 'all' && viewer?.role !== 'teacher' && viewer?.role !== 'admin') {
@@ -113,8 +161,8 @@ export class AnnouncementService {
       offset: (query.page - 1) * query.pageSize,
     };
     const [rows, [count]] = await Promise.all([
-      this.deps.sequelize.query<AnnouncementView>(
-        `SELECT ${VIEW_COLUMNS} FROM announcements a WHERE ${where}
+      this.deps.sequelize.query<AnnouncementRow>(
+        `SELECT ${VIEW_COLUMNS} FROM ${VIEW_FROM} WHERE ${where}
           ORDER BY a.important DESC, a.publish_at DESC, a.id LIMIT :limit OFFSET :offset`,
         { replacements, type: QueryTypes.SELECT },
       ),
@@ -123,7 +171,7 @@ export class AnnouncementService {
         type: QueryTypes.SELECT,
       }),
     ]);
-    return { rows, total: count?.total ?? 0 };
+    return { rows: rows.map((r) => rowToView(r, this.published)), total: count?.total ?? 0 };
   }
 
   /** Published and in scope for the viewer, or managed by them; undefined otherwise. */
@@ -143,7 +191,7 @@ export class AnnouncementService {
   async show(viewer: Viewer, id: string, clientIp: string): Promise<AnnouncementView> {
     const found = await this.findVisible(viewer, id);
     if (!found) throw new NotFoundError('Announcement');
-    const view = toView(found);
+    const view = await this.viewOf(found);
     if (!view.published) return view;
     const who = viewer ? `u:${viewer.id}` : `ip:${crypto.createHash('sha256').update(clientIp).digest('hex').slice(0, 32)}`;
     const day = new Date().toISOString().slice(0, 10);
@@ -159,6 +207,7 @@ export class AnnouncementService {
   async create(user: NonNullable<Viewer>, input: AnnouncementInput): Promise<AnnouncementView> {
     const classroomId = input.classroomId ?? null;
     await this.assertMayWriteFor(user, classroomId);
+    if (input.imageFileId) await this.assertImage(user, input.imageFileId);
     const row = await Announcement.create({
       title: input.title,
       excerpt: input.excerpt || null,
@@ -173,14 +222,18 @@ export class AnnouncementService {
       publishAt: input.publishAt ?? new Date(),
       classroomId,
       authorId: user.id,
+      imageFileId: input.imageFileId ?? null,
     });
+    if (row.imageFileId) await this.published.publish(row.imageFileId);
     await this.schedulePublishing(row);
-    return toView(row);
+    return this.viewOf(row);
   }
 
   async update(user: NonNullable<Viewer>, id: string, patch: Partial<AnnouncementInput>): Promise<AnnouncementView> {
     const row = await this.findManaged(user, id);
     if (patch.classroomId !== undefined) await this.assertMayWriteFor(user, patch.classroomId);
+    if (patch.imageFileId) await this.assertImage(user, patch.imageFileId);
+    const previousImage = row.imageFileId ?? null;
     const changes: Partial<Announcement> = {};
     if (patch.title !== undefined) changes.title = patch.title;
     if (patch.excerpt !== undefined) changes.excerpt = patch.excerpt || null;
@@ -196,14 +249,18 @@ export class AnnouncementService {
     if (patch.link !== undefined) changes.link = patch.link;
     if (patch.publishAt !== undefined) changes.publishAt = patch.publishAt;
     if (patch.classroomId !== undefined) changes.classroomId = patch.classroomId;
+    if (patch.imageFileId !== undefined) changes.imageFileId = patch.imageFileId;
     await row.update(changes);
+    if (row.imageFileId && row.imageFileId !== previousImage) await this.published.publish(row.imageFileId);
+    if (previousImage && previousImage !== row.imageFileId) await this.published.unpublishIfUnused(previousImage);
     await this.schedulePublishing(row);
-    return toView(row);
+    return this.viewOf(row);
   }
 
   async remove(user: NonNullable<Viewer>, id: string): Promise<void> {
     const row = await this.findManaged(user, id);
     await row.destroy();
+    if (row.imageFileId) await this.published.unpublishIfUnused(row.imageFileId);
   }
 
   /** Staff only (the route checks the role): what this user may edit, else 404. */

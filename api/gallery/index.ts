@@ -16,5 +16,5 @@ export function siteRouters(deps: ApiDeps): ApiRouter[] {
   const files = new FileService(deps);
   const published = new PublishedFileService(deps);
   const gallery = new GalleryService(files, published);
-  return [galleryRoutes(deps, gallery), publishedFileRoutes(deps, published, files), publicRoutes(deps, new PublicHomeService(deps, gallery))];
+  return [galleryRoutes(deps, gallery), publishedFileRoutes(deps, published, files), publicRoutes(deps, new PublicHomeService(deps, gallery, published))];
 }

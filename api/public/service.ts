@@ -1,6 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import type { ApiDeps } from '../deps';
-import { VIEW_COLUMNS, type AnnouncementView } from '../announcements/service';
+import { VIEW_COLUMNS, VIEW_FROM, rowToView, type AnnouncementRow, type AnnouncementView } from '../announcements/service';
+import type { PublishedFileService } from '../published-files/service';
 import type { GalleryService, GalleryView } from '../gallery/service';
 
 export interface SchoolFigures {
@@ -34,6 +35,7 @@ export class PublicHomeService {
   constructor(
     private readonly deps: Pick<ApiDeps, 'sequelize' | 'redis' | 'config'>,
     private readonly gallery: GalleryService,
+    private readonly published: PublishedFileService,
   ) {}
 
   get figuresKey(): string {
@@ -54,11 +56,12 @@ export class PublicHomeService {
     return { announcements, events, gallery: gallery.rows, figures };
   }
 
-  private announcements(where: string, order: string, limit: number): Promise<AnnouncementView[]> {
-    return this.deps.sequelize.query<AnnouncementView>(
-      `SELECT ${VIEW_COLUMNS} FROM announcements a WHERE ${where} ORDER BY ${order}, a.id LIMIT ${limit}`,
+  private async announcements(where: string, order: string, limit: number): Promise<AnnouncementView[]> {
+    const rows = await this.deps.sequelize.query<AnnouncementRow>(
+      `SELECT ${VIEW_COLUMNS} FROM ${VIEW_FROM} WHERE ${where} ORDER BY ${order}, a.id LIMIT ${limit}`,
       { type: QueryTypes.SELECT },
     );
+    return rows.map((r) => rowToView(r, this.published));
   }
 
   /** From Redis when computed less than a minute ago; a Redis outage only costs the cache. */

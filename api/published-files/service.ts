@@ -21,7 +21,7 @@ export type PublishedFileDeps = Pick<ApiDeps, 'config' | 'queues' | 'sequelize'>
 
 /**
  * Files anyone may fetch without a token: exactly those with a `published_files` row (gallery
- * images). Their URLs are content-addressed (`/api/v2/public/files/<sha256>/<variant>`), so they never
+ * pictures, announcement pictures). Their URLs are content-addressed (`/api/v2/public/files/<sha256>/<variant>`), so they never
  * change meaning and are served `immutable`. With Cloudinary, the URLs are Cloudinary's own signed
  * delivery URLs of the same objects. README.md#gallery-and-public-images.
  */
@@ -36,10 +36,12 @@ export class PublishedFileService {
     await enqueue(this.deps.queues, 'file-processing', { fileId, variants: true }, { jobId: `file-variants-${fileId}` });
   }
 
-  /** Withdraws a file from the public path once no gallery item shows it any more. */
+  /** Withdraws a file from the public path once no gallery item or announcement shows it any more. */
   async unpublishIfUnused(fileId: string): Promise<void> {
     await this.deps.sequelize.query(
-      'DELETE FROM published_files p WHERE p.file_id = :fileId AND NOT EXISTS (SELECT 1 FROM gallery_items g WHERE g.file_id = p.file_id)',
+      `DELETE FROM published_files p WHERE p.file_id = :fileId
+          AND NOT EXISTS (SELECT 1 FROM gallery_items g WHERE g.file_id = p.file_id)
+          AND NOT EXISTS (SELECT 1 FROM announcements a WHERE a.image_file_id = p.file_id)`,
       { replacements: { fileId } },
     );
   }

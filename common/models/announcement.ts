@@ -28,6 +28,7 @@ export class Announcement extends Model<InferAttributes<Announcement>, InferCrea
   declare notifiedAt: CreationOptional<Date | null>;
   declare classroomId: CreationOptional<string | null>;
   declare authorId: CreationOptional<string | null>;
+  declare imageFileId: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -50,6 +51,7 @@ export class Announcement extends Model<InferAttributes<Announcement>, InferCrea
         notifiedAt: { type: DataTypes.DATE, allowNull: true },
         classroomId: { type: DataTypes.UUID, allowNull: true },
         authorId: { type: DataTypes.UUID, allowNull: true },
+        imageFileId: { type: DataTypes.UUID, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Worker } from 'bullmq';
@@ -7,6 +8,7 @@ import { Announcement } from '../../common/models';
 import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
 import { siteProcessor } from '../../worker/site';
 import { publishAnnouncement } from '../../worker/site/publish-announcement';
+import { realPdf, realPng } from '../files/fixtures';
 
 type School = Awaited<ReturnType<typeof createSchool>>;
 
@@ -210,6 +212,51 @@ describe('announcements', () => {
         throw new Error('notified twice');
       });
       expect(outcome.outcome).to.equal('already-published');
+    });
+  });
+
+  describe('pictures', () => {
+    const uploadAs = async (user: School['admin'], content: Buffer, name: string, purpose = 'editor-image') =>
+      (await request(app()).post('/api/v2/upload').set(bearer(user)).field('purpose', purpose).attach('file', content, name)).body.data as {
+        id: string;
+      };
+    const isPublished = async (fileId: string) =>
+      ((await apiDeps().sequelize.query('SELECT 1 FROM published_files WHERE file_id = :fileId', { replacements: { fileId } }))[0] as unknown[])
+        .length > 0;
+
+    it('publishes an uploaded image set as the picture and answers its public URL', async () => {
+      const png = await realPng(90, 60);
+      const file = await uploadAs(s.admin, png, 'poster.png');
+      const res = await create(s.admin, { title: `${tag} with picture`, imageFileId: file.id });
+      expect(res.status).to.equal(201);
+      const sha = crypto.createHash('sha256').update(png).digest('hex');
+      expect(res.body.data.image.url).to.equal(`/api/v2/public/files/${sha}/original`);
+      expect(await isPublished(file.id)).to.equal(true);
+      const listed = await request(app()).get('/api/v2/announcements?pageSize=100');
+      const item = listed.body.data.find((a: { id: string }) => a.id === res.body.data.id);
+      expect(item.image.url).to.equal(`/api/v2/public/files/${sha}/original`);
+    });
+
+    it('withdraws the picture from the public path when it is removed', async () => {
+      const file = await uploadAs(s.admin, await realPng(91, 60), 'poster.png');
+      const created = await create(s.admin, { title: `${tag} picture removed`, imageFileId: file.id });
+      const res = await request(app()).patch(`/api/v2/announcements/${created.body.data.id}`).set(bearer(s.admin)).send({ imageFileId: null });
+      expect(res.body.data.image).to.equal(null);
+      expect(await isPublished(file.id)).to.equal(false);
+    });
+
+    it("answers 404 to a teacher using someone else's file as a picture", async () => {
+      const file = await uploadAs(s.student, await realPng(92, 60), 'mine.png');
+      const res = await create(s.teacher, { title: `${tag} stolen`, classroomId: s.classroom.id, imageFileId: file.id });
+      expect(res.status).to.equal(404);
+      expect(await isPublished(file.id)).to.equal(false);
+    });
+
+    it('refuses a file that is not an image with 422', async () => {
+      const file = await uploadAs(s.admin, realPdf(), 'x.pdf', 'attachment');
+      const res = await create(s.admin, { title: `${tag} pdf`, imageFileId: file.id });
+      expect(res.status).to.equal(422);
+      expect(res.body.error.code).to.equal('NOT_AN_IMAGE');
     });
   });
 

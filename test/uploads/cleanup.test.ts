@@ -104,6 +104,13 @@ describe('cleanup of unreferenced files', () => {
     expect(await StoredFile.findByPk(file.id)).not.to.equal(null);
   });
 
+  it("never removes an announcement's picture", async () => {
+    const file = await storedFile(1000);
+    await Announcement.create({ title: 'Poster', content: 'x', contentHtml: '', category: 'event', imageFileId: file.id });
+    await cleanup();
+    expect(await StoredFile.findByPk(file.id)).not.to.equal(null);
+  });
+
   it('never removes a gallery picture', async () => {
     const file = await storedFile(1000);
     await GalleryItem.create({ title: 'Lab', fileId: file.id });

@@ -10,6 +10,8 @@ export const FILE_REFERENCES: readonly string[] = [
   "EXISTS (SELECT 1 FROM users u WHERE u.avatar_url LIKE '%' || f.id::text || '%')",
   // images and attachments linked from an announcement's Markdown
   "EXISTS (SELECT 1 FROM announcements a WHERE a.content LIKE '%' || f.id::text || '%')",
+  // an announcement's picture
+  'EXISTS (SELECT 1 FROM announcements a WHERE a.image_file_id = f.id)',
   // a gallery picture, and anything published on the public path
   'EXISTS (SELECT 1 FROM gallery_items g WHERE g.file_id = f.id)',
   'EXISTS (SELECT 1 FROM published_files p WHERE p.file_id = f.id)',
