@@ -28,7 +28,7 @@ export function createApp(deps: ApiDeps): GemaApp {
   app.set('etag', false);
 
   const histogram = config.metricsEnabled ? createHttpHistogram(deps.metrics) : undefined;
-  if (config.metricsEnabled) registerSystemMetrics(deps.metrics, deps.queues);
+  if (config.metricsEnabled) registerSystemMetrics(deps.metrics);
 
   app.use(requestContextMiddleware());
   app.use(observeRequests({ logger, histogram }));

@@ -1,58 +1,40 @@
-import type { Redis } from 'ioredis';
-import type { Sequelize } from 'sequelize';
 import { Registry } from 'prom-client';
 import type { Config } from '../common/config';
 import { createLogger, type Logger } from '../common/logger';
-import { createSequelize } from '../common/db/sequelize';
-import { initModels } from '../common/models';
-import { createRedis, closeRedis } from '../common/redis';
-import { createQueues, closeQueues, type Queues } from '../common/queues';
-import { RealtimePublisher } from '../common/realtime/publisher';
+import { createCoreDeps, closeCoreDeps, type CoreDeps } from '../common/runtime';
 import { AccessTokens } from './auth/tokens';
 import { AccessRevocation } from './auth/revocation';
 import { createAuthMiddleware, type AuthMiddleware } from './auth/middleware';
+import { StreamHub } from './streams/hub';
+import { StreamTickets } from './streams/tickets';
 
 /** Everything the HTTP app needs, built once per process and handed to `createApp`. */
-export interface ApiDeps {
-  config: Config;
-  logger: Logger;
-  sequelize: Sequelize;
-  /** hot-path commands: rate limits, token revocation, caches */
-  redis: Redis;
-  /** BullMQ producers; no offline queue, so enqueueing fails fast while Redis is away */
-  queueRedis: Redis;
-  queues: Queues;
-  realtime: RealtimePublisher;
+export interface ApiDeps extends CoreDeps {
   tokens: AccessTokens;
   revocation: AccessRevocation;
   auth: AuthMiddleware;
   metrics: Registry;
+  /** the Server-Sent Events streams this process holds */
+  streams: StreamHub;
+  streamTickets: StreamTickets;
 }
 
 export function createApiDeps(config: Config, logger: Logger = createLogger(config, 'api')): ApiDeps {
-  const sequelize = createSequelize(config, logger);
-  initModels(sequelize);
-  const redis = createRedis(config, 'command', logger);
-  const queueRedis = createRedis(config, 'queue', logger);
-  const queues = createQueues(config, queueRedis, logger);
+  const core = createCoreDeps(config, logger, 'web');
   const tokens = new AccessTokens(config);
-  const revocation = new AccessRevocation(redis, config.redis.prefix);
+  const revocation = new AccessRevocation(core.redis, config.redis.prefix);
   return {
-    config,
-    logger,
-    sequelize,
-    redis,
-    queueRedis,
-    queues,
-    realtime: new RealtimePublisher(config, redis),
+    ...core,
     tokens,
     revocation,
     auth: createAuthMiddleware(tokens, revocation),
     metrics: new Registry(),
+    streams: new StreamHub({ config, logger, redis: core.redis, log: core.realtime.streams }),
+    streamTickets: new StreamTickets(core.redis, config.redis.prefix),
   };
 }
 
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {
-  await closeQueues(deps.queues);
-  await Promise.allSettled([closeRedis(deps.redis), closeRedis(deps.queueRedis), deps.sequelize.close()]);
+  await deps.streams.close();
+  await closeCoreDeps(deps);
 }

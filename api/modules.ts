@@ -1,6 +1,7 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
-import type { RoomAuthorizer } from './realtime/socket-server';
+import type { RoomAuthorizer, SocketHandler } from './realtime/socket-server';
+import { chatTyping } from './chat/socket';
 import { codingLabRoutes } from './coding-lab/routes';
 import { aiEvaluationRoutes } from './ai-evaluation/routes';
 import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
@@ -8,12 +9,23 @@ import { authRoutes } from './auth/routes';
 import { studentRoutes } from './student/routes';
 import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
-import { learningRouters } from './tutorial/routers';
 import { announcementRoutes } from './announcements/routes';
 import { contactRoutes } from './contact/routes';
 import { uploadRoutes } from './uploads/routes';
 import { siteRouters } from './gallery';
 import { seedRoutes } from './seed/routes';
+import { notificationRoutes } from './notifications/routes';
+import { chatRoutes } from './chat/routes';
+import { discussionRoutes } from './discussion/routes';
+import { learningRouters } from './learning/routers';
+import { peopleRoutes } from './admin/people/routes';
+import { studentsCsvRoutes } from './admin/students-csv/routes';
+import { adminClassroomRoutes } from './admin/classrooms/routes';
+import { schoolEventRoutes } from './admin/events/routes';
+import { auditLogRoutes } from './admin/audit-log/routes';
+import { analyticsRoutes } from './admin/analytics/routes';
+import { adminDashboardRoutes } from './admin/dashboard/routes';
+import { queueDashboardRoutes } from './admin/queues/routes';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -33,6 +45,17 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     uploadRoutes(_deps),
     ...siteRouters(_deps),
     ...seedRoutes(_deps),
+    notificationRoutes(_deps),
+    chatRoutes(_deps),
+    discussionRoutes(_deps),
+    studentsCsvRoutes(_deps),
+    peopleRoutes(_deps),
+    adminClassroomRoutes(_deps),
+    ...schoolEventRoutes(_deps),
+    auditLogRoutes(_deps),
+    analyticsRoutes(_deps),
+    adminDashboardRoutes(_deps),
+    queueDashboardRoutes(_deps),
   ];
 }
 
@@ -42,4 +65,9 @@ export function featureRoomAuthorizers(_deps: ApiDeps): Record<string, RoomAutho
     submission: submissionRoom,
     rejudge: rejudgeRoom,
   };
+}
+
+/** Socket events a feature handles itself (beyond `subscribe`), wired on every connection. */
+export function featureSocketHandlers(_deps: ApiDeps): SocketHandler[] {
+  return [chatTyping];
 }

@@ -1,53 +1,35 @@
+import '../common/require-node';
 import http from 'node:http';
-import { getConfigOrExit } from '../common/config';
-import { createLogger } from '../common/logger';
-import { waitForRedis } from '../common/redis';
+import { closeGracefully, listen, runProcess, waitForCoreDeps } from '../common/runtime';
 import { createApp } from './app';
 import { createApiDeps, closeApiDeps } from './deps';
 import { attachSocketServer } from './realtime/socket-server';
-import { closeGracefully } from './http/shutdown';
 import { featureRoomAuthorizers } from './modules';
 
 /**
  * The web process: HTTP and Socket.IO on one port. On SIGTERM it stops accepting, lets in-flight
- * requests finish (up to SHUTDOWN_TIMEOUT_MS), then closes the pools and exits.
+ * requests finish (up to SHUTDOWN_TIMEOUT_MS), then closes the pools and exits (common/runtime).
  */
-export async function startServer() {
-  const config = getConfigOrExit();
-  const logger = createLogger(config, 'api');
-  const deps = createApiDeps(config, logger);
-  await Promise.all([deps.sequelize.authenticate(), waitForRedis(deps.redis, 10_000)]);
+export function startServer() {
+  return runProcess('api', async ({ config, logger, onShutdown }) => {
+    const deps = createApiDeps(config, logger);
+    onShutdown('close-pools', 'postgres and redis', () => closeApiDeps(deps));
+    await waitForCoreDeps(deps);
 
-  const app = createApp(deps);
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
-  const sockets = attachSocketServer(server, deps, featureRoomAuthorizers(deps));
+    const server = http.createServer(createApp(deps));
+    server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+    const sockets = attachSocketServer(server, deps, featureRoomAuthorizers(deps));
+    let closing: Promise<'drained' | 'forced'> | undefined;
+    // open SSE streams never end by themselves: end each now with a final `shutdown` event
+    onShutdown('stop-intake', 'sse streams', () => deps.streams.closeAll());
+    onShutdown('stop-intake', 'http', (deadlineMs) => void (closing = closeGracefully(server, deadlineMs)));
+    onShutdown('stop-intake', 'socket.io', () => sockets.close());
+    onShutdown('drain', 'http requests', () => closing);
 
-  await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
-  logger.info('api listening', { port, url: `http://localhost:${port}` });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('api shutting down', { signal });
-    const closing = closeGracefully(server, config.http.shutdownTimeoutMs);
-    await sockets.close();
-    const outcome = await closing;
-    await closeApiDeps(deps);
-    logger.info('api stopped', { outcome });
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-  return { server, port, stop };
-}
-
-if (require.main === module) {
-  startServer().catch((err: unknown) => {
-    process.stderr.write(`api failed to start: ${(err as Error).message}\n`);
-    process.exit(1);
+    const port = await listen(server, config.http.port, config.http.host);
+    logger.info('api listening', { port, url: `http://localhost:${port}` });
+    return { server, port };
   });
 }
+
+if (require.main === module) void startServer().catch(() => process.exit(1));

@@ -1,3 +1,4 @@
+import '../common/require-node';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import crypto from 'node:crypto';

@@ -1,3 +1,4 @@
+import '../common/require-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -194,7 +195,7 @@ async function main() {
       login: {
         connections: LOGIN_CONNECTIONS,
         durationSeconds: DURATION,
-        work: 'per login: one bcrypt compare, UPDATE users.last_login_at, DELETE of the user\'s dead refresh_tokens, INSERT refresh_tokens, INSERT activities, 3 Redis rate-limit counters',
+        work: 'per login: one bcrypt compare, UPDATE users.last_login_at, DELETE of the user\'s dead refresh_tokens, INSERT refresh_tokens, INSERT audit_log, 3 Redis rate-limit counters',
         ...login,
       },
       bcrypt: {

@@ -1,3 +1,4 @@
+import '../common/require-node';
 import crypto from 'node:crypto';
 import os from 'node:os';
 import http from 'node:http';

@@ -1,3 +1,4 @@
+import '../common/require-node';
 /**
  * Throughput and p95 of the two routes a student hits most, with 100 connections, against an API
  * running in a child process on a bench database seeded with the demo school; plus the number of SQL
@@ -19,7 +20,7 @@ import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { seedDemoSchool } from '../scripts/seed/index';
 import { AccessTokens } from '../api/auth/tokens';
-import { DashboardService } from '../api/student/dashboard-service';
+import { DashboardService } from '../api/learning/dashboard/service';
 import { clearRedisPrefix, percentile, runAutocannon, stopChild, writeResults } from './_lib';
 
 const ROOT = path.resolve(__dirname, '..');

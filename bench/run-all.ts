@@ -1,3 +1,4 @@
+import '../common/require-node';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

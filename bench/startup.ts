@@ -1,3 +1,4 @@
+import '../common/require-node';
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,3 +1,4 @@
+import '../common/require-node';
 import { getConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createSequelize, ensureDatabase } from '../common/db/sequelize';

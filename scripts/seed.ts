@@ -1,3 +1,4 @@
+import '../common/require-node';
 import { getConfigOrExit } from '../common/config';
 import { createSequelize } from '../common/db/sequelize';
 import { initModels } from '../common/models';

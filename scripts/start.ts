@@ -1,3 +1,5 @@
+import '../common/require-node';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
@@ -8,6 +10,7 @@ import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels } from '../common/models';
 import { seedDemoSchool, DEMO_LOGINS, DEMO_PASSWORD } from './seed/index';
+import { liveReports, type SandboxReport } from '../common/grading/sandbox-reports';
 
 /**
  * `npm start`: checks PostgreSQL and Redis, migrates, seeds an empty database, then runs the API and
@@ -68,6 +71,35 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): 
   return false;
 }
 
+/** The worker child's sandbox self-check, once it is in Redis (it takes a few seconds: a JVM starts). */
+async function workerReport(redisUrl: string, prefix: string, worker: ChildProcess, spawnedAt: number, timeoutMs = 60_000): Promise<SandboxReport | undefined> {
+  const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until && worker.exitCode === null) {
+      const here = (await liveReports(client, prefix)).filter((r) => r.hostname === os.hostname() && Date.parse(r.checkedAt) >= spawnedAt);
+      // the child itself under `node dist/…`; a runner in between (tsx) gives the worker a pid of its own
+      const mine = here.find((r) => r.pid === worker.pid) ?? here[0];
+      if (mine) return mine;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return undefined;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** One line per language, as the worker logged it: what runs, and what to install for what does not. */
+function sandboxSummary(report: SandboxReport | undefined): string[] {
+  if (!report) return ['  Languages: the worker has not reported its sandbox check yet (GET /api/v2/coding-lab/languages shows it once it has)'];
+  return [
+    '  Languages (the worker\'s sandbox self-check):',
+    ...report.languages.map((c) =>
+      c.available ? `    ${c.language.padEnd(11)}available    ${c.version ?? ''}` : `    ${c.language.padEnd(11)}UNAVAILABLE  ${c.reason}\n${' '.repeat(28)}fix: ${c.fix}`,
+    ),
+  ];
+}
+
 async function main() {
   const started = Date.now();
   const config = getConfigOrExit();
@@ -83,6 +115,7 @@ async function main() {
   await sequelize.close();
 
   const api = run('api', 'api/server.js');
+  const workerSpawnedAt = Date.now() - 1000;
   const worker = run('worker', 'worker/main.js');
   const children = [api, worker];
   let stopping = false;
@@ -112,6 +145,10 @@ async function main() {
     say(`  Health:   ${url}/ready`);
     say(`  Demo logins${seeded ? ' (just seeded)' : ''}, password "${DEMO_PASSWORD}":`);
     for (const l of DEMO_LOGINS) say(`    ${l.role.padEnd(8)} ${l.email}`);
+    // the worker logs its check as it goes; the summary waits for it, so it may follow a few worker lines
+    if (config.worker.queues.includes('grading')) {
+      for (const line of sandboxSummary(await workerReport(config.redis.url, config.redis.prefix, worker, workerSpawnedAt))) say(line);
+    }
     say('  Ctrl-C stops the API and the worker.');
     say('');
   }

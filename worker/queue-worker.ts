@@ -2,22 +2,50 @@ import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bu
 import { requestContext } from '../common/context';
 import { bullPrefix } from '../common/queues';
 import type { WorkerDeps } from './deps';
+import { classifyJobError, isMoveSignal } from './job-errors';
 
+/** `process` sees a `Job<T>` whatever it returns, so a definition of any result fits the registry's `unknown`. */
 export interface ProcessorDefinition<T = unknown, R = unknown> {
-  process: (job: Job<T, R>) => Promise<R>;
+  /** `token` is the job's lock token, which `job.moveToDelayed` needs */
+  process: (job: Job<T>, token?: string) => Promise<R>;
   /** Runs once a job has used its last attempt, so its record can show a failed state. */
-  onFinalFailure?: (job: Job<T, R>, error: Error) => Promise<void>;
+  onFinalFailure?: (job: Job<T>, error: Error) => Promise<void>;
   options?: Partial<Omit<WorkerOptions, 'connection' | 'prefix' | 'concurrency'>>;
   /** Releases what the processor holds (a sandbox's child processes…); called once its worker has closed. */
   close?: () => Promise<void>;
 }
 
+/** Runs one job: its request id in the logs, its duration and outcome in the metrics, its error classified. */
+async function runJob<T, R>(
+  deps: Pick<WorkerDeps, 'metrics'>,
+  name: string,
+  definition: ProcessorDefinition<T, R>,
+  job: Job<T>,
+  token?: string,
+): Promise<R> {
+  const done = deps.metrics.jobStarted(name);
+  try {
+    const result = await requestContext.run({ requestId: `job:${name}:${job.id}` }, () => definition.process(job, token));
+    done('completed');
+    return result;
+  } catch (err) {
+    if (isMoveSignal(err)) {
+      done('delayed');
+      throw err;
+    }
+    const classified = classifyJobError(err);
+    done('failed', (classified as Error)?.name !== 'UnrecoverableError');
+    throw classified;
+  }
+}
+
 /**
  * Starts one BullMQ worker with the settings every queue shares: the worker connection, the key
- * prefix, a request id per job in the logs, error listeners, and a final-failure hook.
+ * prefix, a request id per job in the logs, job metrics, one mapping of deterministic errors to
+ * UnrecoverableError (job-errors.ts), error listeners, and a final-failure hook.
  */
 export function startQueueWorker<T, R>(
-  deps: WorkerDeps,
+  deps: Pick<WorkerDeps, 'config' | 'logger' | 'redis' | 'metrics'>,
   name: string,
   definition: ProcessorDefinition<T, R>,
   concurrency: number,
@@ -25,7 +53,7 @@ export function startQueueWorker<T, R>(
   const { logger } = deps;
   const worker = new Worker<T, R>(
     name,
-    (job) => requestContext.run({ requestId: `job:${name}:${job.id}` }, () => definition.process(job)),
+    (job, token) => runJob(deps, name, definition, job, token),
     {
       connection: deps.redis.duplicate() as ConnectionOptions,
       prefix: bullPrefix(deps.config),

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { ApiDeps } from '../deps';
 import { input } from '../http/validate';
 import { sendData, sendList } from '../http/respond';
-import type { Pagination } from '../http/pagination';
+import type { Pagination } from '../../common/paging';
 import { AiEvaluationService } from './service';
 
 const id = (req: Request) => input<{ id: string }>(req, 'params').id;

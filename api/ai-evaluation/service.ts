@@ -3,8 +3,8 @@ import { AiEvaluation, type CodingSubmission, type PublicAiEvaluation } from '..
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../../common/errors';
 import { enqueue } from '../../common/queues';
 import type { ApiDeps } from '../deps';
-import { limitOffset, type Pagination } from '../http/pagination';
-import { assertQueueHasRoom } from '../http/queue-guard';
+import { limitOffset, type Pagination } from '../../common/paging';
+import { assertQueueHasRoom } from '../../common/queues/depth-guard';
 import type { Actor } from '../access/classrooms';
 import { CodingSubmissionService } from '../coding-lab/submission-access';
 

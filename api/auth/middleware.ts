@@ -10,8 +10,10 @@ import type { AccessRevocation } from './revocation';
 export interface AuthUser {
   id: string;
   role: Role;
-  email: string;
+  email: string | null;
   name: string;
+  /** the account must change its password; only the routes in PASSWORD_CHANGE_ROUTES answer */
+  mustChangePassword: boolean;
   jti: string;
   sid: string;
   /** expiry of the access token, seconds since the epoch */
@@ -24,6 +26,18 @@ declare global {
     // passport types req.user as Express.User; ours carries the token's identity
     interface User extends AuthUser {}
   }
+}
+
+/**
+ * What an account that must change its password may still do (README.md#admin-people): change it,
+ * look at its session, sign out. Read from the token, so the gate costs no query.
+ */
+const PASSWORD_CHANGE_ROUTES = new Set(['POST /api/v2/auth/password/change', 'POST /api/v2/auth/logout', 'GET /api/v2/auth/session']);
+
+function passwordChangeGate(user: AuthUser, method: string, path: string): ForbiddenError | undefined {
+  if (!user.mustChangePassword) return undefined;
+  if (PASSWORD_CHANGE_ROUTES.has(`${method} ${path.replace(/\/+$/, '')}`)) return undefined;
+  return new ForbiddenError('Change your password before using GEMA', 'PASSWORD_CHANGE_REQUIRED');
 }
 
 export interface AuthMiddleware {
@@ -39,6 +53,7 @@ export function toAuthUser(claims: AccessClaims): AuthUser {
     role: claims.role,
     email: claims.email,
     name: claims.name,
+    mustChangePassword: claims.pwc === true,
     jti: claims.jti,
     sid: claims.sid,
     exp: claims.exp,
@@ -77,6 +92,8 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
     passport.authenticate('jwt', { session: false }, (err: unknown, user: AuthUser | false) => {
       if (err) return next(err);
       if (!user) return next(new UnauthenticatedError('A valid access token is required'));
+      const gate = passwordChangeGate(user, req.method, req.baseUrl + req.path);
+      if (gate) return next(gate);
       req.user = user;
       const ctx = requestContext.getStore();
       if (ctx) ctx.userId = user.id;
@@ -99,7 +116,9 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
       throw new UnauthenticatedError('A valid access token is required');
     }
     if (await revocation.isRevoked(claims)) throw new UnauthenticatedError('The token was revoked');
-    return toAuthUser(claims);
+    const user = toAuthUser(claims);
+    if (user.mustChangePassword) throw new ForbiddenError('Change your password before using GEMA', 'PASSWORD_CHANGE_REQUIRED');
+    return user;
   };
 
   return { requireAuth, requireRole, authenticateToken };

@@ -18,9 +18,13 @@ export interface AuthLimiters {
 
 const pass: RequestHandler = (_req, _res, next) => next();
 
+/** The account a login names: its email, or its NIS (README.md#admin-people). */
 function emailOf(req: Request): string | undefined {
-  const email = (req.body as { email?: unknown } | undefined)?.email;
-  return typeof email === 'string' && email.trim() ? `email:${email.trim().toLowerCase()}` : undefined;
+  const body = req.body as { email?: unknown; nis?: unknown } | undefined;
+  const email = body?.email;
+  if (typeof email === 'string' && email.trim()) return `email:${email.trim().toLowerCase()}`;
+  const nis = body?.nis;
+  return typeof nis === 'string' && nis.trim() ? `nis:${nis.trim()}` : undefined;
 }
 
 /**

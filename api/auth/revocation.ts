@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AccessClaims } from './tokens';
+import { denyKeys, denySessionIds } from '../../common/auth/session-deny-list';
 
 /**
  * Access tokens are stateless, so logging out has to deny them until they expire. A token is dead
@@ -13,10 +14,10 @@ export class AccessRevocation {
   ) {}
 
   private jtiKey(jti: string) {
-    return `${this.prefix}auth:deny:jti:${jti}`;
+    return denyKeys.jti(this.prefix, jti);
   }
   private sidKey(sid: string) {
-    return `${this.prefix}auth:deny:sid:${sid}`;
+    return denyKeys.sid(this.prefix, sid);
   }
 
   async denyToken(jti: string, expiresAtSeconds: number): Promise<void> {
@@ -26,10 +27,7 @@ export class AccessRevocation {
 
   /** Kills every access token of these sessions; `ttlSeconds` is the access token lifetime. */
   async denySessions(sessionIds: string[], ttlSeconds: number): Promise<void> {
-    if (sessionIds.length === 0) return;
-    const multi = this.redis.multi();
-    for (const sid of sessionIds) multi.set(this.sidKey(sid), '1', 'EX', ttlSeconds);
-    await multi.exec();
+    await denySessionIds(this.redis, this.prefix, sessionIds, ttlSeconds);
   }
 
   async isRevoked(claims: Pick<AccessClaims, 'jti' | 'sid'>): Promise<boolean> {

@@ -25,11 +25,17 @@ export const emailBody = Joi.object({ email: email.required() });
 
 export const tokenBody = Joi.object({ token: opaqueToken });
 
+/** A NIS (nomor induk siswa): digits, sometimes with dots or dashes as the school prints it. */
+export const nis = Joi.string().trim().pattern(/^[0-9][0-9.\-/]{2,19}$/).max(20).messages({
+  'string.pattern.base': '{{#label}} must be a student number (digits, dots, dashes)',
+});
+
 export const loginBody = Joi.object({
-  email: email.required(),
+  email,
+  nis,
   // no length rules here: a login must not reveal the password policy of an account
   password: Joi.string().max(1024).required(),
-});
+}).xor('email', 'nis');
 
 export const refreshBody = Joi.object({ refresh_token: opaqueToken });
 
@@ -51,7 +57,8 @@ export interface RegisterInput {
   classroomId?: string;
 }
 export interface LoginInput {
-  email: string;
+  email?: string;
+  nis?: string;
   password: string;
 }
 export interface ResetInput {

@@ -1,5 +1,5 @@
 import { UniqueConstraintError, type Sequelize } from 'sequelize';
-import { Activity, Classroom, User, type PublicUser } from '../../common/models';
+import { AuditEntry, Classroom, User, type PublicUser } from '../../common/models';
 import { consumeOneTimeToken } from '../../common/auth/one-time-tokens';
 import { enqueue, type Queues } from '../../common/queues';
 import type { Config } from '../../common/config';
@@ -21,6 +21,8 @@ import type { ChangeInput, LoginInput, RegisterInput, ResetInput } from './schem
 
 /** OAuth2-shaped token response (RFC 6749 §5.1), plus the user so a client needs no second call. */
 export interface TokenResponse {
+  /** true when staff set the password: only POST /auth/password/change answers until it is changed */
+  password_change_required: boolean;
   access_token: string;
   refresh_token: string;
   token_type: 'Bearer';
@@ -39,9 +41,14 @@ export interface AuthServiceDeps {
   sessions: RefreshSessions;
 }
 
-function refusePasswordEqualToEmail(password: string, email: string, field: string) {
-  if (password.trim().toLowerCase() === email.trim().toLowerCase()) {
+/** A password must not be the account's own email address or NIS, the first thing anyone tries. */
+export function refusePasswordEqualToIdentity(password: string, who: { email?: string | null; studentNumber?: string | null }, field: string) {
+  const typed = password.trim().toLowerCase();
+  if (who.email && typed === who.email.trim().toLowerCase()) {
     throw new ValidationError([{ field, message: `${field} must not be the email address`, type: 'password.email' }]);
+  }
+  if (who.studentNumber && typed === who.studentNumber.trim().toLowerCase()) {
+    throw new ValidationError([{ field, message: `${field} must not be the student number`, type: 'password.nis' }]);
   }
 }
 
@@ -49,7 +56,7 @@ export class AuthService {
   constructor(private readonly d: AuthServiceDeps) {}
 
   async register(input: RegisterInput, client: ClientInfo): Promise<PublicUser> {
-    refusePasswordEqualToEmail(input.password, input.email, 'password');
+    refusePasswordEqualToIdentity(input.password, input, 'password');
     if (input.classroomId && !(await Classroom.findByPk(input.classroomId, { attributes: ['id'] }))) {
       throw new ValidationError([{ field: 'classroomId', message: 'classroomId names no classroom', type: 'any.invalid' }]);
     }
@@ -72,7 +79,7 @@ export class AuthService {
       if (err instanceof UniqueConstraintError) throw new ConflictError('An account with this email already exists', 'EMAIL_TAKEN');
       throw err;
     }
-    await Activity.record({ type: 'register', userId: user.id, ip: client.ip });
+    await AuditEntry.record({ type: 'register', userId: user.id, ip: client.ip });
     try {
       await enqueue(this.d.queues, 'email', { template: 'verify-email', userId: user.id });
     } catch (err) {
@@ -90,7 +97,7 @@ export class AuthService {
       if (!found.emailVerifiedAt) await found.update({ emailVerifiedAt: new Date() }, { transaction });
       return found;
     });
-    await Activity.record({ type: 'email_verified', userId: user.id, ip: client.ip });
+    await AuditEntry.record({ type: 'email_verified', userId: user.id, ip: client.ip });
     return user.toPublic();
   }
 
@@ -102,19 +109,22 @@ export class AuthService {
     }
   }
 
+  /** By email or by NIS (student number), with the same single bcrypt compare either way. */
   async login(input: LoginInput, client: ClientInfo): Promise<TokenResponse> {
-    const user = await User.findOne({ where: { email: input.email } });
+    const user = await User.findOne({ where: input.nis ? { studentNumber: input.nis } : { email: input.email! } });
     const ok = user
       ? await this.d.passwords.verify(input.password, user.passwordHash)
       : await this.d.passwords.verifyDummy(input.password);
     if (!user || !ok) {
-      await Activity.record({
+      await AuditEntry.record({
         type: 'login_failed',
         userId: user?.id ?? null,
         ip: client.ip,
-        details: { email: input.email, reason: user ? 'wrong_password' : 'unknown_email' },
+        details: input.nis
+          ? { nis: input.nis, reason: user ? 'wrong_password' : 'unknown_nis' }
+          : { email: input.email, reason: user ? 'wrong_password' : 'unknown_email' },
       });
-      throw new UnauthenticatedError('The email or password is wrong', 'INVALID_CREDENTIALS');
+      throw new UnauthenticatedError(`The ${input.nis ? 'NIS' : 'email'} or password is wrong`, 'INVALID_CREDENTIALS');
     }
     // status is told only to someone who knows the password
     if (user.status === 'suspended') throw new ForbiddenError('This account is suspended', 'ACCOUNT_SUSPENDED');
@@ -125,14 +135,14 @@ export class AuthService {
     await user.update(changes);
     await this.purgeDeadSessions(user.id);
     const refresh = await this.d.sessions.issue(user.id, client);
-    await Activity.record({ type: 'login', userId: user.id, ip: client.ip, details: { sessionId: refresh.familyId } });
+    await AuditEntry.record({ type: 'login', userId: user.id, ip: client.ip, details: { sessionId: refresh.familyId } });
     return this.tokenResponse(user, refresh.token, refresh.familyId);
   }
 
   async refresh(token: string, client: ClientInfo): Promise<TokenResponse> {
     const result = await this.d.sessions.rotate(token, client);
     if (result.outcome === 'reused') {
-      await Activity.record({
+      await AuditEntry.record({
         type: 'refresh_reuse',
         userId: result.userId,
         ip: client.ip,
@@ -155,7 +165,7 @@ export class AuthService {
     await this.d.revocation.denyToken(user.jti, user.exp);
     if (all) await this.d.sessions.revokeAllOfUser(user.id, 'logout');
     else await this.d.sessions.revokeFamily(user.sid, 'logout');
-    await Activity.record({ type: 'logout', userId: user.id, ip: client.ip, details: { sessionId: user.sid, all } });
+    await AuditEntry.record({ type: 'logout', userId: user.id, ip: client.ip, details: { sessionId: user.sid, all } });
   }
 
   /** Always accepted: whether an email has an account is nobody's business. */
@@ -172,33 +182,46 @@ export class AuthService {
       const user = id ? await User.findByPk(id, { transaction }) : null;
       if (!user) throw new BadRequestError('INVALID_TOKEN', 'The reset link is invalid, used or expired');
       // throwing here rolls the transaction back, so the token survives a refused password
-      refusePasswordEqualToEmail(input.password, user.email, 'password');
+      refusePasswordEqualToIdentity(input.password, user, 'password');
       await user.update(
         {
           passwordHash: await this.d.passwords.hash(input.password),
           // the link reached the mailbox, which is what verification proves
           emailVerifiedAt: user.emailVerifiedAt ?? new Date(),
+          mustChangePassword: false,
         },
         { transaction },
       );
       return user.id;
     });
     const revoked = await this.d.sessions.revokeAllOfUser(userId, 'password');
-    await Activity.record({ type: 'password_reset', userId, ip: client.ip, details: { sessionsRevoked: revoked } });
+    await AuditEntry.record({ type: 'password_reset', userId, ip: client.ip, details: { sessionsRevoked: revoked } });
   }
 
-  /** Changes the password and ends every other session; the caller's own stays signed in. */
-  async changePassword(auth: AuthUser, input: ChangeInput, client: ClientInfo): Promise<{ sessionsRevoked: number }> {
+  /**
+   * Changes the password and ends every other session; the caller's own stays signed in. A forced
+   * change (README.md#admin-people) also answers a fresh access token without the restriction, and
+   * denies the restricted one.
+   */
+  async changePassword(
+    auth: AuthUser,
+    input: ChangeInput,
+    client: ClientInfo,
+  ): Promise<{ sessionsRevoked: number; access_token?: string; expires_in?: number }> {
     const user = await User.findByPk(auth.id);
     if (!user) throw new UnauthenticatedError('The account no longer exists');
     if (!(await this.d.passwords.verify(input.currentPassword, user.passwordHash))) {
       throw new UnprocessableError('INVALID_CURRENT_PASSWORD', 'The current password is wrong');
     }
-    refusePasswordEqualToEmail(input.newPassword, user.email, 'newPassword');
-    await user.update({ passwordHash: await this.d.passwords.hash(input.newPassword) });
+    refusePasswordEqualToIdentity(input.newPassword, user, 'newPassword');
+    const forced = user.mustChangePassword;
+    await user.update({ passwordHash: await this.d.passwords.hash(input.newPassword), mustChangePassword: false });
     const sessionsRevoked = await this.d.sessions.revokeAllOfUser(user.id, 'password', auth.sid);
-    await Activity.record({ type: 'password_change', userId: user.id, ip: client.ip, details: { sessionsRevoked } });
-    return { sessionsRevoked };
+    await AuditEntry.record({ type: 'password_change', userId: user.id, ip: client.ip, details: { sessionsRevoked, forced } });
+    if (!forced) return { sessionsRevoked };
+    await this.d.revocation.denyToken(auth.jti, auth.exp);
+    const access = this.d.tokens.sign(user, auth.sid);
+    return { sessionsRevoked, access_token: access.token, expires_in: access.expiresIn };
   }
 
   /** Housekeeping on the way: a failure is logged, never a reason to refuse the login. */
@@ -211,8 +234,9 @@ export class AuthService {
   }
 
   private tokenResponse(user: User, refreshToken: string, sessionId: string): TokenResponse {
-    const access = this.d.tokens.sign({ id: user.id, role: user.role, email: user.email, name: user.name }, sessionId);
+    const access = this.d.tokens.sign(user, sessionId);
     return {
+      password_change_required: user.mustChangePassword,
       access_token: access.token,
       refresh_token: refreshToken,
       token_type: 'Bearer',

@@ -6,8 +6,11 @@ import type { Role } from '../../common/models';
 export interface AccessClaims {
   sub: string;
   role: Role;
-  email: string;
+  /** null for a NIS-only account */
+  email: string | null;
   name: string;
+  /** present and true while the account must change its password before anything else */
+  pwc?: true;
   /** this token's id, denied in Redis on logout */
   jti: string;
   /** the refresh-token family (one login) the token belongs to */
@@ -28,8 +31,9 @@ export interface SignedAccessToken {
 export interface TokenSubject {
   id: string;
   role: Role;
-  email: string;
+  email: string | null;
   name: string;
+  mustChangePassword?: boolean;
 }
 
 /**
@@ -53,7 +57,13 @@ export class AccessTokens {
     const jti = crypto.randomUUID();
     const ttl = this.config.auth.accessTtlSeconds;
     const token = jwt.sign(
-      { role: subject.role, email: subject.email, name: subject.name, sid: sessionId },
+      {
+        role: subject.role,
+        email: subject.email,
+        name: subject.name,
+        sid: sessionId,
+        ...(subject.mustChangePassword ? { pwc: true } : {}),
+      },
       this.key,
       {
         algorithm: 'HS256',

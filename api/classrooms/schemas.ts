@@ -1,5 +1,6 @@
 import Joi from 'joi';
-import { paginationKeys, type Pagination } from '../http/pagination';
+import { paginationKeys } from '../http/pagination';
+import type { Pagination } from '../../common/paging';
 
 export const listQuery = Joi.object({ ...paginationKeys });
 export type ListQuery = Pagination;

@@ -1,12 +1,14 @@
 import { Op, literal, type FindOptions, type InferAttributes } from 'sequelize';
 import { Classroom } from '../../common/models';
 import type { AuthUser } from '../auth/middleware';
-import { limitOffset, type Pagination } from '../http/pagination';
+import { limitOffset, type Pagination } from '../../common/paging';
 
 export interface ClassroomView {
   id: string;
   name: string;
   academicYear: string;
+  /** set once an admin archived it (README.md#admin-people) */
+  archivedAt: Date | null;
   studentCount: number;
 }
 
@@ -49,6 +51,7 @@ export async function listClassrooms(user: AuthUser, page: Pagination): Promise<
       id: c.id,
       name: c.name,
       academicYear: c.academicYear,
+      archivedAt: c.archivedAt ?? null,
       studentCount: Number(c.get('studentCount' as keyof Classroom)),
     })),
   };

@@ -6,6 +6,7 @@ import { CodingTaskService, type CreateTaskInput, type TaskFields, type TaskList
 import { CodingSubmissionWorkflow, type SubmissionListQuery, type SubmitInput } from './submission-service';
 import { CodingRunService, type RunInput } from './run-service';
 import { CodingRejudgeService } from './rejudge-service';
+import { CodingLanguageService } from './language-service';
 import type { TestInput } from './schemas';
 
 const me = (req: Request) => req.user!;
@@ -13,8 +14,9 @@ const id = (req: Request) => input<{ id: string }>(req, 'params').id;
 
 export function createCodingLabController(deps: ApiDeps) {
   const tasks = new CodingTaskService(deps.sequelize);
-  const submissions = new CodingSubmissionWorkflow(deps, tasks);
-  const runs = new CodingRunService(deps, tasks);
+  const languages = new CodingLanguageService(deps);
+  const submissions = new CodingSubmissionWorkflow(deps, tasks, languages);
+  const runs = new CodingRunService(deps, tasks, languages);
   const rejudges = new CodingRejudgeService(deps, tasks);
 
   return {
@@ -60,6 +62,10 @@ export function createCodingLabController(deps: ApiDeps) {
       const { wait } = input<{ wait: boolean }>(req, 'query');
       const outcome = await runs.run(me(req), input<RunInput>(req, 'body'), wait);
       sendData(res, outcome.data, outcome.finished ? 200 : 202);
+    },
+    async listLanguages(_req: Request, res: Response) {
+      const data = await languages.list();
+      sendList(res, data, { page: 1, pageSize: data.length, total: data.length });
     },
     async getRun(req: Request, res: Response) {
       sendData(res, await runs.get(me(req), id(req)));

@@ -1,4 +1,5 @@
 import { hiddenFromStudent, hiddenTestName, isStudentSample } from '../../common/grading/visibility';
+import { figuresFor, type FigureBuckets } from '../../common/grading/coarse-figures';
 import type { CodingRun, CodingSubmission, CodingTask, CodingTestCase, TestResult } from '../../common/models';
 
 export function presentTestCase(t: CodingTestCase) {
@@ -73,21 +74,21 @@ export function presentTaskSummary(task: CodingTask, solved: boolean) {
 type TestTexts = Map<string, Pick<CodingTestCase, 'stdin' | 'expected'>>;
 
 /**
- * One test result for a reader. Staff see everything. A student sees a hidden test's verdict, time
- * and memory only: never its input, expected output, the program's output or the diff.
+ * One test result for a reader. Staff see everything. A student sees a hidden test's verdict and
+ * its time and memory rounded to `buckets` only: never its input, expected output, the program's
+ * output or the diff (README.md#hidden-tests-and-their-figures).
  */
-export function presentResult(r: TestResult, staff: boolean, texts: TestTexts) {
+export function presentResult(r: TestResult, staff: boolean, texts: TestTexts, buckets: FigureBuckets) {
   const base = {
     index: r.index,
     verdict: r.verdict,
     points: r.points,
     earned: r.earned,
-    timeMs: r.timeMs,
-    memoryKb: r.memoryKb,
+    ...figuresFor(r, staff, buckets),
   };
   const hidden = r.visibility !== 'show';
   if (!staff && hiddenFromStudent(r.visibility, r.verdict === 'accepted')) {
-    return { ...base, name: hiddenTestName(r.index), hidden: true };
+    return { ...base, name: hiddenTestName(r.index), hidden: true, figures: { timeBucketMs: buckets.timeMs, memoryBucketKb: buckets.memoryKb } };
   }
   const text = texts.get(r.testId);
   return {
@@ -125,12 +126,12 @@ export function presentSubmissionSummary(s: CodingSubmission) {
   };
 }
 
-export function presentSubmission(s: CodingSubmission, staff: boolean, texts: TestTexts) {
+export function presentSubmission(s: CodingSubmission, staff: boolean, texts: TestTexts, buckets: FigureBuckets) {
   return {
     ...presentSubmissionSummary(s),
     files: s.files,
     compileOutput: s.compileOutput,
-    results: s.results.map((r) => presentResult(r, staff, texts)),
+    results: s.results.map((r) => presentResult(r, staff, texts, buckets)),
     ...(staff && s.error ? { error: s.error } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { CodingRejudge, CodingTask } from '../../common/models';
 import { NotFoundError } from '../../common/errors';
 import { enqueue } from '../../common/queues';
-import { rejudgeJobId } from '../../common/queues/jobs/grading';
+import { rejudgeJobId } from '../../common/grading/job-ids';
 import type { ApiDeps } from '../deps';
 import type { Actor } from '../access/classrooms';
 import { mayManageTask } from './access';

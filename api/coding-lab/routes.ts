@@ -38,6 +38,8 @@ export function codingLabRoutes(deps: ApiDeps): ApiRouter {
       ]
     : [];
 
+  // no query, no params: ApiRouter refuses any query string on it
+  r.get('/languages', c.listLanguages);
   r.get('/tasks', validate({ query: taskListQuery }), c.listTasks);
   r.post('/tasks', staff, validate({ body: createTaskBody }), c.createTask);
   r.get('/tasks/:idOrSlug', validate({ params: idOrSlugParams }), c.getTask);

@@ -4,15 +4,16 @@ import { CodingRun, CodingTestCase, type CodingLanguage } from '../../common/mod
 import { NotFoundError, UnprocessableError } from '../../common/errors';
 import { bullPrefix, enqueue } from '../../common/queues';
 import { createRedis, closeRedis } from '../../common/redis';
-import { runJobId } from '../../common/queues/jobs/grading';
+import { runJobId } from '../../common/grading/job-ids';
 import type { ApiDeps } from '../deps';
 import type { Actor } from '../access/classrooms';
 import { isUuid } from './submission-access';
 import { sourceFiles } from './files';
-import { assertQueueHasRoom } from '../http/queue-guard';
+import { assertQueueHasRoom } from '../../common/queues/depth-guard';
 import { presentRun } from './present';
 import type { FileInput } from './schemas';
 import type { CodingTaskService } from './task-service';
+import type { CodingLanguageService } from './language-service';
 
 export interface RunInput {
   language: CodingLanguage;
@@ -29,6 +30,7 @@ export class CodingRunService {
   constructor(
     private readonly deps: Pick<ApiDeps, 'queues' | 'config' | 'logger'>,
     private readonly tasks: CodingTaskService,
+    private readonly languages: Pick<CodingLanguageService, 'assertRunnable'>,
   ) {}
 
   /** "Run samples" needs a task the caller may see, in one of its languages, with samples to run. */
@@ -49,6 +51,7 @@ export class CodingRunService {
   async run(user: Actor, input: RunInput, wait: boolean): Promise<{ finished: boolean; data: ReturnType<typeof presentRun> }> {
     const files = sourceFiles(input.language, input);
     const taskId = input.taskId ? await this.sampleTask(user, input.taskId, input.language) : null;
+    await this.languages.assertRunnable(input.language);
     await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth, 'grading');
     const run = await CodingRun.create({ userId: user.id, language: input.language, files, stdin: input.stdin ?? '', taskId });
     // a playground run is cheap to repeat and nobody waits long for it: one retry at most

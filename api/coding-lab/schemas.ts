@@ -7,6 +7,7 @@ import {
   SCORING_MODES,
   VISIBILITIES,
 } from '../../common/models';
+import { TASK_LIMITS } from '../../common/grading';
 
 export const MAX_FILES = 10;
 export const MAX_SOURCE_BYTES = 64 * 1024;
@@ -55,8 +56,8 @@ const taskFields = {
   tags: Joi.array().items(Joi.string().trim().lowercase().min(1).max(40)).max(20).unique(),
   languages: Joi.array().items(language).min(1).unique(),
   starterCode: Joi.object(Object.fromEntries(CODING_LANGUAGES.map((l) => [l, source]))),
-  timeLimitMs: Joi.number().integer().min(100).max(20_000),
-  memoryLimitMb: Joi.number().integer().min(16).max(1024),
+  timeLimitMs: Joi.number().integer().min(TASK_LIMITS.timeMs.min).max(TASK_LIMITS.timeMs.max),
+  memoryLimitMb: Joi.number().integer().min(TASK_LIMITS.memoryMb.min).max(TASK_LIMITS.memoryMb.max),
   points: Joi.number().integer().min(0).max(10_000),
   classroomId: id.allow(null),
   published: Joi.boolean(),

@@ -3,15 +3,16 @@ import { Op, QueryTypes, type WhereOptions } from 'sequelize';
 import { CodingSubmission, CodingTestCase, type CodingLanguage } from '../../common/models';
 import { RateLimitedError, UnprocessableError } from '../../common/errors';
 import { enqueue } from '../../common/queues';
-import { gradingJobId } from '../../common/queues/jobs/grading';
+import { gradingJobId } from '../../common/grading/job-ids';
 import { rooms } from '../../common/realtime/events';
 import type { ApiDeps } from '../deps';
-import { limitOffset, type Pagination } from '../http/pagination';
+import { limitOffset, type Pagination } from '../../common/paging';
 import { taughtClassroomIds, type Actor } from '../access/classrooms';
 import { CodingSubmissionService } from './submission-access';
 import type { CodingTaskService } from './task-service';
+import type { CodingLanguageService } from './language-service';
 import { sourceFiles } from './files';
-import { assertQueueHasRoom } from '../http/queue-guard';
+import { assertQueueHasRoom } from '../../common/queues/depth-guard';
 import { presentSubmission, presentSubmissionSummary } from './present';
 import type { FileInput } from './schemas';
 
@@ -37,6 +38,7 @@ export class CodingSubmissionWorkflow {
   constructor(
     private readonly deps: Pick<ApiDeps, 'sequelize' | 'queues' | 'realtime' | 'config' | 'logger'>,
     private readonly tasks: CodingTaskService,
+    private readonly languages: Pick<CodingLanguageService, 'assertRunnable'>,
   ) {}
 
   async submit(user: Actor, input: SubmitInput) {
@@ -45,6 +47,7 @@ export class CodingSubmissionWorkflow {
       throw new UnprocessableError('LANGUAGE_NOT_ALLOWED', `This task accepts ${task.languages.join(', ')}`);
     }
     const files = sourceFiles(input.language, input);
+    await this.languages.assertRunnable(input.language);
     await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth, 'grading');
 
     const submission = await this.deps.sequelize.transaction(async (transaction) => {
@@ -107,7 +110,7 @@ export class CodingSubmissionWorkflow {
     const tests = testIds.length
       ? await CodingTestCase.findAll({ where: { id: testIds }, attributes: ['id', 'stdin', 'expected'] })
       : [];
-    return presentSubmission(submission, isStaff(user), new Map(tests.map((t) => [t.id, t])));
+    return presentSubmission(submission, isStaff(user), new Map(tests.map((t) => [t.id, t])), this.deps.config.sandbox.hiddenFigures);
   }
 
   /** Students list their own; teachers their classrooms' (and their own); admins everything. */

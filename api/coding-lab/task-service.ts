@@ -9,13 +9,13 @@ import {
 } from '../../common/models';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type FieldError } from '../../common/errors';
 import { isValidRegex } from '../../common/grading/compare';
-import { limitOffset, type Pagination } from '../http/pagination';
+import { limitOffset, type Pagination } from '../../common/paging';
 import { classroomOf, taughtClassroomIds, teaches, type Actor } from '../access/classrooms';
 import { mayManageTask, mayViewTask } from './access';
 import { isUuid } from './submission-access';
 import { presentTask, presentTaskSummary } from './present';
 import type { TestInput } from './schemas';
-import { likeContains } from '../http/like';
+import { likeContains } from '../../common/sql/like';
 
 export interface TaskListQuery extends Pagination {
   difficulty?: Difficulty;

@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { CONTACT_STATUSES, type ContactStatus } from '../../common/models';
-import { paginationKeys, type Pagination } from '../http/pagination';
+import type { Pagination } from '../../common/paging';
+import { paginationKeys } from '../http/pagination';
 
 export interface ContactInput {
   name: string;

@@ -163,6 +163,7 @@ export function sanitiseFilename(raw: string): string {
   const base = raw.split(/[\\/]/).pop() ?? '';
   let name = base
     .normalize('NFC')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name must lose
     .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/["<>:|?*]/g, '_')
     .replace(/\s+/g, ' ')

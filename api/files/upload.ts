@@ -45,7 +45,7 @@ class CappedDiskStorage implements StorageEngine {
   _handleFile(req: Request, file: Express.Multer.File, cb: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
     const target = path.join(UPLOAD_TMP_DIR, crypto.randomBytes(16).toString('hex'));
     const fail = (err: unknown) => {
-      fs.promises.rm(target, { force: true }).finally(() => cb(err));
+      void fs.promises.rm(target, { force: true }).finally(() => cb(err));
     };
     const receive = async () => {
       const cap = Math.min((await this.capFor?.(req)) ?? UPLOAD_LIMITS.maxFileBytes, UPLOAD_LIMITS.maxFileBytes);

@@ -1,5 +1,6 @@
 import Joi from 'joi';
-import { paginationKeys, type Pagination } from '../http/pagination';
+import type { Pagination } from '../../common/paging';
+import { paginationKeys } from '../http/pagination';
 
 export interface GalleryFields {
   title: string;

@@ -1,11 +1,5 @@
 import Joi from 'joi';
-
-export const MAX_PAGE_SIZE = 100;
-
-export interface Pagination {
-  page: number;
-  pageSize: number;
-}
+import { MAX_PAGE_SIZE } from '../../common/paging';
 
 /** `?page=&pageSize=`: a page size above the cap is served at the cap rather than refused. */
 export const paginationKeys = {
@@ -16,7 +10,3 @@ export const paginationKeys = {
     .default(20)
     .custom((v: number) => Math.min(v, MAX_PAGE_SIZE)),
 };
-
-export function limitOffset({ page, pageSize }: Pagination): { limit: number; offset: number } {
-  return { limit: pageSize, offset: (page - 1) * pageSize };
-}

@@ -1,5 +1,4 @@
-import { collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
-import { QUEUE_NAMES, type Queues } from '../../common/queues';
+import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
 
 export function createHttpHistogram(registry: Registry): Histogram<string> {
   return new Histogram({
@@ -11,25 +10,10 @@ export function createHttpHistogram(registry: Registry): Histogram<string> {
   });
 }
 
-/** Process metrics and BullMQ job counts per queue, read from Redis at scrape time. */
-export function registerSystemMetrics(registry: Registry, queues: Queues): void {
+/**
+ * Process metrics (CPU, memory, event-loop lag). Queue depth is not here: every web process would
+ * report the same Redis counts; the worker's /metrics reports them once (worker/http/metrics.ts).
+ */
+export function registerSystemMetrics(registry: Registry): void {
   collectDefaultMetrics({ register: registry });
-  new Gauge({
-    name: 'bullmq_jobs',
-    help: 'BullMQ jobs per queue and state',
-    labelNames: ['queue', 'state'],
-    registers: [registry],
-    async collect() {
-      const results = await Promise.allSettled(
-        QUEUE_NAMES.map(async (name) => ({
-          name,
-          counts: await queues[name].getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
-        })),
-      );
-      for (const r of results) {
-        if (r.status !== 'fulfilled') continue;
-        for (const [state, count] of Object.entries(r.value.counts)) this.set({ queue: r.value.name, state }, count);
-      }
-    },
-  });
 }

@@ -5,21 +5,7 @@ import { ApiRouter } from '../http/router';
 import { sendData } from '../http/respond';
 import type { ApiDeps } from '../deps';
 import type { OpenApiDocument } from '../openapi/document';
-
-const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref()),
-  ]);
-
-async function check(name: string, probe: () => Promise<unknown>): Promise<[string, string]> {
-  try {
-    await within(probe(), 1500, name);
-    return [name, 'ok'];
-  } catch (err) {
-    return [name, (err as Error).message || 'unreachable'];
-  }
-}
+import { coreReadiness, notReady } from '../../common/runtime';
 
 /** Liveness, readiness, metrics and the API document: the routes operators and tools call. */
 export function systemRoutes(deps: ApiDeps, doc: OpenApiDocument, registry: Registry): ApiRouter[] {
@@ -28,22 +14,11 @@ export function systemRoutes(deps: ApiDeps, doc: OpenApiDocument, registry: Regi
     sendData(res, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
   });
 
+  const readiness = coreReadiness(deps);
   root.get('/ready', async (_req, res) => {
-    const checks = Object.fromEntries(
-      await Promise.all([
-        check('postgres', () => deps.sequelize.query('SELECT 1')),
-        check('redis', () => deps.redis.ping()),
-      ]),
-    );
-    const failing = Object.entries(checks).filter(([, v]) => v !== 'ok');
-    if (failing.length === 0) return sendData(res, { status: 'ready', checks });
-    res.status(503).json({
-      error: {
-        code: 'NOT_READY',
-        message: `Not ready: ${failing.map(([k]) => k).join(' and ')} not answering`,
-        details: checks,
-      },
-    });
+    const { ready, checks } = await readiness.run();
+    if (ready) return sendData(res, { status: 'ready', checks });
+    res.status(503).json(notReady(checks));
   });
 
   root.get('/metrics', async (_req, res) => {

@@ -16,6 +16,8 @@ export async function mintOneTimeToken(
   userId: string,
   purpose: OneTimePurpose,
   transaction?: Transaction,
+  /** longer than the purpose's default, e.g. an invitation that sets the first password */
+  ttlSeconds: number = ONE_TIME_TTL_SECONDS[purpose],
 ): Promise<{ token: string; expiresAt: Date }> {
   // the user's used and expired tokens can never be used again: drop them rather than keep them forever
   await OneTimeToken.destroy({
@@ -23,7 +25,7 @@ export async function mintOneTimeToken(
     transaction,
   });
   const token = newOpaqueToken();
-  const expiresAt = new Date(Date.now() + ONE_TIME_TTL_SECONDS[purpose] * 1000);
+  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
   await OneTimeToken.create({ userId, purpose, tokenHash: hashOpaqueToken(secret, token), expiresAt }, { transaction });
   return { token, expiresAt };
 }

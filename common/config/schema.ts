@@ -1,7 +1,38 @@
+import path from 'node:path';
 import Joi from 'joi';
 
-export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'site'] as const;
+export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'notifications', 'student-import', 'site'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export type NodeEnv = 'development' | 'test' | 'production';
+export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'debug' | 'silent';
+
+/**
+ * One setting: the variable an operator sets, the joi rule that checks it, and (as a type parameter)
+ * the type the processes read. `secret` settings may also come from `<NAME>_FILE` (see secret-files.ts).
+ */
+export interface Setting<T> {
+  readonly env: string;
+  readonly schema: Joi.Schema;
+  readonly secret?: boolean;
+  /** turns the validated value into what the processes read (e.g. a path resolved against the root) */
+  readonly map?: (value: never, rootDir: string) => T;
+  /** carries T for the derived Config type; never set */
+  readonly __type?: T;
+}
+
+/** A value that is not configurable but belongs beside the settings it goes with. */
+export interface Fixed<T> {
+  readonly fixed: T;
+}
+
+const setting = <T>(env: string, schema: Joi.Schema, extra: Pick<Setting<T>, 'secret' | 'map'> = {}): Setting<T> => ({
+  env,
+  schema,
+  ...extra,
+});
+const fixed = <const T>(value: T): Fixed<T> => ({ fixed: value });
+const underRoot = (value: string, rootDir: string) => path.resolve(rootDir, value);
 
 const csv = (items: Joi.Schema) =>
   Joi.alternatives().try(
@@ -20,102 +51,238 @@ const csv = (items: Joi.Schema) =>
   );
 
 const secret = Joi.string().min(32);
+const concurrency = (fallback: number) => Joi.number().integer().min(1).max(64).default(fallback);
+// joi hands a function default the object being validated, so a default may follow NODE_ENV
+// a rounding step for figures students see, or `none` to show none
+const bucket = (max: number, fallback: number) =>
+  Joi.alternatives().try(Joi.number().integer().min(1).max(max), Joi.string().valid('none')).default(fallback);
+const noneAsNull = (value: number | 'none') => (value === 'none' ? null : value);
+const envOf = (parent: { NODE_ENV?: string }) => parent.NODE_ENV ?? 'development';
 
 /**
  * Every setting the processes read, with the defaults that let the quick start run on a developer
- * machine with no configuration. Variable names are the keys, so a validation message names the
+ * machine with no configuration. This is the one declaration: the joi schema (`envSchema`), the
+ * `Config` type and the mapping from variables to `Config` are all derived from it.
+ */
+export const settings = {
+  env: setting<NodeEnv>('NODE_ENV', Joi.string().valid('development', 'test', 'production').default('development')),
+  http: {
+    port: setting<number>('PORT', Joi.number().port().default(8080)),
+    host: setting<string>('HOST', Joi.string().default('0.0.0.0')),
+    appUrl: setting<string>('APP_URL', Joi.string().uri({ scheme: ['http', 'https'] }).default('http://localhost:3000')),
+    corsOrigins: setting<string[]>('CORS_ORIGINS', csv(Joi.string().uri({ scheme: ['http', 'https'] })).default([])),
+    trustProxy: setting<boolean | number | string>(
+      'TRUST_PROXY',
+      Joi.alternatives()
+        .try(Joi.boolean(), Joi.number().integer().min(0), Joi.string().pattern(/^[\w.,:/ -]+$/))
+        .default(false),
+    ),
+    jsonBodyLimit: setting<string>('JSON_BODY_LIMIT', Joi.string().default('1mb')),
+  },
+  db: {
+    url: setting<string>(
+      'DATABASE_URL',
+      Joi.string()
+        .uri({ scheme: ['postgres', 'postgresql'] })
+        .default('postgres://postgres@127.0.0.1:5432/gema'),
+      { secret: true },
+    ),
+    poolMax: setting<number>('DATABASE_POOL_MAX', Joi.number().integer().min(1).max(200).default(10)),
+    ssl: setting<boolean>('DATABASE_SSL', Joi.boolean().default(false)),
+    logSql: setting<boolean>('DATABASE_LOG_SQL', Joi.boolean().default(false)),
+  },
+  redis: {
+    url: setting<string>('REDIS_URL', Joi.string().uri({ scheme: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379/0'), {
+      secret: true,
+    }),
+    prefix: setting<string>(
+      'REDIS_PREFIX',
+      Joi.string()
+        .pattern(/^[a-zA-Z0-9_:.-]+$/)
+        .default('gema:'),
+    ),
+  },
+  log: {
+    level: setting<LogLevel>(
+      'LOG_LEVEL',
+      Joi.string()
+        .valid('error', 'warn', 'info', 'http', 'debug', 'silent')
+        .default((p: { NODE_ENV?: string }) => (envOf(p) === 'test' ? 'silent' : 'info')),
+    ),
+    format: setting<'json' | 'pretty'>(
+      'LOG_FORMAT',
+      Joi.string()
+        .valid('json', 'pretty')
+        .default((p: { NODE_ENV?: string }) => (envOf(p) === 'development' ? 'pretty' : 'json')),
+    ),
+  },
+  auth: {
+    // required in production, generated under var/ otherwise (see index.ts)
+    jwtSecret: setting<string>('JWT_SECRET', secret, { secret: true }),
+    jwtRefreshSecret: setting<string>('JWT_REFRESH_SECRET', secret, { secret: true }),
+    accessTtlSeconds: setting<number>('JWT_ACCESS_TTL', Joi.number().integer().min(60).max(86_400).default(900)),
+    refreshTtlSeconds: setting<number>('JWT_REFRESH_TTL', Joi.number().integer().min(3600).default(7 * 24 * 3600)),
+    /** absolute lifetime of a login (refresh family), however often it is refreshed */
+    familyMaxAgeSeconds: setting<number>('REFRESH_FAMILY_MAX_AGE', Joi.number().integer().min(3600).default(30 * 24 * 3600)),
+    bcryptCost: setting<number>('BCRYPT_COST', Joi.number().integer().min(4).max(15).default(10)),
+    issuer: fixed('gema-api'),
+    audience: fixed('gema'),
+  },
+  rateLimit: {
+    enabled: setting<boolean>('RATE_LIMIT_ENABLED', Joi.boolean().default(true)),
+    windowMs: setting<number>('RATE_LIMIT_WINDOW_MS', Joi.number().integer().min(1000).default(60_000)),
+    max: setting<number>('RATE_LIMIT_MAX', Joi.number().integer().min(1).default(600)),
+    authMax: setting<number>('AUTH_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(5)),
+    authEmailMax: setting<number>('AUTH_EMAIL_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(5)),
+    runMax: setting<number>('RUN_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(10)),
+    /** chat messages per user per window */
+    chatMessageMax: setting<number>('CHAT_MESSAGE_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(30)),
+  },
+  shutdown: {
+    /** how long a stopping process lets in-flight requests and running jobs finish (web and worker alike) */
+    timeoutMs: setting<number>('SHUTDOWN_TIMEOUT_MS', Joi.number().integer().min(1000).max(120_000).default(25_000)),
+  },
+  metricsEnabled: setting<boolean>('METRICS_ENABLED', Joi.boolean().default(true)),
+  worker: {
+    queues: setting<QueueName[]>('WORKER_QUEUES', csv(Joi.string().valid(...QUEUE_NAMES)).default([...QUEUE_NAMES])),
+    concurrency: {
+      grading: setting<number>('WORKER_CONCURRENCY_GRADING', concurrency(2)),
+      'ai-evaluation': setting<number>('WORKER_CONCURRENCY_AI_EVALUATION', concurrency(4)),
+      email: setting<number>('WORKER_CONCURRENCY_EMAIL', concurrency(5)),
+      'file-processing': setting<number>('WORKER_CONCURRENCY_FILE_PROCESSING', concurrency(2)),
+      notifications: setting<number>('WORKER_CONCURRENCY_NOTIFICATIONS', concurrency(2)),
+      'student-import': setting<number>('WORKER_CONCURRENCY_STUDENT_IMPORT', Joi.number().integer().min(1).max(8).default(1)),
+      site: setting<number>('WORKER_CONCURRENCY_SITE', concurrency(2)),
+    },
+    jobAttempts: setting<number>('JOB_ATTEMPTS', Joi.number().integer().min(1).max(20).default(5)),
+    jobBackoffMs: setting<number>('JOB_BACKOFF_MS', Joi.number().integer().min(10).default(2000)),
+    /** the worker's health/readiness/metrics port; unset: no HTTP server in the worker */
+    httpPort: setting<number | undefined>('WORKER_HTTP_PORT', Joi.number().port()),
+    httpHost: setting<string>('WORKER_HTTP_HOST', Joi.string().default('0.0.0.0')),
+  },
+  mail: {
+    smtpUrl: setting<string | undefined>('SMTP_URL', Joi.string().uri({ scheme: ['smtp', 'smtps'] }), { secret: true }),
+    from: setting<string>('MAIL_FROM', Joi.string().default('GEMA <no-reply@gema.local>')),
+    dir: setting<string>('MAIL_DIR', Joi.string().default('var/mail'), { map: underRoot }),
+  },
+  /** README.md#admin-bulk-import-and-export */
+  studentImport: {
+    maxBytes: setting<number>('STUDENT_IMPORT_MAX_BYTES', Joi.number().integer().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024)),
+    maxRows: setting<number>('STUDENT_IMPORT_MAX_ROWS', Joi.number().integer().min(1).max(100_000).default(20_000)),
+    inlineRows: setting<number>('STUDENT_IMPORT_INLINE_ROWS', Joi.number().integer().min(1).max(100_000).default(300)),
+  },
+  /** README.md#admin-analytics; 0 turns the cache off */
+  analyticsCacheTtlSeconds: setting<number>('ANALYTICS_CACHE_TTL_SECONDS', Joi.number().integer().min(0).max(86_400).default(600)),
+  uploads: {
+    dir: setting<string>('UPLOAD_DIR', Joi.string().default('var/uploads'), { map: underRoot }),
+    maxBytes: setting<number>(
+      'UPLOAD_MAX_BYTES',
+      Joi.number()
+        .integer()
+        .min(1024)
+        .max(25 * 1024 * 1024)
+        .default(25 * 1024 * 1024),
+    ),
+    cloudinaryUrl: setting<string | undefined>('CLOUDINARY_URL', Joi.string().uri({ scheme: ['cloudinary'] }), { secret: true }),
+  },
+  sandbox: {
+    backend: setting<'auto' | 'bwrap' | 'docker'>('SANDBOX', Joi.string().valid('auto', 'bwrap', 'docker').default('auto')),
+    dockerHost: setting<string | undefined>('DOCKER_HOST', Joi.string()),
+    gradingQueueMaxDepth: setting<number>('GRADING_QUEUE_MAX_DEPTH', Joi.number().integer().min(1).default(500)),
+    maxPendingPerUser: setting<number>('GRADING_MAX_PENDING_PER_USER', Joi.number().integer().min(1).default(3)),
+    /** how coarsely students see a hidden test's time and memory (null: not at all) */
+    /** run python/c/cpp/java without control groups (unsafe): README.md#isolation-levels */
+    allowWeakIsolation: setting<boolean>('SANDBOX_ALLOW_WEAK_ISOLATION', Joi.boolean().default(false)),
+    hiddenFigures: {
+      timeMs: setting<number | null>('HIDDEN_TEST_TIME_BUCKET_MS', bucket(60_000, 100), { map: noneAsNull }),
+      memoryKb: setting<number | null>('HIDDEN_TEST_MEMORY_BUCKET_KB', bucket(1024 * 1024, 4096), { map: noneAsNull }),
+    },
+  },
+  site: {
+    /** where contact messages are sent */
+    schoolEmail: setting<string>('SCHOOL_EMAIL', Joi.string().email({ tlds: false }).default('info@gema.local')),
+    /** contact messages per hour, per IP and per email address */
+    contactPerHour: setting<number>('CONTACT_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(3)),
+    /** anonymous requests per IP per RATE_LIMIT_WINDOW_MS on the public routes */
+    publicRateLimitMax: setting<number>('PUBLIC_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(300)),
+    /** how long a process answers anonymous public reads from memory */
+    publicCacheSeconds: setting<number>('PUBLIC_CACHE_SECONDS', Joi.number().integer().min(0).max(60).default(5)),
+    /** an unreferenced file older than this is removed by the cleanup job */
+    fileCleanupGraceMs: setting<number>('FILE_CLEANUP_GRACE_HOURS', Joi.number().min(0).default(24), {
+      map: (hours: number) => Math.round(hours * 3600_000),
+    }),
+    fileCleanupEveryMs: setting<number>('FILE_CLEANUP_EVERY_MINUTES', Joi.number().integer().min(1).default(60), {
+      map: (minutes: number) => minutes * 60_000,
+    }),
+    /** POST /seed/* exist only when this is true and NODE_ENV is not production (loadConfig) */
+    seedRoutesEnabled: setting<boolean>('SEED_ROUTES_ENABLED', Joi.boolean().default(false)),
+  },
+  streams: {
+    /** open Server-Sent Events streams per user, across API processes */
+    maxPerUser: setting<number>('STREAM_MAX_PER_USER', Joi.number().integer().min(1).max(100).default(5)),
+    heartbeatMs: setting<number>('STREAM_HEARTBEAT_MS', Joi.number().integer().min(100).max(60_000).default(15_000)),
+    retryMs: setting<number>('STREAM_RETRY_MS', Joi.number().integer().min(0).max(60_000).default(3000)),
+  },
+  ai: {
+    baseUrl: setting<string>('AI_BASE_URL', Joi.string().uri({ scheme: ['http', 'https'] }).default('https://api.openai.com/v1')),
+    apiKey: setting<string | undefined>('AI_API_KEY', Joi.string(), { secret: true }),
+    model: setting<string>('AI_MODEL', Joi.string().default('gpt-4o-mini')),
+    timeoutMs: setting<number>('AI_TIMEOUT_MS', Joi.number().integer().min(100).default(30_000)),
+    /** `auto`: the chat-completions provider when an API key is set, else the static reviewer */
+    provider: setting<'auto' | 'openai-compatible' | 'static'>(
+      'AI_PROVIDER',
+      Joi.string().valid('auto', 'openai-compatible', 'static').default('auto'),
+    ),
+    /**
+     * the longest `Retry-After` the evaluation waits for (as a delayed job, holding no worker); a
+     * provider asking for longer (a spent daily quota) fails the evaluation with its reason
+     */
+    retryMaxDelayMs: setting<number>('AI_RETRY_MAX_DELAY_MS', Joi.number().integer().min(1).default(300_000)),
+    maxTokens: setting<number>('AI_MAX_TOKENS', Joi.number().integer().min(64).max(32_768).default(1500)),
+    temperature: setting<number>('AI_TEMPERATURE', Joi.number().min(0).max(2).default(0.2)),
+    /** evaluation requests per user per rate-limit window */
+    evaluateRateLimitMax: setting<number>('AI_EVALUATE_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(10)),
+    /** waiting evaluations beyond which new requests get 503 */
+    queueMaxDepth: setting<number>('AI_QUEUE_MAX_DEPTH', Joi.number().integer().min(1).default(200)),
+  },
+};
+
+type Declaration = Setting<unknown> | Fixed<unknown> | { readonly [key: string]: Declaration };
+
+/** The configuration type, read off the declaration above. */
+export type Settings<D> =
+  D extends Setting<infer T> ? T : D extends Fixed<infer F> ? F : { -readonly [K in keyof D]: Settings<D[K]> };
+
+function isSetting(d: Declaration): d is Setting<unknown> {
+  return typeof (d as Setting<unknown>).env === 'string' && Joi.isSchema((d as Setting<unknown>).schema);
+}
+function isFixed(d: Declaration): d is Fixed<unknown> {
+  return Object.prototype.hasOwnProperty.call(d, 'fixed');
+}
+
+/** Every setting in declaration order. */
+export function listSettings(d: Declaration = settings as Declaration): Setting<unknown>[] {
+  if (isSetting(d)) return [d];
+  if (isFixed(d)) return [];
+  return Object.values(d).flatMap((child) => listSettings(child));
+}
+
+/** Builds the nested configuration from validated variables, following the declaration's shape. */
+export function mapSettings<D extends Declaration>(d: D, values: Record<string, unknown>, rootDir: string): Settings<D> {
+  if (isSetting(d)) {
+    const value = values[d.env];
+    return (d.map && value !== undefined ? d.map(value as never, rootDir) : value) as Settings<D>;
+  }
+  if (isFixed(d)) return d.fixed as Settings<D>;
+  return Object.fromEntries(
+    Object.entries(d).map(([key, child]) => [key, mapSettings(child as Declaration, values, rootDir)]),
+  ) as Settings<D>;
+}
+
+/**
+ * The joi schema of the environment: variable names are the keys, so a validation message names the
  * variable as the operator typed it.
  */
-export const envSchema = Joi.object({
-  NODE_ENV: Joi.string().valid('development', 'test', 'production').default('development'),
-  PORT: Joi.number().port().default(8080),
-  HOST: Joi.string().default('0.0.0.0'),
-  APP_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('http://localhost:3000'),
-
-  DATABASE_URL: Joi.string()
-    .uri({ scheme: ['postgres', 'postgresql'] })
-    .default('postgres://postgres@127.0.0.1:5432/gema'),
-  DATABASE_POOL_MAX: Joi.number().integer().min(1).max(200).default(10),
-  DATABASE_SSL: Joi.boolean().default(false),
-  DATABASE_LOG_SQL: Joi.boolean().default(false),
-
-  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379/0'),
-  REDIS_PREFIX: Joi.string()
-    .pattern(/^[a-zA-Z0-9_:.-]+$/)
-    .default('gema:'),
-
-  LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'debug', 'silent'),
-  LOG_FORMAT: Joi.string().valid('json', 'pretty'),
-
-  CORS_ORIGINS: csv(Joi.string().uri({ scheme: ['http', 'https'] })).default([]),
-  TRUST_PROXY: Joi.alternatives()
-    .try(Joi.boolean(), Joi.number().integer().min(0), Joi.string().pattern(/^[\w.,:/ -]+$/))
-    .default(false),
-  JSON_BODY_LIMIT: Joi.string().default('1mb'),
-
-  JWT_SECRET: secret,
-  JWT_REFRESH_SECRET: secret,
-  JWT_ACCESS_TTL: Joi.number().integer().min(60).max(86_400).default(900),
-  JWT_REFRESH_TTL: Joi.number().integer().min(3600).default(7 * 24 * 3600),
-  REFRESH_FAMILY_MAX_AGE: Joi.number().integer().min(3600).default(30 * 24 * 3600),
-  BCRYPT_COST: Joi.number().integer().min(4).max(15).default(10),
-
-  RATE_LIMIT_ENABLED: Joi.boolean().default(true),
-  RATE_LIMIT_WINDOW_MS: Joi.number().integer().min(1000).default(60_000),
-  RATE_LIMIT_MAX: Joi.number().integer().min(1).default(600),
-  AUTH_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(5),
-  AUTH_EMAIL_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(5),
-  RUN_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(10),
-
-  SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(1000).max(120_000).default(25_000),
-  METRICS_ENABLED: Joi.boolean().default(true),
-
-  WORKER_QUEUES: csv(Joi.string().valid(...QUEUE_NAMES)).default([...QUEUE_NAMES]),
-  WORKER_CONCURRENCY_GRADING: Joi.number().integer().min(1).max(64).default(2),
-  WORKER_CONCURRENCY_AI_EVALUATION: Joi.number().integer().min(1).max(64).default(4),
-  WORKER_CONCURRENCY_EMAIL: Joi.number().integer().min(1).max(64).default(5),
-  WORKER_CONCURRENCY_FILE_PROCESSING: Joi.number().integer().min(1).max(64).default(2),
-  WORKER_CONCURRENCY_SITE: Joi.number().integer().min(1).max(64).default(2),
-  JOB_ATTEMPTS: Joi.number().integer().min(1).max(20).default(5),
-  JOB_BACKOFF_MS: Joi.number().integer().min(10).default(2000),
-
-  SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }),
-  MAIL_FROM: Joi.string().default('GEMA <no-reply@gema.local>'),
-  MAIL_DIR: Joi.string().default('var/mail'),
-
-  UPLOAD_DIR: Joi.string().default('var/uploads'),
-  UPLOAD_MAX_BYTES: Joi.number()
-    .integer()
-    .min(1024)
-    .max(25 * 1024 * 1024)
-    .default(25 * 1024 * 1024),
-  CLOUDINARY_URL: Joi.string().uri({ scheme: ['cloudinary'] }),
-
-  SANDBOX: Joi.string().valid('auto', 'bwrap', 'docker').default('auto'),
-  DOCKER_HOST: Joi.string(),
-  GRADING_QUEUE_MAX_DEPTH: Joi.number().integer().min(1).default(500),
-  GRADING_MAX_PENDING_PER_USER: Joi.number().integer().min(1).default(3),
-
-  AI_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('https://api.openai.com/v1'),
-  AI_API_KEY: Joi.string(),
-  AI_MODEL: Joi.string().default('gpt-4o-mini'),
-  AI_TIMEOUT_MS: Joi.number().integer().min(100).default(30_000),
-  AI_PROVIDER: Joi.string().valid('auto', 'openai-compatible', 'static').default('auto'),
-  AI_MAX_RETRIES: Joi.number().integer().min(0).max(10).default(3),
-  AI_RETRY_BASE_MS: Joi.number().integer().min(1).default(500),
-  AI_RETRY_MAX_DELAY_MS: Joi.number().integer().min(1).default(30_000),
-  AI_MAX_TOKENS: Joi.number().integer().min(64).max(32_768).default(1500),
-  AI_TEMPERATURE: Joi.number().min(0).max(2).default(0.2),
-  AI_EVALUATE_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(10),
-  AI_QUEUE_MAX_DEPTH: Joi.number().integer().min(1).default(200),
-
-  SCHOOL_EMAIL: Joi.string().email({ tlds: false }).default('info@gema.local'),
-  CONTACT_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(3),
-  PUBLIC_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(300),
-  PUBLIC_CACHE_SECONDS: Joi.number().integer().min(0).max(60).default(5),
-  FILE_CLEANUP_GRACE_HOURS: Joi.number().min(0).default(24),
-  FILE_CLEANUP_EVERY_MINUTES: Joi.number().integer().min(1).default(60),
-  SEED_ROUTES_ENABLED: Joi.boolean().default(false),
-})
+export const envSchema = Joi.object(Object.fromEntries(listSettings().map((s) => [s.env, s.schema])))
   .unknown(true)
   .prefs({ errors: { wrap: { label: false } } });

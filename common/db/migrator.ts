@@ -17,6 +17,8 @@ export function createMigrator(sequelize: Sequelize, logger?: Logger) {
     migrations: {
       glob: ['*.{ts,js}', { cwd: MIGRATIONS_DIR, ignore: ['*.d.ts'] }],
       resolve: ({ name, path: file, context }) => {
+        // umzug resolves synchronously, and a migration is a CommonJS module found by path at run time
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const migration = require(file!) as Migration;
         return {
           // the same name whether the file ran as .ts or compiled .js

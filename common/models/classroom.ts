@@ -11,6 +11,8 @@ export class Classroom extends Model<InferAttributes<Classroom>, InferCreationAt
   declare id: CreationOptional<string>;
   declare name: string;
   declare academicYear: string;
+  /** archived classrooms keep their history but take no new students (README.md#admin-people) */
+  declare archivedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -20,6 +22,7 @@ export class Classroom extends Model<InferAttributes<Classroom>, InferCreationAt
         id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
         name: { type: DataTypes.STRING(100), allowNull: false },
         academicYear: { type: DataTypes.STRING(9), allowNull: false },
+        archivedAt: { type: DataTypes.DATE, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -9,18 +9,9 @@ import {
 import type { CodingLanguage } from './coding-task';
 import type { CodeFile, JobStatus, TestVerdict } from './coding-submission';
 
-/** The outcome of one playground run: the program's output, never compared with anything. */
-export interface RunOutcome {
-  verdict: 'ok' | 'compile_error' | 'runtime_error' | 'time_limit' | 'memory_limit' | 'output_limit' | 'internal_error';
-  stdout: string;
-  stderr: string;
-  stdoutTruncated: boolean;
-  stderrTruncated: boolean;
-  exitCode: number | null;
-  signal: string | null;
-  timeMs: number;
-  memoryKb: number;
-}
+import type { RunOutcome } from '../grading/run-result';
+
+export type { RunOutcome };
 
 /** One sample test of a "run samples" run, compared as grading compares it (no points, no score). */
 export interface SampleResult extends Omit<RunOutcome, 'verdict'> {

@@ -8,14 +8,15 @@ import {
   type Sequelize,
 } from 'sequelize';
 import type { CodingTestCase } from './coding-test-case';
+import { LANGUAGES, TASK_LIMITS, type Language } from '../grading';
 
 export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];
 export const SCORING_MODES = ['partial', 'all_or_nothing'] as const;
 export type ScoringMode = (typeof SCORING_MODES)[number];
-/** Same list as the sandbox's `LANGUAGES`; kept here so the API never imports the worker. */
-export const CODING_LANGUAGES = ['javascript', 'python', 'c', 'cpp', 'java'] as const;
-export type CodingLanguage = (typeof CODING_LANGUAGES)[number];
+/** The grading contract's languages (common/grading), under the names the models use. */
+export const CODING_LANGUAGES = LANGUAGES;
+export type CodingLanguage = Language;
 
 export class CodingTask extends Model<InferAttributes<CodingTask>, InferCreationAttributes<CodingTask>> {
   declare id: CreationOptional<string>;
@@ -50,8 +51,8 @@ export class CodingTask extends Model<InferAttributes<CodingTask>, InferCreation
         tags: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] },
         languages: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false },
         starterCode: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
-        timeLimitMs: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 2000 },
-        memoryLimitMb: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 128 },
+        timeLimitMs: { type: DataTypes.INTEGER, allowNull: false, defaultValue: TASK_LIMITS.timeMs.default },
+        memoryLimitMb: { type: DataTypes.INTEGER, allowNull: false, defaultValue: TASK_LIMITS.memoryMb.default },
         points: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 100 },
         classroomId: { type: DataTypes.UUID, allowNull: true },
         published: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },

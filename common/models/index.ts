@@ -8,7 +8,9 @@ import { CodingRun } from './coding-run';
 import { CodingRejudge } from './coding-rejudge';
 import { RefreshToken } from './refresh-token';
 import { OneTimeToken } from './one-time-token';
-import { Activity } from './activity';
+import { AuditEntry } from './audit-log';
+import { SchoolEvent } from './school-event';
+import { StudentImport } from './student-import';
 import { AiEvaluation } from './ai-evaluation';
 import { StoredFile } from './file';
 import { Assignment } from './assignment';
@@ -16,6 +18,9 @@ import { Submission, SubmissionFile, SubmissionGrade } from './submission';
 import { Announcement } from './announcement';
 import { ContactMessage, ContactReply } from './contact';
 import { GalleryItem } from './gallery-item';
+import { Notification, NotificationPreference } from './notification';
+import { ChatConversation, ChatMember, ChatMessage } from './chat';
+import { DiscussionThread, DiscussionReply } from './discussion';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -23,10 +28,12 @@ export * from './coding-task';
 export * from './coding-test-case';
 export * from './coding-submission';
 export * from './coding-run';
-export { RefreshToken, OneTimeToken, Activity };
+export { RefreshToken, OneTimeToken, AuditEntry, SchoolEvent, StudentImport };
+export type { StudentImportStatus } from './student-import';
 export type { RevokeReason } from './refresh-token';
 export type { OneTimePurpose } from './one-time-token';
-export type { ActivityType } from './activity';
+export type { AuditType } from './audit-log';
+export { AUDIT_TYPES } from './audit-log';
 export * from './ai-evaluation';
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
@@ -45,6 +52,11 @@ export { ContactMessage, ContactReply };
 export type { ContactStatus } from './contact';
 export { CONTACT_STATUSES } from './contact';
 export { GalleryItem };
+export { Notification, NotificationPreference };
+export type { NotificationType } from './notification';
+export { NOTIFICATION_TYPES } from './notification';
+export * from './chat';
+export { DiscussionThread, DiscussionReply };
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -61,7 +73,9 @@ export function initModels(sequelize: Sequelize): void {
   CodingRejudge.initModel(sequelize);
   RefreshToken.initModel(sequelize);
   OneTimeToken.initModel(sequelize);
-  Activity.initModel(sequelize);
+  AuditEntry.initModel(sequelize);
+  SchoolEvent.initModel(sequelize);
+  StudentImport.initModel(sequelize);
   AiEvaluation.initModel(sequelize);
   StoredFile.initModel(sequelize);
   Assignment.initModel(sequelize);
@@ -72,6 +86,13 @@ export function initModels(sequelize: Sequelize): void {
   ContactMessage.initModel(sequelize);
   ContactReply.initModel(sequelize);
   GalleryItem.initModel(sequelize);
+  Notification.initModel(sequelize);
+  NotificationPreference.initModel(sequelize);
+  ChatConversation.initModel(sequelize);
+  ChatMember.initModel(sequelize);
+  ChatMessage.initModel(sequelize);
+  DiscussionThread.initModel(sequelize);
+  DiscussionReply.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });

@@ -15,7 +15,8 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 
 export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
   declare id: CreationOptional<string>;
-  declare email: string;
+  /** null for a student registered by staff with only a NIS (README.md#admin-people) */
+  declare email: string | null;
   declare passwordHash: string;
   declare name: string;
   declare role: Role;
@@ -30,6 +31,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare deletedAt: CreationOptional<Date | null>;
+  /** set when staff chose the password: every route but the password change refuses until it is changed */
+  declare mustChangePassword: CreationOptional<boolean>;
 
   /** The shape a user is shown in: never the hash. */
   toPublic(): PublicUser {
@@ -46,6 +49,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
       bio: this.bio ?? null,
       avatarUrl: this.avatarUrl ?? null,
       lastLoginAt: this.lastLoginAt ?? null,
+      mustChangePassword: this.mustChangePassword ?? false,
       createdAt: this.createdAt,
     };
   }
@@ -56,9 +60,9 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
         email: {
           type: DataTypes.STRING(254),
-          allowNull: false,
-          set(value: string) {
-            this.setDataValue('email', value.trim().toLowerCase());
+          allowNull: true,
+          set(value: string | null) {
+            this.setDataValue('email', value === null ? null : value.trim().toLowerCase());
           },
         },
         passwordHash: { type: DataTypes.STRING(100), allowNull: false },
@@ -75,6 +79,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
         deletedAt: DataTypes.DATE,
+        mustChangePassword: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       },
       { sequelize, tableName: 'users', paranoid: true },
     );
@@ -84,7 +89,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
 
 export interface PublicUser {
   id: string;
-  email: string;
+  email: string | null;
   name: string;
   role: Role;
   status: UserStatus;
@@ -95,5 +100,6 @@ export interface PublicUser {
   bio: string | null;
   avatarUrl: string | null;
   lastLoginAt: Date | null;
+  mustChangePassword: boolean;
   createdAt: Date;
 }

@@ -7,8 +7,10 @@ import type { AiEvaluationJob } from './jobs/ai-evaluation';
 import type { EmailJob } from './jobs/email';
 import type { FileProcessingJob } from './jobs/file-processing';
 import type { SiteJob } from './jobs/site';
+import type { NotificationJob } from './jobs/notifications';
+import type { StudentImportJob } from './jobs/student-import';
 
-export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, SiteJob };
+export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob, StudentImportJob, SiteJob };
 export { QUEUE_NAMES, type QueueName };
 
 export interface JobPayloads {
@@ -16,6 +18,8 @@ export interface JobPayloads {
   'ai-evaluation': AiEvaluationJob;
   email: EmailJob;
   'file-processing': FileProcessingJob;
+  notifications: NotificationJob;
+  'student-import': StudentImportJob;
   site: SiteJob;
 }
 
@@ -51,6 +55,8 @@ export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connectio
     'ai-evaluation': make('ai-evaluation'),
     email: make('email'),
     'file-processing': make('file-processing'),
+    notifications: make('notifications'),
+    'student-import': make('student-import'),
     site: make('site'),
   };
 }

@@ -5,6 +5,8 @@
 export const rooms = {
   user: (userId: string) => `user:${userId}`,
   classroomTeachers: (classroomId: string) => `classroom:${classroomId}:teachers`,
+  /** the students of a classroom, joined at the handshake (its teachers are in the teachers' room) */
+  classroom: (classroomId: string) => `classroom:${classroomId}`,
   submission: (submissionId: string) => `submission:${submissionId}`,
   /** the staff (teachers, admins) watching one submission: they get hidden tests in full */
   submissionStaff: (submissionId: string) => `submission:${submissionId}:staff`,
@@ -19,15 +21,35 @@ export interface RealtimeEvents {
     index: number;
     name: string;
     verdict: string;
-    timeMs: number;
-    memoryKb: number;
+    /** to a student, for a hidden test: rounded up to HIDDEN_TEST_*_BUCKET, or null when those are `none` */
+    timeMs: number | null;
+    memoryKb: number | null;
     hidden?: boolean;
   };
   'grading:completed': { submissionId: string; verdict: string; score: number; maxScore: number };
   'rejudge:progress': { rejudgeId: string; done: number; total: number };
+  /** README.md#admin-bulk-import-and-export */
+  'import:progress': { importId: string; status: string; done: number; total: number };
   'submission:graded': { submissionId: string; assignmentId: string; grade: number | null; status: string };
   'file:processed': { fileId: string; status: string; reason?: string | null };
   'ai:evaluated': { evaluationId: string; submissionId: string; status: string };
-  'notification:new': { id: string; type: string; title: string };
+  'chat:message': ChatMessageEvent;
+  'chat:edited': ChatMessageEvent;
+  'chat:deleted': ChatMessageEvent;
+  'chat:read': { conversationId: string; userId: string; readAt: string };
+  /** never stored: relayed between sockets only */
+  'chat:typing': { conversationId: string; userId: string; name: string; typing: boolean };
+  // body, link and createdAt are always sent by common/notifications; tests use bare markers
+  'notification:new': { id: string; type: string; title: string; body?: string; link?: string | null; createdAt?: string };
+}
+export interface ChatMessageEvent {
+  id: string;
+  conversationId: string;
+  author: { id: string; name: string } | null;
+  body: string | null;
+  html: string | null;
+  deleted: boolean;
+  editedAt: string | null;
+  createdAt: string;
 }
 export type RealtimeEventName = keyof RealtimeEvents;

@@ -2,6 +2,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { RealtimeEventName, RealtimeEvents } from './events';
+import { StreamLog } from './stream-log';
 
 export const socketIoKey = (config: Pick<Config, 'redis'>) => `${config.redis.prefix}socket.io`;
 
@@ -11,9 +12,12 @@ export const socketIoKey = (config: Pick<Config, 'redis'>) => `${config.redis.pr
  */
 export class RealtimePublisher {
   private readonly emitter: Emitter;
+  /** the per-user Server-Sent Events logs, appended through the same connection */
+  readonly streams: StreamLog;
 
   constructor(config: Pick<Config, 'redis'>, redis: Redis) {
     this.emitter = new Emitter(redis, { key: socketIoKey(config) });
+    this.streams = StreamLog.forConfig(config, redis);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { Activity, CodingSubmission, CodingTask, User } from '../../common/models';
+import { AuditEntry, CodingSubmission, CodingTask, User } from '../../common/models';
 
 const DAY = 24 * 3600_000;
 
@@ -43,7 +43,7 @@ export async function generateDemoActivity(sequelize: Sequelize, seed = 2025): P
       for (let day = 6; day >= 0; day--) {
         if (rand() < 0.25) continue; // a day off
         const at = (minutes: number) => new Date(now - day * DAY - (8 * 60 - minutes) * 60_000);
-        await Activity.create({ type: 'login', userId: student.id, ip: null, details: { demo: true }, createdAt: at(0) } as never, { transaction });
+        await AuditEntry.create({ type: 'login', userId: student.id, ip: null, details: { demo: true }, createdAt: at(0) } as never, { transaction });
         summary.activities += 1;
         const count = 1 + Math.floor(rand() * 3);
         for (let i = 0; i < count; i++) {

@@ -3,6 +3,8 @@ import { User } from '../../common/models';
 import { seedAccounts, DEMO_PASSWORD } from './accounts';
 import { seedCodingLab } from './coding-lab';
 import { seedLearning } from './learning';
+import { seedCommunity } from './community';
+import { seedSchoolEvents } from './school-events';
 import { seedSite } from './site';
 
 export { DEMO_PASSWORD };
@@ -23,6 +25,8 @@ export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: n
     const accounts = await seedAccounts(opts.bcryptCost, transaction);
     await seedLearning(transaction);
     await seedCodingLab(accounts, transaction);
+    await seedCommunity(accounts, transaction);
+    await seedSchoolEvents(accounts, transaction);
     await seedSite(accounts, transaction);
   });
   return true;

@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Worker } from 'bullmq';
 import { AiEvaluation } from '../../common/models';
 import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
-import { aiEvaluationProcessor } from '../../worker/processors/ai-evaluation';
+import { aiEvaluationProcessor } from '../../worker/ai/processor';
 import { app, apiDeps, isolatedApp, testWorkerDeps } from '../support/deps';
 import { bearer, createSchool, createUser } from '../support/factories';
 import { createGradedSubmission, settled } from './fixtures';

@@ -27,7 +27,6 @@ async function failure(promise: Promise<unknown>): Promise<AiProviderError> {
 
 describe('AI chat-completions client', () => {
   let server: FakeChatServer;
-  let waits: number[];
 
   const client = (overrides: Partial<ChatClientOptions> = {}) =>
     new ChatClient({
@@ -35,16 +34,8 @@ describe('AI chat-completions client', () => {
       apiKey: API_KEY,
       model: 'fake-model',
       timeoutMs: 2000,
-      maxRetries: 3,
-      retryBaseMs: 100,
-      retryMaxDelayMs: 5000,
       maxTokens: 800,
       temperature: 0.2,
-      random: () => 0.5,
-      // record each wait instead of sleeping it, so no test depends on the clock
-      sleep: async (ms) => {
-        waits.push(ms);
-      },
       ...overrides,
     });
 
@@ -53,9 +44,6 @@ describe('AI chat-completions client', () => {
   });
   after(async () => {
     await server.close();
-  });
-  beforeEach(() => {
-    waits = [];
   });
 
   it('returns the validated result of a valid JSON reply, with the model the provider named', async () => {
@@ -90,43 +78,54 @@ describe('AI chat-completions client', () => {
     expect(server.requests[0]!.headers.authorization).to.equal(undefined);
   });
 
-  it('waits the Retry-After of a 429 and then succeeds', async () => {
+  // the job is the one layer that retries (worker/ai/processor.ts): the client makes exactly one call
+
+  it('hands a 429 back at once as retryable, with the Retry-After the provider asked for', async () => {
     server.script(
       { status: 429, headers: { 'retry-after': '2', 'content-type': 'application/json' }, body: '{"error":{"message":"slow down"}}' },
       completion(validResult),
     );
-    const reply = await client().completeJson(messages, aiResultSchema);
-    expect(reply.value.summary).to.equal(validResult.summary);
-    expect(reply.attempts).to.equal(2);
-    expect(server.requests).to.have.length(2);
-    expect(waits).to.deep.equal([2000]);
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.status).to.equal(429);
+    expect(err.retryable).to.equal(true);
+    expect(err.retryAfterMs).to.equal(2000);
+    expect(err.message).to.contain('slow down');
+    expect(server.requests).to.have.length(1);
   });
 
-  it('retries a 500 after an exponential backoff with jitter and then succeeds', async () => {
-    server.script({ status: 500, body: 'oops' }, { status: 503, body: 'busy' }, completion(validResult));
-    const reply = await client().completeJson(messages, aiResultSchema);
-    expect(reply.attempts).to.equal(3);
-    // base 100 ms: steps of 100 and 200 ms, each half fixed and half random (random() = 0.5)
-    expect(waits).to.deep.equal([75, 150]);
+  it('hands a 5xx back at once as retryable, without a Retry-After when the provider gave none', async () => {
+    server.script({ status: 500, body: 'oops' }, completion(validResult));
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.kind).to.equal('http');
+    expect(err.status).to.equal(500);
+    expect(err.retryable).to.equal(true);
+    expect(err.retryAfterMs).to.equal(undefined);
+    expect(server.requests).to.have.length(1);
   });
 
-  it('gives up after the configured number of retries with a retryable error naming the status', async () => {
+  it('names the status and the provider\'s own message of a retryable error', async () => {
     server.script({ status: 502, body: '{"error":{"message":"bad gateway"}}' });
-    const err = await failure(client({ maxRetries: 2 }).completeJson(messages, aiResultSchema));
+    const err = await failure(client().completeJson(messages, aiResultSchema));
     expect(err.kind).to.equal('http');
     expect(err.status).to.equal(502);
     expect(err.retryable).to.equal(true);
     expect(err.message).to.contain('502').and.to.contain('bad gateway');
-    expect(server.requests).to.have.length(3);
+    expect(server.requests).to.have.length(1);
   });
 
-  it('does not wait out a Retry-After longer than its limit, leaving the retry to the job', async () => {
+  it('never waits out a Retry-After in the call, however long: the job decides', async () => {
     server.script({ status: 429, headers: { 'retry-after': '3600' }, body: '' });
     const err = await failure(client().completeJson(messages, aiResultSchema));
     expect(err.status).to.equal(429);
     expect(err.retryable).to.equal(true);
+    expect(err.retryAfterMs).to.equal(3_600_000);
     expect(server.requests).to.have.length(1);
-    expect(waits).to.deep.equal([]);
+  });
+
+  it('reads retry-after-ms, which some providers send in place of Retry-After', async () => {
+    server.script({ status: 503, headers: { 'retry-after-ms': '1500', 'content-type': 'application/json' }, body: '{}' });
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.retryAfterMs).to.equal(1500);
   });
 
   it('fails at once, without retrying, when the provider refuses the key, and never repeats the key', async () => {
@@ -201,27 +200,28 @@ describe('AI chat-completions client', () => {
     expect(server.requests).to.have.length(1);
   });
 
-  it('retries a refused connection and reports a network error when the provider stays away', async () => {
+  it('reports a refused connection as a retryable network error naming the cause', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const err = await failure(client({ baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 1 }).completeJson(messages, aiResultSchema));
+    const err = await failure(client({ baseUrl: `http://127.0.0.1:${port}/v1` }).completeJson(messages, aiResultSchema));
     expect(err.kind).to.equal('network');
+    expect(err.retryable).to.equal(true);
     expect(err.message).to.contain('ECONNREFUSED');
-    expect(waits).to.have.length(1);
   });
 
-  it('logs its retries without ever writing the key, even when the provider echoes it', async () => {
+  it('logs a failed call without ever writing the key, even when the provider echoes it', async () => {
     const logger = createLogger({ log: { level: 'debug', format: 'json' } }, 'test');
     logger.clear();
     const stream = new PassThrough();
     let written = '';
     stream.on('data', (chunk: Buffer) => (written += chunk.toString()));
     logger.add(new winston.transports.Stream({ stream }));
-    server.script({ status: 500, body: JSON.stringify({ error: { message: `bad key ${API_KEY}` } }) }, completion(validResult));
-    await client({ logger }).completeJson(messages, aiResultSchema);
-    expect(written).to.contain('retrying');
+    server.script({ status: 500, body: JSON.stringify({ error: { message: `bad key ${API_KEY}` } }) });
+    const err = await failure(client({ logger }).completeJson(messages, aiResultSchema));
+    expect(err.message).to.contain('[redacted]');
+    expect(written).to.contain('AI provider call failed');
     expect(written).not.to.contain(API_KEY);
   });
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Worker } from 'bullmq';
 import type { Socket } from 'socket.io-client';
 import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
-import { aiEvaluationProcessor } from '../../worker/processors/ai-evaluation';
+import { aiEvaluationProcessor } from '../../worker/ai/processor';
 import { app, apiDeps, testWorkerDeps } from '../support/deps';
 import { bearer, createSchool, tokenFor } from '../support/factories';
 import { startLiveServer, connectClient, type LiveServer } from '../support/realtime';

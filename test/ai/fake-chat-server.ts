@@ -68,7 +68,7 @@ export async function startFakeChatServer(): Promise<FakeChatServer> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      let body: RecordedRequest['body'] = {};
+      let body: RecordedRequest['body'];
       try {
         body = JSON.parse(raw) as RecordedRequest['body'];
       } catch {

@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { AiEvaluation } from '../../common/models';
 import { enqueue } from '../../common/queues';
 import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
-import { aiEvaluationProcessor } from '../../worker/processors/ai-evaluation';
+import { aiEvaluationProcessor } from '../../worker/ai/processor';
 import type { WorkerDeps } from '../../worker/deps';
 import { apiDeps, testWorkerDeps } from '../support/deps';
 import { createSchool, tokenFor } from '../support/factories';
@@ -159,6 +159,32 @@ describe('AI evaluation worker', () => {
     expect(stored.error).to.equal('The AI provider answered 503: overloaded');
     expect(stored.attempts).to.equal(2);
     expect(fake.requests).to.have.length(2);
+  });
+
+  it('puts the job off for the Retry-After a busy provider asks for, without counting a failed attempt, then completes', async () => {
+    fake.script({ status: 429, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: '{"error":{"message":"slow down"}}' }, completion(validResult));
+    run(modelDeps());
+    const { evaluation } = await request({ attempts: 1 });
+    // with one attempt only, a failed attempt would have ended the evaluation
+    const stored = await settled(evaluation.id);
+    expect(stored.status).to.equal('completed');
+    expect(fake.requests).to.have.length(2);
+    const queue = apiDeps().queues['ai-evaluation'];
+    // the evaluation row is written a moment before BullMQ records the job as completed
+    for (let i = 0; i < 200 && !(await (await queue.getJob(evaluation.id))!.isCompleted()); i++) await new Promise((r) => setTimeout(r, 25));
+    const finished = (await queue.getJob(evaluation.id))!;
+    expect(finished.attemptsStarted).to.equal(2);
+    expect(finished.attemptsMade).to.equal(1);
+  });
+
+  it('fails an evaluation at once when the provider asks to wait longer than AI_RETRY_MAX_DELAY_MS', async () => {
+    fake.script({ status: 429, headers: { 'retry-after': '86400', 'content-type': 'application/json' }, body: '{"error":{"message":"daily quota used"}}' });
+    run(modelDeps({ AI_RETRY_MAX_DELAY_MS: '60000' }));
+    const { evaluation } = await request({ attempts: 3 });
+    const stored = await settled(evaluation.id);
+    expect(stored.status).to.equal('failed');
+    expect(stored.error).to.contain('daily quota used').and.to.contain('86400 s');
+    expect(fake.requests).to.have.length(1);
   });
 
   it('finishes an evaluation that a worker which died mid-job left running', async () => {

@@ -1,13 +1,15 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { app, apiDeps, testWorkerDeps } from '../support/deps';
 import { bearer, createSchool } from '../support/factories';
-import { Announcement } from '../../common/models';
+import { Announcement, Notification } from '../../common/models';
+import type { NotificationJob } from '../../common/queues';
+import { createNotificationsProcessor } from '../../worker/notifications/processor';
 import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
 import { siteProcessor } from '../../worker/site';
-import { publishAnnouncement } from '../../worker/site/publish-announcement';
+import { notifyAnnouncementAudience, publishAnnouncement } from '../../worker/site/publish-announcement';
 import { realPdf, realPng } from '../files/fixtures';
 
 type School = Awaited<ReturnType<typeof createSchool>>;
@@ -304,6 +306,41 @@ describe('announcements', () => {
     it('sends it uncompressed to a client that refuses encodings', async () => {
       const res = await request(app()).get('/api/v2/announcements?pageSize=50').set('Accept-Encoding', 'identity');
       expect(res.headers['content-encoding']).to.equal(undefined);
+    });
+  });
+
+  describe('notifying the audience', () => {
+    const notificationsOf = (userId: string) => Notification.findAll({ where: { userId, type: 'announcement' } });
+    const runFanout = async (announcementId: string) => {
+      const job = await apiDeps().queues.notifications.getJob(`announcement-${announcementId}`);
+      expect(job, 'the fan-out job').to.not.equal(undefined);
+      const processor = await createNotificationsProcessor(testWorkerDeps(), { deadlineEveryMs: 0 });
+      const made = await processor.process(job as Job<NotificationJob, number>);
+      await job!.remove();
+      return made;
+    };
+
+    it("notifies a classroom announcement's students and teacher once each when it is published, and nobody else", async () => {
+      const res = await create(s.teacher, { title: `${tag} trip`, excerpt: 'Bring water', classroomId: s.classroom.id }).expect(201);
+      const publish = () => publishAnnouncement(res.body.data.id, res.body.data.publishAt, notifyAnnouncementAudience(testWorkerDeps()));
+      expect((await publish()).outcome).to.equal('published');
+      expect(await runFanout(res.body.data.id)).to.equal(3);
+      for (const u of [s.student, s.classmate, s.teacher]) {
+        expect((await notificationsOf(u.id)).map((n) => [n.title, n.body, n.link])).to.deep.equal([
+          [`${tag} trip`, 'Bring water', `/announcements/${res.body.data.id}`],
+        ]);
+      }
+      expect(await notificationsOf(s.outsider.id)).to.have.length(0);
+      expect((await publish()).outcome).to.equal('already-published');
+      expect(await apiDeps().queues.notifications.getJob(`announcement-${res.body.data.id}`)).to.equal(undefined);
+    });
+
+    it('fans a school-wide announcement out to the whole school', async () => {
+      const res = await create(s.admin, { title: `${tag} holiday` }).expect(201);
+      await publishAnnouncement(res.body.data.id, res.body.data.publishAt, notifyAnnouncementAudience(testWorkerDeps()));
+      const job = await apiDeps().queues.notifications.getJob(`announcement-${res.body.data.id}`);
+      expect(job?.data).to.deep.include({ kind: 'fanout', audience: { kind: 'school' } });
+      await job?.remove();
     });
   });
 });

@@ -3,11 +3,11 @@ import request from 'supertest';
 import { app } from '../support/deps';
 import { createUser, TEST_PASSWORD } from '../support/factories';
 import { tokenIn, withMailFlowing } from '../support/smtp';
-import { Activity, type ActivityType } from '../../common/models';
+import { AuditEntry, type AuditType } from '../../common/models';
 import { auth, login, refresh } from '../support/auth';
 
-async function activitiesOf(userId: string, type: ActivityType) {
-  return Activity.findAll({ where: { userId, type }, order: [['createdAt', 'ASC']] });
+async function activitiesOf(userId: string, type: AuditType) {
+  return AuditEntry.findAll({ where: { userId, type }, order: [['createdAt', 'ASC']] });
 }
 
 describe('auth: the activity log', () => {
@@ -27,7 +27,7 @@ describe('auth: the activity log', () => {
 
     const email = `ghost.${user.id.slice(0, 8)}@sekolah.test`;
     await request(app()).post('/api/v2/auth/login').send({ email, password: 'wrong-password' }).expect(401);
-    const anonymous = await Activity.findAll({ where: { type: 'login_failed', userId: null } });
+    const anonymous = await AuditEntry.findAll({ where: { type: 'login_failed', userId: null } });
     expect(anonymous.some((a) => a.details.email === email && a.details.reason === 'unknown_email')).to.equal(true);
   });
 

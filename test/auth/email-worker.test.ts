@@ -9,11 +9,12 @@ import type { Job, Worker } from 'bullmq';
 import { app, apiDeps, testConfig } from '../support/deps';
 import { createUser } from '../support/factories';
 import { startTestSmtp, startEmailWorker, stopWorker, type TestSmtp } from '../support/smtp';
+import { startWorkerHttp } from '../support/worker-http';
 import { enqueue, type EmailJob } from '../../common/queues';
 import { createLogger } from '../../common/logger';
 import { createWorkerDeps, closeWorkerDeps } from '../../worker/deps';
 import { startQueueWorker } from '../../worker/queue-worker';
-import { emailProcessor } from '../../worker/processors/email';
+import { emailProcessor } from '../../worker/email/processor';
 
 async function settled(id: string, ms = 15_000): Promise<{ state: string; job: Job<EmailJob> }> {
   const queue = apiDeps().queues.email;
@@ -113,7 +114,10 @@ describe('email worker', () => {
       expect(state).to.equal('failed');
       expect(job.attemptsMade).to.equal(apiDeps().config.worker.jobAttempts);
       expect(job.opts.backoff).to.deep.equal({ type: 'exponential', delay: apiDeps().config.worker.jobBackoffMs });
-      const metrics = await request(app()).get('/metrics').expect(200);
+      // queue counts are the worker's to report (worker/observability/queue-depth.ts)
+      const workerHttp = await startWorkerHttp();
+      const metrics = await workerHttp.get('/metrics').finally(() => workerHttp.close());
+      expect(metrics.status).to.equal(200);
       const line = metrics.text.split('\n').find((l) => l.startsWith('bullmq_jobs{queue="email",state="failed"}'));
       expect(Number(line!.split(' ').pop())).to.be.at.least(1);
     });

@@ -12,16 +12,20 @@ describe('GET /classrooms', () => {
   it('shows a teacher only the classrooms they teach, with student counts', async () => {
     const res = await request(app()).get('/api/v2/classrooms').set(bearer(school.teacher)).expect(200);
     expect(res.body.data).to.deep.equal([
-      { id: school.classroom.id, name: school.classroom.name, academicYear: '2025/2026', studentCount: 2 },
+      { id: school.classroom.id, name: school.classroom.name, academicYear: '2025/2026', archivedAt: null, studentCount: 2 },
     ]);
     expect(res.body.meta).to.deep.equal({ page: 1, pageSize: 20, total: 1 });
   });
 
   it('shows an admin every classroom', async () => {
-    const res = await request(app()).get('/api/v2/classrooms?pageSize=100').set(bearer(school.admin)).expect(200);
-    const ids = res.body.data.map((c: { id: string }) => c.id);
+    // other suites in the run make classrooms too, so read every page rather than the first
+    const ids: string[] = [];
+    for (let page = 1; ; page++) {
+      const res = await request(app()).get(`/api/v2/classrooms?pageSize=100&page=${page}`).set(bearer(school.admin)).expect(200);
+      ids.push(...res.body.data.map((c: { id: string }) => c.id));
+      if (ids.length >= res.body.meta.total || res.body.data.length === 0) break;
+    }
     expect(ids).to.include.members([school.classroom.id, school.other.id]);
-    expect(res.body.meta.total).to.be.at.least(2);
   });
 
   it('pages through a teacher’s classrooms', async () => {

@@ -64,9 +64,9 @@ export interface RunningWorker {
 
 /** A real grading worker in this process, on the suite's queue, with the machine's real sandbox. */
 export async function startGradingWorker(
-  options: GradingProcessorOptions & { concurrency?: number; sandbox?: Sandbox } = {},
+  options: GradingProcessorOptions & { concurrency?: number; sandbox?: Sandbox; env?: Record<string, string> } = {},
 ): Promise<RunningWorker> {
-  const deps = testWorkerDeps();
+  const deps = testWorkerDeps(options.env);
   const sandbox = options.sandbox ?? createSandbox({ backend: 'auto' });
   const definition = await createGradingProcessor(deps, { sweepEveryMs: 0, ...options, sandbox });
   const worker = startQueueWorker(deps, 'grading', definition, options.concurrency ?? 2) as unknown as Worker;

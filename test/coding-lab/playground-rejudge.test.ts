@@ -6,6 +6,7 @@ import { bearer, createSchool, createUser, tokenFor } from '../support/factories
 import { startLiveServer, connectClient, type LiveServer } from '../support/realtime';
 import { CodingRejudge, CodingSubmission, type CodingTask } from '../../common/models';
 import { makeTask, settled, startGradingWorker, testCase, type RunningWorker } from './helpers';
+import { gradingJobId } from '../../common/grading/job-ids';
 
 const BASE = '/api/v2/coding-lab';
 
@@ -175,6 +176,25 @@ describe('coding lab: playground and rejudge', () => {
       expect((await CodingSubmission.findByPk(latest.id))!.verdict).to.equal('accepted');
       expect((await CodingSubmission.findByPk(classmate.id))!.verdict).to.equal('accepted');
       expect((await CodingSubmission.findByPk(older.id))!.verdict).to.equal('wrong_answer');
+    });
+
+    it('stores on each re-graded submission the job id gradingJobId gives for its rejudge', async () => {
+      const own = await makeTask({ classroomId: school.classroom.id, createdBy: school.teacher.id, tests: [testCase({ name: 'answer', expected: '1' })] });
+      const sent = await request(app())
+        .post(`${BASE}/submissions`)
+        .set(bearer(school.student))
+        .send({ taskId: own.id, language: 'javascript', source: 'console.log(1)' })
+        .expect(202);
+      const first = await settled(sent.body.data.id);
+      expect(first.jobId).to.equal(gradingJobId(first.id));
+      const res = await request(app()).post(`${BASE}/tasks/${own.id}/rejudge`).set(bearer(school.teacher)).expect(202);
+      let state = res.body.data;
+      while (state.status !== 'completed') {
+        await new Promise((r) => setTimeout(r, 50));
+        state = (await request(app()).get(`${BASE}/rejudges/${res.body.data.id}`).set(bearer(school.teacher)).expect(200)).body.data;
+      }
+      const regraded = (await CodingSubmission.findByPk(first.id))!;
+      expect(regraded).to.include({ rejudgeId: res.body.data.id, jobId: gradingJobId(first.id, res.body.data.id), verdict: 'accepted' });
     });
 
     it('completes at once, with nothing to do, for a task without finished submissions', async () => {

@@ -177,8 +177,10 @@ describe('coding lab: submissions', () => {
         verdict: 'wrong_answer',
         points: 1,
         earned: 0,
-        timeMs: 3,
-        memoryKb: 1000,
+        // coarse: 3 ms and 1000 KB rounded up to the default 100 ms and 4 MB steps
+        timeMs: 100,
+        memoryKb: 4096,
+        figures: { timeBucketMs: 100, memoryBucketKb: 4096 },
         name: 'Hidden test 2',
         hidden: true,
       });

@@ -79,7 +79,7 @@ describe('coding lab: test visibility for students, in responses and live events
       if (c.studentSees) {
         expect(results[i], c.name).to.include({ name: c.name, stdin: c.stdin, expected: c.expected });
       } else {
-        expect(Object.keys(results[i]!).sort(), c.name).to.deep.equal(['earned', 'hidden', 'index', 'memoryKb', 'name', 'points', 'timeMs', 'verdict']);
+        expect(Object.keys(results[i]!).sort(), c.name).to.deep.equal(['earned', 'figures', 'hidden', 'index', 'memoryKb', 'name', 'points', 'timeMs', 'verdict']);
         expect(results[i], c.name).to.include({ name: `Hidden test ${i + 1}`, hidden: true });
       }
     });

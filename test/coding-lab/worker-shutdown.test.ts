@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { testWorkerDeps } from '../support/deps';
 import { createGradingProcessor } from '../../worker/grading/processor';
-import { startQueues } from '../../worker/main';
-import type { ProcessorDefinition } from '../../worker/queue-worker';
+import { startQueues } from '../../worker/queues';
 import { makeTask, settled, submitDirect, SUM_PROGRAMS, testCase } from './helpers';
 
 /** The live child processes of this test process (but the `ps` that lists them). */
@@ -24,7 +23,7 @@ describe('coding lab: worker shutdown', () => {
     const before = new Set(childPids());
     const running = await startQueues(testWorkerDeps(), ['grading'], {
       // no sweep scheduler: it would outlive this test on the suite's queue
-      grading: (deps) => createGradingProcessor(deps, { sweepEveryMs: 0 }) as Promise<ProcessorDefinition<never, unknown>>,
+      grading: (deps) => createGradingProcessor(deps, { sweepEveryMs: 0 }),
     });
     let closed = false;
     try {

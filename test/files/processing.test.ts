@@ -8,7 +8,7 @@ import { connectClient, nextEvent, startLiveServer, type LiveServer } from '../s
 import type { User } from '../../common/models';
 import { bullPrefix } from '../../common/queues';
 import { createStorage, LocalStorage } from '../../common/storage';
-import { fileProcessingProcessor, failFile, processFile, type FileProcessingContext } from '../../worker/processors/file-processing';
+import { fileProcessingProcessor, failFile, processFile, type FileProcessingContext } from '../../worker/files/processor';
 import { closeWorkers, startQueueWorker } from '../../worker/queue-worker';
 import { inspectZip, ZIP_LIMITS } from '../../worker/files/archive';
 import { makeZip, overlappingArchive, realPdf, realPng, storeFile, streamToBuffer, zipBomb, zipSlipArchive } from './fixtures';

@@ -6,7 +6,7 @@ import { app, testWorkerDeps } from '../support/deps';
 import { bearer, createSchool, createUser } from '../support/factories';
 import type { StoredFile, User } from '../../common/models';
 import { createStorage } from '../../common/storage';
-import { processFile } from '../../worker/processors/file-processing';
+import { processFile } from '../../worker/files/processor';
 import { makeZip, realPdf, realPng, storeFile, zipSlipArchive } from './fixtures';
 
 describe('file routes', () => {

@@ -31,7 +31,7 @@ describe('routes that need a token', () => {
   };
   const withIds = (path: string) => path.replace(/:(\w+)/g, () => crypto.randomUUID());
 
-  it('documents only the probes, the API document, the sign-in routes and the public site as public', () => {
+  it('documents only the probes, the API document, the sign-in routes, the homepage events and the public site as public', () => {
     expect(routes().filter((r) => !needsToken(r)).map((r) => `${r.method.toUpperCase()} ${r.path}`)).to.have.members([
       'GET /health',
       'GET /ready',
@@ -45,6 +45,8 @@ describe('routes that need a token', () => {
       'POST /api/v2/auth/refresh',
       'POST /api/v2/auth/password/forgot',
       'POST /api/v2/auth/password/reset',
+      // the homepage's school events, shown before anyone signs in (README.md#admin-school-events-and-audit-log)
+      'GET /api/v2/activities/active',
       'GET /api/v2/announcements',
       'GET /api/v2/announcements/:id',
       'GET /api/v2/gallery',

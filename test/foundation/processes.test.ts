@@ -12,6 +12,7 @@ interface LogLine {
   port?: number;
   outcome?: string;
   queues?: string[];
+  httpPort?: number;
 }
 
 /** Starts an entry point as its own process, as the Procfile does, with JSON logs we can read. */
@@ -71,6 +72,23 @@ describe('processes', function () {
       expect(started.queues?.every((q) => q === 'email')).to.equal(true);
       worker.child.kill('SIGTERM');
       expect(await worker.exited).to.equal(0);
+    } finally {
+      stop(worker.child);
+    }
+  });
+
+  it('the worker process answers /ready and /metrics on WORKER_HTTP_PORT, and exits cleanly on SIGTERM', async () => {
+    const worker = startProcess('worker/main.ts', { WORKER_QUEUES: 'email', WORKER_HTTP_PORT: '0' });
+    try {
+      const { httpPort } = await worker.waitFor('worker started');
+      const ready = await fetch(`http://127.0.0.1:${httpPort}/ready`);
+      expect(ready.status).to.equal(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      expect(metrics).to.include('worker_job_duration_seconds');
+      expect(metrics).to.include('process_resident_memory_bytes');
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).to.equal(0);
+      expect((await worker.waitFor('worker stopped')).outcome).to.equal('drained');
     } finally {
       stop(worker.child);
     }

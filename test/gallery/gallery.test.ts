@@ -7,7 +7,7 @@ import { app, testWorkerDeps } from '../support/deps';
 import { bearer, createUser } from '../support/factories';
 import { StoredFile, type User } from '../../common/models';
 import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
-import { fileProcessingProcessor } from '../../worker/processors/file-processing';
+import { fileProcessingProcessor } from '../../worker/files/processor';
 import { realPdf, realPng } from '../files/fixtures';
 import { cloudinaryDeliveryUrl } from '../../api/published-files/service';
 

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { TEST_ENV } from '../support/env';
 import { dropDatabase, ensureDatabase } from '../../common/db/sequelize';
-import type { Dashboard } from '../../api/student/dashboard-service';
+import type { Dashboard } from '../../api/learning/dashboard/service';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');

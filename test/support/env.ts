@@ -31,6 +31,7 @@ export const TEST_ENV: Record<string, string> = {
   PUBLIC_CACHE_SECONDS: '0',
   // the OpenAPI agreement test needs the development routes mounted; test/seed proves production has none
   SEED_ROUTES_ENABLED: 'true',
+  CHAT_MESSAGE_RATE_LIMIT_MAX: '100000',
   JOB_BACKOFF_MS: '50',
   SHUTDOWN_TIMEOUT_MS: '5000',
   UPLOAD_DIR: path.join(root, 'var', 'test', runId, 'uploads'),

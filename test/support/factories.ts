@@ -23,7 +23,10 @@ export interface UserOptions {
 }
 
 /** A user in the database (verified unless told otherwise), with the shared test password. */
-export async function createUser(opts: UserOptions = {}): Promise<User> {
+/** A factory user always has an email; the model allows none for NIS-only students. */
+export type TestUser = User & { email: string };
+
+export async function createUser(opts: UserOptions = {}): Promise<TestUser> {
   hashOnce ??= bcrypt.hash(TEST_PASSWORD, 4);
   apiDeps(); // binds the models, for a test that creates data before it touches the app
   const role = opts.role ?? 'student';
@@ -39,7 +42,7 @@ export async function createUser(opts: UserOptions = {}): Promise<User> {
   if (opts.teaches?.length) {
     await ClassroomTeacher.bulkCreate(opts.teaches.map((classroomId) => ({ classroomId, teacherId: user.id })));
   }
-  return user;
+  return user as TestUser;
 }
 
 /** A valid access token for the user, as if they had logged in. */

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { Worker } from 'bullmq';
 import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
-import { emailProcessor } from '../../worker/processors/email';
+import { emailProcessor } from '../../worker/email/processor';
 import { testWorkerDeps } from './deps';
 
 export interface ReceivedMail {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, ConfigError } from '../../common/config';
 import { envSchema } from '../../common/config/schema';
@@ -23,7 +24,7 @@ describe('configuration', () => {
     expect(config.redis.url).to.equal('redis://127.0.0.1:6379/0');
     expect(config.http.port).to.equal(8080);
     expect(config.auth.jwtSecret).to.have.length.of.at.least(32);
-    expect(config.worker.queues).to.deep.equal(['grading', 'ai-evaluation', 'email', 'file-processing', 'site']);
+    expect(config.worker.queues).to.deep.equal(['grading', 'ai-evaluation', 'email', 'file-processing', 'notifications', 'student-import', 'site']);
   });
 
   it('keeps the generated development secrets across restarts', () => {
@@ -94,5 +95,65 @@ describe('configuration', () => {
     expect(keys.length).to.be.greaterThan(20);
     expect(keys.filter((k) => !new RegExp(`^#? ?${k}=`, 'm').test(example)), 'missing from .env.example').to.deep.equal([]);
     expect(keys.filter((k) => !readme.includes(`\`${k}\``)), 'missing from the README').to.deep.equal([]);
+  });
+});
+
+describe('configuration: secrets from files (*_FILE)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gema-secrets-'));
+  const file = (name: string, content: string) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, content, { mode: 0o600 });
+    return p;
+  };
+
+  it('reads JWT_SECRET_FILE and JWT_REFRESH_SECRET_FILE, dropping the trailing newline', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET_FILE: file('jwt', `${secret('a')}\n`),
+      JWT_REFRESH_SECRET_FILE: file('jwt-refresh', secret('b')),
+    });
+    expect(config.auth.jwtSecret).to.equal(secret('a'));
+    expect(config.auth.jwtRefreshSecret).to.equal(secret('b'));
+  });
+
+  it('reads a connection URL that carries a password from a file too', () => {
+    const url = 'postgres://gema:s3cret@db.internal:5432/gema';
+    expect(loadConfig({ DATABASE_URL_FILE: file('db', `${url}\n`) }).db.url).to.equal(url);
+  });
+
+  it('validates the content of the file like the variable itself', () => {
+    expect(problemWith({ NODE_ENV: 'production', JWT_SECRET_FILE: file('short', 'short\n'), JWT_REFRESH_SECRET: secret('r') })).to.match(
+      /^Invalid configuration: JWT_SECRET length must be at least 32 characters long/,
+    );
+  });
+
+  it('refuses a secret set both directly and as a file', () => {
+    expect(problemWith({ AI_API_KEY: 'sk-direct', AI_API_KEY_FILE: file('ai', 'sk-file') })).to.equal(
+      'Invalid configuration: AI_API_KEY_FILE and AI_API_KEY are both set; set only one',
+    );
+  });
+
+  it('names the _FILE variable when its file cannot be read', () => {
+    expect(problemWith({ JWT_SECRET_FILE: path.join(dir, 'missing') })).to.match(
+      /^Invalid configuration: JWT_SECRET_FILE names a file that cannot be read \(ENOENT/,
+    );
+  });
+
+  it('takes no _FILE variant for a setting that is not a secret', () => {
+    expect(loadConfig({ PORT_FILE: file('port', '9999') }).http.port).to.equal(8080);
+  });
+});
+
+describe('configuration: one declaration', () => {
+  it('maps every declared variable into the typed configuration', () => {
+    const config = loadConfig({ WORKER_HTTP_PORT: '9090', SHUTDOWN_TIMEOUT_MS: '20000', MAIL_DIR: 'var/elsewhere' });
+    expect(config.worker.httpPort).to.equal(9090);
+    expect(config.shutdown.timeoutMs).to.equal(20_000);
+    expect(config.mail.dir).to.equal(path.join(config.rootDir, 'var', 'elsewhere'));
+    expect(config.auth.issuer).to.equal('gema-api');
+  });
+
+  it('leaves the worker without an HTTP port unless WORKER_HTTP_PORT is set', () => {
+    expect(loadConfig({}).worker.httpPort).to.equal(undefined);
   });
 });

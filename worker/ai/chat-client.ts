@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type Joi from 'joi';
 import type { Logger } from '../../common/logger';
 
@@ -14,17 +14,9 @@ export interface ChatClientOptions {
   model: string;
   /** limit of one HTTP call, response body included */
   timeoutMs: number;
-  /** further attempts after a 429, a 5xx or a connection failure */
-  maxRetries: number;
-  retryBaseMs: number;
-  /** the longest the client waits between attempts; a longer Retry-After is left to the job's backoff */
-  retryMaxDelayMs: number;
   maxTokens: number;
   temperature: number;
   logger?: Logger;
-  /** injectable for tests, so waits are observed rather than timed */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
 }
 
 export type AiErrorKind = 'timeout' | 'http' | 'network' | 'malformed' | 'aborted';
@@ -32,7 +24,7 @@ export type AiErrorKind = 'timeout' | 'http' | 'network' | 'malformed' | 'aborte
 /**
  * A provider failure with what the caller needs to decide: `retryable` says whether trying again
  * later could help (a 429, a 5xx, a timeout), as opposed to a refused key or a reply that does not
- * fit the schema.
+ * fit the schema; `retryAfterMs` is how long the provider asked to be left alone, when it said.
  */
 export class AiProviderError extends Error {
   constructor(
@@ -40,6 +32,7 @@ export class AiProviderError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly status?: number,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'AiProviderError';
@@ -50,6 +43,7 @@ export interface ChatJsonReply<T> {
   value: T;
   /** the model that answered, as the provider names it */
   model: string;
+  /** calls made: always 1, the job is the one layer that retries */
   attempts: number;
 }
 
@@ -58,15 +52,19 @@ interface CompletionBody {
   choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }>;
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal });
-
-/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+/** `Retry-After` as seconds or an HTTP date (RFC 9110), or `retry-after-ms`; undefined when absent or unreadable. */
 export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;
   const trimmed = header.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function retryAfterOf(headers: Headers | undefined): number | undefined {
+  const ms = Number(headers?.get('retry-after-ms'));
+  if (headers?.get('retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms;
+  return parseRetryAfter(headers?.get('retry-after') ?? null);
 }
 
 /** Models in JSON mode still sometimes wrap their object in a Markdown fence. */
@@ -77,92 +75,90 @@ function unfence(content: string): string {
 
 /**
  * A client of the OpenAI chat-completions protocol (OpenAI, Azure-style proxies, Ollama, LM Studio,
- * vLLM, llama.cpp's server) over node's fetch. It asks for a JSON object, checks the reply against a
- * joi schema, retries what is worth retrying a bounded number of times, and never lets a call run
- * past its timeout.
+ * vLLM, llama.cpp's server) through the official `openai` package with `baseURL`. It asks for a JSON
+ * object, checks the reply against a joi schema, and never lets a call run past its timeout.
+ *
+ * It makes exactly one call per use (`maxRetries: 0`): the BullMQ job is the one layer that retries
+ * (worker/ai/processor.ts), so a waiting retry holds no worker slot, survives a restart and shows in
+ * the queue, and a provider's `Retry-After` becomes a delayed job rather than a sleeping worker.
  */
 export class ChatClient {
-  // a private field: the key never shows up when the client is logged or inspected
+  // private fields: the key never shows up when the client is logged, inspected or serialised
   readonly #apiKey: string | undefined;
-  private readonly opts: ChatClientOptions;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly random: () => number;
+  readonly #openai: OpenAI;
+  readonly #logger: Logger | undefined;
+  private readonly opts: Omit<ChatClientOptions, 'apiKey' | 'logger'>;
 
   constructor(opts: ChatClientOptions) {
     this.#apiKey = opts.apiKey;
-    this.opts = { ...opts, apiKey: undefined };
-    this.sleep = opts.sleep ?? defaultSleep;
-    this.random = opts.random ?? Math.random;
+    this.#logger = opts.logger;
+    this.opts = { baseUrl: opts.baseUrl, model: opts.model, timeoutMs: opts.timeoutMs, maxTokens: opts.maxTokens, temperature: opts.temperature };
+    this.#openai = new OpenAI({
+      // a local server (Ollama, llama.cpp) takes no key: the SDK insists on one, so the header is dropped instead
+      apiKey: opts.apiKey ?? 'no-key',
+      ...(opts.apiKey ? {} : { defaultHeaders: { Authorization: null } }),
+      baseURL: opts.baseUrl,
+      timeout: opts.timeoutMs,
+      maxRetries: 0,
+      organization: null,
+      project: null,
+      webhookSecret: null,
+    });
   }
 
   get endpoint(): string {
     return `${this.opts.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   }
 
-  /** Exponential backoff with jitter: half the step fixed, half random, so clients spread out. */
-  backoffMs(retry: number): number {
-    const step = Math.min(this.opts.retryMaxDelayMs, this.opts.retryBaseMs * 2 ** retry);
-    return Math.round(step / 2 + this.random() * (step / 2));
-  }
-
   async completeJson<T>(messages: ChatMessage[], schema: Joi.ObjectSchema<T>, signal?: AbortSignal): Promise<ChatJsonReply<T>> {
-    const body = JSON.stringify({
-      model: this.opts.model,
-      messages,
-      response_format: { type: 'json_object' },
-      temperature: this.opts.temperature,
-      max_tokens: this.opts.maxTokens,
-    });
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
-
-    for (let attempt = 1; ; attempt++) {
-      const retriesLeft = this.opts.maxRetries - (attempt - 1);
-      let res: Response;
-      let text: string;
-      const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-      const callSignal = signal ? AbortSignal.any([timeout, signal]) : timeout;
-      try {
-        res = await fetch(this.endpoint, { method: 'POST', headers, body, signal: callSignal });
-        text = await res.text();
-      } catch (err) {
-        if (signal?.aborted) throw new AiProviderError('aborted', 'The AI request was cancelled', true);
-        if (timeout.aborted) {
-          throw new AiProviderError('timeout', `The AI provider did not answer within ${this.opts.timeoutMs} ms`, true);
-        }
-        const reason = this.scrub(describeFetchError(err));
-        if (retriesLeft > 0) {
-          await this.wait(this.backoffMs(attempt - 1), { attempt, reason }, signal);
-          continue;
-        }
-        throw new AiProviderError('network', `Could not reach the AI provider: ${reason}`, true);
-      }
-
-      if (res.status === 429 || res.status >= 500) {
-        const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-        const detail = this.providerMessage(text);
-        const message = `The AI provider answered ${res.status}${detail ? `: ${detail}` : ''}`;
-        if (retriesLeft > 0 && (retryAfter === undefined || retryAfter <= this.opts.retryMaxDelayMs)) {
-          await this.wait(retryAfter ?? this.backoffMs(attempt - 1), { attempt, status: res.status }, signal);
-          continue;
-        }
-        throw new AiProviderError('http', message, true, res.status);
-      }
-      if (!res.ok) {
-        const detail = this.providerMessage(text);
-        throw new AiProviderError('http', `The AI provider refused the request (${res.status})${detail ? `: ${detail}` : ''}`, false, res.status);
-      }
-      return { ...this.readReply(text, schema), attempts: attempt };
+    let text: string;
+    try {
+      const response = await this.#openai.chat.completions
+        .create(
+          {
+            model: this.opts.model,
+            messages,
+            response_format: { type: 'json_object' },
+            temperature: this.opts.temperature,
+            max_tokens: this.opts.maxTokens,
+          },
+          { signal },
+        )
+        .asResponse();
+      text = await response.text();
+    } catch (err) {
+      const failure = this.describe(err, signal);
+      this.#logger?.warn('AI provider call failed', {
+        kind: failure.kind,
+        status: failure.status,
+        retryable: failure.retryable,
+        retryAfterMs: failure.retryAfterMs,
+        error: failure.message,
+      });
+      throw failure;
     }
+    return { ...this.readReply(text, schema), attempts: 1 };
   }
 
-  private async wait(ms: number, context: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
-    this.opts.logger?.warn('AI provider call failed, retrying', { ...context, retryInMs: ms });
-    try {
-      await this.sleep(ms, signal);
-    } catch {
-      throw new AiProviderError('aborted', 'The AI request was cancelled', true);
+  /** The SDK's error as an AiProviderError: what happened, whether a later attempt could help, and when. */
+  private describe(err: unknown, signal?: AbortSignal): AiProviderError {
+    if (err instanceof APIUserAbortError || signal?.aborted) return new AiProviderError('aborted', 'The AI request was cancelled', true);
+    if (err instanceof APIConnectionTimeoutError) {
+      return new AiProviderError('timeout', `The AI provider did not answer within ${this.opts.timeoutMs} ms`, true);
     }
+    if (err instanceof APIConnectionError) {
+      return new AiProviderError('network', `Could not reach the AI provider: ${this.scrub(describeCause(err))}`, true);
+    }
+    if (err instanceof APIError && err.status !== undefined) {
+      const detail = this.providerMessage(err.error);
+      if (err.status === 429 || err.status >= 500) {
+        const message = `The AI provider answered ${err.status}${detail ? `: ${detail}` : ''}`;
+        return new AiProviderError('http', message, true, err.status, retryAfterOf(err.headers));
+      }
+      const message = `The AI provider refused the request (${err.status})${detail ? `: ${detail}` : ''}`;
+      return new AiProviderError('http', message, false, err.status);
+    }
+    return new AiProviderError('network', `The AI call failed: ${this.scrub((err as Error)?.message ?? String(err))}`, true);
   }
 
   private readReply<T>(text: string, schema: Joi.ObjectSchema<T>): { value: T; model: string } {
@@ -194,17 +190,23 @@ export class ChatClient {
     return { value: value as T, model: typeof body.model === 'string' ? body.model : this.opts.model };
   }
 
-  /** The provider's own error message (OpenAI shape `{error: {message}}`), scrubbed and short. */
-  private providerMessage(text: string): string {
+  /** The provider's own error message (OpenAI shape `{error: {message}}`, or any body), scrubbed and short. */
+  private providerMessage(body: unknown): string {
     let message = '';
-    try {
-      const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-      const e = parsed.error;
-      message = typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : typeof parsed.message === 'string' ? parsed.message : '';
-    } catch {
-      message = text;
+    if (typeof body === 'string') message = body;
+    else if (body && typeof body === 'object') {
+      const b = body as { message?: unknown; error?: unknown };
+      const inner = b.error as { message?: unknown } | string | undefined;
+      message =
+        typeof b.message === 'string'
+          ? b.message
+          : typeof inner === 'string'
+            ? inner
+            : typeof inner?.message === 'string'
+              ? inner.message
+              : JSON.stringify(body);
     }
-    return this.scrub(snippet(message, 300));
+    return message ? this.scrub(snippet(message, 300)) : '';
   }
 
   /** Some providers echo the key they were given in their error; it must not reach a log or a student. */
@@ -219,7 +221,14 @@ function snippet(text: string, max = 200): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat || '(empty)';
 }
 
-function describeFetchError(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+/** The socket-level reason under the SDK's "Connection error." (ECONNREFUSED, ENOTFOUND…). */
+function describeCause(err: Error): string {
+  let cause: unknown = err.cause;
+  for (let depth = 0; cause && depth < 4; depth++) {
+    const c = cause as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof c.code === 'string') return c.code;
+    if (!c.cause && typeof c.message === 'string') return c.message;
+    cause = c.cause;
+  }
+  return err.message;
 }

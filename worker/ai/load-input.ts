@@ -1,5 +1,6 @@
 import { CodingTask, CodingTestCase, type CodingSubmission } from '../../common/models';
 import { hiddenFromStudent } from '../../common/grading/visibility';
+import { figuresFor, type FigureBuckets } from '../../common/grading/coarse-figures';
 import type { EvaluationInput, TestCaseOutcome } from './types';
 
 const OUTPUT_KEEP = 2000;
@@ -7,9 +8,10 @@ const OUTPUT_KEEP = 2000;
 /**
  * What a reviewer may know about a graded submission. The review is shown to the student, so a
  * test the student may not see in detail is passed on with its verdict only: its input and
- * expected output never reach a model that could repeat them.
+ * expected output never reach a model that could repeat them, and its time and memory only as
+ * coarsely as the student sees them.
  */
-export async function loadEvaluationInput(submission: CodingSubmission): Promise<EvaluationInput> {
+export async function loadEvaluationInput(submission: CodingSubmission, buckets: FigureBuckets): Promise<EvaluationInput> {
   const task = await CodingTask.findByPk(submission.taskId, { paranoid: false });
   const testCases = await CodingTestCase.findAll({ where: { taskId: submission.taskId } });
   const byId = new Map(testCases.map((t) => [t.id, t]));
@@ -19,7 +21,7 @@ export async function loadEvaluationInput(submission: CodingSubmission): Promise
     const passed = r.verdict === 'accepted';
     const hidden = hiddenFromStudent(r.visibility, passed);
     const test = byId.get(r.testId);
-    const outcome: TestCaseOutcome = { name: r.name, verdict: r.verdict, timeMs: r.timeMs, memoryKb: r.memoryKb, hidden };
+    const outcome: TestCaseOutcome = { name: r.name, verdict: r.verdict, ...figuresFor(r, false, buckets), hidden };
     if (!hidden && test) {
       outcome.stdin = test.stdin;
       outcome.expected = test.expected;

@@ -29,6 +29,8 @@ function actionMail(name: string, subject: string, intro: string, link: string, 
   return { to, subject, text, html, link };
 }
 
+const INVITATION_TTL_SECONDS = 3 * 24 * 3600;
+
 const userFor = (job: EmailJob) => (job.userId ? User.findByPk(job.userId) : Promise.resolve(null));
 
 /**
@@ -38,17 +40,25 @@ const userFor = (job: EmailJob) => (job.userId ? User.findByPk(job.userId) : Pro
 export const templates: Record<string, EmailTemplate> = {
   'verify-email': async (job, config) => {
     const user = await userFor(job);
-    if (!user || user.emailVerifiedAt || user.status !== 'active') return null;
+    if (!user?.email || user.emailVerifiedAt || user.status !== 'active') return null;
     const { token } = await mintOneTimeToken(config.auth.jwtRefreshSecret, user.id, 'verify_email');
     const link = `${config.http.appUrl}/verify-email?token=${token}`;
     return actionMail(user.name, 'Verify your GEMA email address', 'Confirm your email address to start using GEMA:', link, '24 hours', user.email);
   },
   'password-reset': async (job, config) => {
     const user = await userFor(job);
-    if (!user || user.status !== 'active') return null;
+    if (!user?.email || user.status !== 'active') return null;
     const { token } = await mintOneTimeToken(config.auth.jwtRefreshSecret, user.id, 'password_reset');
     const link = `${config.http.appUrl}/reset-password?token=${token}`;
     return actionMail(user.name, 'Reset your GEMA password', 'Someone asked to reset your GEMA password. To choose a new one, open:', link, '1 hour', user.email);
   },
   ...contactTemplates,
+  /** An account made by staff (README.md#admin-people): the link sets the first password. */
+  invitation: async (job, config) => {
+    const user = await userFor(job);
+    if (!user?.email || user.status !== 'active') return null;
+    const { token } = await mintOneTimeToken(config.auth.jwtRefreshSecret, user.id, 'password_reset', undefined, INVITATION_TTL_SECONDS);
+    const link = `${config.http.appUrl}/reset-password?token=${token}`;
+    return actionMail(user.name, 'Your GEMA account', 'Your school made you a GEMA account. To choose your password, open:', link, '3 days', user.email);
+  },
 };

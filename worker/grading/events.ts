@@ -2,6 +2,7 @@ import type { RealtimePublisher } from '../../common/realtime/publisher';
 import { rooms, type RealtimeEvents } from '../../common/realtime/events';
 import { hiddenFromStudent, hiddenTestName } from '../../common/grading/visibility';
 import type { TestResult } from '../../common/models';
+import { coarseFigures, type FigureBuckets } from '../../common/grading/coarse-figures';
 
 export interface Audience {
   submissionId: string;
@@ -31,6 +32,8 @@ export class GradingEvents {
   constructor(
     private readonly realtime: RealtimePublisher,
     private readonly audience: Audience,
+    /** how coarsely the student rooms see a hidden test's time and memory */
+    private readonly buckets: FigureBuckets,
   ) {}
 
   private everyone<E extends 'grading:started' | 'grading:completed' | 'grading:test'>(event: E, payload: RealtimeEvents[E]) {
@@ -54,7 +57,8 @@ export class GradingEvents {
     if (!hiddenFromStudent(r.visibility, r.verdict === 'accepted')) return this.everyone('grading:test', full);
     const staff = staffRooms(this.audience);
     this.realtime.publish(staff, 'grading:test', full);
-    this.realtime.publish(studentRooms(this.audience), 'grading:test', { ...full, name: hiddenTestName(r.index), hidden: true }, staff);
+    const redacted = { ...full, ...coarseFigures(r, this.buckets), name: hiddenTestName(r.index), hidden: true };
+    this.realtime.publish(studentRooms(this.audience), 'grading:test', redacted, staff);
   }
 
   completed(verdict: string, score: number, maxScore: number) {

@@ -13,16 +13,20 @@ import {
 import { compareOutput } from '../../common/grading/compare';
 import type { Logger } from '../../common/logger';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
+import type { FigureBuckets } from '../../common/grading/coarse-figures';
 import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
 import { GradingEvents, type Audience } from './events';
 import { scoreResults } from './scoring';
 import { finishRejudgeStep } from './rejudge';
+import { codingGraded } from '../../common/notifications/triggers';
 
 export interface GradingContext {
   sequelize: Sequelize;
   realtime: RealtimePublisher;
   logger: Logger;
   sandbox: Pick<Sandbox, 'runnerFor'>;
+  /** how coarsely students see hidden tests' figures in live events (config.sandbox.hiddenFigures) */
+  hiddenFigures: FigureBuckets;
 }
 
 /** A submission whose grading vanished mid-way (worker killed) this many times ends with `internal_error`. */
@@ -137,10 +141,14 @@ export class SubmissionGrader {
       classroomId: row.classroom_id,
       authorIsStaff: row.author_role === 'teacher' || row.author_role === 'admin',
     };
-    const events = new GradingEvents(this.ctx.realtime, audience);
+    const events = new GradingEvents(this.ctx.realtime, audience, this.ctx.hiddenFigures);
     const complete = async (f: Final): Promise<GradeOutcome> => {
       if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
       events.completed(f.verdict, f.score, f.maxScore);
+      // not awaited: the job is done once the grade is stored; the notification (deduplicated) follows
+      void codingGraded(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }).catch((err: Error) =>
+        this.ctx.logger.warn('grading notification failed', { submissionId: row.id, error: err.message }),
+      );
       if (row.rejudge_id) await finishRejudgeStep(this.ctx, row.rejudge_id);
       return { outcome: 'graded', verdict: f.verdict, score: f.score, maxScore: f.maxScore };
     };
@@ -230,7 +238,7 @@ export class SubmissionGrader {
     )) as [{ id: string; user_id: string; classroom_id: string | null; max_score: number; rejudge_id: string | null }[], unknown];
     const row = rows[0];
     if (!row) return;
-    new GradingEvents(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, classroomId: row.classroom_id }).completed(
+    new GradingEvents(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, classroomId: row.classroom_id }, this.ctx.hiddenFigures).completed(
       'internal_error',
       0,
       row.max_score,

@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { GradingJob } from '../../common/queues';
 import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
-import { createSandbox, type Sandbox } from '../sandbox';
+import { createSandbox, LANGUAGES, type Sandbox } from '../sandbox';
 import { SubmissionGrader, type GradeOutcome } from './grade-submission';
 import { runPlayground, failPlayground } from './run-playground';
 import { startRejudge, failRejudge } from './rejudge';
@@ -37,9 +37,20 @@ export async function createGradingProcessor(
   // a sandbox handed in belongs to the caller; only the one made here is closed with the processor
   const ownSandbox = options.sandbox
     ? undefined
-    : createSandbox({ backend: deps.config.sandbox.backend, dockerHost: deps.config.sandbox.dockerHost });
+    : createSandbox({ backend: deps.config.sandbox.backend, dockerHost: deps.config.sandbox.dockerHost, allowWeakIsolation: deps.config.sandbox.allowWeakIsolation, logger: deps.logger });
   const sandbox = options.sandbox ?? ownSandbox!;
-  const grader = new SubmissionGrader({ sequelize: deps.sequelize, realtime: deps.realtime, logger: deps.logger, sandbox });
+  if (ownSandbox) {
+    // what the runners found at start; the sandbox self-check refines it per language
+    const available = new Set(ownSandbox.availableLanguages());
+    for (const language of LANGUAGES) deps.metrics.sandbox.setAvailability(language, available.has(language));
+  }
+  const grader = new SubmissionGrader({
+    sequelize: deps.sequelize,
+    realtime: deps.realtime,
+    logger: deps.logger,
+    sandbox,
+    hiddenFigures: deps.config.sandbox.hiddenFigures,
+  });
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const sweepEveryMs = options.sweepEveryMs ?? DEFAULT_SWEEP_EVERY_MS;
   if (sweepEveryMs > 0) {

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { Queues } from '../../common/queues';
-import { gradingJobId } from '../../common/queues/jobs/grading';
+import { gradingJobId } from '../../common/grading/job-ids';
 import { rooms } from '../../common/realtime/events';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
 
@@ -50,20 +50,26 @@ export async function startRejudge(ctx: RejudgeContext & { queues: Queues }, rej
     )) as [{ task_id: string }[], unknown];
     const taskId = rows[0]?.task_id;
     if (!taskId) return false;
-    const [picked] = (await ctx.sequelize.query(
-      `WITH latest AS (
-         SELECT DISTINCT ON (user_id) id, status FROM coding_submissions
-          WHERE task_id = :taskId ORDER BY user_id, created_at DESC, id DESC
-       )
-       UPDATE coding_submissions s
-          SET status = 'queued', verdict = NULL, score = 0, results = '[]', compile_output = NULL, error = NULL,
-              rejudge_id = :rejudgeId, job_id = s.id || '-rejudge-' || :rejudgeId, grading_token = NULL,
-              starts = 0, runner_crashes = 0, queued_at = now(), started_at = NULL, finished_at = NULL, updated_at = now()
-         FROM latest
-        WHERE s.id = latest.id AND latest.status IN ('completed', 'failed')
-        RETURNING s.id`,
-      { replacements: { taskId, rejudgeId }, transaction },
-    )) as [{ id: string }[], unknown];
+    const [latest] = (await ctx.sequelize.query(
+      `SELECT DISTINCT ON (user_id) id, status FROM coding_submissions
+        WHERE task_id = :taskId ORDER BY user_id, created_at DESC, id DESC`,
+      { replacements: { taskId }, transaction },
+    )) as [{ id: string; status: string }[], unknown];
+    const ids = latest.filter((s) => s.status === 'completed' || s.status === 'failed').map((s) => s.id);
+    // job ids come from the one helper (common/grading/job-ids.ts); the status is checked again in the
+    // UPDATE so a submission that started grading since the SELECT is left alone
+    const [picked] = ids.length
+      ? ((await ctx.sequelize.query(
+          `UPDATE coding_submissions s
+              SET status = 'queued', verdict = NULL, score = 0, results = '[]', compile_output = NULL, error = NULL,
+                  rejudge_id = :rejudgeId, job_id = v.job_id, grading_token = NULL,
+                  starts = 0, runner_crashes = 0, queued_at = now(), started_at = NULL, finished_at = NULL, updated_at = now()
+             FROM unnest(ARRAY[:ids]::uuid[], ARRAY[:jobIds]::text[]) AS v(id, job_id)
+            WHERE s.id = v.id AND s.status IN ('completed', 'failed')
+            RETURNING s.id`,
+          { replacements: { rejudgeId, ids, jobIds: ids.map((id) => gradingJobId(id, rejudgeId)) }, transaction },
+        )) as [{ id: string }[], unknown])
+      : [[]];
     const total = picked.length;
     await ctx.sequelize.query(
       `UPDATE coding_rejudges SET total = :total, done = 0,

@@ -1,9 +1,10 @@
 import { CodingRun, CodingTask, CodingTestCase, type RunOutcome, type SampleResult, type TestVerdict } from '../../common/models';
 import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
 import { judge } from './grade-submission';
+import { TASK_LIMITS } from '../../common/grading';
 
 /** The playground's limits: the task defaults, since a run belongs to no task. */
-export const PLAYGROUND_LIMITS: Limits = { timeMs: 2000, memoryMb: 128, outputKeepBytes: 64 * 1024 };
+export const PLAYGROUND_LIMITS: Limits = { timeMs: TASK_LIMITS.timeMs.default, memoryMb: TASK_LIMITS.memoryMb.default, outputKeepBytes: 64 * 1024 };
 
 const emptyOutcome = (verdict: RunOutcome['verdict'], stderr = ''): RunOutcome => ({
   verdict,

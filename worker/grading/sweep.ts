@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../../common/logger';
 import { enqueue, type Queues } from '../../common/queues';
-import { gradingJobId, runJobId } from '../../common/queues/jobs/grading';
+import { gradingJobId, runJobId } from '../../common/grading/job-ids';
 import type { SubmissionGrader } from './grade-submission';
 import { failPlayground } from './run-playground';
 

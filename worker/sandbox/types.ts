@@ -2,10 +2,10 @@
  * The contract every sandbox backend (isolated-vm, bubblewrap, Docker) fulfils: prepare (compile)
  * once, then run each test with its stdin and limits. Graders depend on this file only.
  */
-export const LANGUAGES = ['javascript', 'python', 'c', 'cpp', 'java'] as const;
-export type Language = (typeof LANGUAGES)[number];
-
-export type RunVerdict = 'ok' | 'runtime_error' | 'time_limit' | 'memory_limit' | 'output_limit' | 'internal_error';
+import type { Language, Limits, RunResult } from '../../common/grading';
+// languages, limits and the run result are the grading contract the API shares (common/grading)
+export { LANGUAGES } from '../../common/grading';
+export type { Language, Limits, RunResult, RunVerdict } from '../../common/grading';
 
 export interface SourceFile {
   /** a plain file name (no directories), e.g. `main.py`; the first file is the entry point */
@@ -13,38 +13,11 @@ export interface SourceFile {
   content: string;
 }
 
-export interface Limits {
-  /** CPU time per run, ms */
-  timeMs: number;
-  /** memory per run, MB */
-  memoryMb: number;
-  /** bytes kept of stdout/stderr each (default 64 KB); more is truncated, not fatal */
-  outputKeepBytes?: number;
-  /** bytes after which the run is stopped with `output_limit` (default 16 MB) */
-  outputHardBytes?: number;
-}
-
 export interface CompileResult {
   ok: boolean;
   /** compiler output (truncated), shown to the student on a compile error */
   output: string;
   timeMs: number;
-}
-
-export interface RunResult {
-  verdict: RunVerdict;
-  stdout: string;
-  stderr: string;
-  stdoutTruncated: boolean;
-  stderrTruncated: boolean;
-  exitCode: number | null;
-  signal: string | null;
-  /** CPU (or wall, where CPU cannot be read) time, ms */
-  timeMs: number;
-  /** peak resident memory, KB (0 when the backend cannot measure it) */
-  memoryKb: number;
-  /** for internal_error: what went wrong on our side */
-  message?: string;
 }
 
 /** One prepared program: compiled once, run many times, then disposed (work dir removed). */

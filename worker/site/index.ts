@@ -18,7 +18,7 @@ export const FILE_CLEANUP_SCHEDULER = 'cleanup-files';
 
 /** The `site` queue: scheduled announcement publishing and the unreferenced-file cleanup. */
 export function siteProcessor(deps: WorkerDeps, options: SiteProcessorOptions = {}): ProcessorDefinition<SiteJob, SiteResult> {
-  const notify = options.notify ?? notifyAnnouncementAudience(deps.logger);
+  const notify = options.notify ?? notifyAnnouncementAudience(deps);
   const storage = options.storage ?? createStorage(deps.config);
   return {
     async process(job: Job<SiteJob, SiteResult>) {

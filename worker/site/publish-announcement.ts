@@ -1,19 +1,17 @@
 import type { Logger } from '../../common/logger';
 import { Announcement } from '../../common/models';
+import type { Queues } from '../../common/queues';
+import { announcementPublished } from '../../common/notifications/triggers';
 
 /** What publishing does for the announcement's audience once it becomes visible. */
 export type AnnouncementPublishedHook = (announcement: Announcement) => Promise<void>;
 
-/**
- * THE hook of "publishing notifies the audience". Notifications are not on this branch; when
- * they are, this is the one place to connect them (school-wide: everyone; else the classroom's
- * students and teachers). Until then it only logs.
- */
-export function notifyAnnouncementAudience(logger: Logger): AnnouncementPublishedHook {
+/** Publishing tells the announcement's audience through a notifications fan-out (common/notifications). */
+export function notifyAnnouncementAudience(deps: { logger: Logger; queues: Queues }): AnnouncementPublishedHook {
   return async (announcement) => {
-    logger.info('announcement published', {
+    await announcementPublished(deps.queues, announcement);
+    deps.logger.info('announcement published', {
       announcementId: announcement.id,
-      classroomId: announcement.classroomId ?? null,
       audience: announcement.classroomId ? 'classroom' : 'school',
     });
   };

@@ -1,0 +1,25 @@
+import type { ApiDeps } from '../deps';
+import { StudentAssignmentService } from './assignments/student-service';
+import { SubmissionService } from './submissions/service';
+import { SubmissionLinks } from './submissions/links';
+import { fileServiceGateway, type SubmissionFileGateway } from './submissions/files';
+import { FileService } from '../files/service';
+import { submissionUploadCap } from './submissions/upload-cap';
+
+/** The learning services, built once per app and shared by the assignment, submission and grading routers. */
+export interface LearningServices {
+  files: SubmissionFileGateway;
+  links: SubmissionLinks;
+  studentAssignments: StudentAssignmentService;
+  submissions: SubmissionService;
+}
+
+export function createLearningServices(deps: ApiDeps, files: SubmissionFileGateway = fileServiceGateway(new FileService(deps), submissionUploadCap(deps.sequelize))): LearningServices {
+  const links = new SubmissionLinks(files);
+  return {
+    files,
+    links,
+    studentAssignments: new StudentAssignmentService(deps.sequelize, links),
+    submissions: new SubmissionService(deps.sequelize, files, links, deps.realtime),
+  };
+}
