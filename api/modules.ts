@@ -9,6 +9,11 @@ import { authRoutes } from './auth/routes';
 import { studentRoutes } from './student/routes';
 import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
+import { announcementRoutes } from './announcements/routes';
+import { contactRoutes } from './contact/routes';
+import { uploadRoutes } from './uploads/routes';
+import { siteRouters } from './gallery';
+import { seedRoutes } from './seed/routes';
 import { notificationRoutes } from './notifications/routes';
 import { chatRoutes } from './chat/routes';
 import { discussionRoutes } from './discussion/routes';
@@ -35,6 +40,11 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     aiEvaluationRoutes(_deps),
     fileRoutes(_deps),
     ...learningRouters(_deps),
+    announcementRoutes(_deps),
+    ...contactRoutes(_deps),
+    uploadRoutes(_deps),
+    ...siteRouters(_deps),
+    ...seedRoutes(_deps),
     notificationRoutes(_deps),
     chatRoutes(_deps),
     discussionRoutes(_deps),

@@ -8,6 +8,7 @@ import { emailProcessor } from './email/processor';
 import { fileProcessingProcessor } from './files/processor';
 import { studentImportProcessor } from './student-import/processor';
 import { createNotificationsProcessor } from './notifications/processor';
+import { createSiteProcessor } from './site';
 
 /** Builds the processor of queue Q: its job payload type is the one enqueued on that queue. */
 export type ProcessorFactory<Q extends QueueName> = (
@@ -24,6 +25,7 @@ export const processors: ProcessorRegistry = {
   'file-processing': (deps) => fileProcessingProcessor(deps),
   'student-import': (deps) => studentImportProcessor(deps),
   notifications: (deps) => createNotificationsProcessor(deps),
+  site: (deps) => createSiteProcessor(deps),
 };
 
 export interface RunningQueues {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Joi from 'joi';
 
-export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'notifications', 'student-import'] as const;
+export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'notifications', 'student-import', 'site'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -152,6 +152,7 @@ export const settings = {
       'file-processing': setting<number>('WORKER_CONCURRENCY_FILE_PROCESSING', concurrency(2)),
       notifications: setting<number>('WORKER_CONCURRENCY_NOTIFICATIONS', concurrency(2)),
       'student-import': setting<number>('WORKER_CONCURRENCY_STUDENT_IMPORT', Joi.number().integer().min(1).max(8).default(1)),
+      site: setting<number>('WORKER_CONCURRENCY_SITE', concurrency(2)),
     },
     jobAttempts: setting<number>('JOB_ATTEMPTS', Joi.number().integer().min(1).max(20).default(5)),
     jobBackoffMs: setting<number>('JOB_BACKOFF_MS', Joi.number().integer().min(10).default(2000)),
@@ -196,6 +197,25 @@ export const settings = {
       timeMs: setting<number | null>('HIDDEN_TEST_TIME_BUCKET_MS', bucket(60_000, 100), { map: noneAsNull }),
       memoryKb: setting<number | null>('HIDDEN_TEST_MEMORY_BUCKET_KB', bucket(1024 * 1024, 4096), { map: noneAsNull }),
     },
+  },
+  site: {
+    /** where contact messages are sent */
+    schoolEmail: setting<string>('SCHOOL_EMAIL', Joi.string().email({ tlds: false }).default('info@gema.local')),
+    /** contact messages per hour, per IP and per email address */
+    contactPerHour: setting<number>('CONTACT_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(3)),
+    /** anonymous requests per IP per RATE_LIMIT_WINDOW_MS on the public routes */
+    publicRateLimitMax: setting<number>('PUBLIC_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(300)),
+    /** how long a process answers anonymous public reads from memory */
+    publicCacheSeconds: setting<number>('PUBLIC_CACHE_SECONDS', Joi.number().integer().min(0).max(60).default(5)),
+    /** an unreferenced file older than this is removed by the cleanup job */
+    fileCleanupGraceMs: setting<number>('FILE_CLEANUP_GRACE_HOURS', Joi.number().min(0).default(24), {
+      map: (hours: number) => Math.round(hours * 3600_000),
+    }),
+    fileCleanupEveryMs: setting<number>('FILE_CLEANUP_EVERY_MINUTES', Joi.number().integer().min(1).default(60), {
+      map: (minutes: number) => minutes * 60_000,
+    }),
+    /** POST /seed/* exist only when this is true and NODE_ENV is not production (loadConfig) */
+    seedRoutesEnabled: setting<boolean>('SEED_ROUTES_ENABLED', Joi.boolean().default(false)),
   },
   streams: {
     /** open Server-Sent Events streams per user, across API processes */

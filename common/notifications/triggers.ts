@@ -84,3 +84,27 @@ export async function assignmentPublished(queues: Queues, a: { id: string; title
     `published-${a.id}`,
   );
 }
+
+/**
+ * An announcement became visible (at once or at its publish date, README.md#announcements): a
+ * school-wide one reaches everyone, a classroom's its students and teachers, through a fan-out job.
+ * The dedupe key names the announcement, so a retried publish notifies nobody twice.
+ */
+export async function announcementPublished(
+  queues: Queues,
+  a: { id: string; title: string; excerpt: string | null; classroomId: string | null },
+) {
+  await enqueueFanout(
+    queues,
+    a.classroomId ? { kind: 'classroom', classroomId: a.classroomId, teachers: true } : { kind: 'school' },
+    {
+      type: 'announcement',
+      title: a.title,
+      ...(a.excerpt ? { body: a.excerpt } : {}),
+      link: `/announcements/${a.id}`,
+      data: { announcementId: a.id },
+      dedupeKey: `announcement:${a.id}`,
+    },
+    `announcement-${a.id}`,
+  );
+}

@@ -6,10 +6,11 @@ import type { GradingJob } from './jobs/grading';
 import type { AiEvaluationJob } from './jobs/ai-evaluation';
 import type { EmailJob } from './jobs/email';
 import type { FileProcessingJob } from './jobs/file-processing';
+import type { SiteJob } from './jobs/site';
 import type { NotificationJob } from './jobs/notifications';
 import type { StudentImportJob } from './jobs/student-import';
 
-export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob, StudentImportJob };
+export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob, StudentImportJob, SiteJob };
 export { QUEUE_NAMES, type QueueName };
 
 export interface JobPayloads {
@@ -19,6 +20,7 @@ export interface JobPayloads {
   'file-processing': FileProcessingJob;
   notifications: NotificationJob;
   'student-import': StudentImportJob;
+  site: SiteJob;
 }
 
 export type Queues = { [Q in QueueName]: Queue<JobPayloads[Q]> };
@@ -55,6 +57,7 @@ export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connectio
     'file-processing': make('file-processing'),
     notifications: make('notifications'),
     'student-import': make('student-import'),
+    site: make('site'),
   };
 }
 

@@ -5,6 +5,7 @@ import { seedCodingLab } from './coding-lab';
 import { seedLearning } from './learning';
 import { seedCommunity } from './community';
 import { seedSchoolEvents } from './school-events';
+import { seedSite } from './site';
 
 export { DEMO_PASSWORD };
 
@@ -26,6 +27,7 @@ export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: n
     await seedCodingLab(accounts, transaction);
     await seedCommunity(accounts, transaction);
     await seedSchoolEvents(accounts, transaction);
+    await seedSite(accounts, transaction);
   });
   return true;
 }

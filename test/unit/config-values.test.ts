@@ -47,7 +47,7 @@ describe('configuration values', () => {
 
     it('gives each queue its own concurrency, defaults for the rest', () => {
       const { concurrency } = loadConfig({ WORKER_CONCURRENCY_AI_EVALUATION: '7' }).worker;
-      expect(concurrency).to.deep.equal({ grading: 2, 'ai-evaluation': 7, email: 5, 'file-processing': 2, notifications: 2, 'student-import': 1 });
+      expect(concurrency).to.deep.equal({ grading: 2, 'ai-evaluation': 7, email: 5, 'file-processing': 2, notifications: 2, 'student-import': 1, site: 2 });
     });
   });
 

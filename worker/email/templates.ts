@@ -2,6 +2,7 @@ import { User } from '../../common/models';
 import { mintOneTimeToken } from '../../common/auth/one-time-tokens';
 import type { EmailJob } from '../../common/queues';
 import type { Config } from '../../common/config';
+import { contactTemplates } from './contact-templates';
 
 export interface OutgoingMail {
   to: string;
@@ -10,6 +11,7 @@ export interface OutgoingMail {
   html: string;
   /** the action link, logged when mail goes to files so the quick start works offline */
   link?: string;
+  replyTo?: string;
 }
 
 /** Builds the message, or null when there is nothing to send any more (user gone, already verified). */
@@ -50,6 +52,7 @@ export const templates: Record<string, EmailTemplate> = {
     const link = `${config.http.appUrl}/reset-password?token=${token}`;
     return actionMail(user.name, 'Reset your GEMA password', 'Someone asked to reset your GEMA password. To choose a new one, open:', link, '1 hour', user.email);
   },
+  ...contactTemplates,
   /** An account made by staff (README.md#admin-people): the link sets the first password. */
   invitation: async (job, config) => {
     const user = await userFor(job);
