@@ -21,7 +21,7 @@ const ANN_COLUMNS = `a.id, a.title, a.excerpt, a.content, a.content_html AS "con
   a.classroom_id AS "classroomId", a.author_id AS "authorId", a.image_file_id AS "imageFileId", a.created_at AS "createdAt",
   a.updated_at AS "updatedAt", fi.sha256 AS "imageSha256", fi.metadata AS "imageMetadata"`;
 const FROM = 'announcements a LEFT JOIN files fi ON fi.id = a.image_file_id';
-const HOME = "a.active AND a.publish_at <= now() AND a.classroom_id IS NULL AND a.show_on_homepage";
+const HOME = 'a.active AND a.publish_at <= now() AND a.classroom_id IS NULL AND a.show_on_homepage';
 const FIGURES = `SELECT
   (SELECT count(*)::int FROM users u WHERE u.role = 'student' AND u.status = 'active' AND u.deleted_at IS NULL) AS "students",
   (SELECT count(*)::int FROM (SELECT DISTINCT cs.user_id, cs.task_id FROM coding_submissions cs WHERE cs.verdict = 'accepted'
@@ -43,7 +43,9 @@ function bare(config: ReturnType<typeof loadConfig>): http.Server {
   };
   const home = async () => {
     const [announcements, events, gallery, figs] = await Promise.all([
-      pool.query(`SELECT ${ANN_COLUMNS} FROM ${FROM} WHERE ${HOME} AND a.category <> 'event' ORDER BY a.important DESC, a.publish_at DESC, a.id LIMIT 6`),
+      pool.query(
+        `SELECT ${ANN_COLUMNS} FROM ${FROM} WHERE ${HOME} AND a.category <> 'event' ORDER BY a.important DESC, a.publish_at DESC, a.id LIMIT 6`,
+      ),
       pool.query(
         `SELECT ${ANN_COLUMNS} FROM ${FROM} WHERE ${HOME} AND a.category = 'event' AND (a.deadline IS NULL OR a.deadline >= now())
           ORDER BY a.deadline ASC NULLS LAST, a.publish_at DESC, a.id LIMIT 6`,
@@ -61,7 +63,10 @@ function bare(config: ReturnType<typeof loadConfig>): http.Server {
         url: `/api/v2/public/files/${sha256}/original`,
         width: metadata.width ?? null,
         height: metadata.height ?? null,
-        sizes: (metadata.variants ?? []).map((v: { width: number; actualWidth: number }) => ({ width: v.actualWidth, url: `/api/v2/public/files/${sha256}/w${v.width}.webp` })),
+        sizes: (metadata.variants ?? []).map((v: { width: number; actualWidth: number }) => ({
+          width: v.actualWidth,
+          url: `/api/v2/public/files/${sha256}/w${v.width}.webp`,
+        })),
       },
     }));
     return { data: { announcements: announcements.rows, events: events.rows, gallery: pictures, figures: figs } };

@@ -111,7 +111,12 @@ function merge(list: Figures[]): Figures & { rounds: Figures[] } {
   const worst = (pick: (f: Figures) => number) => Math.max(...list.map(pick));
   return {
     requestsPerSecond: Math.round(list.reduce((a, f) => a + f.requestsPerSecond, 0) / list.length),
-    latencyMs: { p50: worst((f) => f.latencyMs.p50), p95: worst((f) => f.latencyMs.p95), p99: worst((f) => f.latencyMs.p99), max: worst((f) => f.latencyMs.max) },
+    latencyMs: {
+      p50: worst((f) => f.latencyMs.p50),
+      p95: worst((f) => f.latencyMs.p95),
+      p99: worst((f) => f.latencyMs.p99),
+      max: worst((f) => f.latencyMs.max),
+    },
     requests: list.reduce((a, f) => a + f.requests, 0),
     statuses,
     errors: list.reduce((a, f) => a + f.errors, 0),
@@ -240,7 +245,16 @@ async function main() {
           SCENARIOS.map((s) => {
             const app = results[route]![s]!.app!;
             const bareF = results[route]![s]!.bare!;
-            return [s, { appRps: app.requestsPerSecond, appP95Ms: app.latencyMs.p95, bareRps: bareF.requestsPerSecond, bareP95Ms: bareF.latencyMs.p95, ratio: Math.round((app.requestsPerSecond / bareF.requestsPerSecond) * 100) / 100 }];
+            return [
+              s,
+              {
+                appRps: app.requestsPerSecond,
+                appP95Ms: app.latencyMs.p95,
+                bareRps: bareF.requestsPerSecond,
+                bareP95Ms: bareF.latencyMs.p95,
+                ratio: Math.round((app.requestsPerSecond / bareF.requestsPerSecond) * 100) / 100,
+              },
+            ];
           }),
         ),
       ]),

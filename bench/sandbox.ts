@@ -90,7 +90,9 @@ async function main() {
       reportedTimeMs: stats(cpu),
       memoryKb: stats(memory),
     };
-    process.stdout.write(`${language.padEnd(10)} ${runner.name.padEnd(11)} prepare p50 ${stats(prepare).p50} ms   run p50 ${stats(run).p50} ms (p95 ${stats(run).p95})\n`);
+    process.stdout.write(
+      `${language.padEnd(10)} ${runner.name.padEnd(11)} prepare p50 ${stats(prepare).p50} ms   run p50 ${stats(run).p50} ms (p95 ${stats(run).p95})\n`,
+    );
   }
   await sandbox.close();
   const out = {

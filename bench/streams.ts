@@ -48,7 +48,10 @@ function rssMb(pid: number): number {
 }
 
 async function startServer(mode: 'app' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '_streams-server.ts'), mode], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '_streams-server.ts'), mode], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], `${mode} server`).then(Number);
   return { url: `http://127.0.0.1:${port}`, child };
 }
@@ -59,10 +62,14 @@ interface Clients {
 }
 
 async function startClients(kind: 'sse' | 'socket', url: string, streamPath: string, count: number, tokensFile: string): Promise<Clients> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '_streams-clients.ts'), kind, url, streamPath, String(count), tokensFile], {
-    env,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '_streams-clients.ts'), kind, url, streamPath, String(count), tokensFile],
+    {
+      env,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines: string[] = [];
   child.stdout!.setEncoding('utf8');
   let buf = '';
@@ -115,7 +122,13 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gema-streams-'));
   try {
     const classroom = await Classroom.create({ name: 'Bench XII RPL', academicYear: '2025/2026' });
-    const teacher = await User.create({ email: `teacher.${runId}@bench.gema`, passwordHash: '!', name: 'Bench Teacher', role: 'teacher', emailVerifiedAt: new Date() });
+    const teacher = await User.create({
+      email: `teacher.${runId}@bench.gema`,
+      passwordHash: '!',
+      name: 'Bench Teacher',
+      role: 'teacher',
+      emailVerifiedAt: new Date(),
+    });
     await ClassroomTeacher.create({ classroomId: classroom.id, teacherId: teacher.id });
     const students = await User.bulkCreate(
       Array.from({ length: STUDENTS }, (_, i) => ({
@@ -150,7 +163,8 @@ async function main() {
         await sleep(500);
         const idleRssMb = rssMb(server.child.pid!);
         let channel = '';
-        if (mode === 'app') channel = (await post(server.url, '/api/v2/chat/conversations', { kind: 'classroom', classroomId: classroom.id }, teacherToken)).data!.id;
+        if (mode === 'app')
+          channel = (await post(server.url, '/api/v2/chat/conversations', { kind: 'classroom', classroomId: classroom.id }, teacherToken)).data!.id;
         const started = Date.now();
         const clients = await startClients(kind, server.url, mode === 'app' ? '/api/v2/chat/sse' : '/stream', count, tokensFile);
         const connectSeconds = (Date.now() - started) / 1000;
@@ -175,7 +189,9 @@ async function main() {
           connectSeconds: Math.round(connectSeconds * 10) / 10,
           rssMb: { idle: idleRssMb, holding: heldRssMb, afterBroadcasts: afterRssMb },
           kbPerClient: Math.round(((heldRssMb - idleRssMb) * 1024) / count),
-          ...(broadcasts ? { broadcast: { ...summarize(delays, count, broadcasts), postMs: { p50: percentile(postMs, 50), p95: percentile(postMs, 95) } } } : {}),
+          ...(broadcasts
+            ? { broadcast: { ...summarize(delays, count, broadcasts), postMs: { p50: percentile(postMs, 50), p95: percentile(postMs, 95) } } }
+            : {}),
         };
       } finally {
         await stopChild(server.child);

@@ -55,11 +55,7 @@ async function startOne<Q extends QueueName>(deps: WorkerDeps, name: Q, registry
 }
 
 /** One BullMQ worker per named queue that has a processor, each with the queue's concurrency. */
-export async function startQueues(
-  deps: WorkerDeps,
-  queues: readonly QueueName[],
-  registry: ProcessorRegistry = processors,
-): Promise<RunningQueues> {
+export async function startQueues(deps: WorkerDeps, queues: readonly QueueName[], registry: ProcessorRegistry = processors): Promise<RunningQueues> {
   const started: Started[] = [];
   for (const name of queues) {
     const one = await startOne(deps, name, registry);

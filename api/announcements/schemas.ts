@@ -29,7 +29,10 @@ const fields = {
   active: Joi.boolean(),
   showOnHomepage: Joi.boolean(),
   deadline: Joi.date().iso().allow(null),
-  link: Joi.string().uri({ scheme: ['http', 'https'] }).max(500).allow(null),
+  link: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .max(500)
+    .allow(null),
   publishAt: Joi.date().iso(),
   classroomId: Joi.string().uuid().allow(null),
   imageFileId: Joi.string().uuid().allow(null),

@@ -281,10 +281,10 @@ export class AnnouncementService {
       return;
     }
     if (classroomId === null) throw new ForbiddenError('Only admins may publish school-wide announcements');
-    const rows = await this.deps.sequelize.query(
-      'SELECT 1 FROM classroom_teachers WHERE classroom_id = :classroomId AND teacher_id = :teacherId',
-      { replacements: { classroomId, teacherId: user.id }, type: QueryTypes.SELECT },
-    );
+    const rows = await this.deps.sequelize.query('SELECT 1 FROM classroom_teachers WHERE classroom_id = :classroomId AND teacher_id = :teacherId', {
+      replacements: { classroomId, teacherId: user.id },
+      type: QueryTypes.SELECT,
+    });
     if (rows.length === 0) throw new NotFoundError('Classroom');
   }
 

@@ -1,14 +1,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Redis } from 'ioredis';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../common/errors';
-import {
-  ChatConversation,
-  ChatMember,
-  ChatMessage,
-  User,
-  type SupportPriority,
-  type SupportStatus,
-} from '../../common/models';
+import { ChatConversation, ChatMember, ChatMessage, User, type SupportPriority, type SupportStatus } from '../../common/models';
 import { renderMarkdown } from '../../common/text/markdown';
 import { rooms } from '../../common/realtime/events';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
@@ -16,12 +9,19 @@ import { onlineAmong } from '../../common/realtime/presence';
 import { NOTIFY_BATCH, notifyUsers } from '../../common/notifications/create';
 import { taughtClassroomIds, classroomOf, type Actor } from '../access/classrooms';
 import { mayRead, mayStartDirect, mayUseClassroomChannel, participantIds } from './access';
-import { conversationRowView, conversationView, messageRow, messageView, type ConversationRow, type ConversationView, type MessageRow, type MessageView } from './views';
+import {
+  conversationRowView,
+  conversationView,
+  messageRow,
+  messageView,
+  type ConversationRow,
+  type ConversationView,
+  type MessageRow,
+  type MessageView,
+} from './views';
 
 export type NewConversation =
-  | { kind: 'direct'; userId: string }
-  | { kind: 'support'; subject: string; priority?: SupportPriority }
-  | { kind: 'classroom'; classroomId: string };
+  { kind: 'direct'; userId: string } | { kind: 'support'; subject: string; priority?: SupportPriority } | { kind: 'classroom'; classroomId: string };
 
 export interface SupportChange {
   status?: SupportStatus;
@@ -69,7 +69,17 @@ export class ChatService {
       if (actor.role === 'admin') throw new ForbiddenError('Admins answer support conversations; they do not open them');
       const c = await this.deps.sequelize.transaction(async (transaction) => {
         const made = await ChatConversation.create(
-          { kind: 'support', subject: input.subject, status: 'open', priority: input.priority ?? 'normal', createdBy: actor.id, classroomId: null, directKey: null, assigneeId: null, lastMessageAt: null },
+          {
+            kind: 'support',
+            subject: input.subject,
+            status: 'open',
+            priority: input.priority ?? 'normal',
+            createdBy: actor.id,
+            classroomId: null,
+            directKey: null,
+            assigneeId: null,
+            lastMessageAt: null,
+          },
           { transaction },
         );
         await ChatMember.create({ conversationId: made.id, userId: actor.id, lastReadAt: null }, { transaction });
@@ -117,7 +127,11 @@ export class ChatService {
   /** Conversations of the actor with their unread counts and last message, most recent first. */
   async list(actor: Actor, page: number, pageSize: number): Promise<{ rows: ConversationListItem[]; total: number }> {
     const classroomIds =
-      actor.role === 'teacher' ? await taughtClassroomIds(actor.id) : actor.role === 'student' ? [await classroomOf(actor.id)].filter((x): x is string => !!x) : [];
+      actor.role === 'teacher'
+        ? await taughtClassroomIds(actor.id)
+        : actor.role === 'student'
+          ? [await classroomOf(actor.id)].filter((x): x is string => !!x)
+          : [];
     // the channel of each of the actor's classrooms exists once anyone looks
     for (const id of classroomIds) await this.classroomChannel(id);
     const replacements = {
@@ -144,7 +158,10 @@ export class ChatService {
     // a page past the end has no row to carry the window count
     const total = rows[0]
       ? Number(rows[0].total)
-      : Number((await this.deps.sequelize.query<{ n: string }>(`${MINE} SELECT count(*) AS n FROM mine`, { replacements, type: QueryTypes.SELECT }))[0]?.n ?? 0);
+      : Number(
+          (await this.deps.sequelize.query<{ n: string }>(`${MINE} SELECT count(*) AS n FROM mine`, { replacements, type: QueryTypes.SELECT }))[0]
+            ?.n ?? 0,
+        );
     return {
       rows: rows.map((r) => ({
         ...conversationRowView(r as unknown as ConversationRow),
@@ -156,7 +173,12 @@ export class ChatService {
   }
 
   /** Messages before the one named (newest first): a cursor, because messages arrive while you page. */
-  async messages(actor: Actor, conversationId: string, before: string | undefined, limit: number): Promise<{ rows: MessageView[]; nextBefore: string | null }> {
+  async messages(
+    actor: Actor,
+    conversationId: string,
+    before: string | undefined,
+    limit: number,
+  ): Promise<{ rows: MessageView[]; nextBefore: string | null }> {
     await this.loadReadable(actor, conversationId);
     let cursor: { created_at: Date; id: string } | undefined;
     if (before) {
@@ -193,7 +215,12 @@ export class ChatService {
     const view = messageView(messageRow(message, actor.name));
     const participants = await participantIds(c);
     await this.broadcast(c, participants, 'chat:message', view);
-    await this.notifyOffline(c, participants.filter((id) => id !== actor.id), actor.name, view);
+    await this.notifyOffline(
+      c,
+      participants.filter((id) => id !== actor.id),
+      actor.name,
+      view,
+    );
     return view;
   }
 
@@ -246,8 +273,14 @@ export class ChatService {
    * Every participant's chat stream (SSE, resumable) and their sockets: a classroom channel through the
    * classroom's rooms, anything else through each participant's own room.
    */
-  private async broadcast(c: ChatConversation, participants: string[], event: 'chat:message' | 'chat:edited' | 'chat:deleted' | 'chat:read', payload: unknown) {
-    const socketRooms = c.kind === 'classroom' ? [rooms.classroom(c.classroomId!), rooms.classroomTeachers(c.classroomId!)] : participants.map(rooms.user);
+  private async broadcast(
+    c: ChatConversation,
+    participants: string[],
+    event: 'chat:message' | 'chat:edited' | 'chat:deleted' | 'chat:read',
+    payload: unknown,
+  ) {
+    const socketRooms =
+      c.kind === 'classroom' ? [rooms.classroom(c.classroomId!), rooms.classroomTeachers(c.classroomId!)] : participants.map(rooms.user);
     this.deps.realtime.publish(socketRooms, event, payload as never);
     await this.deps.realtime.streams.append('chat', participants, event, payload);
   }

@@ -28,7 +28,12 @@ export const chatTyping: SocketHandler = (socket: Socket, user: AuthUser) => {
       try {
         const c = await ChatConversation.findByPk(conversationId);
         const ok = c ? await mayRead({ id: user.id, role: user.role }, c) : false;
-        const targets = !ok || !c ? null : c.kind === 'classroom' ? [rooms.classroom(c.classroomId!), rooms.classroomTeachers(c.classroomId!)] : (await participantIds(c)).map(rooms.user);
+        const targets =
+          !ok || !c
+            ? null
+            : c.kind === 'classroom'
+              ? [rooms.classroom(c.classroomId!), rooms.classroomTeachers(c.classroomId!)]
+              : (await participantIds(c)).map(rooms.user);
         entry = { rooms: targets, until: Date.now() + ACCESS_TTL_MS };
         allowed.set(conversationId, entry);
       } catch {

@@ -31,7 +31,11 @@ export interface InboxQuery extends Pagination {
 
 export const inboxQuery = Joi.object<InboxQuery>({ ...paginationKeys, status: Joi.string().valid(...CONTACT_STATUSES) });
 
-export const statusBody = Joi.object<{ status: ContactStatus }>({ status: Joi.string().valid(...CONTACT_STATUSES).required() });
+export const statusBody = Joi.object<{ status: ContactStatus }>({
+  status: Joi.string()
+    .valid(...CONTACT_STATUSES)
+    .required(),
+});
 
 export const replyBody = Joi.object<{ message: string }>({ message: Joi.string().trim().min(1).max(10_000).required() });
 

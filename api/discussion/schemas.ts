@@ -4,7 +4,9 @@ import { paginationKeys } from '../http/pagination';
 
 export const idParams = Joi.object({ id: Joi.string().uuid().required() });
 
-const tag = Joi.string().trim().pattern(/^[\p{L}\p{N}+#._-]{1,30}$/u);
+const tag = Joi.string()
+  .trim()
+  .pattern(/^[\p{L}\p{N}+#._-]{1,30}$/u);
 const body = Joi.string().trim().min(1).max(MAX_MARKDOWN_LENGTH);
 const title = Joi.string().trim().min(3).max(200);
 

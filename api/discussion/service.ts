@@ -124,12 +124,17 @@ export class DiscussionService {
     const moderator = await mayModerate(actor, t);
     const authorFields = (['title', 'body', 'tags'] as const).filter((f) => change[f] !== undefined);
     const moderatorFields = (['pinned', 'locked'] as const).filter((f) => change[f] !== undefined);
-    if ((authorFields.length && !isAuthor) || (moderatorFields.length && !moderator) || (change.acceptedReplyId !== undefined && !isAuthor && !moderator)) {
+    if (
+      (authorFields.length && !isAuthor) ||
+      (moderatorFields.length && !moderator) ||
+      (change.acceptedReplyId !== undefined && !isAuthor && !moderator)
+    ) {
       throw new ForbiddenError('Only the author edits a thread; only its moderators pin and lock it');
     }
     if (change.acceptedReplyId) {
       const r = await DiscussionReply.findOne({ where: { id: change.acceptedReplyId, threadId: t.id } });
-      if (!r || r.deletedAt) throw new UnprocessableError('NOT_A_REPLY', 'The accepted answer must be a reply of this thread', { field: 'acceptedReplyId' });
+      if (!r || r.deletedAt)
+        throw new UnprocessableError('NOT_A_REPLY', 'The accepted answer must be a reply of this thread', { field: 'acceptedReplyId' });
     }
     const patch: Partial<DiscussionThread> = {};
     if (change.title !== undefined) patch.title = change.title;
@@ -178,7 +183,14 @@ export class DiscussionService {
     const r = await this.sequelize.transaction(async (transaction) => {
       const made = await DiscussionReply.create(
         // one level of nesting: an answer to a nested reply joins its parent's branch
-        { threadId: t.id, authorId: actor.id, replyTo: replyTo ? (replyTo.replyTo ?? replyTo.id) : null, body: input.body, bodyHtml: renderMarkdown(input.body), createdAt: now },
+        {
+          threadId: t.id,
+          authorId: actor.id,
+          replyTo: replyTo ? (replyTo.replyTo ?? replyTo.id) : null,
+          body: input.body,
+          bodyHtml: renderMarkdown(input.body),
+          createdAt: now,
+        },
         { transaction },
       );
       await this.sequelize.query(

@@ -16,5 +16,9 @@ export function siteRouters(deps: ApiDeps): ApiRouter[] {
   const files = new FileService(deps);
   const published = new PublishedFileService(deps);
   const gallery = new GalleryService(files, published);
-  return [galleryRoutes(deps, gallery), publishedFileRoutes(deps, published, files), publicRoutes(deps, new PublicHomeService(deps, gallery, published))];
+  return [
+    galleryRoutes(deps, gallery),
+    publishedFileRoutes(deps, published, files),
+    publicRoutes(deps, new PublicHomeService(deps, gallery, published)),
+  ];
 }

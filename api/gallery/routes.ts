@@ -16,7 +16,13 @@ export function galleryRoutes(deps: ApiDeps, service: GalleryService): ApiRouter
   return new ApiRouter('/api/v2/gallery')
     .get('/', ...publicRead(deps, 60), optionalAuth(deps.auth), validate({ query: listQuery }), c.list)
     .get('/:id', ...publicRead(deps, 60), optionalAuth(deps.auth), validate({ params: idParams }), c.show)
-    .post('/', ...admin, receiveUploads({ maxFiles: 1, field: 'image', capFor: async () => GALLERY_MAX_BYTES }), validate({ body: createBody }), c.create)
+    .post(
+      '/',
+      ...admin,
+      receiveUploads({ maxFiles: 1, field: 'image', capFor: async () => GALLERY_MAX_BYTES }),
+      validate({ body: createBody }),
+      c.create,
+    )
     .patch('/:id', ...admin, validate({ params: idParams, body: updateBody }), c.update)
     .delete('/:id', ...admin, validate({ params: idParams }), c.remove);
 }

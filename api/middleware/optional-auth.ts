@@ -15,4 +15,3 @@ export function optionalAuth(auth: AuthMiddleware): RequestHandler {
 
 /** Marks requests with no credentials, for limiters and caches that treat them apart. */
 export const isAnonymous = (req: { headers: { authorization?: string } }) => req.headers.authorization === undefined;
-

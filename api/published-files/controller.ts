@@ -36,7 +36,10 @@ export function publishedFileController(published: PublishedFileService, files: 
     const mime = variant === 'original' ? file.mimeType : 'image/webp';
     res.status(200);
     res.setHeader('Content-Type', contentType(mime));
-    res.setHeader('Content-Disposition', contentDisposition('inline', variant === 'original' ? file.originalName : `${sha256.slice(0, 12)}-${variant}`));
+    res.setHeader(
+      'Content-Disposition',
+      contentDisposition('inline', variant === 'original' ? file.originalName : `${sha256.slice(0, 12)}-${variant}`),
+    );
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Security-Policy', SANDBOX_CSP);
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');

@@ -8,8 +8,12 @@ import { publishedFileController } from './controller';
 import { PUBLIC_VARIANTS, type PublishedFileService } from './service';
 
 const params = Joi.object({
-  sha256: Joi.string().pattern(/^[0-9a-f]{64}$/).required(),
-  variant: Joi.string().valid(...PUBLIC_VARIANTS).required(),
+  sha256: Joi.string()
+    .pattern(/^[0-9a-f]{64}$/)
+    .required(),
+  variant: Joi.string()
+    .valid(...PUBLIC_VARIANTS)
+    .required(),
 });
 
 /** Public, token-free delivery of published files (README.md#gallery-and-public-images). */

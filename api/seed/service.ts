@@ -17,10 +17,11 @@ export class SeedService {
   /** Empties every table but the migrations' (and the stored bytes of every file), then seeds the demo school. */
   async reset(): Promise<{ logins: typeof DEMO_LOGINS }> {
     const { sequelize, config } = this.deps;
-    const files = await sequelize.query<{ storage_driver: StorageDriverName; storage_key: string; metadata: { thumbnailKey?: string; variants?: Array<{ key: string }> } }>(
-      'SELECT storage_driver, storage_key, metadata FROM files',
-      { type: QueryTypes.SELECT },
-    );
+    const files = await sequelize.query<{
+      storage_driver: StorageDriverName;
+      storage_key: string;
+      metadata: { thumbnailKey?: string; variants?: Array<{ key: string }> };
+    }>('SELECT storage_driver, storage_key, metadata FROM files', { type: QueryTypes.SELECT });
     const tables = await sequelize.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", {
       type: QueryTypes.SELECT,
     });

@@ -101,7 +101,8 @@ export class StreamHub {
       id,
       this.slotTtlMs(),
     );
-    if (claimed !== 1) throw new RateLimitedError(
+    if (claimed !== 1)
+      throw new RateLimitedError(
         Math.ceil(this.options.config.streams.retryMs / 1000) || 1,
         `At most ${this.options.config.streams.maxPerUser} streams may be open at once; close one first`,
         'TOO_MANY_STREAMS',

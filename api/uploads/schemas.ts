@@ -5,4 +5,8 @@ export interface UploadBody {
   purpose: UploadPurpose;
 }
 
-export const uploadBody = Joi.object<UploadBody>({ purpose: Joi.string().valid(...UPLOAD_PURPOSE_NAMES).required() });
+export const uploadBody = Joi.object<UploadBody>({
+  purpose: Joi.string()
+    .valid(...UPLOAD_PURPOSE_NAMES)
+    .required(),
+});

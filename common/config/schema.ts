@@ -69,7 +69,12 @@ export const settings = {
   http: {
     port: setting<number>('PORT', Joi.number().port().default(8080)),
     host: setting<string>('HOST', Joi.string().default('0.0.0.0')),
-    appUrl: setting<string>('APP_URL', Joi.string().uri({ scheme: ['http', 'https'] }).default('http://localhost:3000')),
+    appUrl: setting<string>(
+      'APP_URL',
+      Joi.string()
+        .uri({ scheme: ['http', 'https'] })
+        .default('http://localhost:3000'),
+    ),
     corsOrigins: setting<string[]>('CORS_ORIGINS', csv(Joi.string().uri({ scheme: ['http', 'https'] })).default([])),
     trustProxy: setting<boolean | number | string>(
       'TRUST_PROXY',
@@ -92,9 +97,15 @@ export const settings = {
     logSql: setting<boolean>('DATABASE_LOG_SQL', Joi.boolean().default(false)),
   },
   redis: {
-    url: setting<string>('REDIS_URL', Joi.string().uri({ scheme: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379/0'), {
-      secret: true,
-    }),
+    url: setting<string>(
+      'REDIS_URL',
+      Joi.string()
+        .uri({ scheme: ['redis', 'rediss'] })
+        .default('redis://127.0.0.1:6379/0'),
+      {
+        secret: true,
+      },
+    ),
     prefix: setting<string>(
       'REDIS_PREFIX',
       Joi.string()
@@ -121,9 +132,21 @@ export const settings = {
     jwtSecret: setting<string>('JWT_SECRET', secret, { secret: true }),
     jwtRefreshSecret: setting<string>('JWT_REFRESH_SECRET', secret, { secret: true }),
     accessTtlSeconds: setting<number>('JWT_ACCESS_TTL', Joi.number().integer().min(60).max(86_400).default(900)),
-    refreshTtlSeconds: setting<number>('JWT_REFRESH_TTL', Joi.number().integer().min(3600).default(7 * 24 * 3600)),
+    refreshTtlSeconds: setting<number>(
+      'JWT_REFRESH_TTL',
+      Joi.number()
+        .integer()
+        .min(3600)
+        .default(7 * 24 * 3600),
+    ),
     /** absolute lifetime of a login (refresh family), however often it is refreshed */
-    familyMaxAgeSeconds: setting<number>('REFRESH_FAMILY_MAX_AGE', Joi.number().integer().min(3600).default(30 * 24 * 3600)),
+    familyMaxAgeSeconds: setting<number>(
+      'REFRESH_FAMILY_MAX_AGE',
+      Joi.number()
+        .integer()
+        .min(3600)
+        .default(30 * 24 * 3600),
+    ),
     bcryptCost: setting<number>('BCRYPT_COST', Joi.number().integer().min(4).max(15).default(10)),
     issuer: fixed('gema-api'),
     audience: fixed('gema'),
@@ -167,7 +190,14 @@ export const settings = {
   },
   /** README.md#admin-bulk-import-and-export */
   studentImport: {
-    maxBytes: setting<number>('STUDENT_IMPORT_MAX_BYTES', Joi.number().integer().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024)),
+    maxBytes: setting<number>(
+      'STUDENT_IMPORT_MAX_BYTES',
+      Joi.number()
+        .integer()
+        .min(1024)
+        .max(50 * 1024 * 1024)
+        .default(5 * 1024 * 1024),
+    ),
     maxRows: setting<number>('STUDENT_IMPORT_MAX_ROWS', Joi.number().integer().min(1).max(100_000).default(20_000)),
     inlineRows: setting<number>('STUDENT_IMPORT_INLINE_ROWS', Joi.number().integer().min(1).max(100_000).default(300)),
   },
@@ -224,7 +254,12 @@ export const settings = {
     retryMs: setting<number>('STREAM_RETRY_MS', Joi.number().integer().min(0).max(60_000).default(3000)),
   },
   ai: {
-    baseUrl: setting<string>('AI_BASE_URL', Joi.string().uri({ scheme: ['http', 'https'] }).default('https://api.openai.com/v1')),
+    baseUrl: setting<string>(
+      'AI_BASE_URL',
+      Joi.string()
+        .uri({ scheme: ['http', 'https'] })
+        .default('https://api.openai.com/v1'),
+    ),
     apiKey: setting<string | undefined>('AI_API_KEY', Joi.string(), { secret: true }),
     model: setting<string>('AI_MODEL', Joi.string().default('gpt-4o-mini')),
     timeoutMs: setting<number>('AI_TIMEOUT_MS', Joi.number().integer().min(100).default(30_000)),
@@ -250,8 +285,7 @@ export const settings = {
 type Declaration = Setting<unknown> | Fixed<unknown> | { readonly [key: string]: Declaration };
 
 /** The configuration type, read off the declaration above. */
-export type Settings<D> =
-  D extends Setting<infer T> ? T : D extends Fixed<infer F> ? F : { -readonly [K in keyof D]: Settings<D[K]> };
+export type Settings<D> = D extends Setting<infer T> ? T : D extends Fixed<infer F> ? F : { -readonly [K in keyof D]: Settings<D[K]> };
 
 function isSetting(d: Declaration): d is Setting<unknown> {
   return typeof (d as Setting<unknown>).env === 'string' && Joi.isSchema((d as Setting<unknown>).schema);
@@ -274,9 +308,7 @@ export function mapSettings<D extends Declaration>(d: D, values: Record<string, 
     return (d.map && value !== undefined ? d.map(value as never, rootDir) : value) as Settings<D>;
   }
   if (isFixed(d)) return d.fixed as Settings<D>;
-  return Object.fromEntries(
-    Object.entries(d).map(([key, child]) => [key, mapSettings(child as Declaration, values, rootDir)]),
-  ) as Settings<D>;
+  return Object.fromEntries(Object.entries(d).map(([key, child]) => [key, mapSettings(child as Declaration, values, rootDir)])) as Settings<D>;
 }
 
 /**

@@ -119,7 +119,11 @@ export function mergeReports(reports: SandboxReport[]): LanguageAvailability[] {
       versions: countBy(ok.flatMap(({ c }) => (c.version ? [c.version] : []))).map(([v]) => v),
       workers: { available: ok.length, unavailable: bad.length },
       problems,
-      checkedAt: checks.map(({ at }) => at).sort().at(-1) ?? null,
+      checkedAt:
+        checks
+          .map(({ at }) => at)
+          .sort()
+          .at(-1) ?? null,
     };
   });
 }

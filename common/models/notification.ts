@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 /**
  * What a notification is about. The frontend picks an icon by it and a user mutes by it
@@ -59,10 +52,7 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
 }
 
 /** A user's muted notification types: stored and listed, never pushed. */
-export class NotificationPreference extends Model<
-  InferAttributes<NotificationPreference>,
-  InferCreationAttributes<NotificationPreference>
-> {
+export class NotificationPreference extends Model<InferAttributes<NotificationPreference>, InferCreationAttributes<NotificationPreference>> {
   declare userId: string;
   declare mutedTypes: NotificationType[];
   declare updatedAt: CreationOptional<Date>;

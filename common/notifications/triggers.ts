@@ -90,10 +90,7 @@ export async function assignmentPublished(queues: Queues, a: { id: string; title
  * school-wide one reaches everyone, a classroom's its students and teachers, through a fan-out job.
  * The dedupe key names the announcement, so a retried publish notifies nobody twice.
  */
-export async function announcementPublished(
-  queues: Queues,
-  a: { id: string; title: string; excerpt: string | null; classroomId: string | null },
-) {
+export async function announcementPublished(queues: Queues, a: { id: string; title: string; excerpt: string | null; classroomId: string | null }) {
   await enqueueFanout(
     queues,
     a.classroomId ? { kind: 'classroom', classroomId: a.classroomId, teachers: true } : { kind: 'school' },

@@ -62,12 +62,7 @@ export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connectio
 }
 
 /** Typed enqueue: the payload must match the queue. `jobId` makes a job idempotent. */
-export async function enqueue<Q extends QueueName>(
-  queues: Queues,
-  name: Q,
-  data: JobPayloads[Q],
-  opts: JobsOptions = {},
-): Promise<string> {
+export async function enqueue<Q extends QueueName>(queues: Queues, name: Q, data: JobPayloads[Q], opts: JobsOptions = {}): Promise<string> {
   const queue = queues[name] as unknown as Queue<JobPayloads[Q]>;
   const job = await queue.add(name as never, data as never, opts);
   return job.id ?? '';

@@ -24,12 +24,7 @@ export class RealtimePublisher {
    * One emit to several rooms reaches a socket in more than one of them once. Sockets in any room
    * of `except` are left out, so a redacted copy can skip those who get the full one.
    */
-  publish<E extends RealtimeEventName>(
-    roomsToReach: string | string[],
-    event: E,
-    payload: RealtimeEvents[E],
-    except: string[] = [],
-  ): void {
+  publish<E extends RealtimeEventName>(roomsToReach: string | string[], event: E, payload: RealtimeEvents[E], except: string[] = []): void {
     const targets = Array.isArray(roomsToReach) ? roomsToReach : [roomsToReach];
     if (targets.length === 0) return;
     const operator = this.emitter.to(targets);

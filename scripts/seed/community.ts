@@ -1,12 +1,5 @@
 import type { Transaction } from 'sequelize';
-import {
-  ChatConversation,
-  ChatMember,
-  ChatMessage,
-  DiscussionReply,
-  DiscussionThread,
-  Notification,
-} from '../../common/models';
+import { ChatConversation, ChatMember, ChatMessage, DiscussionReply, DiscussionThread, Notification } from '../../common/models';
 import { renderMarkdown } from '../../common/text/markdown';
 import type { DemoAccounts } from './accounts';
 
@@ -24,17 +17,40 @@ export async function seedCommunity(a: DemoAccounts, transaction: Transaction) {
   const [ayu, budi] = a.students;
   if (!classroom || !teacher || !ayu || !budi) return;
   const message = (conversationId: string, authorId: string, body: string, at: Date) =>
-    ChatMessage.create({ conversationId, authorId, body, bodyHtml: renderMarkdown(body), editedAt: null, deletedAt: null, createdAt: at }, { transaction });
+    ChatMessage.create(
+      { conversationId, authorId, body, bodyHtml: renderMarkdown(body), editedAt: null, deletedAt: null, createdAt: at },
+      { transaction },
+    );
 
   const channel = await ChatConversation.create(
-    { kind: 'classroom', classroomId: classroom.id, directKey: null, subject: null, status: null, priority: null, assigneeId: null, createdBy: teacher.id, lastMessageAt: minutesAgo(30) },
+    {
+      kind: 'classroom',
+      classroomId: classroom.id,
+      directKey: null,
+      subject: null,
+      status: null,
+      priority: null,
+      assigneeId: null,
+      createdBy: teacher.id,
+      lastMessageAt: minutesAgo(30),
+    },
     { transaction },
   );
   await message(channel.id, teacher.id, 'Selamat datang! Post questions about **this week’s lab** here.', minutesAgo(60));
   await message(channel.id, budi.id, 'Is the deadline for *Loops* on Friday?', minutesAgo(30));
 
   const direct = await ChatConversation.create(
-    { kind: 'direct', classroomId: null, directKey: [ayu.id, teacher.id].sort().join(':'), subject: null, status: null, priority: null, assigneeId: null, createdBy: ayu.id, lastMessageAt: minutesAgo(10) },
+    {
+      kind: 'direct',
+      classroomId: null,
+      directKey: [ayu.id, teacher.id].sort().join(':'),
+      subject: null,
+      status: null,
+      priority: null,
+      assigneeId: null,
+      createdBy: ayu.id,
+      lastMessageAt: minutesAgo(10),
+    },
     { transaction },
   );
   await ChatMember.bulkCreate(
@@ -47,7 +63,17 @@ export async function seedCommunity(a: DemoAccounts, transaction: Transaction) {
   await message(direct.id, ayu.id, 'Bu, could you look at my `fizzbuzz` submission?', minutesAgo(10));
 
   const support = await ChatConversation.create(
-    { kind: 'support', classroomId: null, directKey: null, subject: 'Cannot upload my project', status: 'open', priority: 'normal', assigneeId: null, createdBy: budi.id, lastMessageAt: minutesAgo(5) },
+    {
+      kind: 'support',
+      classroomId: null,
+      directKey: null,
+      subject: 'Cannot upload my project',
+      status: 'open',
+      priority: 'normal',
+      assigneeId: null,
+      createdBy: budi.id,
+      lastMessageAt: minutesAgo(5),
+    },
     { transaction },
   );
   await ChatMember.create({ conversationId: support.id, userId: budi.id, lastReadAt: minutesAgo(5) }, { transaction });
@@ -55,12 +81,30 @@ export async function seedCommunity(a: DemoAccounts, transaction: Transaction) {
 
   const welcomeBody = 'Ask anything about the lessons here. Be kind, and put code in ``` blocks.';
   await DiscussionThread.create(
-    { authorId: a.admin.id, classroomId: null, title: 'Welcome to the GEMA forum', body: welcomeBody, bodyHtml: renderMarkdown(welcomeBody), tags: ['announcement'], pinned: true, lastActivityAt: minutesAgo(120) },
+    {
+      authorId: a.admin.id,
+      classroomId: null,
+      title: 'Welcome to the GEMA forum',
+      body: welcomeBody,
+      bodyHtml: renderMarkdown(welcomeBody),
+      tags: ['announcement'],
+      pinned: true,
+      lastActivityAt: minutesAgo(120),
+    },
     { transaction },
   );
   const questionBody = 'My loop prints 0 to 9 but I need 1 to 10:\n\n```python\nfor i in range(10):\n    print(i)\n```';
   const question = await DiscussionThread.create(
-    { authorId: ayu.id, classroomId: classroom.id, title: 'range() starts at 0?', body: questionBody, bodyHtml: renderMarkdown(questionBody), tags: ['python', 'loops'], lastActivityAt: minutesAgo(40), replyCount: 1 },
+    {
+      authorId: ayu.id,
+      classroomId: classroom.id,
+      title: 'range() starts at 0?',
+      body: questionBody,
+      bodyHtml: renderMarkdown(questionBody),
+      tags: ['python', 'loops'],
+      lastActivityAt: minutesAgo(40),
+      replyCount: 1,
+    },
     { transaction },
   );
   const answerBody = 'Use `range(1, 11)`: the end is not included.';
@@ -72,8 +116,26 @@ export async function seedCommunity(a: DemoAccounts, transaction: Transaction) {
 
   await Notification.bulkCreate(
     [
-      { userId: ayu.id, type: 'discussion.reply', title: `${teacher.name} replied in "range() starts at 0?"`, body: answerBody, link: `/discussion/threads/${question.id}#reply-${answer.id}`, data: { threadId: question.id, replyId: answer.id }, dedupeKey: `reply:${answer.id}`, readAt: null },
-      { userId: ayu.id, type: 'announcement', title: 'Welcome to GEMA', body: 'Your classroom channel and the forum are open.', link: '/discussion', data: {}, dedupeKey: 'seed:welcome', readAt: minutesAgo(100) },
+      {
+        userId: ayu.id,
+        type: 'discussion.reply',
+        title: `${teacher.name} replied in "range() starts at 0?"`,
+        body: answerBody,
+        link: `/discussion/threads/${question.id}#reply-${answer.id}`,
+        data: { threadId: question.id, replyId: answer.id },
+        dedupeKey: `reply:${answer.id}`,
+        readAt: null,
+      },
+      {
+        userId: ayu.id,
+        type: 'announcement',
+        title: 'Welcome to GEMA',
+        body: 'Your classroom channel and the forum are open.',
+        link: '/discussion',
+        data: {},
+        dedupeKey: 'seed:welcome',
+        readAt: minutesAgo(100),
+      },
     ],
     { transaction },
   );

@@ -23,7 +23,10 @@ describe('announcements', () => {
   });
 
   const create = (user: School['admin'], body: Record<string, unknown>) =>
-    request(app()).post('/api/v2/announcements').set(bearer(user)).send({ category: 'event', content: 'Isi', ...body });
+    request(app())
+      .post('/api/v2/announcements')
+      .set(bearer(user))
+      .send({ category: 'event', content: 'Isi', ...body });
 
   const titlesFor = async (headers: Record<string, string>, query = '') => {
     const res = await request(app()).get(`/api/v2/announcements?pageSize=100${query}`).set(headers);
@@ -67,7 +70,7 @@ describe('announcements', () => {
       expect((await create(s.teacher, { title: `${tag} nope` })).status).to.equal(403);
     });
 
-    it("answers 404 to a teacher writing for a classroom they do not teach", async () => {
+    it('answers 404 to a teacher writing for a classroom they do not teach', async () => {
       expect((await create(s.teacher, { title: `${tag} nope`, classroomId: s.other.id })).status).to.equal(404);
     });
 
@@ -202,7 +205,10 @@ describe('announcements', () => {
     it('ignores the job of a publish date that was moved', async () => {
       const first = new Date(Date.now() + 3600_000);
       const res = await create(s.admin, { title: `${tag} moved`, publishAt: first });
-      await request(app()).patch(`/api/v2/announcements/${res.body.data.id}`).set(bearer(s.admin)).send({ publishAt: new Date(Date.now() + 7200_000) });
+      await request(app())
+        .patch(`/api/v2/announcements/${res.body.data.id}`)
+        .set(bearer(s.admin))
+        .send({ publishAt: new Date(Date.now() + 7200_000) });
       const outcome = await publishAnnouncement(res.body.data.id, first.toISOString(), async () => undefined);
       expect(outcome.outcome).to.equal('stale');
     });

@@ -44,7 +44,7 @@ describe('chat', function () {
       await api(school.admin).start({ kind: 'direct', userId: school.outsider.id }).expect(201);
     });
 
-    it("answers 404 to a teacher messaging a student of a classroom they do not teach", async () => {
+    it('answers 404 to a teacher messaging a student of a classroom they do not teach', async () => {
       await api(school.teacher).start({ kind: 'direct', userId: school.outsider.id }).expect(404);
     });
 
@@ -94,7 +94,9 @@ describe('chat', function () {
       const seen: string[] = [];
       let before: string | null = null;
       do {
-        const res: request.Response = await api(school.teacher).messages(dm, `?limit=2${before ? `&before=${before}` : ''}`).expect(200);
+        const res: request.Response = await api(school.teacher)
+          .messages(dm, `?limit=2${before ? `&before=${before}` : ''}`)
+          .expect(200);
         seen.push(...res.body.data.map((m: { body: string }) => m.body));
         before = res.body.meta.nextBefore;
       } while (before);
@@ -146,13 +148,18 @@ describe('chat', function () {
   });
 
   describe('support desk', () => {
-    it("lets a student open a support conversation that admins see by status, answer, assign and close; a teacher cannot read it", async () => {
-      const id = (await api(school.student).start({ kind: 'support', subject: 'Cannot log in', priority: 'high' }).expect(201)).body.data.id as string;
+    it('lets a student open a support conversation that admins see by status, answer, assign and close; a teacher cannot read it', async () => {
+      const id = (await api(school.student).start({ kind: 'support', subject: 'Cannot log in', priority: 'high' }).expect(201)).body.data
+        .id as string;
       const open = await request(app()).get('/api/v2/chat/support?status=open').set(bearer(school.admin)).expect(200);
       expect(open.body.data.map((c: { id: string }) => c.id)).to.include(id);
       await api(school.admin).post(id, 'Try resetting your password').expect(201);
       expect((await request(app()).get(`/api/v2/chat/conversations/${id}`).set(bearer(school.student))).body.data.status).to.equal('waiting');
-      const done = await request(app()).patch(`/api/v2/chat/support/${id}`).set(bearer(school.admin)).send({ assigneeId: school.admin.id, status: 'closed' }).expect(200);
+      const done = await request(app())
+        .patch(`/api/v2/chat/support/${id}`)
+        .set(bearer(school.admin))
+        .send({ assigneeId: school.admin.id, status: 'closed' })
+        .expect(200);
       expect(done.body.data).to.include({ assigneeId: school.admin.id, status: 'closed', priority: 'high' });
       await request(app()).get(`/api/v2/chat/conversations/${id}`).set(bearer(school.teacher)).expect(404);
     });
@@ -270,7 +277,8 @@ describe('chat', function () {
 
     it('notifies a participant who is offline once per conversation until they read it, and not one who is online', async () => {
       const dm = (await api(school.student).start({ kind: 'direct', userId: school.teacher.id })).body.data.id as string;
-      const chatNotes = async (u: User) => (await Notification.findAll({ where: { userId: u.id, type: 'chat.message' } })).filter((n) => n.data.conversationId === dm);
+      const chatNotes = async (u: User) =>
+        (await Notification.findAll({ where: { userId: u.id, type: 'chat.message' } })).filter((n) => n.data.conversationId === dm);
       await api(school.student).post(dm, 'are you there?').expect(201);
       await api(school.student).post(dm, 'hello?').expect(201);
       expect(await chatNotes(school.teacher)).to.have.length(1);

@@ -163,12 +163,20 @@ describe('coding lab: languages the workers can run', function () {
 
     it('still queues a language the same workers can run', async () => {
       await selfCheck(NO_DOCKER);
-      await request(app).post(`${BASE}/submissions`).set(bearer(school.student)).send({ taskId: task.id, language: 'javascript', source: 'console.log(1)' }).expect(202);
+      await request(app)
+        .post(`${BASE}/submissions`)
+        .set(bearer(school.student))
+        .send({ taskId: task.id, language: 'javascript', source: 'console.log(1)' })
+        .expect(202);
     });
 
     it('queues the language when no worker has reported at all', async () => {
       const student = await createUser();
-      await request(app).post(`${BASE}/submissions`).set(bearer(student)).send({ taskId: task.id, language: 'python', source: 'print(1)' }).expect(202);
+      await request(app)
+        .post(`${BASE}/submissions`)
+        .set(bearer(student))
+        .send({ taskId: task.id, language: 'python', source: 'print(1)' })
+        .expect(202);
     });
 
     it('queues the language when at least one worker can run it', async () => {
@@ -177,12 +185,20 @@ describe('coding lab: languages the workers can run', function () {
       const python = await byName('python');
       if (python.workers.available === 0) return; // this machine cannot run Python at all: nothing to show
       const student = await createUser();
-      await request(app).post(`${BASE}/submissions`).set(bearer(student)).send({ taskId: task.id, language: 'python', source: 'print(1)' }).expect(202);
+      await request(app)
+        .post(`${BASE}/submissions`)
+        .set(bearer(student))
+        .send({ taskId: task.id, language: 'python', source: 'print(1)' })
+        .expect(202);
     });
 
     it('checks the language only after the input is valid: a bad body is still 400', async () => {
       await selfCheck(NO_DOCKER);
-      const res = await request(app).post(`${BASE}/submissions`).set(bearer(school.student)).send({ taskId: task.id, language: 'cobol', source: 'x' }).expect(400);
+      const res = await request(app)
+        .post(`${BASE}/submissions`)
+        .set(bearer(school.student))
+        .send({ taskId: task.id, language: 'cobol', source: 'x' })
+        .expect(400);
       expect(res.body.error.code).to.equal('VALIDATION_FAILED');
     });
   });

@@ -177,10 +177,17 @@ describe('coding lab: recovery after a crash', function () {
           sequelize: deps.sequelize,
           realtime: deps.realtime,
           logger: deps.logger,
-          sandbox: { runnerFor: () => { throw new Error('not used'); } },
+          sandbox: {
+            runnerFor: () => {
+              throw new Error('not used');
+            },
+          },
           hiddenFigures: deps.config.sandbox.hiddenFigures,
         });
-        const report = await sweepGrading({ sequelize: deps.sequelize, queues: { grading: queue } as unknown as Queues, logger: deps.logger, grader }, 0);
+        const report = await sweepGrading(
+          { sequelize: deps.sequelize, queues: { grading: queue } as unknown as Queues, logger: deps.logger, grader },
+          0,
+        );
         expect(report.failed).to.be.at.least(1);
         const stored = await CodingSubmission.findByPk(s.id);
         expect(stored).to.include({ status: 'failed', verdict: 'internal_error', error: 'job stalled more than allowable limit' });

@@ -13,7 +13,11 @@ const as = (u: User) => ({
   get: (id: string) => request(app()).get(`/api/v2/discussion/threads/${id}`).set(bearer(u)),
   change: (id: string, body: Record<string, unknown>) => request(app()).put(`/api/v2/discussion/threads/${id}`).set(bearer(u)).send(body),
   remove: (id: string) => request(app()).delete(`/api/v2/discussion/threads/${id}`).set(bearer(u)),
-  reply: (threadId: string, body: string, replyTo?: string) => request(app()).post('/api/v2/discussion/replies').set(bearer(u)).send({ threadId, body, ...(replyTo ? { replyTo } : {}) }),
+  reply: (threadId: string, body: string, replyTo?: string) =>
+    request(app())
+      .post('/api/v2/discussion/replies')
+      .set(bearer(u))
+      .send({ threadId, body, ...(replyTo ? { replyTo } : {}) }),
   replies: (threadId: string) => request(app()).get(`/api/v2/discussion/replies?threadId=${threadId}`).set(bearer(u)),
 });
 
@@ -30,16 +34,27 @@ describe('discussion forum', function () {
   });
 
   const classThread = async (title = 'How do loops work?', extra: Record<string, unknown> = {}) =>
-    (await as(school.student).thread({ title, body: 'I am **stuck**', tags: [tag], classroomId: school.classroom.id, ...extra }).expect(201)).body.data as { id: string };
+    (
+      await as(school.student)
+        .thread({ title, body: 'I am **stuck**', tags: [tag], classroomId: school.classroom.id, ...extra })
+        .expect(201)
+    ).body.data as { id: string };
 
   describe('threads', () => {
     it('creates a classroom thread with its Markdown rendered and its tags', async () => {
-      const res = await as(school.student).thread({ title: 'Loops', body: 'I am **stuck**', tags: ['Python', 'loops'], classroomId: school.classroom.id }).expect(201);
-      expect(res.body.data).to.include({ title: 'Loops', body: 'I am **stuck**', html: '<p>I am <strong>stuck</strong></p>', classroomId: school.classroom.id });
+      const res = await as(school.student)
+        .thread({ title: 'Loops', body: 'I am **stuck**', tags: ['Python', 'loops'], classroomId: school.classroom.id })
+        .expect(201);
+      expect(res.body.data).to.include({
+        title: 'Loops',
+        body: 'I am **stuck**',
+        html: '<p>I am <strong>stuck</strong></p>',
+        classroomId: school.classroom.id,
+      });
       expect(res.body.data.tags).to.deep.equal(['python', 'loops']);
     });
 
-    it("answers 404 to a thread in another classroom, for reading it and for posting there", async () => {
+    it('answers 404 to a thread in another classroom, for reading it and for posting there', async () => {
       const t = await classThread();
       await as(school.outsider).get(t.id).expect(404);
       await as(school.outsider).reply(t.id, 'hi').expect(404);
@@ -47,7 +62,11 @@ describe('discussion forum', function () {
     });
 
     it('shows school-wide threads to everyone and classroom threads only to that classroom', async () => {
-      const schoolWide = (await as(school.teacher).thread({ title: 'Welcome all', body: 'x', tags: [tag] }).expect(201)).body.data.id as string;
+      const schoolWide = (
+        await as(school.teacher)
+          .thread({ title: 'Welcome all', body: 'x', tags: [tag] })
+          .expect(201)
+      ).body.data.id as string;
       const mine = (await classThread()).id;
       const outsiderSees = (await as(school.outsider).list(`?tag=${tag}`)).body.data.map((t: { id: string }) => t.id);
       expect(outsiderSees).to.deep.equal([schoolWide]);
@@ -77,7 +96,7 @@ describe('discussion forum', function () {
       expect(pinnedFirst).to.deep.equal([b.id, a.id]);
     });
 
-    it("lets the author edit their thread, and answers 403 to a classmate editing it", async () => {
+    it('lets the author edit their thread, and answers 403 to a classmate editing it', async () => {
       const t = await classThread();
       await as(school.classmate).change(t.id, { title: 'Hijacked' }).expect(403);
       const res = await as(school.student).change(t.id, { title: 'How do for-loops work?' }).expect(200);
@@ -150,7 +169,8 @@ describe('discussion forum', function () {
   describe('stored XSS', () => {
     for (const [name, payload] of Object.entries(XSS_PAYLOADS)) {
       it(`returns a ${name} payload inert in a thread and in a reply`, async () => {
-        const t = (await as(school.student).thread({ title: 'XSS', body: payload, classroomId: school.classroom.id }).expect(201)).body.data.id as string;
+        const t = (await as(school.student).thread({ title: 'XSS', body: payload, classroomId: school.classroom.id }).expect(201)).body.data
+          .id as string;
         expectInert((await as(school.classmate).get(t)).body.data.html);
         await as(school.classmate).reply(t, payload).expect(201);
         const [reply] = (await as(school.student).replies(t)).body.data;
@@ -173,7 +193,9 @@ describe('discussion forum', function () {
     it('notifies each @mentioned person who can see the thread, once, and nobody for a mention inside code', async () => {
       const handle = (u: User) => u.email!.split('@')[0];
       const t = await classThread();
-      await as(school.student).reply(t.id, `@${handle(school.teacher)} and @${handle(school.outsider)} please look; \`@${handle(school.classmate)}\``).expect(201);
+      await as(school.student)
+        .reply(t.id, `@${handle(school.teacher)} and @${handle(school.outsider)} please look; \`@${handle(school.classmate)}\``)
+        .expect(201);
       expect((await notesOf(school.teacher, 'discussion.mention')).filter((n) => n.data.threadId === t.id)).to.have.length(1);
       // the outsider cannot see a classroom thread: no notification that leaks it
       expect(await notesOf(school.outsider, 'discussion.mention')).to.have.length(0);
@@ -182,7 +204,9 @@ describe('discussion forum', function () {
 
     it('does not notify an author who mentions themselves', async () => {
       const me = await createUser({ classroomId: school.classroom.id });
-      await as(me).thread({ title: 'Note to self', body: `@${me.email.split('@')[0]} remember`, classroomId: school.classroom.id }).expect(201);
+      await as(me)
+        .thread({ title: 'Note to self', body: `@${me.email.split('@')[0]} remember`, classroomId: school.classroom.id })
+        .expect(201);
       expect(await notesOf(me, 'discussion.mention')).to.have.length(0);
     });
   });

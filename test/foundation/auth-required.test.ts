@@ -32,7 +32,11 @@ describe('routes that need a token', () => {
   const withIds = (path: string) => path.replace(/:(\w+)/g, () => crypto.randomUUID());
 
   it('documents only the probes, the API document, the sign-in routes, the homepage events and the public site as public', () => {
-    expect(routes().filter((r) => !needsToken(r)).map((r) => `${r.method.toUpperCase()} ${r.path}`)).to.have.members([
+    expect(
+      routes()
+        .filter((r) => !needsToken(r))
+        .map((r) => `${r.method.toUpperCase()} ${r.path}`),
+    ).to.have.members([
       'GET /health',
       'GET /ready',
       'GET /metrics',

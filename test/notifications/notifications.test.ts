@@ -58,10 +58,18 @@ describe('notifications', function () {
     });
 
     it('keeps mute settings per user and refuses an unknown type', async () => {
-      await request(app()).put('/api/v2/notifications/settings').set(bearer(user)).send({ mutedTypes: ['coding.graded'] }).expect(200);
+      await request(app())
+        .put('/api/v2/notifications/settings')
+        .set(bearer(user))
+        .send({ mutedTypes: ['coding.graded'] })
+        .expect(200);
       const res = await request(app()).get('/api/v2/notifications/settings').set(bearer(user)).expect(200);
       expect(res.body.data.mutedTypes).to.deep.equal(['coding.graded']);
-      await request(app()).put('/api/v2/notifications/settings').set(bearer(user)).send({ mutedTypes: ['nope'] }).expect(400);
+      await request(app())
+        .put('/api/v2/notifications/settings')
+        .set(bearer(user))
+        .send({ mutedTypes: ['nope'] })
+        .expect(400);
     });
   });
 
@@ -87,14 +95,24 @@ describe('notifications', function () {
 
     it('stores a muted type but pushes it neither over SSE nor Socket.IO', async () => {
       const user = await createUser();
-      await request(app()).put('/api/v2/notifications/settings').set(bearer(user)).send({ mutedTypes: ['coding.graded'] }).expect(200);
+      await request(app())
+        .put('/api/v2/notifications/settings')
+        .set(bearer(user))
+        .send({ mutedTypes: ['coding.graded'] })
+        .expect(200);
       const sse = await openSse(`${live.url}/api/v2/notifications/stream`, bearer(user));
       const socket = await connectClient(live.url, bearer(user).Authorization.slice(7));
       const socketTitles: string[] = [];
       socket.on('notification:new', (n: { title: string }) => socketTitles.push(n.title));
       try {
         const marker = nextEvent(socket, 'notification:new');
-        await codingGraded(testWorkerDeps().realtime, { submissionId: crypto.randomUUID(), userId: user.id, verdict: 'accepted', score: 1, maxScore: 1 });
+        await codingGraded(testWorkerDeps().realtime, {
+          submissionId: crypto.randomUUID(),
+          userId: user.id,
+          verdict: 'accepted',
+          score: 1,
+          maxScore: 1,
+        });
         await notifyUsers(testWorkerDeps().realtime, [user.id], { type: 'announcement', title: 'marker' });
         await marker;
         const first = await sse.next();
@@ -161,7 +179,12 @@ describe('notifications', function () {
 
     it('an AI evaluation that ends notifies the author and the teacher who asked, once each', async () => {
       const student = await createUser();
-      const e = { evaluationId: crypto.randomUUID(), submissionId: crypto.randomUUID(), status: 'completed', userIds: [student.id, school.teacher.id] };
+      const e = {
+        evaluationId: crypto.randomUUID(),
+        submissionId: crypto.randomUUID(),
+        status: 'completed',
+        userIds: [student.id, school.teacher.id],
+      };
       await aiEvaluated(testWorkerDeps().realtime, e);
       await aiEvaluated(testWorkerDeps().realtime, e);
       expect((await notificationsOf(student.id)).map((n) => n.type)).to.deep.equal(['ai.evaluated']);
@@ -178,18 +201,26 @@ describe('notifications', function () {
 
     it('is queued on the notifications queue, not stored in the request', async () => {
       const school = await createSchool();
-      const jobId = await enqueueFanout(apiDeps().queues, { kind: 'classroom', classroomId: school.classroom.id }, { type: 'announcement', title: 'queued' });
+      const jobId = await enqueueFanout(
+        apiDeps().queues,
+        { kind: 'classroom', classroomId: school.classroom.id },
+        { type: 'announcement', title: 'queued' },
+      );
       const job = await apiDeps().queues.notifications.getJob(jobId);
       expect(job?.data).to.deep.include({ kind: 'fanout' });
       expect(await notificationsOf(school.student.id)).to.have.length(0);
       await job?.remove();
     });
 
-    it("reaches every student of the classroom (and its teachers when asked) in batches, nobody else", async () => {
+    it('reaches every student of the classroom (and its teachers when asked) in batches, nobody else', async () => {
       const school = await createSchool();
       const extra = await Promise.all(Array.from({ length: 5 }, () => createUser({ classroomId: school.classroom.id })));
       const made = await run(
-        { kind: 'fanout', audience: { kind: 'classroom', classroomId: school.classroom.id, teachers: true }, notification: { type: 'announcement', title: 'Exam moved' } },
+        {
+          kind: 'fanout',
+          audience: { kind: 'classroom', classroomId: school.classroom.id, teachers: true },
+          notification: { type: 'announcement', title: 'Exam moved' },
+        },
         'fan-1',
       );
       const reached = [school.student, school.classmate, ...extra, school.teacher];
@@ -209,7 +240,14 @@ describe('notifications', function () {
       options.logging = (sql: string) => (sql.includes('INSERT INTO notifications') ? statements.push(sql) : undefined);
       try {
         // 7 students in batches of 3: three statements
-        expect(await fanOut(worker.realtime, { kind: 'classroom', classroomId: school.classroom.id }, { type: 'announcement', title: 'b', dedupeKey: 'batch' }, 3)).to.equal(7);
+        expect(
+          await fanOut(
+            worker.realtime,
+            { kind: 'classroom', classroomId: school.classroom.id },
+            { type: 'announcement', title: 'b', dedupeKey: 'batch' },
+            3,
+          ),
+        ).to.equal(7);
       } finally {
         options.logging = before;
       }
@@ -218,7 +256,11 @@ describe('notifications', function () {
 
     it('run again (a retry) makes no second notification for anyone', async () => {
       const school = await createSchool();
-      const job: NotificationJob = { kind: 'fanout', audience: { kind: 'classroom', classroomId: school.classroom.id }, notification: { type: 'announcement', title: 'Once' } };
+      const job: NotificationJob = {
+        kind: 'fanout',
+        audience: { kind: 'classroom', classroomId: school.classroom.id },
+        notification: { type: 'announcement', title: 'Once' },
+      };
       await run(job, 'fan-2');
       expect(await run(job, 'fan-2')).to.equal(0);
       expect(await notificationsOf(school.student.id)).to.have.length(1);
@@ -256,7 +298,14 @@ describe('notifications', function () {
 
     it("queues one fan-out that notifies the classroom's students, not its teacher nor another classroom", async () => {
       const school = await createSchool();
-      const res = await create(school.teacher, { title: 'Sorting', classroomId: school.classroom.id, kind: 'text', dueAt: new Date(Date.now() + 3 * DAY), maxPoints: 100, status: 'published' }).expect(201);
+      const res = await create(school.teacher, {
+        title: 'Sorting',
+        classroomId: school.classroom.id,
+        kind: 'text',
+        dueAt: new Date(Date.now() + 3 * DAY),
+        maxPoints: 100,
+        status: 'published',
+      }).expect(201);
       expect(await runJob(res.body.data.id)).to.equal(2);
       for (const u of [school.student, school.classmate]) {
         expect((await notificationsOf(u.id)).map((n) => [n.type, n.title])).to.deep.equal([['assignment.published', 'New assignment: Sorting']]);
@@ -267,7 +316,14 @@ describe('notifications', function () {
 
     it('fans an assignment of every classroom out to every student of the school', async () => {
       const school = await createSchool();
-      const res = await create(school.admin, { title: 'For all', classroomId: null, kind: 'text', dueAt: new Date(Date.now() + 5 * DAY), maxPoints: 10, status: 'published' }).expect(201);
+      const res = await create(school.admin, {
+        title: 'For all',
+        classroomId: null,
+        kind: 'text',
+        dueAt: new Date(Date.now() + 5 * DAY),
+        maxPoints: 10,
+        status: 'published',
+      }).expect(201);
       const job = await apiDeps().queues.notifications.getJob(`published-${res.body.data.id}`);
       expect(job?.data).to.deep.include({ kind: 'fanout', audience: { kind: 'school', roles: ['student'] } });
       await job?.remove();
@@ -275,10 +331,18 @@ describe('notifications', function () {
 
     it('notifies nobody for a draft, and once when it is published, however often it goes back to draft', async () => {
       const school = await createSchool();
-      const res = await create(school.teacher, { title: 'Draft', classroomId: school.classroom.id, kind: 'text', dueAt: new Date(Date.now() + 3 * DAY), maxPoints: 10, status: 'draft' }).expect(201);
+      const res = await create(school.teacher, {
+        title: 'Draft',
+        classroomId: school.classroom.id,
+        kind: 'text',
+        dueAt: new Date(Date.now() + 3 * DAY),
+        maxPoints: 10,
+        status: 'draft',
+      }).expect(201);
       const id = res.body.data.id as string;
       expect(await apiDeps().queues.notifications.getJob(`published-${id}`)).to.equal(undefined);
-      const patch = (status: string) => request(app()).patch(`/api/v2/admin/assignments/${id}`).set(bearer(school.teacher)).send({ status }).expect(200);
+      const patch = (status: string) =>
+        request(app()).patch(`/api/v2/admin/assignments/${id}`).set(bearer(school.teacher)).send({ status }).expect(200);
       await patch('published');
       expect(await runJob(id)).to.equal(2);
       await patch('draft');

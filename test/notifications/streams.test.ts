@@ -19,8 +19,7 @@ describe('SSE streams', function () {
     open.push(c);
     return c;
   };
-  const announce = (title: string, to: User = user) =>
-    notifyUsers(testWorkerDeps().realtime, [to.id], { type: 'announcement', title });
+  const announce = (title: string, to: User = user) => notifyUsers(testWorkerDeps().realtime, [to.id], { type: 'announcement', title });
   const titleOf = (data: string) => (JSON.parse(data) as { title: string }).title;
 
   before(async () => {
@@ -115,7 +114,10 @@ describe('SSE streams', function () {
 
   describe('tickets', () => {
     const ticket = async () =>
-      (await request(ctx.app).post('/api/v2/notifications/stream-ticket').set(bearer(user)).expect(201)).body.data as { ticket: string; expiresIn: number };
+      (await request(ctx.app).post('/api/v2/notifications/stream-ticket').set(bearer(user)).expect(201)).body.data as {
+        ticket: string;
+        expiresIn: number;
+      };
 
     it('opens the stream once with a ticket instead of a token', async () => {
       const { ticket: t, expiresIn } = await ticket();

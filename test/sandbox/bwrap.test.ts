@@ -34,7 +34,9 @@ describe('bubblewrap runner', function () {
   }
 
   it('runs the program as an unprivileged user with only loopback networking and no /etc/passwd', async () => {
-    const r = await python(`import os\nprint(os.getuid(), os.getgid(), os.path.exists("/etc/passwd"), os.path.exists("/home"), sorted(os.listdir("/sys/class/net")) if os.path.exists("/sys") else "no /sys")`);
+    const r = await python(
+      `import os\nprint(os.getuid(), os.getgid(), os.path.exists("/etc/passwd"), os.path.exists("/home"), sorted(os.listdir("/sys/class/net")) if os.path.exists("/sys") else "no /sys")`,
+    );
     expect(r.stdout).to.equal('65534 65534 False False no /sys\n');
   });
 
@@ -44,7 +46,9 @@ describe('bubblewrap runner', function () {
   });
 
   it('closes the status descriptor and every other inherited one before the program starts, so it cannot forge its measurements', async () => {
-    const r = await python(`import os\nprint(sorted(int(fd) for fd in os.listdir("/proc/self/fd")))\ntry:\n    os.write(3, b"exit=0 signal=0 rss_kb=1\\n")\n    print("forged")\nexcept OSError as e:\n    print(e.errno)`);
+    const r = await python(
+      `import os\nprint(sorted(int(fd) for fd in os.listdir("/proc/self/fd")))\ntry:\n    os.write(3, b"exit=0 signal=0 rss_kb=1\\n")\n    print("forged")\nexcept OSError as e:\n    print(e.errno)`,
+    );
     // 3 is listdir's own descriptor; writing to it as a status line fails
     expect(r.stdout).to.equal('[0, 1, 2, 3]\n9\n');
   });
@@ -58,14 +62,20 @@ describe('bubblewrap runner', function () {
   });
 
   it('gives every run a fresh working directory, so one test leaves nothing for the next', async () => {
-    const prog = await runner.prepare('python', [{ name: 'main.py', content: `import os\nprint(os.path.exists("state"))\nopen("state", "w").write("x")` }], LIMITS);
+    const prog = await runner.prepare(
+      'python',
+      [{ name: 'main.py', content: `import os\nprint(os.path.exists("state"))\nopen("state", "w").write("x")` }],
+      LIMITS,
+    );
     open.push(prog);
     expect((await prog.run('', LIMITS)).stdout).to.equal('False\n');
     expect((await prog.run('', LIMITS)).stdout).to.equal('False\n');
   });
 
   it('bounds the files a program can write to its tmpfs', async () => {
-    const r = await python(`n = 0\ntry:\n    for i in range(200):\n        open("f%d" % i, "wb").write(b"x" * (1 << 20))\n        n += 1\nexcept OSError as e:\n    print("stopped", e.errno)\nprint(n < 200)`);
+    const r = await python(
+      `n = 0\ntry:\n    for i in range(200):\n        open("f%d" % i, "wb").write(b"x" * (1 << 20))\n        n += 1\nexcept OSError as e:\n    print("stopped", e.errno)\nprint(n < 200)`,
+    );
     expect(r.stdout).to.match(/^stopped \d+\nTrue\n$/);
   });
 
@@ -139,7 +149,11 @@ describe('bubblewrap runner', function () {
 
   it('names the Java entry file after its public class, whatever the student called it', async function () {
     if (runner.unavailableReason('java')) this.skip();
-    const prog = await runner.prepare('java', [{ name: 'solution.java', content: 'public class Greeter { public static void main(String[] a) { System.out.println("hi"); } }' }], LIMITS);
+    const prog = await runner.prepare(
+      'java',
+      [{ name: 'solution.java', content: 'public class Greeter { public static void main(String[] a) { System.out.println("hi"); } }' }],
+      LIMITS,
+    );
     open.push(prog);
     expect(prog.compile.ok, prog.compile.output).to.equal(true);
     expect((await prog.run('', LIMITS)).stdout).to.equal('hi\n');
@@ -154,13 +168,17 @@ describe('bubblewrap runner', function () {
   });
 
   it('stops one file at the file-size limit (RLIMIT_FSIZE), well before the tmpfs is full', async () => {
-    const r = await python(`try:\n    with open("big", "wb") as f:\n        f.write(b"x" * (20 << 20))\n    print("wrote")\nexcept OSError as e:\n    print("stopped", e.errno)`);
+    const r = await python(
+      `try:\n    with open("big", "wb") as f:\n        f.write(b"x" * (20 << 20))\n    print("wrote")\nexcept OSError as e:\n    print("stopped", e.errno)`,
+    );
     // Python ignores SIGXFSZ, so the kernel's answer shows as EFBIG (27)
     expect(r.stdout).to.equal('stopped 27\n');
   });
 
   it('caps the open files of a program (RLIMIT_NOFILE)', async () => {
-    const r = await python(`import errno\nfiles = []\ntry:\n    for i in range(500):\n        files.append(open("/dev/null"))\nexcept OSError as e:\n    print(len(files) < 100, e.errno == errno.EMFILE)`);
+    const r = await python(
+      `import errno\nfiles = []\ntry:\n    for i in range(500):\n        files.append(open("/dev/null"))\nexcept OSError as e:\n    print(len(files) < 100, e.errno == errno.EMFILE)`,
+    );
     expect(r.stdout).to.equal('True True\n');
   });
 
@@ -213,7 +231,9 @@ describe('bubblewrap runner without control groups', function () {
   it('refuses python, c, cpp and java with the reason', () => {
     const runner = new BwrapRunner({ isolation: none });
     for (const language of ['python', 'c', 'cpp', 'java'] as const) {
-      expect(runner.unavailableReason(language)).to.match(/no control groups to limit and measure untrusted code \(no cgroup filesystem is mounted\).*SANDBOX_ALLOW_WEAK_ISOLATION=true \(unsafe\)/);
+      expect(runner.unavailableReason(language)).to.match(
+        /no control groups to limit and measure untrusted code \(no cgroup filesystem is mounted\).*SANDBOX_ALLOW_WEAK_ISOLATION=true \(unsafe\)/,
+      );
     }
   });
 
@@ -226,7 +246,11 @@ describe('bubblewrap runner without control groups', function () {
     }
     const prog = await runner.prepare('python', [{ name: 'main.py', content: 'keep = b"x" * (200 << 20)\nprint(len(keep))' }], LIMITS);
     try {
-      const small = await runner.prepare('python', [{ name: 'main.py', content: 'import time\nwhile time.process_time() < 0.1: pass\nprint("ok")' }], LIMITS);
+      const small = await runner.prepare(
+        'python',
+        [{ name: 'main.py', content: 'import time\nwhile time.process_time() < 0.1: pass\nprint("ok")' }],
+        LIMITS,
+      );
       const ok = await small.run('', LIMITS);
       expect(ok.verdict).to.equal('ok');
       expect(ok.timeMs).to.be.at.least(100);

@@ -12,7 +12,8 @@ const MB = 1024 * 1024;
 function waiting(script: string): ChildProcess {
   return spawn('/bin/sh', ['-c', `read go; exec /usr/bin/python3 -c '${script}'`], { stdio: ['pipe', 'ignore', 'ignore'] });
 }
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 describe('control groups: cgroup v1 on this machine', function () {
   this.timeout(30_000);
@@ -134,7 +135,12 @@ class FakeCgroup2 extends CgroupFs {
     if (name === 'cgroup.procs') {
       for (const g of this.groups()) {
         const procs = path.join(g, 'cgroup.procs');
-        super.write(procs, this.pids(procs).filter((p) => p !== Number(text)).join('\n'));
+        super.write(
+          procs,
+          this.pids(procs)
+            .filter((p) => p !== Number(text))
+            .join('\n'),
+        );
       }
       return super.write(file, [...this.pids(file), Number(text)].join('\n'));
     }
@@ -197,8 +203,12 @@ describe('control groups: cgroup v2 logic against a fake cgroupfs', function () 
     expect(isolation.level).to.equal('cgroup2');
     expect(cg.pids(path.join(own, 'gema-worker', 'cgroup.procs'))).to.deep.equal([1, process.pid]);
     expect(cg.pids(path.join(own, 'cgroup.procs'))).to.deep.equal([]);
-    expect(cg.read(path.join(own, 'cgroup.subtree_control'))).to.include('memory').and.include('pids');
-    expect(cg.read(path.join(own, 'gema-test', 'cgroup.subtree_control'))).to.include('memory').and.include('pids');
+    expect(cg.read(path.join(own, 'cgroup.subtree_control')))
+      .to.include('memory')
+      .and.include('pids');
+    expect(cg.read(path.join(own, 'gema-test', 'cgroup.subtree_control')))
+      .to.include('memory')
+      .and.include('pids');
   });
 
   it('reuses the split group when a restarted worker starts inside gema-worker', () => {

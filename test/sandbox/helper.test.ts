@@ -81,7 +81,10 @@ describe('gema-run, the sandbox supervisor (helper.c) and the seccomp filter (se
     if (!cgroups) this.skip();
     const group = cgroups!.createRun('helper-join', { memoryBytes: 64 * 1024 * 1024, pids: 8 });
     try {
-      const r = await gemaRun(group.procsFiles.flatMap((f) => ['--cgroup', f]), ['/bin/cat', '/proc/self/cgroup']);
+      const r = await gemaRun(
+        group.procsFiles.flatMap((f) => ['--cgroup', f]),
+        ['/bin/cat', '/proc/self/cgroup'],
+      );
       const mine = cgroups!.level === 'cgroup2' ? /^0::/ : /^\d+:[^:]*\b(memory|pids|cpuacct)\b[^:]*:/;
       const lines = r.stdout.split('\n').filter((l) => mine.test(l));
       expect(lines.length).to.be.above(0);
@@ -101,10 +104,22 @@ describe('gema-run, the sandbox supervisor (helper.c) and the seccomp filter (se
 
   it('the seccomp filter is what refuses AF_INET sockets and keyctl in bubblewrap (the same sandbox without it allows them)', async function () {
     if (!fs.existsSync('/usr/bin/bwrap')) this.skip();
-    const probe = 'import ctypes, socket\ntry:\n    socket.socket(socket.AF_INET).close(); print("inet=allowed")\nexcept OSError: print("inet=denied")\nlibc = ctypes.CDLL(None, use_errno=True)\nprint("keyctl=" + ("denied" if libc.syscall(250, 0, 0, 0, 0, 0) == -1 and ctypes.get_errno() == 1 else "allowed"))';
+    const probe =
+      'import ctypes, socket\ntry:\n    socket.socket(socket.AF_INET).close(); print("inet=allowed")\nexcept OSError: print("inet=denied")\nlibc = ctypes.CDLL(None, use_errno=True)\nprint("keyctl=" + ("denied" if libc.syscall(250, 0, 0, 0, 0, 0) == -1 and ctypes.get_errno() == 1 else "allowed"))';
     const bwrap = (filter: boolean) => [
-      '/usr/bin/bwrap', '--unshare-all', '--die-with-parent', ...(filter ? ['--seccomp', '10'] : []), ...rootMounts(), '--proc', '/proc', '--dev', '/dev',
-      '--', '/usr/bin/python3', '-c', probe,
+      '/usr/bin/bwrap',
+      '--unshare-all',
+      '--die-with-parent',
+      ...(filter ? ['--seccomp', '10'] : []),
+      ...rootMounts(),
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--',
+      '/usr/bin/python3',
+      '-c',
+      probe,
     ];
     const user = asRoot() ? ['--uid', '65534', '--gid', '65534'] : [];
     const without = await gemaRun(user, bwrap(false));

@@ -28,7 +28,8 @@ const backends: Backend[] = [
   {
     label: 'docker backend',
     make: () => createSandbox({ backend: 'docker', dockerHost: process.env.DOCKER_HOST }),
-    unavailable: async () => ((await dockerReachable(process.env.DOCKER_HOST)) ? undefined : 'no Docker engine reachable (DOCKER_HOST / /var/run/docker.sock)'),
+    unavailable: async () =>
+      (await dockerReachable(process.env.DOCKER_HOST)) ? undefined : 'no Docker engine reachable (DOCKER_HOST / /var/run/docker.sock)',
   },
 ];
 
@@ -128,7 +129,9 @@ for (const backend of backends) {
           expect(r.verdict, `${r.verdict} ${r.stdout} ${r.stderr.slice(-300)}`).to.equal('memory_limit');
           expect(r.memoryKb).to.be.at.least(Math.min(LIMITS.memoryMb, reportedMb(r.stderr)) * 1024);
           expect(dropMb, `host MemAvailable dropped ${dropMb.toFixed(0)} MB`).to.be.at.most(groupMb + HOST_NOISE_MB);
-          process.stdout.write(`        (${name}: ${reportedMb(r.stderr)} MB touched before the kill, reported ${Math.round(r.memoryKb / 1024)} MB, host MemAvailable fell ${dropMb.toFixed(0)} MB)\n`);
+          process.stdout.write(
+            `        (${name}: ${reportedMb(r.stderr)} MB touched before the kill, reported ${Math.round(r.memoryKb / 1024)} MB, host MemAvailable fell ${dropMb.toFixed(0)} MB)\n`,
+          );
         }
 
         async function honest(ctx: Mocha.Context, name: Attack, stdin: string) {

@@ -22,7 +22,10 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
   }
 
   it('gives readLine() one line per call without the line break, then null', async () => {
-    const r = await run(`const a = []; let l; while ((l = readLine()) !== null) a.push(JSON.stringify(l)); print(a.join('|'));`, 'one\r\ntwo\n\nlast');
+    const r = await run(
+      `const a = []; let l; while ((l = readLine()) !== null) a.push(JSON.stringify(l)); print(a.join('|'));`,
+      'one\r\ntwo\n\nlast',
+    );
     expect(r.stdout).to.equal('"one"|"two"|""|"last"\n');
   });
 

@@ -17,4 +17,3 @@ export function expectInert(html: string) {
   expect(html).not.to.match(/<svg/i);
   expect(html).not.to.match(/<img/i);
 }
-

@@ -93,8 +93,14 @@ describe('configuration', () => {
     const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     expect(keys.length).to.be.greaterThan(20);
-    expect(keys.filter((k) => !new RegExp(`^#? ?${k}=`, 'm').test(example)), 'missing from .env.example').to.deep.equal([]);
-    expect(keys.filter((k) => !readme.includes(`\`${k}\``)), 'missing from the README').to.deep.equal([]);
+    expect(
+      keys.filter((k) => !new RegExp(`^#? ?${k}=`, 'm').test(example)),
+      'missing from .env.example',
+    ).to.deep.equal([]);
+    expect(
+      keys.filter((k) => !readme.includes(`\`${k}\``)),
+      'missing from the README',
+    ).to.deep.equal([]);
   });
 });
 

@@ -33,10 +33,9 @@ describe('cleanup of unreferenced files', () => {
     });
     const thumbnailKey = `${file.storageKey}.thumb.webp`;
     await files.storage.put(thumbnailKey, await realPng(8, 8), 'image/webp');
-    await apiDeps().sequelize.query(
-      `UPDATE files SET metadata = :meta::jsonb, updated_at = now() - make_interval(hours => :h) WHERE id = :id`,
-      { replacements: { id: file.id, h: ageHours, meta: JSON.stringify({ thumbnailKey }) } },
-    );
+    await apiDeps().sequelize.query(`UPDATE files SET metadata = :meta::jsonb, updated_at = now() - make_interval(hours => :h) WHERE id = :id`, {
+      replacements: { id: file.id, h: ageHours, meta: JSON.stringify({ thumbnailKey }) },
+    });
     return (await StoredFile.findByPk(file.id))!;
   };
 
@@ -77,7 +76,13 @@ describe('cleanup of unreferenced files', () => {
       dueAt: new Date(),
       maxPoints: 100,
     } as never);
-    const submission = await Submission.create({ assignmentId: assignment.id, studentId: owner.id, attempt: 1, status: 'submitted', submittedAt: new Date() } as never);
+    const submission = await Submission.create({
+      assignmentId: assignment.id,
+      studentId: owner.id,
+      attempt: 1,
+      status: 'submitted',
+      submittedAt: new Date(),
+    } as never);
     await SubmissionFile.create({ submissionId: submission.id, fileId: file.id } as never);
     await cleanup();
     expect(await StoredFile.findByPk(file.id)).not.to.equal(null);

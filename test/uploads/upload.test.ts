@@ -64,7 +64,10 @@ describe('POST /upload', () => {
   });
 
   it('is for signed-in users only', async () => {
-    const res = await request(app()).post('/api/v2/upload').field('purpose', 'avatar').attach('file', await realPng(8, 8), 'x.png');
+    const res = await request(app())
+      .post('/api/v2/upload')
+      .field('purpose', 'avatar')
+      .attach('file', await realPng(8, 8), 'x.png');
     expect(res.status).to.equal(401);
   });
 });

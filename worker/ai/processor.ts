@@ -24,7 +24,10 @@ const MAX_RETRY_AFTER_DELAYS = 5;
  * sleeps through the wait. A `Retry-After` longer than AI_RETRY_MAX_DELAY_MS fails the evaluation
  * with the reason. The last failure is stored on the evaluation.
  */
-export function aiEvaluationProcessor(deps: WorkerDeps, reviewer: Reviewer = createReviewer(deps.config, deps.logger)): ProcessorDefinition<AiEvaluationJob, string> {
+export function aiEvaluationProcessor(
+  deps: WorkerDeps,
+  reviewer: Reviewer = createReviewer(deps.config, deps.logger),
+): ProcessorDefinition<AiEvaluationJob, string> {
   const notify = (evaluation: AiEvaluation, studentId: string) => {
     const targets = [rooms.user(studentId)];
     if (evaluation.requestedBy && evaluation.requestedBy !== studentId) targets.push(rooms.user(evaluation.requestedBy));
@@ -34,9 +37,12 @@ export function aiEvaluationProcessor(deps: WorkerDeps, reviewer: Reviewer = cre
       status: evaluation.status,
     });
     const userIds = [studentId, ...(evaluation.requestedBy ? [evaluation.requestedBy] : [])];
-    aiEvaluated(deps.realtime, { evaluationId: evaluation.id, submissionId: evaluation.codingSubmissionId, status: evaluation.status, userIds }).catch(
-      (err: Error) => deps.logger.warn('evaluation notification failed', { evaluationId: evaluation.id, error: err.message }),
-    );
+    aiEvaluated(deps.realtime, {
+      evaluationId: evaluation.id,
+      submissionId: evaluation.codingSubmissionId,
+      status: evaluation.status,
+      userIds,
+    }).catch((err: Error) => deps.logger.warn('evaluation notification failed', { evaluationId: evaluation.id, error: err.message }));
   };
 
   return {

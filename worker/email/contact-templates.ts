@@ -1,8 +1,7 @@
 import { ContactMessage, ContactReply } from '../../common/models';
 import type { EmailTemplate } from './templates';
 
-const escape = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const paragraphs = (s: string) => escape(s).replace(/\r?\n/g, '<br>');
 /** a header never carries a line break a visitor typed */
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ').slice(0, 200);

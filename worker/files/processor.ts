@@ -116,8 +116,7 @@ export function fileProcessingProcessor(
 ): ProcessorDefinition<FileProcessingJob, unknown> {
   const ctx: FileProcessingContext = { deps, storage };
   return {
-    process: (job: Job<FileProcessingJob>) =>
-      job.data.variants ? makeImageVariants(storage, job.data.fileId) : processFile(ctx, job.data.fileId),
+    process: (job: Job<FileProcessingJob>) => (job.data.variants ? makeImageVariants(storage, job.data.fileId) : processFile(ctx, job.data.fileId)),
     // a failed variants job leaves the file as processing found it; the image is served without sizes
     onFinalFailure: (job, error) => (job.data.variants ? Promise.resolve() : failFile(ctx, job.data.fileId, error)),
   };

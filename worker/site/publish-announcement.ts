@@ -28,11 +28,7 @@ export interface PublishResult {
  * queued for and has come. A job for a date since moved, a deactivated or deleted announcement, or a
  * second delivery of the job does nothing.
  */
-export async function publishAnnouncement(
-  announcementId: string,
-  publishAt: string,
-  notify: AnnouncementPublishedHook,
-): Promise<PublishResult> {
+export async function publishAnnouncement(announcementId: string, publishAt: string, notify: AnnouncementPublishedHook): Promise<PublishResult> {
   const row = await Announcement.findByPk(announcementId);
   if (!row) return { announcementId, outcome: 'missing' };
   if (row.notifiedAt) return { announcementId, outcome: 'already-published' };

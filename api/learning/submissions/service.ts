@@ -1,19 +1,6 @@
 import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
-import {
-  BadRequestError,
-  ConflictError,
-  NotFoundError,
-  UnprocessableError,
-  ValidationError,
-} from '../../../common/errors';
-import {
-  Assignment,
-  Submission,
-  SubmissionFile,
-  SubmissionGrade,
-  User,
-  type SubmissionStatus,
-} from '../../../common/models';
+import { BadRequestError, ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../../common/errors';
+import { Assignment, Submission, SubmissionFile, SubmissionGrade, User, type SubmissionStatus } from '../../../common/models';
 import { assessLateness } from '../../../common/learning/late-policy';
 import type { RealtimePublisher } from '../../../common/realtime/publisher';
 import { limitOffset, type Pagination } from '../../../common/paging';

@@ -11,6 +11,4 @@ export type NotificationAudience =
  * `fanout` stores one notification per member of the audience, in batches; `deadlines` (a BullMQ job
  * scheduler) reminds students of published assignments due within 24 hours they have not handed in.
  */
-export type NotificationJob =
-  | { kind: 'fanout'; audience: NotificationAudience; notification: NotificationInput }
-  | { kind: 'deadlines' };
+export type NotificationJob = { kind: 'fanout'; audience: NotificationAudience; notification: NotificationInput } | { kind: 'deadlines' };

@@ -100,8 +100,14 @@ describe('student dashboard and progress', () => {
     });
 
     it("counts the student's unread notifications, leaving out read ones and a classmate's", async () => {
-      const note = (userId: string, readAt: Date | null) => Notification.create({ userId, type: 'announcement', title: 'n', link: null, dedupeKey: null, readAt });
-      await Promise.all([note(school.student.id, null), note(school.student.id, null), note(school.student.id, new Date()), note(school.classmate.id, null)]);
+      const note = (userId: string, readAt: Date | null) =>
+        Notification.create({ userId, type: 'announcement', title: 'n', link: null, dedupeKey: null, readAt });
+      await Promise.all([
+        note(school.student.id, null),
+        note(school.student.id, null),
+        note(school.student.id, new Date()),
+        note(school.classmate.id, null),
+      ]);
       const { body } = await dashboard();
       expect(body.data.notifications).to.deep.equal({ available: true, unread: 2 });
     });
@@ -175,12 +181,20 @@ describe('student dashboard and progress', () => {
         averageGradePercent: 70,
         missing: 2,
       });
-      expect(byName['All classrooms']).to.deep.include({ classroomId: null, assignments: 1, completed: 1, completionRate: 100, averageGradePercent: 90 });
+      expect(byName['All classrooms']).to.deep.include({
+        classroomId: null,
+        assignments: 1,
+        completed: 1,
+        completionRate: 100,
+        averageGradePercent: 90,
+      });
     });
 
     it('charts grades in the order given with a running average, and reads the trend as up', async () => {
       const { body } = await progress();
-      expect(body.data.trend.points.map((p: { title: string; percent: number; runningAverage: number }) => [p.title, p.percent, p.runningAverage])).to.deep.equal([
+      expect(
+        body.data.trend.points.map((p: { title: string; percent: number; runningAverage: number }) => [p.title, p.percent, p.runningAverage]),
+      ).to.deep.equal([
         ['A4', 80, 80],
         ['A5', 60, 70],
         ['A11', 90, 76.67],

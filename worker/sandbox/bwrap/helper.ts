@@ -46,7 +46,13 @@ export async function sweepStale(now = Date.now()): Promise<number> {
 
 async function findCc(): Promise<string> {
   for (const candidate of CC_CANDIDATES) {
-    if (await fs.access(candidate, fs.constants.X_OK).then(() => true, () => false)) return candidate;
+    if (
+      await fs.access(candidate, fs.constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   throw new Error('no C compiler (cc/gcc/clang) to build the sandbox helper');
 }

@@ -28,7 +28,17 @@ export function probeBwrap(bwrap = '/usr/bin/bwrap'): BwrapProbe {
   if (!fs.existsSync(bwrap)) return (probed = { ok: false, reason: `${bwrap} not found (install the bubblewrap package)` });
   const helper = helperUnavailable();
   if (helper) return (probed = { ok: false, reason: helper });
-  const args = ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--uid', `${NOBODY}`, '--gid', `${NOBODY}`];
+  const args = [
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--uid',
+    `${NOBODY}`,
+    '--gid',
+    `${NOBODY}`,
+  ];
   const res = spawnSync(bwrap, [...args, ...rootMounts(), '--proc', '/proc', '--dev', '/dev', '--', '/usr/bin/true'], {
     timeout: 10_000,
     env: {},
@@ -153,10 +163,12 @@ export class BwrapRunner implements Runner {
     // the student sees their own file names, not the sandbox's mount point
     const text = (outcome.output.stdout.text() + outcome.output.stderr.text()).replaceAll('/box/', '');
     const cpuMs = Math.max((outcome.usage?.cpuUs ?? 0) / 1000, s?.cpuMs ?? 0);
-    if (outcome.wallTimedOut || outcome.cpuKilled || cpuMs > COMPILE_LIMITS.timeMs) return { ok: false, output: clip(`compilation timed out\n${text}`, COMPILE_OUTPUT_KEEP_BYTES), timeMs };
+    if (outcome.wallTimedOut || outcome.cpuKilled || cpuMs > COMPILE_LIMITS.timeMs)
+      return { ok: false, output: clip(`compilation timed out\n${text}`, COMPILE_OUTPUT_KEEP_BYTES), timeMs };
     if (!s) throw new Error(`compiler sandbox failed: ${clip(text, 500)}`);
     if (s.setupErrno) throw new Error(`cannot start the compiler's sandbox (${s.setupStep}: errno ${s.setupErrno})`);
-    if (outcome.memoryKilled || (outcome.usage?.ooms ?? 0) > 0) return { ok: false, output: clip(`the compiler ran out of memory\n${text}`, COMPILE_OUTPUT_KEEP_BYTES), timeMs };
+    if (outcome.memoryKilled || (outcome.usage?.ooms ?? 0) > 0)
+      return { ok: false, output: clip(`the compiler ran out of memory\n${text}`, COMPILE_OUTPUT_KEEP_BYTES), timeMs };
     if (s.exit === 1 && bwrapFailed(text)) throw new Error(`compiler sandbox failed: ${clip(text, 500)}`);
     return { ok: s.exit === 0 && s.signal === 0, output: clip(text, COMPILE_OUTPUT_KEEP_BYTES), timeMs };
   }
@@ -211,7 +223,8 @@ export function judge(spec: LanguageSpec, limits: Limits, outcome: SandboxOutcom
     return { ...internalError('the sandbox ended without a status'), ...fields, ...figures };
   }
   if (s.setupErrno) return { ...internalError(`cannot start the sandbox (${s.setupStep}: errno ${s.setupErrno})`), ...fields };
-  if (s.exit === 1 && bwrapFailed(fields.stderr) && !memoryHit && !timeHit) return { ...internalError(`bubblewrap failed: ${fields.stderr.slice(0, 500)}`), ...fields };
+  if (s.exit === 1 && bwrapFailed(fields.stderr) && !memoryHit && !timeHit)
+    return { ...internalError(`bubblewrap failed: ${fields.stderr.slice(0, 500)}`), ...fields };
 
   // bubblewrap passes the program's exit code on, and 128 + N when a signal N killed it
   const signalNumber = s.signal || (s.exit > 128 && SIGNAL_NAMES.has(s.exit - 128) ? s.exit - 128 : 0);

@@ -26,7 +26,8 @@ class V1RunGroup implements RunGroup {
     const mem = this.dirs.memory;
     this.fs.write(path.join(mem, 'memory.limit_in_bytes'), String(limits.memoryBytes));
     // memory + swap at the same figure: no swap at all (where the kernel accounts swap)
-    if (this.fs.exists(path.join(mem, 'memory.memsw.limit_in_bytes'))) this.fs.write(path.join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
+    if (this.fs.exists(path.join(mem, 'memory.memsw.limit_in_bytes')))
+      this.fs.write(path.join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
     this.fs.write(path.join(this.dirs.pids, 'pids.max'), String(limits.pids));
   }
 
@@ -39,7 +40,10 @@ class V1RunGroup implements RunGroup {
     const oom = this.fs.tryRead(path.join(mem, 'memory.oom_control'));
     return {
       cpuUs: Math.floor(num(this.fs.tryRead(path.join(this.dirs.cpuacct, 'cpuacct.usage'))) / 1000),
-      peakBytes: Math.max(num(this.fs.tryRead(path.join(mem, 'memory.max_usage_in_bytes'))), num(this.fs.tryRead(path.join(mem, 'memory.memsw.max_usage_in_bytes')))),
+      peakBytes: Math.max(
+        num(this.fs.tryRead(path.join(mem, 'memory.max_usage_in_bytes'))),
+        num(this.fs.tryRead(path.join(mem, 'memory.memsw.max_usage_in_bytes'))),
+      ),
       ooms: field(oom, 'oom_kill') + field(oom, 'under_oom'),
     };
   }

@@ -87,7 +87,10 @@ export class DockerRunner implements Runner {
         const text = (out.output.stdout.text() + out.output.stderr.text()).replaceAll(`${BOX}/`, '');
         compile = {
           ok: out.exitCode === 0 && !out.timedOut && !out.oomKilled,
-          output: clip(out.timedOut ? `compilation timed out\n${text}` : out.oomKilled ? `the compiler ran out of memory\n${text}` : text, COMPILE_OUTPUT_KEEP_BYTES),
+          output: clip(
+            out.timedOut ? `compilation timed out\n${text}` : out.oomKilled ? `the compiler ran out of memory\n${text}` : text,
+            COMPILE_OUTPUT_KEEP_BYTES,
+          ),
           timeMs: Math.round(out.wallMs),
         };
       }

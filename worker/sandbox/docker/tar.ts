@@ -17,7 +17,8 @@ export async function tar(entries: TarEntry[]): Promise<Buffer> {
   const archive = pack();
   for (const entry of entries) {
     const owner = { uid: entry.uid, gid: entry.gid };
-    if (entry.content === undefined) archive.entry({ name: entry.name.endsWith('/') ? entry.name : `${entry.name}/`, type: 'directory', mode: 0o755, ...owner });
+    if (entry.content === undefined)
+      archive.entry({ name: entry.name.endsWith('/') ? entry.name : `${entry.name}/`, type: 'directory', mode: 0o755, ...owner });
     else archive.entry({ name: entry.name, type: 'file', mode: 0o644, ...owner }, Buffer.from(entry.content, 'utf8'));
   }
   archive.finalize();

@@ -24,7 +24,11 @@ export class IsolatedVmRunner implements Runner {
   async prepare(language: Language, files: SourceFile[], _limits: Limits): Promise<PreparedProgram> {
     if (!this.supports(language)) throw new Error(`isolated-vm cannot run ${language}`);
     if (files.length === 0) {
-      return { compile: { ok: false, output: 'no source files', timeMs: 0 }, run: async () => internalError('the program did not compile'), dispose: async () => {} };
+      return {
+        compile: { ok: false, output: 'no source files', timeMs: 0 },
+        run: async () => internalError('the program did not compile'),
+        dispose: async () => {},
+      };
     }
     const copy = files.map((f) => ({ name: f.name, content: f.content }));
     const reply = await this.pool.request({ kind: 'check', files: copy }, 30_000);
