@@ -99,6 +99,7 @@ async function workerReport(
 function sandboxSummary(report: SandboxReport | undefined): string[] {
   if (!report) return ['  Languages: the worker has not reported its sandbox check yet (GET /api/v2/coding-lab/languages shows it once it has)'];
   return [
+    `  Sandbox isolation: ${report.isolation.level}${report.isolation.reason ? ` (${report.isolation.reason})` : ''}`,
     "  Languages (the worker's sandbox self-check):",
     ...report.languages.map((c) =>
       c.available

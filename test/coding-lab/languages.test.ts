@@ -9,7 +9,7 @@ import { TEST_ENV } from '../support/env';
 import { CodingRun, CodingSubmission, type CodingTask } from '../../common/models';
 import { liveReports, storeReport, type SandboxReport } from '../../common/grading/sandbox-reports';
 import { runSandboxSelfCheck, type SelfCheckHandle } from '../../worker/grading/self-check-report';
-import { createSandbox } from '../../worker/sandbox';
+import { createSandbox, sandboxIsolation } from '../../worker/sandbox';
 import { fixFor } from '../../worker/sandbox/self-check';
 import { makeTask, testCase } from './helpers';
 
@@ -28,6 +28,7 @@ interface LanguageView {
   reason: string | null;
   fix: string | null;
   workers: { available: number; unavailable: number };
+  isolation: string[];
   limits: { task: { timeMs: { max: number } }; playground: { timeMs: number } | null };
 }
 
@@ -99,6 +100,12 @@ describe('coding lab: languages the workers can run', function () {
         else expect(l.fix, l.language).to.be.a('string');
       }
       expect(list.find((l) => l.language === 'javascript')!.version).to.match(/^V8 \d+/);
+    });
+
+    it("names the workers' isolation level, as the sandbox detected it on this machine", async () => {
+      await selfCheck(ENV);
+      const level = sandboxIsolation().level;
+      for (const l of await languages()) expect(l.isolation, l.language).to.deep.equal([level]);
     });
 
     it('gives each language its limits: the task bounds and the playground limits the worker reported', async () => {
@@ -228,6 +235,7 @@ describe('coding lab: languages the workers can run', function () {
         expect(reports[0]!.languages.map((c) => `sandbox self-check: ${c.language}: ${c.available ? 'available' : 'unavailable'}`)).to.have.members(
           checks.map((m) => m.replace(/^(sandbox self-check: \w+: \w+).*$/, '$1')),
         );
+        expect(reports[0]!.isolation.level).to.equal(sandboxIsolation().level);
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM'); // tsx hands it on to the worker
         expect(await exited).to.equal(0);

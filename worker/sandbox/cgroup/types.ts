@@ -1,5 +1,7 @@
 /** What the machine gives the sandbox to count and bound a run's resources (README.md#isolation-levels). */
-export type IsolationLevel = 'cgroup2' | 'cgroup1' | 'none';
+import type { IsolationLevel } from '../../../common/grading/sandbox-reports';
+
+export type { IsolationLevel };
 
 export interface GroupLimits {
   /** memory of every process of the run together, shared memory, tmpfs and memfd included; no swap */
