@@ -80,10 +80,10 @@ export interface PoolOptions {
 let childCounter = 0;
 
 /**
- * A fixed-size pool of runner children, started lazily and replaced when one dies. A child runs as
- * an unprivileged user from its first instruction (fork with uid/gid), and is put in a control group
- * of its own right after the fork, before any request (so any untrusted code) reaches it: a V8
- * out-of-memory or bug costs at most its group's memory, never the worker's.
+ * A fixed-size pool of runner children, started lazily and replaced when one dies. A child drops to
+ * an unprivileged user once its own code is loaded and before it reads a request (child.ts), and is
+ * put in a control group of its own right after the fork, before any request (so any untrusted code)
+ * reaches it: a V8 out-of-memory or bug costs at most its group's memory, never the worker's.
  */
 export class IsolatePool {
   private readonly slots: Slot[] = [];
@@ -169,13 +169,18 @@ export class IsolatePool {
 
   private spawn(): Slot {
     const entry = childEntry();
+    const runAs = this.options.runAs;
     const child = fork(entry.file, [], {
       execArgv: entry.execArgv,
       // the child needs nothing from the worker's environment (no secrets in the sandbox host)
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: process.env.NODE_ENV ?? 'production' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        NODE_ENV: process.env.NODE_ENV ?? 'production',
+        // the child drops to this user itself once its code is loaded (child.ts, dropPrivileges)
+        ...(runAs ? { GEMA_RUNNER_UID: String(runAs.uid), GEMA_RUNNER_GID: String(runAs.gid) } : {}),
+      },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
-      ...(this.options.runAs ?? {}),
     });
     const slot: Slot = { child, busy: false, uses: 0, stderrTail: '' };
     if (this.options.cgroups && child.pid !== undefined) {
