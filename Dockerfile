@@ -3,7 +3,8 @@
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+# libseccomp-dev: `npm run build` compiles the sandbox supervisor and writes its seccomp filter (worker/sandbox/bwrap/*.c)
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ libseccomp-dev && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
@@ -23,10 +24,14 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
+# dist/worker/sandbox/bwrap/native holds gema-run and seccomp.bpf, built above: the runtime needs no compiler for them
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY docs/openapi ./docs/openapi
 RUN mkdir -p var && chown -R node:node var
+# The web process runs as `node`. The worker must run as root (compose `user: "0"`, Kubernetes
+# runAsUser: 0) in a container with a writable, delegated cgroup and user namespaces: it creates a
+# control group per sandbox and drops every sandboxed process to uid 65534 (README.md#isolation-levels).
 USER node
 EXPOSE 8080
 ENTRYPOINT ["/usr/bin/tini", "--"]

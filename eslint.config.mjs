@@ -7,12 +7,7 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: [
-      'dist/',
-      'var/',
-      'node_modules/',
-      'bench/results/',
-    ],
+    ignores: ['dist/', 'var/', 'node_modules/', 'bench/results/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

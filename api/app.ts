@@ -11,6 +11,7 @@ import { createHttpHistogram, registerSystemMetrics } from './system/metrics';
 import { systemRoutes } from './system/routes';
 import { loadOpenApi } from './openapi/document';
 import { featureRouters } from './modules';
+import { compressJson } from './middleware/public-cache';
 
 export interface GemaApp extends Express {
   locals: Express['locals'] & { routes: RouteEntry[] };
@@ -40,6 +41,7 @@ export function createApp(deps: ApiDeps): GemaApp {
       maxAge: 600,
     }),
   );
+  app.use(compressJson());
   app.use(express.json({ limit: config.http.jsonBodyLimit }));
   if (config.rateLimit.enabled) {
     app.use(

@@ -5,6 +5,8 @@ import { createCoreDeps, closeCoreDeps, type CoreDeps } from '../common/runtime'
 import { AccessTokens } from './auth/tokens';
 import { AccessRevocation } from './auth/revocation';
 import { createAuthMiddleware, type AuthMiddleware } from './auth/middleware';
+import { StreamHub } from './streams/hub';
+import { StreamTickets } from './streams/tickets';
 
 /** Everything the HTTP app needs, built once per process and handed to `createApp`. */
 export interface ApiDeps extends CoreDeps {
@@ -12,13 +14,27 @@ export interface ApiDeps extends CoreDeps {
   revocation: AccessRevocation;
   auth: AuthMiddleware;
   metrics: Registry;
+  /** the Server-Sent Events streams this process holds */
+  streams: StreamHub;
+  streamTickets: StreamTickets;
 }
 
 export function createApiDeps(config: Config, logger: Logger = createLogger(config, 'api')): ApiDeps {
   const core = createCoreDeps(config, logger, 'web');
   const tokens = new AccessTokens(config);
   const revocation = new AccessRevocation(core.redis, config.redis.prefix);
-  return { ...core, tokens, revocation, auth: createAuthMiddleware(tokens, revocation), metrics: new Registry() };
+  return {
+    ...core,
+    tokens,
+    revocation,
+    auth: createAuthMiddleware(tokens, revocation),
+    metrics: new Registry(),
+    streams: new StreamHub({ config, logger, redis: core.redis, log: core.realtime.streams }),
+    streamTickets: new StreamTickets(core.redis, config.redis.prefix),
+  };
 }
 
-export const closeApiDeps: (deps: ApiDeps) => Promise<void> = closeCoreDeps;
+export async function closeApiDeps(deps: ApiDeps): Promise<void> {
+  await deps.streams.close();
+  await closeCoreDeps(deps);
+}

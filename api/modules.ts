@@ -1,6 +1,7 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
-import type { RoomAuthorizer } from './realtime/socket-server';
+import type { RoomAuthorizer, SocketHandler } from './realtime/socket-server';
+import { chatTyping } from './chat/socket';
 import { codingLabRoutes } from './coding-lab/routes';
 import { aiEvaluationRoutes } from './ai-evaluation/routes';
 import { submissionRoom, rejudgeRoom } from './coding-lab/room-authorizers';
@@ -8,6 +9,14 @@ import { authRoutes } from './auth/routes';
 import { studentRoutes } from './student/routes';
 import { classroomRoutes } from './classrooms/routes';
 import { fileRoutes } from './files/routes';
+import { announcementRoutes } from './announcements/routes';
+import { contactRoutes } from './contact/routes';
+import { uploadRoutes } from './uploads/routes';
+import { siteRouters } from './gallery';
+import { seedRoutes } from './seed/routes';
+import { notificationRoutes } from './notifications/routes';
+import { chatRoutes } from './chat/routes';
+import { discussionRoutes } from './discussion/routes';
 import { learningRouters } from './learning/routers';
 import { peopleRoutes } from './admin/people/routes';
 import { studentsCsvRoutes } from './admin/students-csv/routes';
@@ -33,6 +42,14 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     aiEvaluationRoutes(_deps),
     fileRoutes(_deps),
     ...learningRouters(_deps),
+    announcementRoutes(_deps),
+    ...contactRoutes(_deps),
+    uploadRoutes(_deps),
+    ...siteRouters(_deps),
+    ...seedRoutes(_deps),
+    notificationRoutes(_deps),
+    chatRoutes(_deps),
+    discussionRoutes(_deps),
     studentsCsvRoutes(_deps),
     peopleRoutes(_deps),
     adminClassroomRoutes(_deps),
@@ -53,4 +70,9 @@ export function featureRoomAuthorizers(_deps: ApiDeps): Record<string, RoomAutho
     'web-version': webVersionRoom,
     'web-recheck': webRecheckRoom,
   };
+}
+
+/** Socket events a feature handles itself (beyond `subscribe`), wired on every connection. */
+export function featureSocketHandlers(_deps: ApiDeps): SocketHandler[] {
+  return [chatTyping];
 }

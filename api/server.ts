@@ -20,6 +20,8 @@ export function startServer() {
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
     const sockets = attachSocketServer(server, deps, featureRoomAuthorizers(deps));
     let closing: Promise<'drained' | 'forced'> | undefined;
+    // open SSE streams never end by themselves: end each now with a final `shutdown` event
+    onShutdown('stop-intake', 'sse streams', () => deps.streams.closeAll());
     onShutdown('stop-intake', 'http', (deadlineMs) => void (closing = closeGracefully(server, deadlineMs)));
     onShutdown('stop-intake', 'socket.io', () => sockets.close());
     onShutdown('drain', 'http requests', () => closing);

@@ -136,7 +136,10 @@ async function main() {
     const rounds: { app: Figures[]; bare: Figures[] } = { app: [], bare: [] };
     const half = DURATION / 2;
     for (let round = 1; round <= 2; round++) {
-      for (const [name, server] of [['app', app], ['bare', bare]] as const) {
+      for (const [name, server] of [
+        ['app', app],
+        ['bare', bare],
+      ] as const) {
         console.log(`round ${round}: GET /auth/session, ${name}, ${CONNECTIONS} connections, ${half} s`);
         const figures = await drive(sessionOpts(server.url), half, false);
         console.log(figures);
@@ -195,7 +198,7 @@ async function main() {
       login: {
         connections: LOGIN_CONNECTIONS,
         durationSeconds: DURATION,
-        work: 'per login: one bcrypt compare, UPDATE users.last_login_at, DELETE of the user\'s dead refresh_tokens, INSERT refresh_tokens, INSERT audit_log, 3 Redis rate-limit counters',
+        work: "per login: one bcrypt compare, UPDATE users.last_login_at, DELETE of the user's dead refresh_tokens, INSERT refresh_tokens, INSERT audit_log, 3 Redis rate-limit counters",
         ...login,
       },
       bcrypt: {
@@ -207,7 +210,17 @@ async function main() {
     };
     writeResults('auth-session', sessionResult);
     writeResults('auth-login', loginResult);
-    console.log(JSON.stringify({ session: { app: appSession.requestsPerSecond, bare: bareSession.requestsPerSecond, ratio, appP99: appSession.latencyMs.p99 }, login: login.requestsPerSecond, bcrypt: { single, parallel } }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          session: { app: appSession.requestsPerSecond, bare: bareSession.requestsPerSecond, ratio, appP99: appSession.latencyMs.p99 },
+          login: login.requestsPerSecond,
+          bcrypt: { single, parallel },
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await sequelize.close();
     await dropDatabase(config.db.url);

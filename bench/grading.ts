@@ -80,7 +80,14 @@ async function main() {
     })),
   );
   const tokens = students.map((u) => deps.tokens.sign({ id: u.id, role: u.role, email: u.email, name: u.name }, crypto.randomUUID()).token);
-  const task = await CodingTask.create({ slug: 'bench-sum', title: 'Bench sum', languages: ['javascript', 'python'], classroomId: null, createdBy: null, published: true });
+  const task = await CodingTask.create({
+    slug: 'bench-sum',
+    title: 'Bench sum',
+    languages: ['javascript', 'python'],
+    classroomId: null,
+    createdBy: null,
+    published: true,
+  });
   await CodingTestCase.bulkCreate(
     Array.from({ length: 5 }, (_, i) => ({
       taskId: task.id,
@@ -109,8 +116,7 @@ async function main() {
         }),
     ),
   );
-  const done = (id: string) =>
-    new Promise<void>((resolve) => (completedAt.has(id) ? resolve() : waiters.set(id, resolve)));
+  const done = (id: string) => new Promise<void>((resolve) => (completedAt.has(id) ? resolve() : waiters.set(id, resolve)));
 
   const submit = async (studentIndex: number, language: CodingLanguage): Promise<{ id: string; sentAt: number }> => {
     const sentAt = performance.now();

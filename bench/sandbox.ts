@@ -1,11 +1,14 @@
 import '../common/require-node';
 /**
  * Per-test overheads of the sandboxes: how long preparing (syntax check / compile) and one run of
- * a hello-world take, wall-clock, on this machine. `npx tsx bench/sandbox.ts [runs]`; figures go
+ * a hello-world take, wall-clock, on this machine, and what the control group of a run adds
+ * (creation with its limits + teardown, p50/p95). `npx tsx bench/sandbox.ts [runs]`; figures go
  * to bench/results/sandbox.json.
  */
 import os from 'node:os';
-import { createSandbox } from '../worker/sandbox';
+import { createSandbox, sandboxIsolation } from '../worker/sandbox';
+import { processIsolation } from '../worker/sandbox/cgroup';
+import { SANDBOX_OVERHEAD_MB } from '../worker/sandbox/bwrap/spawn';
 import type { Language, Limits, SourceFile } from '../worker/sandbox/types';
 import { round1 as round, writeResults } from './_lib';
 
@@ -25,8 +28,33 @@ function stats(samples: number[]) {
 }
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
+/**
+ * The cost a control group adds to every run: mkdir in each hierarchy, the limits written, then
+ * the (empty) group killed-checked and removed, as runSandboxed does around each sandbox.
+ */
+async function cgroupCost(iterations: number) {
+  const manager = processIsolation().manager;
+  if (!manager) return { level: sandboxIsolation().level, reason: sandboxIsolation().reason };
+  const create: number[] = [];
+  const teardown: number[] = [];
+  const total: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = now();
+    const group = manager.createRun(`bench-${i}`, { memoryBytes: (128 + SANDBOX_OVERHEAD_MB) * 1024 * 1024, pids: 33 });
+    const t1 = now();
+    await group.destroy();
+    const t2 = now();
+    create.push(t1 - t0);
+    teardown.push(t2 - t1);
+    total.push(t2 - t0);
+  }
+  return { level: manager.level, createMs: stats(create), teardownMs: stats(teardown), perRunMs: stats(total) };
+}
+
 async function main() {
   const runs = Number(process.argv[2] ?? 20);
+  const cgroup = await cgroupCost(Math.max(100, runs * 10));
+  process.stdout.write(`cgroup     ${JSON.stringify(cgroup)}\n`);
   const sandbox = createSandbox({ backend: 'auto' });
   const results: Record<string, unknown> = {};
   for (const language of sandbox.availableLanguages()) {
@@ -62,7 +90,9 @@ async function main() {
       reportedTimeMs: stats(cpu),
       memoryKb: stats(memory),
     };
-    process.stdout.write(`${language.padEnd(10)} ${runner.name.padEnd(11)} prepare p50 ${stats(prepare).p50} ms   run p50 ${stats(run).p50} ms (p95 ${stats(run).p95})\n`);
+    process.stdout.write(
+      `${language.padEnd(10)} ${runner.name.padEnd(11)} prepare p50 ${stats(prepare).p50} ms   run p50 ${stats(run).p50} ms (p95 ${stats(run).p95})\n`,
+    );
   }
   await sandbox.close();
   const out = {
@@ -70,6 +100,10 @@ async function main() {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, node: process.version, loadavg: os.loadavg().map(round) },
     runsPerLanguage: runs,
+    /** what one run's control group costs on top of the sandbox (create with limits + teardown) */
+    cgroup,
+    /** the bench process itself (the worker side of every sandbox) at the end */
+    rssMb: round(process.memoryUsage().rss / 1024 / 1024),
     results,
   };
   writeResults('sandbox', out);

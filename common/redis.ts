@@ -30,10 +30,10 @@ export function createRedis(config: Pick<Config, 'redis'>, purpose: RedisPurpose
             retryStrategy: (times) => Math.min(times * 200, 2000),
           }
         : {
-          maxRetriesPerRequest: null,
-          enableReadyCheck: true,
-          retryStrategy: (times) => Math.min(times * 500, 5000),
-        };
+            maxRetriesPerRequest: null,
+            enableReadyCheck: true,
+            retryStrategy: (times) => Math.min(times * 500, 5000),
+          };
   const client = new Redis(config.redis.url, { ...options, connectionName: `gema-${purpose}`, lazyConnect: false });
   let lastLogged = 0;
   client.on('error', (err: Error) => {

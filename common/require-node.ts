@@ -18,7 +18,10 @@ export function minimumOf(range: string): Version | undefined {
 }
 
 export function parseVersion(version: string): Version {
-  const [major = 0, minor = 0, patch = 0] = version.replace(/^v/, '').split('.').map((n) => parseInt(n, 10) || 0);
+  const [major = 0, minor = 0, patch = 0] = version
+    .replace(/^v/, '')
+    .split('.')
+    .map((n) => parseInt(n, 10) || 0);
   return [major, minor, patch];
 }
 

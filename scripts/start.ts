@@ -72,7 +72,13 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): 
 }
 
 /** The worker child's sandbox self-check, once it is in Redis (it takes a few seconds: a JVM starts). */
-async function workerReport(redisUrl: string, prefix: string, worker: ChildProcess, spawnedAt: number, timeoutMs = 60_000): Promise<SandboxReport | undefined> {
+async function workerReport(
+  redisUrl: string,
+  prefix: string,
+  worker: ChildProcess,
+  spawnedAt: number,
+  timeoutMs = 60_000,
+): Promise<SandboxReport | undefined> {
   const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
     const until = Date.now() + timeoutMs;
@@ -93,9 +99,12 @@ async function workerReport(redisUrl: string, prefix: string, worker: ChildProce
 function sandboxSummary(report: SandboxReport | undefined): string[] {
   if (!report) return ['  Languages: the worker has not reported its sandbox check yet (GET /api/v2/coding-lab/languages shows it once it has)'];
   return [
-    '  Languages (the worker\'s sandbox self-check):',
+    `  Sandbox isolation: ${report.isolation.level}${report.isolation.reason ? ` (${report.isolation.reason})` : ''}`,
+    "  Languages (the worker's sandbox self-check):",
     ...report.languages.map((c) =>
-      c.available ? `    ${c.language.padEnd(11)}available    ${c.version ?? ''}` : `    ${c.language.padEnd(11)}UNAVAILABLE  ${c.reason}\n${' '.repeat(28)}fix: ${c.fix}`,
+      c.available
+        ? `    ${c.language.padEnd(11)}available    ${c.version ?? ''}`
+        : `    ${c.language.padEnd(11)}UNAVAILABLE  ${c.reason}\n${' '.repeat(28)}fix: ${c.fix}`,
     ),
   ];
 }

@@ -51,27 +51,23 @@ export function startQueueWorker<T, R>(
   concurrency: number,
 ): Worker<T, R> {
   const { logger } = deps;
-  const worker = new Worker<T, R>(
-    name,
-    (job, token) => runJob(deps, name, definition, job, token),
-    {
-      connection: deps.redis.duplicate() as ConnectionOptions,
-      prefix: bullPrefix(deps.config),
-      concurrency,
-      // a worker that dies mid-job has its job picked up again once the lock lapses
-      maxStalledCount: 1,
-      ...definition.options,
-    },
-  );
+  const worker = new Worker<T, R>(name, (job, token) => runJob(deps, name, definition, job, token), {
+    connection: deps.redis.duplicate() as ConnectionOptions,
+    prefix: bullPrefix(deps.config),
+    concurrency,
+    // a worker that dies mid-job has its job picked up again once the lock lapses
+    maxStalledCount: 1,
+    ...definition.options,
+  });
   worker.on('error', (err) => logger.error('worker error', { queue: name, error: err.message }));
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
     logger.warn('job failed', { queue: name, jobId: job.id, attempt: job.attemptsMade, final, error: err.message });
     if (final && definition.onFinalFailure) {
-      definition.onFinalFailure(job, err).catch((hookErr: Error) =>
-        logger.error('final-failure hook failed', { queue: name, jobId: job.id, error: hookErr.message }),
-      );
+      definition
+        .onFinalFailure(job, err)
+        .catch((hookErr: Error) => logger.error('final-failure hook failed', { queue: name, jobId: job.id, error: hookErr.message }));
     }
   });
   worker.on('completed', (job) => logger.debug('job completed', { queue: name, jobId: job.id }));

@@ -7,6 +7,8 @@ import { aiEvaluationProcessor } from './ai/processor';
 import { emailProcessor } from './email/processor';
 import { fileProcessingProcessor } from './files/processor';
 import { studentImportProcessor } from './student-import/processor';
+import { createNotificationsProcessor } from './notifications/processor';
+import { createSiteProcessor } from './site';
 import { webChecksProcessor } from './web-checks/processor';
 
 /** Builds the processor of queue Q: its job payload type is the one enqueued on that queue. */
@@ -23,6 +25,8 @@ export const processors: ProcessorRegistry = {
   email: (deps) => emailProcessor(deps),
   'file-processing': (deps) => fileProcessingProcessor(deps),
   'student-import': (deps) => studentImportProcessor(deps),
+  notifications: (deps) => createNotificationsProcessor(deps),
+  site: (deps) => createSiteProcessor(deps),
   'web-checks': (deps) => webChecksProcessor(deps),
 };
 
@@ -53,11 +57,7 @@ async function startOne<Q extends QueueName>(deps: WorkerDeps, name: Q, registry
 }
 
 /** One BullMQ worker per named queue that has a processor, each with the queue's concurrency. */
-export async function startQueues(
-  deps: WorkerDeps,
-  queues: readonly QueueName[],
-  registry: ProcessorRegistry = processors,
-): Promise<RunningQueues> {
+export async function startQueues(deps: WorkerDeps, queues: readonly QueueName[], registry: ProcessorRegistry = processors): Promise<RunningQueues> {
   const started: Started[] = [];
   for (const name of queues) {
     const one = await startOne(deps, name, registry);

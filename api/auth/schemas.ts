@@ -6,9 +6,7 @@ const email = Joi.string().trim().lowercase().email({ tlds: false }).max(254);
 /** 8 characters up to bcrypt's 72-byte limit (bytes, not characters: "é" counts two). */
 const password = Joi.string()
   .min(PASSWORD_MIN_LENGTH)
-  .custom((value: string, helpers) =>
-    Buffer.byteLength(value, 'utf8') > PASSWORD_MAX_BYTES ? helpers.error('password.bytes') : value,
-  )
+  .custom((value: string, helpers) => (Buffer.byteLength(value, 'utf8') > PASSWORD_MAX_BYTES ? helpers.error('password.bytes') : value))
   .messages({ 'password.bytes': `{{#label}} must be at most ${PASSWORD_MAX_BYTES} bytes` });
 
 // generous, so a JWT sent by mistake is refused as a wrong token (401) rather than a malformed body
@@ -26,9 +24,13 @@ export const emailBody = Joi.object({ email: email.required() });
 export const tokenBody = Joi.object({ token: opaqueToken });
 
 /** A NIS (nomor induk siswa): digits, sometimes with dots or dashes as the school prints it. */
-export const nis = Joi.string().trim().pattern(/^[0-9][0-9.\-/]{2,19}$/).max(20).messages({
-  'string.pattern.base': '{{#label}} must be a student number (digits, dots, dashes)',
-});
+export const nis = Joi.string()
+  .trim()
+  .pattern(/^[0-9][0-9.\-/]{2,19}$/)
+  .max(20)
+  .messages({
+    'string.pattern.base': '{{#label}} must be a student number (digits, dots, dashes)',
+  });
 
 export const loginBody = Joi.object({
   email,

@@ -4,14 +4,7 @@ import { consumeOneTimeToken } from '../../common/auth/one-time-tokens';
 import { enqueue, type Queues } from '../../common/queues';
 import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
-import {
-  ConflictError,
-  ForbiddenError,
-  UnauthenticatedError,
-  UnprocessableError,
-  ValidationError,
-  BadRequestError,
-} from '../../common/errors';
+import { ConflictError, ForbiddenError, UnauthenticatedError, UnprocessableError, ValidationError, BadRequestError } from '../../common/errors';
 import type { AccessTokens } from './tokens';
 import type { AccessRevocation } from './revocation';
 import type { AuthUser } from './middleware';
@@ -112,9 +105,7 @@ export class AuthService {
   /** By email or by NIS (student number), with the same single bcrypt compare either way. */
   async login(input: LoginInput, client: ClientInfo): Promise<TokenResponse> {
     const user = await User.findOne({ where: input.nis ? { studentNumber: input.nis } : { email: input.email! } });
-    const ok = user
-      ? await this.d.passwords.verify(input.password, user.passwordHash)
-      : await this.d.passwords.verifyDummy(input.password);
+    const ok = user ? await this.d.passwords.verify(input.password, user.passwordHash) : await this.d.passwords.verifyDummy(input.password);
     if (!user || !ok) {
       await AuditEntry.record({
         type: 'login_failed',

@@ -58,9 +58,7 @@ export class RefreshSessions {
     transaction?: Transaction,
   ) {
     const token = newOpaqueToken();
-    const expiresAt = new Date(
-      Math.min(Date.now() + this.config.auth.refreshTtlSeconds * 1000, this.familyDeadline(family.startedAt)),
-    );
+    const expiresAt = new Date(Math.min(Date.now() + this.config.auth.refreshTtlSeconds * 1000, this.familyDeadline(family.startedAt)));
     const familyId = family.id;
     const row = await RefreshToken.create(
       {
@@ -89,10 +87,12 @@ export class RefreshSessions {
     try {
       result = await this.sequelize.transaction(async (transaction) => {
         // Sequelize's finders cannot say NOWAIT
-        const [row] = await this.sequelize.query<RefreshToken>(
-          'SELECT * FROM refresh_tokens WHERE token_hash = $hash FOR UPDATE NOWAIT',
-          { bind: { hash: tokenHash }, model: RefreshToken, mapToModel: true, transaction },
-        );
+        const [row] = await this.sequelize.query<RefreshToken>('SELECT * FROM refresh_tokens WHERE token_hash = $hash FOR UPDATE NOWAIT', {
+          bind: { hash: tokenHash },
+          model: RefreshToken,
+          mapToModel: true,
+          transaction,
+        });
         if (!row) return { outcome: 'invalid' } as const;
         if (row.revokedAt) {
           if (row.revokedReason === 'rotated') return { outcome: 'reused', userId: row.userId, familyId: row.familyId } as const;

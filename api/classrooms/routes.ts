@@ -6,11 +6,5 @@ import { list } from './controller';
 
 export function classroomRoutes(deps: ApiDeps): ApiRouter {
   const { requireAuth, requireRole } = deps.auth;
-  return new ApiRouter('/api/v2/classrooms').get(
-    '/',
-    requireAuth,
-    requireRole('teacher', 'admin'),
-    validate({ query: listQuery }),
-    list,
-  );
+  return new ApiRouter('/api/v2/classrooms').get('/', requireAuth, requireRole('teacher', 'admin'), validate({ query: listQuery }), list);
 }

@@ -22,9 +22,7 @@ export async function listClassrooms(user: AuthUser, page: Pagination): Promise<
       ? {}
       : {
           id: {
-            [Op.in]: literal(
-              `(SELECT ct.classroom_id FROM classroom_teachers ct WHERE ct.teacher_id = ${Classroom.sequelize!.escape(user.id)})`,
-            ),
+            [Op.in]: literal(`(SELECT ct.classroom_id FROM classroom_teachers ct WHERE ct.teacher_id = ${Classroom.sequelize!.escape(user.id)})`),
           },
         };
   const { rows, count } = await Classroom.findAndCountAll({
@@ -32,9 +30,7 @@ export async function listClassrooms(user: AuthUser, page: Pagination): Promise<
     attributes: {
       include: [
         [
-          literal(
-            '(SELECT count(*)::int FROM users u WHERE u.classroom_id = "Classroom".id AND u.deleted_at IS NULL AND u.role = \'student\')',
-          ),
+          literal('(SELECT count(*)::int FROM users u WHERE u.classroom_id = "Classroom".id AND u.deleted_at IS NULL AND u.role = \'student\')'),
           'studentCount',
         ],
       ],

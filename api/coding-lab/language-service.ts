@@ -31,6 +31,7 @@ export class CodingLanguageService {
       fix: a.problems[0]?.fix ?? null,
       problems: a.problems,
       workers: a.workers,
+      isolation: a.isolation,
       checkedAt: a.checkedAt,
       limits: {
         task: TASK_LIMITS,

@@ -25,5 +25,4 @@ export const submissionRoom: RoomAuthorizer = async (user, id) => {
 };
 
 /** `rejudge:<id>`: whoever may read the rejudge's progress. */
-export const rejudgeRoom: RoomAuthorizer = (user, id) =>
-  allowedUnlessNotFound(() => CodingRejudgeService.findReadable(user, id));
+export const rejudgeRoom: RoomAuthorizer = (user, id) => allowedUnlessNotFound(() => CodingRejudgeService.findReadable(user, id));

@@ -1,12 +1,6 @@
 import Joi from 'joi';
 import { paginationKeys } from '../http/pagination';
-import {
-  CODING_LANGUAGES,
-  COMPARISONS,
-  DIFFICULTIES,
-  SCORING_MODES,
-  VISIBILITIES,
-} from '../../common/models';
+import { CODING_LANGUAGES, COMPARISONS, DIFFICULTIES, SCORING_MODES, VISIBILITIES } from '../../common/models';
 import { TASK_LIMITS } from '../../common/grading';
 
 export const MAX_FILES = 10;
@@ -16,7 +10,9 @@ const MAX_TEST_TEXT = 256 * 1024;
 const language = Joi.string().valid(...CODING_LANGUAGES);
 const id = Joi.string().uuid();
 /** a plain file name: no directories, no leading dot, so nothing can be written outside the work dir */
-const fileName = Joi.string().pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/).invalid('.', '..');
+const fileName = Joi.string()
+  .pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/)
+  .invalid('.', '..');
 const files = Joi.array()
   .items(Joi.object({ name: fileName.required(), content: Joi.string().allow('').max(MAX_SOURCE_BYTES).required() }))
   .min(1)
@@ -40,16 +36,22 @@ const testCase = Joi.object({
   name: Joi.string().trim().min(1).max(100).required(),
   stdin: Joi.string().allow('').max(MAX_TEST_TEXT).default(''),
   expected: Joi.string().allow('').max(MAX_TEST_TEXT).required(),
-  comparison: Joi.string().valid(...COMPARISONS).default('trim'),
+  comparison: Joi.string()
+    .valid(...COMPARISONS)
+    .default('trim'),
   tolerance: Joi.number().min(0).max(1e6).allow(null).default(null),
   points: Joi.number().integer().min(0).max(1000).default(1),
-  visibility: Joi.string().valid(...VISIBILITIES).default('show'),
+  visibility: Joi.string()
+    .valid(...VISIBILITIES)
+    .default('show'),
   sample: Joi.boolean().default(false),
 });
 const tests = Joi.array().items(testCase).min(1).max(100);
 
 const taskFields = {
-  slug: Joi.string().pattern(/^[a-z0-9]+(-[a-z0-9]+)*$/).max(80),
+  slug: Joi.string()
+    .pattern(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+    .max(80),
   title: Joi.string().trim().min(1).max(200),
   description: Joi.string().allow('').max(100_000),
   difficulty: Joi.string().valid(...DIFFICULTIES),

@@ -69,10 +69,11 @@ export class CodingSubmissionWorkflow {
         );
       }
       const previous = await CodingSubmission.count({ where: { userId: user.id, taskId: task.id }, transaction });
-      const [author] = await this.deps.sequelize.query<{ classroom_id: string | null }>(
-        'SELECT classroom_id FROM users WHERE id = :id',
-        { replacements: { id: user.id }, type: QueryTypes.SELECT, transaction },
-      );
+      const [author] = await this.deps.sequelize.query<{ classroom_id: string | null }>('SELECT classroom_id FROM users WHERE id = :id', {
+        replacements: { id: user.id },
+        type: QueryTypes.SELECT,
+        transaction,
+      });
       const id = crypto.randomUUID();
       return CodingSubmission.create(
         {
@@ -107,9 +108,7 @@ export class CodingSubmissionWorkflow {
   async get(user: Actor, id: string) {
     const submission = await CodingSubmissionService.findReadable(user, id);
     const testIds = submission.results.map((r) => r.testId);
-    const tests = testIds.length
-      ? await CodingTestCase.findAll({ where: { id: testIds }, attributes: ['id', 'stdin', 'expected'] })
-      : [];
+    const tests = testIds.length ? await CodingTestCase.findAll({ where: { id: testIds }, attributes: ['id', 'stdin', 'expected'] }) : [];
     return presentSubmission(submission, isStaff(user), new Map(tests.map((t) => [t.id, t])), this.deps.config.sandbox.hiddenFigures);
   }
 

@@ -1,12 +1,5 @@
 import { Op, UniqueConstraintError, type Sequelize, type WhereOptions, type Transaction } from 'sequelize';
-import {
-  CodingSubmission,
-  CodingTask,
-  CodingTestCase,
-  type CodingLanguage,
-  type Difficulty,
-  type ScoringMode,
-} from '../../common/models';
+import { CodingSubmission, CodingTask, CodingTestCase, type CodingLanguage, type Difficulty, type ScoringMode } from '../../common/models';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type FieldError } from '../../common/errors';
 import { isValidRegex } from '../../common/grading/compare';
 import { limitOffset, type Pagination } from '../../common/paging';
@@ -186,10 +179,7 @@ export class CodingTaskService {
     try {
       const id = await this.sequelize.transaction(async (transaction) => {
         const slug = await this.uniqueSlug(fields.slug, fields.title, transaction);
-        const task = await CodingTask.create(
-          { ...fields, slug, classroomId: fields.classroomId ?? null, createdBy: user.id },
-          { transaction },
-        );
+        const task = await CodingTask.create({ ...fields, slug, classroomId: fields.classroomId ?? null, createdBy: user.id }, { transaction });
         await this.writeTests(task.id, tests, transaction);
         return task.id;
       });

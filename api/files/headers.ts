@@ -5,16 +5,7 @@ import { create as createContentDisposition } from 'content-disposition';
  * (rendered by the browser's own viewer) and plain text. Everything else, HTML, SVG, XML and
  * JavaScript included, is sent as an attachment, so an upload can never execute as our page.
  */
-const INLINE_TYPES = new Set([
-  'image/png',
-  'image/jpeg',
-  'image/gif',
-  'image/webp',
-  'image/avif',
-  'image/bmp',
-  'application/pdf',
-  'text/plain',
-]);
+const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp', 'application/pdf', 'text/plain']);
 
 export const isInlineType = (mime: string) => INLINE_TYPES.has(mime);
 

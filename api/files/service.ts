@@ -113,7 +113,11 @@ export class FileService {
   /** Writes a checked upload once per owner and content, and queues its processing. */
   private async keep(ownerId: string, upload: Inspected): Promise<StoredFile> {
     const existing = await StoredFile.findOne({ where: { ownerId, sha256: upload.sha256 } });
-    if (existing) return existing;
+    if (existing) {
+      // handed out again: the unreferenced-file cleanup counts its grace period from now
+      await this.deps.sequelize.query('UPDATE files SET updated_at = now() WHERE id = :id', { replacements: { id: existing.id } });
+      return existing;
+    }
 
     const id = crypto.randomUUID();
     const storageKey = `${ownerId}/${id}`;

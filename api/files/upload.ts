@@ -67,7 +67,8 @@ class CappedDiskStorage implements StorageEngine {
       };
       file.stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > cap) finish(new PayloadTooLargeError(`${file.originalname} is larger than ${cap} bytes`, { name: file.originalname, maxBytes: cap }));
+        if (size > cap)
+          finish(new PayloadTooLargeError(`${file.originalname} is larger than ${cap} bytes`, { name: file.originalname, maxBytes: cap }));
       });
       file.stream.on('error', finish);
       out.on('error', finish);

@@ -14,7 +14,10 @@ export interface LearningServices {
   submissions: SubmissionService;
 }
 
-export function createLearningServices(deps: ApiDeps, files: SubmissionFileGateway = fileServiceGateway(new FileService(deps), submissionUploadCap(deps.sequelize))): LearningServices {
+export function createLearningServices(
+  deps: ApiDeps,
+  files: SubmissionFileGateway = fileServiceGateway(new FileService(deps), submissionUploadCap(deps.sequelize)),
+): LearningServices {
   const links = new SubmissionLinks(files);
   return {
     files,

@@ -22,7 +22,8 @@ export function observeRequests(opts: { logger: Logger; histogram?: Histogram<st
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const route = routePattern(req);
-      histogram?.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      // a stream (res.locals.stream) lasts minutes: it would drown the request latencies
+      if (!res.locals.stream) histogram?.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
       if (logRequests) {
         logger.http('request', {
           requestId: req.id,

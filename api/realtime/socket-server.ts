@@ -2,12 +2,14 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import { taughtClassroomIds } from '../access/classrooms';
+import { classroomOf, taughtClassroomIds } from '../access/classrooms';
 import { rooms } from '../../common/realtime/events';
 import { socketIoKey } from '../../common/realtime/publisher';
 import { createRedis, closeRedis } from '../../common/redis';
 import type { ApiDeps } from '../deps';
 import type { AuthUser } from '../auth/middleware';
+import { featureSocketHandlers } from '../modules';
+import { SocketPresence } from './presence';
 
 /**
  * Decides whether a user may listen to one room of a kind, e.g. `submission` + an id: `false`
@@ -15,6 +17,9 @@ import type { AuthUser } from '../auth/middleware';
  * gets more detail than the plain one).
  */
 export type RoomAuthorizer = (user: AuthUser, id: string) => Promise<boolean | string>;
+
+/** A feature's own socket events (e.g. chat typing indicators), wired on each connection. */
+export type SocketHandler = (socket: Socket, user: AuthUser) => void;
 
 export interface SocketServer {
   io: Server;
@@ -35,6 +40,7 @@ export function attachSocketServer(
   httpServer: HttpServer,
   deps: ApiDeps,
   authorizers: Record<string, RoomAuthorizer>,
+  handlers: SocketHandler[] = featureSocketHandlers(deps),
 ): SocketServer {
   const pub: Redis = createRedis(deps.config, 'subscriber', deps.logger);
   const sub: Redis = pub.duplicate();
@@ -43,6 +49,8 @@ export function attachSocketServer(
     cors: { origin: deps.config.http.corsOrigins.length ? deps.config.http.corsOrigins : false, credentials: true },
     adapter: createAdapter(pub, sub, { key: socketIoKey(deps.config) }),
   });
+  // who is online, for chat's "while you are offline" notifications
+  const presence = new SocketPresence(deps.redis, deps.config.redis.prefix);
 
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -56,6 +64,9 @@ export function attachSocketServer(
           const joined = [rooms.user(user.id)];
           if (user.role === 'teacher') {
             joined.push(...(await taughtClassroomIds(user.id)).map(rooms.classroomTeachers));
+          } else if (user.role === 'student') {
+            const classroomId = await classroomOf(user.id);
+            if (classroomId) joined.push(rooms.classroom(classroomId));
           }
           socket.data.user = user;
           socket.data.rooms = joined;
@@ -74,6 +85,9 @@ export function attachSocketServer(
     // what each `subscribe` joined, so `unsubscribe` leaves the room the authorizer chose
     const subscriptions = new Map<string, string>();
     void socket.join(socket.data.rooms as string[]);
+    presence.add(socket.id, user.id);
+    socket.on('disconnect', () => presence.remove(socket.id));
+    for (const handle of handlers) handle(socket, user);
     socket.on('subscribe', async (request: SubscribeRequest, ack?: Ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const kind = typeof request?.room === 'string' ? request.room : '';
@@ -109,6 +123,7 @@ export function attachSocketServer(
     io,
     async close() {
       io.local.disconnectSockets(true);
+      await presence.close();
       await new Promise<void>((resolve) => {
         // io.close() also closes the HTTP server; the caller closes that itself
         io.engine.close();

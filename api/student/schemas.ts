@@ -13,7 +13,10 @@ export const profilePatchBody = Joi.object({
     .allow(null)
     .messages({ 'string.pattern.base': 'phone must be digits, spaces, "+", "-" or parentheses' }),
   bio: Joi.string().trim().max(500).allow('', null),
-  avatarUrl: Joi.string().uri({ scheme: ['https', 'http'] }).max(500).allow(null),
+  avatarUrl: Joi.string()
+    .uri({ scheme: ['https', 'http'] })
+    .max(500)
+    .allow(null),
 })
   .min(1)
   .messages({ 'object.min': 'send at least one of name, phone, bio, avatarUrl' });

@@ -35,12 +35,7 @@ export async function mintOneTimeToken(
  * other outstanding token of the same purpose for that user dies with it (a resent email's older
  * link must not stay usable). Returns the user id, or null when the token is unknown, used or expired.
  */
-export async function consumeOneTimeToken(
-  secret: string,
-  token: string,
-  purpose: OneTimePurpose,
-  transaction: Transaction,
-): Promise<string | null> {
+export async function consumeOneTimeToken(secret: string, token: string, purpose: OneTimePurpose, transaction: Transaction): Promise<string | null> {
   if (!looksLikeOpaqueToken(token)) return null;
   const [count, rows] = await OneTimeToken.update(
     { usedAt: new Date() },

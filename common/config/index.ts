@@ -29,6 +29,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config: Config = { ...mapSettings(settings, value as Record<string, unknown>, ROOT_DIR), isProduction: false, rootDir: ROOT_DIR };
   config.isProduction = config.env === 'production';
+  // development seed routes never exist in production, whatever SEED_ROUTES_ENABLED says
+  if (config.isProduction) config.site.seedRoutesEnabled = false;
 
   const auth = config.auth;
   if (config.isProduction) {

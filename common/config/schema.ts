@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Joi from 'joi';
 
-export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'student-import', 'web-checks'] as const;
+export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'notifications', 'student-import', 'site', 'web-checks'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -69,7 +69,12 @@ export const settings = {
   http: {
     port: setting<number>('PORT', Joi.number().port().default(8080)),
     host: setting<string>('HOST', Joi.string().default('0.0.0.0')),
-    appUrl: setting<string>('APP_URL', Joi.string().uri({ scheme: ['http', 'https'] }).default('http://localhost:3000')),
+    appUrl: setting<string>(
+      'APP_URL',
+      Joi.string()
+        .uri({ scheme: ['http', 'https'] })
+        .default('http://localhost:3000'),
+    ),
     corsOrigins: setting<string[]>('CORS_ORIGINS', csv(Joi.string().uri({ scheme: ['http', 'https'] })).default([])),
     trustProxy: setting<boolean | number | string>(
       'TRUST_PROXY',
@@ -92,9 +97,15 @@ export const settings = {
     logSql: setting<boolean>('DATABASE_LOG_SQL', Joi.boolean().default(false)),
   },
   redis: {
-    url: setting<string>('REDIS_URL', Joi.string().uri({ scheme: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379/0'), {
-      secret: true,
-    }),
+    url: setting<string>(
+      'REDIS_URL',
+      Joi.string()
+        .uri({ scheme: ['redis', 'rediss'] })
+        .default('redis://127.0.0.1:6379/0'),
+      {
+        secret: true,
+      },
+    ),
     prefix: setting<string>(
       'REDIS_PREFIX',
       Joi.string()
@@ -121,9 +132,21 @@ export const settings = {
     jwtSecret: setting<string>('JWT_SECRET', secret, { secret: true }),
     jwtRefreshSecret: setting<string>('JWT_REFRESH_SECRET', secret, { secret: true }),
     accessTtlSeconds: setting<number>('JWT_ACCESS_TTL', Joi.number().integer().min(60).max(86_400).default(900)),
-    refreshTtlSeconds: setting<number>('JWT_REFRESH_TTL', Joi.number().integer().min(3600).default(7 * 24 * 3600)),
+    refreshTtlSeconds: setting<number>(
+      'JWT_REFRESH_TTL',
+      Joi.number()
+        .integer()
+        .min(3600)
+        .default(7 * 24 * 3600),
+    ),
     /** absolute lifetime of a login (refresh family), however often it is refreshed */
-    familyMaxAgeSeconds: setting<number>('REFRESH_FAMILY_MAX_AGE', Joi.number().integer().min(3600).default(30 * 24 * 3600)),
+    familyMaxAgeSeconds: setting<number>(
+      'REFRESH_FAMILY_MAX_AGE',
+      Joi.number()
+        .integer()
+        .min(3600)
+        .default(30 * 24 * 3600),
+    ),
     bcryptCost: setting<number>('BCRYPT_COST', Joi.number().integer().min(4).max(15).default(10)),
     issuer: fixed('gema-api'),
     audience: fixed('gema'),
@@ -135,6 +158,8 @@ export const settings = {
     authMax: setting<number>('AUTH_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(5)),
     authEmailMax: setting<number>('AUTH_EMAIL_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(5)),
     runMax: setting<number>('RUN_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(10)),
+    /** chat messages per user per window */
+    chatMessageMax: setting<number>('CHAT_MESSAGE_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(30)),
   },
   shutdown: {
     /** how long a stopping process lets in-flight requests and running jobs finish (web and worker alike) */
@@ -148,7 +173,9 @@ export const settings = {
       'ai-evaluation': setting<number>('WORKER_CONCURRENCY_AI_EVALUATION', concurrency(4)),
       email: setting<number>('WORKER_CONCURRENCY_EMAIL', concurrency(5)),
       'file-processing': setting<number>('WORKER_CONCURRENCY_FILE_PROCESSING', concurrency(2)),
+      notifications: setting<number>('WORKER_CONCURRENCY_NOTIFICATIONS', concurrency(2)),
       'student-import': setting<number>('WORKER_CONCURRENCY_STUDENT_IMPORT', Joi.number().integer().min(1).max(8).default(1)),
+      site: setting<number>('WORKER_CONCURRENCY_SITE', concurrency(2)),
       /** one page at a time per browser; each unit is a Chromium page of a few hundred MB */
       'web-checks': setting<number>('WORKER_CONCURRENCY_WEB_CHECKS', Joi.number().integer().min(1).max(8).default(1)),
     },
@@ -165,7 +192,14 @@ export const settings = {
   },
   /** README.md#admin-bulk-import-and-export */
   studentImport: {
-    maxBytes: setting<number>('STUDENT_IMPORT_MAX_BYTES', Joi.number().integer().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024)),
+    maxBytes: setting<number>(
+      'STUDENT_IMPORT_MAX_BYTES',
+      Joi.number()
+        .integer()
+        .min(1024)
+        .max(50 * 1024 * 1024)
+        .default(5 * 1024 * 1024),
+    ),
     maxRows: setting<number>('STUDENT_IMPORT_MAX_ROWS', Joi.number().integer().min(1).max(100_000).default(20_000)),
     inlineRows: setting<number>('STUDENT_IMPORT_INLINE_ROWS', Joi.number().integer().min(1).max(100_000).default(300)),
   },
@@ -189,15 +223,49 @@ export const settings = {
     gradingQueueMaxDepth: setting<number>('GRADING_QUEUE_MAX_DEPTH', Joi.number().integer().min(1).default(500)),
     maxPendingPerUser: setting<number>('GRADING_MAX_PENDING_PER_USER', Joi.number().integer().min(1).default(3)),
     /** how coarsely students see a hidden test's time and memory (null: not at all) */
+    /** run python/c/cpp/java without control groups (unsafe): README.md#isolation-levels */
+    allowWeakIsolation: setting<boolean>('SANDBOX_ALLOW_WEAK_ISOLATION', Joi.boolean().default(false)),
     hiddenFigures: {
       timeMs: setting<number | null>('HIDDEN_TEST_TIME_BUCKET_MS', bucket(60_000, 100), { map: noneAsNull }),
       memoryKb: setting<number | null>('HIDDEN_TEST_MEMORY_BUCKET_KB', bucket(1024 * 1024, 4096), { map: noneAsNull }),
     },
   },
+  site: {
+    /** where contact messages are sent */
+    schoolEmail: setting<string>('SCHOOL_EMAIL', Joi.string().email({ tlds: false }).default('info@gema.local')),
+    /** contact messages per hour, per IP and per email address */
+    contactPerHour: setting<number>('CONTACT_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(3)),
+    /** anonymous requests per IP per RATE_LIMIT_WINDOW_MS on the public routes */
+    publicRateLimitMax: setting<number>('PUBLIC_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(300)),
+    /** how long a process answers anonymous public reads from memory */
+    publicCacheSeconds: setting<number>('PUBLIC_CACHE_SECONDS', Joi.number().integer().min(0).max(60).default(5)),
+    /** an unreferenced file older than this is removed by the cleanup job */
+    fileCleanupGraceMs: setting<number>('FILE_CLEANUP_GRACE_HOURS', Joi.number().min(0).default(24), {
+      map: (hours: number) => Math.round(hours * 3600_000),
+    }),
+    fileCleanupEveryMs: setting<number>('FILE_CLEANUP_EVERY_MINUTES', Joi.number().integer().min(1).default(60), {
+      map: (minutes: number) => minutes * 60_000,
+    }),
+    /** POST /seed/* exist only when this is true and NODE_ENV is not production (loadConfig) */
+    seedRoutesEnabled: setting<boolean>('SEED_ROUTES_ENABLED', Joi.boolean().default(false)),
+  },
+  streams: {
+    /** open Server-Sent Events streams per user, across API processes */
+    maxPerUser: setting<number>('STREAM_MAX_PER_USER', Joi.number().integer().min(1).max(100).default(5)),
+    heartbeatMs: setting<number>('STREAM_HEARTBEAT_MS', Joi.number().integer().min(100).max(60_000).default(15_000)),
+    retryMs: setting<number>('STREAM_RETRY_MS', Joi.number().integer().min(0).max(60_000).default(3000)),
+  },
   /** README.md#web-lab */
   webLab: {
     maxFiles: setting<number>('WEB_LAB_MAX_FILES', Joi.number().integer().min(1).max(500).default(30)),
-    maxBytes: setting<number>('WEB_LAB_MAX_BYTES', Joi.number().integer().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024)),
+    maxBytes: setting<number>(
+      'WEB_LAB_MAX_BYTES',
+      Joi.number()
+        .integer()
+        .min(1024)
+        .max(50 * 1024 * 1024)
+        .default(5 * 1024 * 1024),
+    ),
     /** the origin previews are served from (a separate one is recommended); unset: the API's own */
     previewOrigin: setting<string | undefined>('PREVIEW_ORIGIN', Joi.string().uri({ scheme: ['http', 'https'] })),
     previewTtlSeconds: setting<number>('PREVIEW_TTL_SECONDS', Joi.number().integer().min(10).max(3600).default(300)),
@@ -205,7 +273,12 @@ export const settings = {
     frameAncestors: setting<string[]>('PREVIEW_FRAME_ANCESTORS', csv(Joi.string().uri({ scheme: ['http', 'https'] })).default([])),
     chromiumPath: setting<string>('CHROMIUM_PATH', Joi.string().default('/usr/bin/chromium')),
     /** the unprivileged account Chromium runs as when the worker is root */
-    browserUser: setting<string>('WEB_CHECKS_BROWSER_USER', Joi.string().pattern(/^[a-z_][a-z0-9_-]*$/).default('nobody')),
+    browserUser: setting<string>(
+      'WEB_CHECKS_BROWSER_USER',
+      Joi.string()
+        .pattern(/^[a-z_][a-z0-9_-]*$/)
+        .default('nobody'),
+    ),
     pageTimeoutMs: setting<number>('WEB_CHECKS_PAGE_TIMEOUT_MS', Joi.number().integer().min(500).max(120_000).default(10_000)),
     checkTimeoutMs: setting<number>('WEB_CHECKS_CHECK_TIMEOUT_MS', Joi.number().integer().min(500).max(120_000).default(5_000)),
     /** a browser is closed and a fresh one started after this many pages */
@@ -213,7 +286,12 @@ export const settings = {
     queueMaxDepth: setting<number>('WEB_CHECKS_QUEUE_MAX_DEPTH', Joi.number().integer().min(1).default(500)),
   },
   ai: {
-    baseUrl: setting<string>('AI_BASE_URL', Joi.string().uri({ scheme: ['http', 'https'] }).default('https://api.openai.com/v1')),
+    baseUrl: setting<string>(
+      'AI_BASE_URL',
+      Joi.string()
+        .uri({ scheme: ['http', 'https'] })
+        .default('https://api.openai.com/v1'),
+    ),
     apiKey: setting<string | undefined>('AI_API_KEY', Joi.string(), { secret: true }),
     model: setting<string>('AI_MODEL', Joi.string().default('gpt-4o-mini')),
     timeoutMs: setting<number>('AI_TIMEOUT_MS', Joi.number().integer().min(100).default(30_000)),
@@ -239,8 +317,7 @@ export const settings = {
 type Declaration = Setting<unknown> | Fixed<unknown> | { readonly [key: string]: Declaration };
 
 /** The configuration type, read off the declaration above. */
-export type Settings<D> =
-  D extends Setting<infer T> ? T : D extends Fixed<infer F> ? F : { -readonly [K in keyof D]: Settings<D[K]> };
+export type Settings<D> = D extends Setting<infer T> ? T : D extends Fixed<infer F> ? F : { -readonly [K in keyof D]: Settings<D[K]> };
 
 function isSetting(d: Declaration): d is Setting<unknown> {
   return typeof (d as Setting<unknown>).env === 'string' && Joi.isSchema((d as Setting<unknown>).schema);
@@ -263,9 +340,7 @@ export function mapSettings<D extends Declaration>(d: D, values: Record<string, 
     return (d.map && value !== undefined ? d.map(value as never, rootDir) : value) as Settings<D>;
   }
   if (isFixed(d)) return d.fixed as Settings<D>;
-  return Object.fromEntries(
-    Object.entries(d).map(([key, child]) => [key, mapSettings(child as Declaration, values, rootDir)]),
-  ) as Settings<D>;
+  return Object.fromEntries(Object.entries(d).map(([key, child]) => [key, mapSettings(child as Declaration, values, rootDir)])) as Settings<D>;
 }
 
 /**

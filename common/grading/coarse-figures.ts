@@ -39,11 +39,7 @@ export function coarseFigures(f: Figures, buckets: FigureBuckets): ShownFigures 
  * The figures a reader sees of one test result. Staff see them exactly; a student sees them coarse
  * for a test whose details are hidden from them (the same rule as its input and output).
  */
-export function figuresFor(
-  r: Figures & { visibility: Visibility; verdict: string },
-  staff: boolean,
-  buckets: FigureBuckets,
-): ShownFigures {
+export function figuresFor(r: Figures & { visibility: Visibility; verdict: string }, staff: boolean, buckets: FigureBuckets): ShownFigures {
   const exact = { timeMs: r.timeMs, memoryKb: r.memoryKb };
   if (staff || !hiddenFromStudent(r.visibility, r.verdict === 'accepted')) return exact;
   return coarseFigures(exact, buckets);

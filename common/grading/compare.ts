@@ -94,9 +94,7 @@ function firstDifference(expected: string, actual: string, spec: CompareSpec): s
     const a = tokensOf(actual);
     const tolerance = spec.tolerance ?? DEFAULT_FLOAT_TOLERANCE;
     for (let i = 0; i < Math.max(e.length, a.length); i++) {
-      const same = spec.comparison === 'float' && e[i] !== undefined && a[i] !== undefined
-        ? numbersMatch(e[i]!, a[i]!, tolerance)
-        : e[i] === a[i];
+      const same = spec.comparison === 'float' && e[i] !== undefined && a[i] !== undefined ? numbersMatch(e[i]!, a[i]!, tolerance) : e[i] === a[i];
       if (!same) {
         const note = spec.comparison === 'float' ? ` (tolerance ${tolerance})` : '';
         return `Token ${i + 1}: expected ${show(e[i])}, got ${show(a[i])}${note}`;

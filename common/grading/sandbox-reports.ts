@@ -17,6 +17,15 @@ export interface LanguageCheck {
   fix?: string;
 }
 
+/** How a worker bounds and measures native runs (README.md#isolation-levels). */
+export type IsolationLevel = 'cgroup2' | 'cgroup1' | 'none';
+
+export interface WorkerIsolation {
+  level: IsolationLevel;
+  /** what is missing for a better level */
+  reason?: string;
+}
+
 export interface WorkerLimits {
   /** a playground run's limits (a task's own limits apply to its submissions) */
   playground: { timeMs: number; memoryMb: number };
@@ -31,6 +40,8 @@ export interface SandboxReport {
   node: string;
   checkedAt: string;
   limits: WorkerLimits;
+  /** control groups v2, v1 or none: what bounds python, c, cpp and java on this worker */
+  isolation: WorkerIsolation;
   languages: LanguageCheck[];
 }
 
@@ -95,7 +106,11 @@ export interface LanguageAvailability {
   problems: Array<{ reason: string; fix: string | null; workers: number }>;
   /** the latest check counted, null when none */
   checkedAt: string | null;
+  /** the isolation levels of the workers that reported it, best first */
+  isolation: IsolationLevel[];
 }
+
+const ISOLATION_ORDER: readonly IsolationLevel[] = ['cgroup2', 'cgroup1', 'none'];
 
 const countBy = (items: string[]) => {
   const counts = new Map<string, number>();
@@ -118,8 +133,15 @@ export function mergeReports(reports: SandboxReport[]): LanguageAvailability[] {
       status,
       versions: countBy(ok.flatMap(({ c }) => (c.version ? [c.version] : []))).map(([v]) => v),
       workers: { available: ok.length, unavailable: bad.length },
+      isolation: ISOLATION_ORDER.filter((level) =>
+        reports.some((r) => r.isolation?.level === level && r.languages.some((c) => c.language === language)),
+      ),
       problems,
-      checkedAt: checks.map(({ at }) => at).sort().at(-1) ?? null,
+      checkedAt:
+        checks
+          .map(({ at }) => at)
+          .sort()
+          .at(-1) ?? null,
     };
   });
 }

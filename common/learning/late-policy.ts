@@ -16,8 +16,7 @@ export interface LatePolicy {
 }
 
 export type LateAssessment =
-  | { accepted: true; daysLate: number; penaltyPercent: number }
-  | { accepted: false; daysLate: number; reason: 'LATE_NOT_ACCEPTED' | 'TOO_LATE' };
+  { accepted: true; daysLate: number; penaltyPercent: number } | { accepted: false; daysLate: number; reason: 'LATE_NOT_ACCEPTED' | 'TOO_LATE' };
 
 export function daysLate(dueAt: Date, submittedAt: Date): number {
   const over = submittedAt.getTime() - dueAt.getTime();

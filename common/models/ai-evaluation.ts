@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export const AI_EVALUATION_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
 export type AiEvaluationStatus = (typeof AI_EVALUATION_STATUSES)[number];

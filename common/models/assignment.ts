@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export const ASSIGNMENT_KINDS = ['file', 'text', 'link'] as const;
 export type AssignmentKind = (typeof ASSIGNMENT_KINDS)[number];

@@ -48,10 +48,7 @@ export class AuditEntry extends Model<InferAttributes<AuditEntry>, InferCreation
     entry: { type: AuditType; userId: string | null; ip?: string | null; details?: Record<string, unknown> },
     transaction?: Transaction,
   ): Promise<void> {
-    await AuditEntry.create(
-      { type: entry.type, userId: entry.userId, ip: entry.ip ?? null, details: entry.details ?? {} },
-      { transaction },
-    );
+    await AuditEntry.create({ type: entry.type, userId: entry.userId, ip: entry.ip ?? null, details: entry.details ?? {} }, { transaction });
   }
 
   static initModel(sequelize: Sequelize): typeof AuditEntry {

@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export class Classroom extends Model<InferAttributes<Classroom>, InferCreationAttributes<Classroom>> {
   declare id: CreationOptional<string>;
@@ -33,10 +26,7 @@ export class Classroom extends Model<InferAttributes<Classroom>, InferCreationAt
 }
 
 /** Which teacher teaches which classroom (many to many). */
-export class ClassroomTeacher extends Model<
-  InferAttributes<ClassroomTeacher>,
-  InferCreationAttributes<ClassroomTeacher>
-> {
+export class ClassroomTeacher extends Model<InferAttributes<ClassroomTeacher>, InferCreationAttributes<ClassroomTeacher>> {
   declare classroomId: string;
   declare teacherId: string;
   declare createdAt: CreationOptional<Date>;

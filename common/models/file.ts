@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export const FILE_STATUSES = ['processing', 'ready', 'rejected'] as const;
 export type FileStatus = (typeof FILE_STATUSES)[number];
@@ -29,6 +22,16 @@ export interface FileMetadata {
   entries?: ArchiveEntry[];
   entryCount?: number;
   uncompressedBytes?: number;
+  /** responsive WebP sizes of a published image (worker/files/variants.ts) */
+  variants?: ImageVariant[];
+}
+
+export interface ImageVariant {
+  /** the size asked for (320, 800, 1600); `actualWidth` is smaller when the image is */
+  width: number;
+  actualWidth: number;
+  height: number;
+  key: string;
 }
 
 /** An uploaded file (table `files`). Named `StoredFile` so it never shadows the DOM/undici `File`. */

@@ -15,6 +15,12 @@ import { AiEvaluation } from './ai-evaluation';
 import { StoredFile } from './file';
 import { Assignment } from './assignment';
 import { Submission, SubmissionFile, SubmissionGrade } from './submission';
+import { Announcement } from './announcement';
+import { ContactMessage, ContactReply } from './contact';
+import { GalleryItem } from './gallery-item';
+import { Notification, NotificationPreference } from './notification';
+import { ChatConversation, ChatMember, ChatMessage } from './chat';
+import { DiscussionThread, DiscussionReply } from './discussion';
 import { WebAssignment } from './web-assignment';
 import { WebProject, WebVersion, WebEvaluation, WebRecheck } from './web-project';
 
@@ -34,7 +40,7 @@ export * from './ai-evaluation';
 export type { Role, UserStatus, PublicUser } from './user';
 export { ROLES } from './user';
 export { StoredFile };
-export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName } from './file';
+export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName, ImageVariant } from './file';
 export { FILE_STATUSES, STORAGE_DRIVERS } from './file';
 export { Assignment, Submission, SubmissionFile, SubmissionGrade };
 export { WebAssignment, WebProject, WebVersion, WebEvaluation, WebRecheck };
@@ -43,6 +49,18 @@ export type { AssignmentKind, AssignmentStatus } from './assignment';
 export { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES } from './assignment';
 export type { SubmissionStatus, ReviewStatus } from './submission';
 export { SUBMISSION_STATUSES, REVIEW_STATUSES } from './submission';
+export { Announcement };
+export type { AnnouncementCategory } from './announcement';
+export { ANNOUNCEMENT_CATEGORIES } from './announcement';
+export { ContactMessage, ContactReply };
+export type { ContactStatus } from './contact';
+export { CONTACT_STATUSES } from './contact';
+export { GalleryItem };
+export { Notification, NotificationPreference };
+export type { NotificationType } from './notification';
+export { NOTIFICATION_TYPES } from './notification';
+export * from './chat';
+export { DiscussionThread, DiscussionReply };
 
 /**
  * Binds every model to one Sequelize instance and wires the associations. Each feature adds its
@@ -68,6 +86,17 @@ export function initModels(sequelize: Sequelize): void {
   Submission.initModel(sequelize);
   SubmissionFile.initModel(sequelize);
   SubmissionGrade.initModel(sequelize);
+  Announcement.initModel(sequelize);
+  ContactMessage.initModel(sequelize);
+  ContactReply.initModel(sequelize);
+  GalleryItem.initModel(sequelize);
+  Notification.initModel(sequelize);
+  NotificationPreference.initModel(sequelize);
+  ChatConversation.initModel(sequelize);
+  ChatMember.initModel(sequelize);
+  ChatMessage.initModel(sequelize);
+  DiscussionThread.initModel(sequelize);
+  DiscussionReply.initModel(sequelize);
   WebAssignment.initModel(sequelize);
   WebProject.initModel(sequelize);
   WebVersion.initModel(sequelize);
@@ -87,4 +116,6 @@ export function initModels(sequelize: Sequelize): void {
   Submission.belongsTo(User, { foreignKey: 'studentId', as: 'student' });
   Submission.hasMany(SubmissionFile, { foreignKey: 'submissionId', as: 'fileLinks' });
   Submission.hasMany(SubmissionGrade, { foreignKey: 'submissionId', as: 'gradeHistory' });
+  ContactMessage.hasMany(ContactReply, { foreignKey: 'contactId', as: 'replies' });
+  GalleryItem.belongsTo(StoredFile, { foreignKey: 'fileId', as: 'file' });
 }

@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export const ONE_TIME_PURPOSES = ['verify_email', 'password_reset'] as const;
 export type OneTimePurpose = (typeof ONE_TIME_PURPOSES)[number];

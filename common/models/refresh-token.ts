@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export const REVOKE_REASONS = ['rotated', 'logout', 'reuse', 'password', 'admin'] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];

@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export const SUBMISSION_STATUSES = ['submitted', 'late', 'graded', 'returned', 'needs_revision'] as const;
 export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];

@@ -6,10 +6,12 @@ import type { GradingJob } from './jobs/grading';
 import type { AiEvaluationJob } from './jobs/ai-evaluation';
 import type { EmailJob } from './jobs/email';
 import type { FileProcessingJob } from './jobs/file-processing';
+import type { SiteJob } from './jobs/site';
+import type { NotificationJob } from './jobs/notifications';
 import type { StudentImportJob } from './jobs/student-import';
 import type { WebChecksJob } from './jobs/web-checks';
 
-export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, StudentImportJob, WebChecksJob };
+export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob, StudentImportJob, SiteJob, WebChecksJob };
 export { QUEUE_NAMES, type QueueName };
 
 export interface JobPayloads {
@@ -17,7 +19,9 @@ export interface JobPayloads {
   'ai-evaluation': AiEvaluationJob;
   email: EmailJob;
   'file-processing': FileProcessingJob;
+  notifications: NotificationJob;
   'student-import': StudentImportJob;
+  site: SiteJob;
   'web-checks': WebChecksJob;
 }
 
@@ -53,18 +57,15 @@ export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connectio
     'ai-evaluation': make('ai-evaluation'),
     email: make('email'),
     'file-processing': make('file-processing'),
+    notifications: make('notifications'),
     'student-import': make('student-import'),
+    site: make('site'),
     'web-checks': make('web-checks'),
   };
 }
 
 /** Typed enqueue: the payload must match the queue. `jobId` makes a job idempotent. */
-export async function enqueue<Q extends QueueName>(
-  queues: Queues,
-  name: Q,
-  data: JobPayloads[Q],
-  opts: JobsOptions = {},
-): Promise<string> {
+export async function enqueue<Q extends QueueName>(queues: Queues, name: Q, data: JobPayloads[Q], opts: JobsOptions = {}): Promise<string> {
   const queue = queues[name] as unknown as Queue<JobPayloads[Q]>;
   const job = await queue.add(name as never, data as never, opts);
   return job.id ?? '';

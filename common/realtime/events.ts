@@ -5,6 +5,8 @@
 export const rooms = {
   user: (userId: string) => `user:${userId}`,
   classroomTeachers: (classroomId: string) => `classroom:${classroomId}:teachers`,
+  /** the students of a classroom, joined at the handshake (its teachers are in the teachers' room) */
+  classroom: (classroomId: string) => `classroom:${classroomId}`,
   submission: (submissionId: string) => `submission:${submissionId}`,
   /** the staff (teachers, admins) watching one submission: they get hidden tests in full */
   submissionStaff: (submissionId: string) => `submission:${submissionId}:staff`,
@@ -52,6 +54,23 @@ export interface RealtimeEvents {
   'submission:graded': { submissionId: string; assignmentId: string; grade: number | null; status: string };
   'file:processed': { fileId: string; status: string; reason?: string | null };
   'ai:evaluated': { evaluationId: string; submissionId: string; status: string };
-  'notification:new': { id: string; type: string; title: string };
+  'chat:message': ChatMessageEvent;
+  'chat:edited': ChatMessageEvent;
+  'chat:deleted': ChatMessageEvent;
+  'chat:read': { conversationId: string; userId: string; readAt: string };
+  /** never stored: relayed between sockets only */
+  'chat:typing': { conversationId: string; userId: string; name: string; typing: boolean };
+  // body, link and createdAt are always sent by common/notifications; tests use bare markers
+  'notification:new': { id: string; type: string; title: string; body?: string; link?: string | null; createdAt?: string };
+}
+export interface ChatMessageEvent {
+  id: string;
+  conversationId: string;
+  author: { id: string; name: string } | null;
+  body: string | null;
+  html: string | null;
+  deleted: boolean;
+  editedAt: string | null;
+  createdAt: string;
 }
 export type RealtimeEventName = keyof RealtimeEvents;

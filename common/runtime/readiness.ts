@@ -8,10 +8,7 @@ export interface ReadinessReport {
 }
 
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref()),
-  ]);
+  Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref())]);
 
 /**
  * The named checks behind `/ready`. Each process registers its own (PostgreSQL and Redis always;
@@ -45,9 +42,7 @@ export class ReadinessChecks {
 
 /** PostgreSQL and Redis: what every process needs before it can do anything useful. */
 export function coreReadiness(deps: { sequelize: { query(sql: string): Promise<unknown> }; redis: { ping(): Promise<unknown> } }): ReadinessChecks {
-  return new ReadinessChecks()
-    .register('postgres', () => deps.sequelize.query('SELECT 1'))
-    .register('redis', () => deps.redis.ping());
+  return new ReadinessChecks().register('postgres', () => deps.sequelize.query('SELECT 1')).register('redis', () => deps.redis.ping());
 }
 
 /** The 503 body of a failed readiness probe, in the API's error envelope. */

@@ -49,10 +49,13 @@ export async function runProcess<T>(name: string, start: (ctx: ProcessContext) =
   const stop = (reason: string, code = 0): Promise<void> => {
     stopping ??= (async () => {
       logger.info(`${name} shutting down`, { signal: reason });
-      const force = setTimeout(() => {
-        logger.error(`${name} did not stop within the deadline, exiting`, { deadlineMs });
-        exit(code || 1);
-      }, deadlineMs + (options.forceExitGraceMs ?? 3000));
+      const force = setTimeout(
+        () => {
+          logger.error(`${name} did not stop within the deadline, exiting`, { deadlineMs });
+          exit(code || 1);
+        },
+        deadlineMs + (options.forceExitGraceMs ?? 3000),
+      );
       force.unref();
       const outcome = await hooks.run(logger, deadlineMs);
       clearTimeout(force);

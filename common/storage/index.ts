@@ -18,11 +18,7 @@ export function createStorage(config: Pick<Config, 'rootDir' | 'uploads'>): Stor
  * The driver a stored row names, which is not always the one new files go to (the setting may have
  * changed since the file was written). Returns undefined when that driver cannot be built here.
  */
-export function storageFor(
-  driver: StorageDriverName,
-  config: Pick<Config, 'rootDir' | 'uploads'>,
-  current: Storage,
-): Storage | undefined {
+export function storageFor(driver: StorageDriverName, config: Pick<Config, 'rootDir' | 'uploads'>, current: Storage): Storage | undefined {
   if (driver === current.driver) return current;
   if (driver === 'local') return new LocalStorage(path.resolve(config.rootDir, config.uploads.dir));
   if (driver === 'cloudinary' && config.uploads.cloudinaryUrl) return new CloudinaryStorage(config.uploads.cloudinaryUrl);

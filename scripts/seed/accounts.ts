@@ -20,21 +20,30 @@ const STUDENT_NAMES = [
 export async function seedAccounts(cost: number, transaction: Transaction): Promise<DemoAccounts> {
   const passwordHash = await bcrypt.hash(DEMO_PASSWORD, cost);
   const verified = new Date();
-  const admin = await User.create({
-    email: 'admin@gema.local',
-    name: 'Admin GEMA',
-    role: 'admin',
-    passwordHash,
-    emailVerifiedAt: verified,
-  }, { transaction });
-  const classrooms = await Classroom.bulkCreate([
-    { name: 'XI RPL 1', academicYear: '2025/2026' },
-    { name: 'XI RPL 2', academicYear: '2025/2026' },
-  ], { transaction });
-  const teachers = await User.bulkCreate([
-    { email: 'guru.rina@gema.local', name: 'Rina Kusuma', role: 'teacher', passwordHash, emailVerifiedAt: verified },
-    { email: 'guru.agus@gema.local', name: 'Agus Salim', role: 'teacher', passwordHash, emailVerifiedAt: verified },
-  ], { transaction });
+  const admin = await User.create(
+    {
+      email: 'admin@gema.local',
+      name: 'Admin GEMA',
+      role: 'admin',
+      passwordHash,
+      emailVerifiedAt: verified,
+    },
+    { transaction },
+  );
+  const classrooms = await Classroom.bulkCreate(
+    [
+      { name: 'XI RPL 1', academicYear: '2025/2026' },
+      { name: 'XI RPL 2', academicYear: '2025/2026' },
+    ],
+    { transaction },
+  );
+  const teachers = await User.bulkCreate(
+    [
+      { email: 'guru.rina@gema.local', name: 'Rina Kusuma', role: 'teacher', passwordHash, emailVerifiedAt: verified },
+      { email: 'guru.agus@gema.local', name: 'Agus Salim', role: 'teacher', passwordHash, emailVerifiedAt: verified },
+    ],
+    { transaction },
+  );
   await ClassroomTeacher.bulkCreate(
     classrooms.map((c, i) => ({ classroomId: c.id, teacherId: teachers[i]!.id })),
     { transaction },

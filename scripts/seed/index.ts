@@ -3,7 +3,9 @@ import { User } from '../../common/models';
 import { seedAccounts, DEMO_PASSWORD } from './accounts';
 import { seedCodingLab } from './coding-lab';
 import { seedLearning } from './learning';
+import { seedCommunity } from './community';
 import { seedSchoolEvents } from './school-events';
+import { seedSite } from './site';
 import { seedWebLab } from './web-lab';
 
 export { DEMO_PASSWORD };
@@ -24,7 +26,9 @@ export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: n
     const accounts = await seedAccounts(opts.bcryptCost, transaction);
     await seedLearning(transaction);
     await seedCodingLab(accounts, transaction);
+    await seedCommunity(accounts, transaction);
     await seedSchoolEvents(accounts, transaction);
+    await seedSite(accounts, transaction);
     await seedWebLab(accounts, transaction);
   });
   return true;

@@ -83,7 +83,11 @@ const PLANS: Plan[] = [
     maxAttempts: 2,
     work: (i) =>
       i === 0
-        ? { handedInDays: -4, content: essay('Rekursi'), review: { status: 'needs_revision', feedback: 'Kasus dasar Fibonacci belum benar; perbaiki lalu kirim lagi.', afterDays: 0.1 } }
+        ? {
+            handedInDays: -4,
+            content: essay('Rekursi'),
+            review: { status: 'needs_revision', feedback: 'Kasus dasar Fibonacci belum benar; perbaiki lalu kirim lagi.', afterDays: 0.1 },
+          }
         : i % 2 === 0
           ? { handedInDays: -4, content: essay('Rekursi') }
           : null,
@@ -214,7 +218,16 @@ export async function seedLearning(transaction: Transaction): Promise<void> {
       );
       if (review) {
         await SubmissionGrade.create(
-          { submissionId: s.id, grade, rawGrade, penaltyPercent, feedback: review.feedback, status: review.status, gradedBy: graderId, gradedAt: gradedAt! },
+          {
+            submissionId: s.id,
+            grade,
+            rawGrade,
+            penaltyPercent,
+            feedback: review.feedback,
+            status: review.status,
+            gradedBy: graderId,
+            gradedAt: gradedAt!,
+          },
           { transaction },
         );
       }

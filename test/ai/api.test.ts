@@ -25,7 +25,7 @@ describe('AI evaluation API', () => {
     await queue().obliterate({ force: true });
   });
 
-  it('queues an evaluation of the student\'s own graded submission and answers 202 with its id', async () => {
+  it("queues an evaluation of the student's own graded submission and answers 202 with its id", async () => {
     const { submission } = await createGradedSubmission(school.student);
     const res = await request(app()).post(evaluate(submission.id)).set(bearer(school.student)).expect(202);
     expect(res.body.data).to.have.keys(['id', 'status']);
@@ -45,7 +45,7 @@ describe('AI evaluation API', () => {
     expect(await AiEvaluation.count({ where: { codingSubmissionId: submission.id } })).to.equal(1);
   });
 
-  it('lets a teacher of the student\'s classroom and an admin ask for an evaluation', async () => {
+  it("lets a teacher of the student's classroom and an admin ask for an evaluation", async () => {
     const { submission: a } = await createGradedSubmission(school.student);
     const { submission: b } = await createGradedSubmission(school.student);
     await request(app()).post(evaluate(a.id)).set(bearer(school.teacher)).expect(202);
@@ -133,7 +133,7 @@ describe('AI evaluation API', () => {
       expect(res.body.error.code).to.equal('NOT_FOUND');
     });
 
-    it('lists a submission\'s evaluations newest first with pagination', async () => {
+    it("lists a submission's evaluations newest first with pagination", async () => {
       const again = await request(app()).post(evaluate(submissionId)).set(bearer(school.student)).expect(202);
       expect(again.body.data.id).not.to.equal(evaluationId);
       await settled(again.body.data.id);

@@ -103,7 +103,7 @@ describe('AI chat-completions client', () => {
     expect(server.requests).to.have.length(1);
   });
 
-  it('names the status and the provider\'s own message of a retryable error', async () => {
+  it("names the status and the provider's own message of a retryable error", async () => {
     server.script({ status: 502, body: '{"error":{"message":"bad gateway"}}' });
     const err = await failure(client().completeJson(messages, aiResultSchema));
     expect(err.kind).to.equal('http');
@@ -173,7 +173,7 @@ describe('AI chat-completions client', () => {
     server.script({ status: 200, body: '<html>proxy error</html>' });
     const err = await failure(client().completeJson(messages, aiResultSchema));
     expect(err.kind).to.equal('malformed');
-    expect(err.message).to.contain("response is not JSON");
+    expect(err.message).to.contain('response is not JSON');
   });
 
   it('accepts a JSON object the model wrapped in a Markdown fence', async () => {
@@ -184,7 +184,9 @@ describe('AI chat-completions client', () => {
 
   it('reports a reply cut off at the token limit instead of trying to read it', async () => {
     server.script(
-      completion('{"summary": "The code', { choices: [{ index: 0, message: { role: 'assistant', content: '{"summary": "The code' }, finish_reason: 'length' }] }),
+      completion('{"summary": "The code', {
+        choices: [{ index: 0, message: { role: 'assistant', content: '{"summary": "The code' }, finish_reason: 'length' }],
+      }),
     );
     const err = await failure(client().completeJson(messages, aiResultSchema));
     expect(err.kind).to.equal('malformed');

@@ -64,10 +64,7 @@ describe('AI evaluation end to end', function () {
     expect(submission.status).to.equal('completed');
 
     const event = new Promise<{ evaluationId: string; status: string }>((resolve) => socket.once('ai:evaluated', resolve));
-    const asked = await request(app())
-      .post(`/api/v2/coding-lab/submissions/${submission.id}/evaluate`)
-      .set(bearer(school.student))
-      .expect(202);
+    const asked = await request(app()).post(`/api/v2/coding-lab/submissions/${submission.id}/evaluate`).set(bearer(school.student)).expect(202);
     expect((await event).evaluationId).to.equal(asked.body.data.id);
     await settled(asked.body.data.id);
 

@@ -1,13 +1,5 @@
 import crypto from 'node:crypto';
-import {
-  AiEvaluation,
-  CodingSubmission,
-  CodingTask,
-  CodingTestCase,
-  type JobStatus,
-  type TestResult,
-  type User,
-} from '../../common/models';
+import { AiEvaluation, CodingSubmission, CodingTask, CodingTestCase, type JobStatus, type TestResult, type User } from '../../common/models';
 
 export const SUM_SOURCE = `// reads numbers and prints their sum
 const input = require('fs').readFileSync(0, 'utf8');

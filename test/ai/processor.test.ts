@@ -76,7 +76,7 @@ describe('AI evaluation worker', () => {
     worker = undefined;
   });
 
-  it('without an API key, stores the static reviewer\'s facts and tells the student', async () => {
+  it("without an API key, stores the static reviewer's facts and tells the student", async () => {
     run(testWorkerDeps());
     const { evaluation, submission, event: published } = await request();
     const event = await published;
@@ -94,7 +94,7 @@ describe('AI evaluation worker', () => {
     expect(stored.result!.issues).to.include('1 of 3 tests fail (verdict wrong_answer).');
   });
 
-  it('with a provider configured, stores the model\'s validated result and the model it names', async () => {
+  it("with a provider configured, stores the model's validated result and the model it names", async () => {
     fake.script(completion(validResult));
     run(modelDeps());
     const { evaluation } = await request();
@@ -122,7 +122,7 @@ describe('AI evaluation worker', () => {
     });
   });
 
-  it('sends the model the task, the code and the results, but never a hidden test\'s input', async () => {
+  it("sends the model the task, the code and the results, but never a hidden test's input", async () => {
     fake.script(completion(validResult));
     run(modelDeps());
     const { evaluation } = await request();
@@ -150,7 +150,7 @@ describe('AI evaluation worker', () => {
     expect(fake.requests).to.have.length(1);
   });
 
-  it('retries a provider that keeps failing with the job\'s backoff and then records the last error', async () => {
+  it("retries a provider that keeps failing with the job's backoff and then records the last error", async () => {
     fake.script({ status: 503, body: '{"error":{"message":"overloaded"}}' });
     run(modelDeps());
     const { evaluation } = await request({ attempts: 2 });
@@ -162,7 +162,10 @@ describe('AI evaluation worker', () => {
   });
 
   it('puts the job off for the Retry-After a busy provider asks for, without counting a failed attempt, then completes', async () => {
-    fake.script({ status: 429, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: '{"error":{"message":"slow down"}}' }, completion(validResult));
+    fake.script(
+      { status: 429, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: '{"error":{"message":"slow down"}}' },
+      completion(validResult),
+    );
     run(modelDeps());
     const { evaluation } = await request({ attempts: 1 });
     // with one attempt only, a failed attempt would have ended the evaluation
@@ -178,7 +181,11 @@ describe('AI evaluation worker', () => {
   });
 
   it('fails an evaluation at once when the provider asks to wait longer than AI_RETRY_MAX_DELAY_MS', async () => {
-    fake.script({ status: 429, headers: { 'retry-after': '86400', 'content-type': 'application/json' }, body: '{"error":{"message":"daily quota used"}}' });
+    fake.script({
+      status: 429,
+      headers: { 'retry-after': '86400', 'content-type': 'application/json' },
+      body: '{"error":{"message":"daily quota used"}}',
+    });
     run(modelDeps({ AI_RETRY_MAX_DELAY_MS: '60000' }));
     const { evaluation } = await request({ attempts: 3 });
     const stored = await settled(evaluation.id);

@@ -53,7 +53,9 @@ describe('accounts: what the users table guarantees', () => {
   it('treats a soft-deleted account like an unknown email at login, and frees its address', async () => {
     const user = await createUser();
     await user.destroy();
-    expect(await User.findByPk(user.id, { paranoid: false })).to.have.property('deletedAt').that.is.instanceOf(Date);
+    expect(await User.findByPk(user.id, { paranoid: false }))
+      .to.have.property('deletedAt')
+      .that.is.instanceOf(Date);
     const res = await request(app()).post('/api/v2/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(401);
     expect(res.body.error.code).to.equal('INVALID_CREDENTIALS');
     await request(app()).post('/api/v2/auth/register').send({ name: 'Again', email: user.email, password: 'a-good-password' }).expect(201);

@@ -33,7 +33,10 @@ describe('auth: the activity log', () => {
 
   it('records a logout', async () => {
     const user = await createUser();
-    await request(app()).post('/api/v2/auth/logout?all=true').set(auth(await login(user))).expect(204);
+    await request(app())
+      .post('/api/v2/auth/logout?all=true')
+      .set(auth(await login(user)))
+      .expect(204);
     const [entry] = await activitiesOf(user.id, 'logout');
     expect(entry!.details).to.include({ all: true });
   });
@@ -72,7 +75,10 @@ describe('auth: the activity log', () => {
     it('records a registration and the email verification', async () => {
       const email = `reg.${Date.now()}@sekolah.test`;
       const res = await request(app()).post('/api/v2/auth/register').send({ name: 'Reg', email, password: 'a-good-password' }).expect(201);
-      await request(app()).post('/api/v2/auth/verify-email').send({ token: tokenIn(await smtp.waitFor(email)) }).expect(200);
+      await request(app())
+        .post('/api/v2/auth/verify-email')
+        .send({ token: tokenIn(await smtp.waitFor(email)) })
+        .expect(200);
       expect(await activitiesOf(res.body.data.user.id, 'register')).to.have.length(1);
       expect(await activitiesOf(res.body.data.user.id, 'email_verified')).to.have.length(1);
     });

@@ -48,7 +48,13 @@ describe('email worker', () => {
       const logger = createLogger(config, 'worker');
       logger.clear();
       const stream = new PassThrough();
-      stream.on('data', (c: Buffer) => c.toString().split('\n').filter(Boolean).forEach((l) => lines.push(JSON.parse(l))));
+      stream.on('data', (c: Buffer) =>
+        c
+          .toString()
+          .split('\n')
+          .filter(Boolean)
+          .forEach((l) => lines.push(JSON.parse(l))),
+      );
       logger.add(new winston.transports.Stream({ stream }));
       const deps = createWorkerDeps(config, logger);
       worker = startQueueWorker(deps, 'email', emailProcessor(deps), 1) as unknown as Worker;

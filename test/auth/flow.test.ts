@@ -27,7 +27,10 @@ describe('auth: register, verify, login, session, refresh, logout', () => {
 
     const mail = await smtp.waitFor(email);
     expect(mail.text).to.include('/verify-email?token=');
-    const verified = await request(app()).post('/api/v2/auth/verify-email').send({ token: tokenIn(mail) }).expect(200);
+    const verified = await request(app())
+      .post('/api/v2/auth/verify-email')
+      .send({ token: tokenIn(mail) })
+      .expect(200);
     expect(verified.body.data.user.emailVerified).to.equal(true);
 
     const login = await request(app()).post('/api/v2/auth/login').send({ email, password: PASSWORD }).expect(200);
@@ -64,7 +67,10 @@ describe('auth: register, verify, login, session, refresh, logout', () => {
   });
 
   it('refuses a made-up verification token', async () => {
-    const res = await request(app()).post('/api/v2/auth/verify-email').send({ token: crypto.randomBytes(32).toString('base64url') }).expect(400);
+    const res = await request(app())
+      .post('/api/v2/auth/verify-email')
+      .send({ token: crypto.randomBytes(32).toString('base64url') })
+      .expect(400);
     expect(res.body.error.code).to.equal('INVALID_TOKEN');
   });
 
@@ -74,7 +80,10 @@ describe('auth: register, verify, login, session, refresh, logout', () => {
     await request(app()).post('/api/v2/auth/verify-email/resend').send({ email }).expect(202);
     const token = tokenIn(await smtp.waitFor(email));
     await request(app()).post('/api/v2/auth/verify-email').send({ token }).expect(200);
-    await request(app()).post('/api/v2/auth/verify-email/resend').send({ email: uniqueEmail('nobody') }).expect(202);
+    await request(app())
+      .post('/api/v2/auth/verify-email/resend')
+      .send({ email: uniqueEmail('nobody') })
+      .expect(202);
   });
 
   it('answers 409 for an email that already has an account, whatever its case', async () => {
@@ -91,11 +100,17 @@ describe('auth: register, verify, login, session, refresh, logout', () => {
     const short = await request(app()).post('/api/v2/auth/register').send({ name: 'D', email, password: 'pendek' }).expect(400);
     expect(short.body.error.details[0].field).to.equal('password');
     // 37 two-byte characters: 37 characters but 74 bytes
-    const long = await request(app()).post('/api/v2/auth/register').send({ name: 'D', email, password: 'é'.repeat(37) }).expect(400);
+    const long = await request(app())
+      .post('/api/v2/auth/register')
+      .send({ name: 'D', email, password: 'é'.repeat(37) })
+      .expect(400);
     expect(long.body.error.details[0]).to.include({ field: 'password', type: 'password.bytes' });
     const same = await request(app()).post('/api/v2/auth/register').send({ name: 'D', email, password: email }).expect(400);
     expect(same.body.error.details[0]).to.include({ field: 'password', type: 'password.email' });
-    await request(app()).post('/api/v2/auth/register').send({ name: 'D', email, password: 'é'.repeat(36) }).expect(201);
+    await request(app())
+      .post('/api/v2/auth/register')
+      .send({ name: 'D', email, password: 'é'.repeat(36) })
+      .expect(201);
   });
 
   it('never lets a registration choose its role', async () => {
@@ -117,7 +132,10 @@ describe('auth: register, verify, login, session, refresh, logout', () => {
   it('gives an unknown email and a wrong password the same 401', async () => {
     const user = await createUser();
     const wrong = await request(app()).post('/api/v2/auth/login').send({ email: user.email, password: 'not the password' }).expect(401);
-    const unknown = await request(app()).post('/api/v2/auth/login').send({ email: uniqueEmail('ghost'), password: 'not the password' }).expect(401);
+    const unknown = await request(app())
+      .post('/api/v2/auth/login')
+      .send({ email: uniqueEmail('ghost'), password: 'not the password' })
+      .expect(401);
     expect(wrong.body).to.deep.equal(unknown.body);
     expect(wrong.body.error.code).to.equal('INVALID_CREDENTIALS');
   });

@@ -20,7 +20,10 @@ describe('auth: forgotten, reset and changed passwords', () => {
     await request(app()).post('/api/v2/auth/password/forgot').send({ email: user.email.toUpperCase() }).expect(202);
     const mail = await smtp.waitFor(user.email);
     expect(mail.text).to.include('/reset-password?token=');
-    await request(app()).post('/api/v2/auth/password/reset').send({ token: tokenIn(mail), password: NEW_PASSWORD }).expect(200);
+    await request(app())
+      .post('/api/v2/auth/password/reset')
+      .send({ token: tokenIn(mail), password: NEW_PASSWORD })
+      .expect(200);
 
     expect(await sessionStatus(phone)).to.equal(401);
     expect(await sessionStatus(laptop)).to.equal(401);

@@ -49,7 +49,14 @@ describe('auth: rate limits', () => {
     it(`limits ${route} to 5 a minute per IP across two API instances`, async () => {
       const shared = { AUTH_RATE_LIMIT_MAX: '5', REDIS_PREFIX: prefix('per-ip') };
       const instances = [isolatedApp(shared).app, isolatedApp(shared).app];
-      for (let i = 0; i < 5; i++) expect((await request(instances[i % 2]!).post(route).send(body)).status).to.not.equal(429);
+      for (let i = 0; i < 5; i++)
+        expect(
+          (
+            await request(instances[i % 2]!)
+              .post(route)
+              .send(body)
+          ).status,
+        ).to.not.equal(429);
       const limited = await request(instances[1]!).post(route).send(body).expect(429);
       expect(limited.body.error.code).to.equal('RATE_LIMITED');
       expect(Number(limited.headers['retry-after'])).to.be.within(1, 60);

@@ -42,7 +42,10 @@ describe('auth: tampered and misused tokens all get 401', () => {
   });
 
   it('accepts a well-formed token signed with the real key (the control case)', async () => {
-    await request(app()).get('/api/v2/auth/session').set('Authorization', `Bearer ${sign(claimsFor(user))}`).expect(200);
+    await request(app())
+      .get('/api/v2/auth/session')
+      .set('Authorization', `Bearer ${sign(claimsFor(user))}`)
+      .expect(200);
   });
 
   it('refuses an unsigned token with alg "none"', async () => {

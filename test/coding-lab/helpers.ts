@@ -51,8 +51,7 @@ export const SUM_PROGRAMS: Record<CodingLanguage, string> = {
   python: 'import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n',
   c: '#include <stdio.h>\nint main(void){long s=0,x;while(scanf("%ld",&x)==1)s+=x;printf("%ld\\n",s);return 0;}\n',
   cpp: '#include <iostream>\nint main(){long s=0,x;while(std::cin>>x)s+=x;std::cout<<s<<std::endl;}\n',
-  java:
-    'import java.util.Scanner;\npublic class Main { public static void main(String[] a) { Scanner in = new Scanner(System.in); long s = 0; while (in.hasNextLong()) s += in.nextLong(); System.out.println(s); } }\n',
+  java: 'import java.util.Scanner;\npublic class Main { public static void main(String[] a) { Scanner in = new Scanner(System.in); long s = 0; while (in.hasNextLong()) s += in.nextLong(); System.out.println(s); } }\n',
 };
 
 export interface RunningWorker {

@@ -41,7 +41,10 @@ describe('coding lab: hidden tests show students coarse figures only', () => {
     });
 
     it('gives staff the exact figures of a hidden test', () => {
-      expect(figuresFor({ timeMs: 42, memoryKb: 4000, visibility: 'hide', verdict: 'accepted' }, true, buckets)).to.deep.equal({ timeMs: 42, memoryKb: 4000 });
+      expect(figuresFor({ timeMs: 42, memoryKb: 4000, visibility: 'hide', verdict: 'accepted' }, true, buckets)).to.deep.equal({
+        timeMs: 42,
+        memoryKb: 4000,
+      });
     });
 
     it('gives a student the exact figures of a test they see in full', () => {
@@ -58,7 +61,8 @@ describe('coding lab: hidden tests show students coarse figures only', () => {
   /** One graded submission (a shown and a hidden test), watched live by its author and their teacher. */
   async function gradeWatched(live: LiveServer, school: Awaited<ReturnType<typeof createSchool>>) {
     // some work, so the figures are not all zero; the output echoes the input
-    const source = 'let x = 0; for (let i = 0; i < 300000; i++) x += i % 7; const a = new Array(20000).fill(x); console.log(stdin.trim() + (a.length ? "" : "!"))';
+    const source =
+      'let x = 0; for (let i = 0; i < 300000; i++) x += i % 7; const a = new Array(20000).fill(x); console.log(stdin.trim() + (a.length ? "" : "!"))';
     const task = await makeTask({
       classroomId: school.classroom.id,
       tests: [
@@ -102,8 +106,10 @@ describe('coding lab: hidden tests show students coarse figures only', () => {
       worker = await startGradingWorker();
       school = await createSchool();
       ({ submissionId, events } = await gradeWatched(live, school));
-      exact = (await request(live.url).get(`/api/v2/coding-lab/submissions/${submissionId}`).set(bearer(school.teacher)).expect(200)).body.data.results;
-      student = (await request(live.url).get(`/api/v2/coding-lab/submissions/${submissionId}`).set(bearer(school.student)).expect(200)).body.data.results;
+      exact = (await request(live.url).get(`/api/v2/coding-lab/submissions/${submissionId}`).set(bearer(school.teacher)).expect(200)).body.data
+        .results;
+      student = (await request(live.url).get(`/api/v2/coding-lab/submissions/${submissionId}`).set(bearer(school.student)).expect(200)).body.data
+        .results;
     });
     after(async () => {
       await worker?.close();
@@ -115,8 +121,12 @@ describe('coding lab: hidden tests show students coarse figures only', () => {
       expect(hidden.hidden).to.equal(true);
       expect(hidden.timeMs! % 100, 'time bucket').to.equal(0);
       expect(hidden.memoryKb! % 4096, 'memory bucket').to.equal(0);
-      expect(hidden.timeMs).to.be.at.least(exact[1]!.timeMs!).and.below(exact[1]!.timeMs! + 100);
-      expect(hidden.memoryKb).to.be.at.least(exact[1]!.memoryKb!).and.below(exact[1]!.memoryKb! + 4096);
+      expect(hidden.timeMs)
+        .to.be.at.least(exact[1]!.timeMs!)
+        .and.below(exact[1]!.timeMs! + 100);
+      expect(hidden.memoryKb)
+        .to.be.at.least(exact[1]!.memoryKb!)
+        .and.below(exact[1]!.memoryKb! + 4096);
     });
 
     it('tells the student how coarse a hidden test’s figures are', () => {

@@ -9,7 +9,7 @@ import { TEST_ENV } from '../support/env';
 import { CodingRun, CodingSubmission, type CodingTask } from '../../common/models';
 import { liveReports, storeReport, type SandboxReport } from '../../common/grading/sandbox-reports';
 import { runSandboxSelfCheck, type SelfCheckHandle } from '../../worker/grading/self-check-report';
-import { createSandbox } from '../../worker/sandbox';
+import { createSandbox, sandboxIsolation } from '../../worker/sandbox';
 import { fixFor } from '../../worker/sandbox/self-check';
 import { makeTask, testCase } from './helpers';
 
@@ -28,6 +28,7 @@ interface LanguageView {
   reason: string | null;
   fix: string | null;
   workers: { available: number; unavailable: number };
+  isolation: string[];
   limits: { task: { timeMs: { max: number } }; playground: { timeMs: number } | null };
 }
 
@@ -101,6 +102,12 @@ describe('coding lab: languages the workers can run', function () {
       expect(list.find((l) => l.language === 'javascript')!.version).to.match(/^V8 \d+/);
     });
 
+    it("names the workers' isolation level, as the sandbox detected it on this machine", async () => {
+      await selfCheck(ENV);
+      const level = sandboxIsolation().level;
+      for (const l of await languages()) expect(l.isolation, l.language).to.deep.equal([level]);
+    });
+
     it('gives each language its limits: the task bounds and the playground limits the worker reported', async () => {
       await selfCheck(ENV);
       const python = await byName('python');
@@ -163,12 +170,20 @@ describe('coding lab: languages the workers can run', function () {
 
     it('still queues a language the same workers can run', async () => {
       await selfCheck(NO_DOCKER);
-      await request(app).post(`${BASE}/submissions`).set(bearer(school.student)).send({ taskId: task.id, language: 'javascript', source: 'console.log(1)' }).expect(202);
+      await request(app)
+        .post(`${BASE}/submissions`)
+        .set(bearer(school.student))
+        .send({ taskId: task.id, language: 'javascript', source: 'console.log(1)' })
+        .expect(202);
     });
 
     it('queues the language when no worker has reported at all', async () => {
       const student = await createUser();
-      await request(app).post(`${BASE}/submissions`).set(bearer(student)).send({ taskId: task.id, language: 'python', source: 'print(1)' }).expect(202);
+      await request(app)
+        .post(`${BASE}/submissions`)
+        .set(bearer(student))
+        .send({ taskId: task.id, language: 'python', source: 'print(1)' })
+        .expect(202);
     });
 
     it('queues the language when at least one worker can run it', async () => {
@@ -177,12 +192,20 @@ describe('coding lab: languages the workers can run', function () {
       const python = await byName('python');
       if (python.workers.available === 0) return; // this machine cannot run Python at all: nothing to show
       const student = await createUser();
-      await request(app).post(`${BASE}/submissions`).set(bearer(student)).send({ taskId: task.id, language: 'python', source: 'print(1)' }).expect(202);
+      await request(app)
+        .post(`${BASE}/submissions`)
+        .set(bearer(student))
+        .send({ taskId: task.id, language: 'python', source: 'print(1)' })
+        .expect(202);
     });
 
     it('checks the language only after the input is valid: a bad body is still 400', async () => {
       await selfCheck(NO_DOCKER);
-      const res = await request(app).post(`${BASE}/submissions`).set(bearer(school.student)).send({ taskId: task.id, language: 'cobol', source: 'x' }).expect(400);
+      const res = await request(app)
+        .post(`${BASE}/submissions`)
+        .set(bearer(school.student))
+        .send({ taskId: task.id, language: 'cobol', source: 'x' })
+        .expect(400);
       expect(res.body.error.code).to.equal('VALIDATION_FAILED');
     });
   });
@@ -212,6 +235,7 @@ describe('coding lab: languages the workers can run', function () {
         expect(reports[0]!.languages.map((c) => `sandbox self-check: ${c.language}: ${c.available ? 'available' : 'unavailable'}`)).to.have.members(
           checks.map((m) => m.replace(/^(sandbox self-check: \w+: \w+).*$/, '$1')),
         );
+        expect(reports[0]!.isolation.level).to.equal(sandboxIsolation().level);
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM'); // tsx hands it on to the worker
         expect(await exited).to.equal(0);

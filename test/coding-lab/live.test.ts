@@ -88,8 +88,14 @@ describe('coding lab: live progress end to end', () => {
       expect(seen[1]!.payload).to.deep.equal({ submissionId: id, total: 3 });
       expect(seen[5]!.payload).to.deep.equal({ submissionId: id, verdict: 'accepted', score: 3, maxScore: 3 });
     }
-    const studentTests = student.of(id).filter((s) => s.event === 'grading:test').map((s) => s.payload as RealtimeEvents['grading:test']);
-    const teacherTests = teacher.of(id).filter((s) => s.event === 'grading:test').map((s) => s.payload as RealtimeEvents['grading:test']);
+    const studentTests = student
+      .of(id)
+      .filter((s) => s.event === 'grading:test')
+      .map((s) => s.payload as RealtimeEvents['grading:test']);
+    const teacherTests = teacher
+      .of(id)
+      .filter((s) => s.event === 'grading:test')
+      .map((s) => s.payload as RealtimeEvents['grading:test']);
     expect(studentTests.map((t) => t.name)).to.deep.equal(['small', 'bigger', 'Hidden test 3']);
     expect(teacherTests.map((t) => t.name)).to.deep.equal(['small', 'bigger', 'secret huge']);
     expect(studentTests[2]).to.include({ index: 2, verdict: 'accepted', hidden: true });
@@ -118,7 +124,10 @@ describe('coding lab: live progress end to end', () => {
       teacher: await connect(school.teacher),
       admin: await connect(school.admin),
     };
-    const seen = Object.fromEntries(Object.entries(watchers).map(([who, s]) => [who, record(s)])) as Record<keyof typeof watchers, ReturnType<typeof record>>;
+    const seen = Object.fromEntries(Object.entries(watchers).map(([who, s]) => [who, record(s)])) as Record<
+      keyof typeof watchers,
+      ReturnType<typeof record>
+    >;
     for (const s of Object.values(watchers)) {
       expect(await s.emitWithAck('subscribe', { room: 'submission', id })).to.deep.equal({ ok: true });
     }
@@ -126,15 +135,15 @@ describe('coding lab: live progress end to end', () => {
     await Promise.all(Object.values(seen).map((r) => r.completed(id)));
 
     const testNames = (who: keyof typeof watchers) =>
-      seen[who].of(id).filter((s) => s.event === 'grading:test').map((s) => (s.payload as RealtimeEvents['grading:test']).name);
+      seen[who]
+        .of(id)
+        .filter((s) => s.event === 'grading:test')
+        .map((s) => (s.payload as RealtimeEvents['grading:test']).name);
     for (const who of Object.keys(watchers) as (keyof typeof watchers)[]) {
-      expect(seen[who].of(id).map((s) => s.event), who).to.deep.equal([
-        'grading:started',
-        'grading:test',
-        'grading:test',
-        'grading:test',
-        'grading:completed',
-      ]);
+      expect(
+        seen[who].of(id).map((s) => s.event),
+        who,
+      ).to.deep.equal(['grading:started', 'grading:test', 'grading:test', 'grading:test', 'grading:completed']);
     }
     expect(testNames('student')).to.deep.equal(['small', 'bigger', 'Hidden test 3']);
     expect(testNames('teacher')).to.deep.equal(['small', 'bigger', 'secret huge']);
@@ -150,7 +159,10 @@ describe('coding lab: live progress end to end', () => {
       .expect(202);
     const id: string = res.body.data.id;
     await own.completed(id);
-    const tests = own.of(id).filter((s) => s.event === 'grading:test').map((s) => (s.payload as RealtimeEvents['grading:test']).name);
+    const tests = own
+      .of(id)
+      .filter((s) => s.event === 'grading:test')
+      .map((s) => (s.payload as RealtimeEvents['grading:test']).name);
     expect(tests).to.deep.equal(['small', 'bigger', 'secret huge']);
     const read = await request(live.url).get(`/api/v2/coding-lab/submissions/${id}`).set(bearer(school.otherTeacher)).expect(200);
     expect(read.body.data.results[2]).to.include({ name: 'secret huge', stdin: '100 200' });
@@ -180,12 +192,24 @@ describe('coding lab: live progress end to end', () => {
   });
 
   it('marks the task solved for the student once a submission was accepted', async () => {
-    const solved = await request(live.url).get('/api/v2/coding-lab/tasks').query({ solved: true, q: task.slug }).set(bearer(school.student)).expect(200);
+    const solved = await request(live.url)
+      .get('/api/v2/coding-lab/tasks')
+      .query({ solved: true, q: task.slug })
+      .set(bearer(school.student))
+      .expect(200);
     expect(solved.body.data.map((t: { id: string }) => t.id)).to.include(task.id);
     expect(solved.body.data.find((t: { id: string }) => t.id === task.id).solved).to.equal(true);
-    const unsolved = await request(live.url).get('/api/v2/coding-lab/tasks').query({ solved: false, q: task.slug }).set(bearer(school.student)).expect(200);
+    const unsolved = await request(live.url)
+      .get('/api/v2/coding-lab/tasks')
+      .query({ solved: false, q: task.slug })
+      .set(bearer(school.student))
+      .expect(200);
     expect(unsolved.body.data.map((t: { id: string }) => t.id)).to.not.include(task.id);
-    const classmate = await request(live.url).get('/api/v2/coding-lab/tasks').query({ solved: false, q: task.slug }).set(bearer(school.classmate)).expect(200);
+    const classmate = await request(live.url)
+      .get('/api/v2/coding-lab/tasks')
+      .query({ solved: false, q: task.slug })
+      .set(bearer(school.classmate))
+      .expect(200);
     expect(classmate.body.data.map((t: { id: string }) => t.id)).to.include(task.id);
   });
 

@@ -27,7 +27,11 @@ describe('coding lab: the job lock while a long test runs', function () {
       tests: [testCase({ name: 'slow', stdin: '', expected: 'done' })],
     });
     // busy for four lock durations of CPU time, well inside the task's time limit
-    const id = await submitDirect(task, 'javascript', `const end = Date.now() + ${lock.lockDuration * 4};\nwhile (Date.now() < end) {}\nconsole.log('done');`);
+    const id = await submitDirect(
+      task,
+      'javascript',
+      `const end = Date.now() + ${lock.lockDuration * 4};\nwhile (Date.now() < end) {}\nconsole.log('done');`,
+    );
     const done = await settled(id);
     expect(done.status).to.equal('completed');
     expect(done.verdict).to.equal('accepted');

@@ -85,7 +85,10 @@ describe('coding lab: playground and rejudge', () => {
       });
     });
     const runSamples = (body: Record<string, unknown>, user = school.student) =>
-      request(app()).post(`${BASE}/run`).set(bearer(user)).send({ taskId: task.id, language: 'javascript', ...body });
+      request(app())
+        .post(`${BASE}/run`)
+        .set(bearer(user))
+        .send({ taskId: task.id, language: 'javascript', ...body });
 
     it('runs the program against the task’s visible samples only, compared as grading compares, and grades nothing', async () => {
       const before = await CodingSubmission.count({ where: { taskId: task.id } });
@@ -112,7 +115,11 @@ describe('coding lab: playground and rejudge', () => {
 
     it('answers 422 NO_SAMPLES for a task without visible samples', async () => {
       const bare = await makeTask({ languages: ['javascript'], tests: [testCase({ name: 'only', stdin: '1', expected: '1' })] });
-      const res = await request(app()).post(`${BASE}/run`).set(bearer(school.student)).send({ taskId: bare.id, language: 'javascript', source: 'console.log(1)' }).expect(422);
+      const res = await request(app())
+        .post(`${BASE}/run`)
+        .set(bearer(school.student))
+        .send({ taskId: bare.id, language: 'javascript', source: 'console.log(1)' })
+        .expect(422);
       expect(res.body.error.code).to.equal('NO_SAMPLES');
     });
   });
@@ -179,7 +186,11 @@ describe('coding lab: playground and rejudge', () => {
     });
 
     it('stores on each re-graded submission the job id gradingJobId gives for its rejudge', async () => {
-      const own = await makeTask({ classroomId: school.classroom.id, createdBy: school.teacher.id, tests: [testCase({ name: 'answer', expected: '1' })] });
+      const own = await makeTask({
+        classroomId: school.classroom.id,
+        createdBy: school.teacher.id,
+        tests: [testCase({ name: 'answer', expected: '1' })],
+      });
       const sent = await request(app())
         .post(`${BASE}/submissions`)
         .set(bearer(school.student))
@@ -210,11 +221,7 @@ describe('coding lab: playground and rejudge', () => {
 
     it('refuses a rejudge request with body fields, naming them, and queues nothing', async () => {
       const before = await CodingRejudge.count({ where: { taskId: task.id } });
-      const res = await request(app())
-        .post(`${BASE}/tasks/${task.id}/rejudge`)
-        .set(bearer(school.teacher))
-        .send({ taskId: task.id })
-        .expect(400);
+      const res = await request(app()).post(`${BASE}/tasks/${task.id}/rejudge`).set(bearer(school.teacher)).send({ taskId: task.id }).expect(400);
       expect((res.body.error.details as { field: string }[]).map((d) => d.field)).to.deep.equal(['taskId']);
       expect(await CodingRejudge.count({ where: { taskId: task.id } })).to.equal(before);
     });

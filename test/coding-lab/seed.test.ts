@@ -46,8 +46,15 @@ describe('coding lab: demo tasks', function () {
     expect([...languages].sort()).to.deep.equal(['c', 'cpp', 'java', 'javascript', 'python']);
     for (const task of tasks) {
       const tests = await CodingTestCase.findAll({ where: { taskId: task.id } });
-      expect(tests.some((t) => t.sample), `${task.slug} has a sample`).to.equal(true);
-      if (tests.length > 1) expect(tests.some((t) => t.visibility !== 'show'), `${task.slug} has a hidden test`).to.equal(true);
+      expect(
+        tests.some((t) => t.sample),
+        `${task.slug} has a sample`,
+      ).to.equal(true);
+      if (tests.length > 1)
+        expect(
+          tests.some((t) => t.visibility !== 'show'),
+          `${task.slug} has a hidden test`,
+        ).to.equal(true);
     }
     expect(tasks.some((t) => DEMO_TASKS.find((d) => d.slug === t.slug)?.comparison === 'float')).to.equal(true);
   });
@@ -71,8 +78,12 @@ describe('coding lab: demo tasks', function () {
       });
       await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: s.id }, { jobId: s.id });
       const done = await settled(s.id);
-      verdicts[task.slug] = done.verdict === 'accepted' ? 'accepted' : `${done.verdict}: ${JSON.stringify(done.results.find((r) => r.verdict !== 'accepted'))}`;
+      verdicts[task.slug] =
+        done.verdict === 'accepted' ? 'accepted' : `${done.verdict}: ${JSON.stringify(done.results.find((r) => r.verdict !== 'accepted'))}`;
     }
-    expect(Object.values(verdicts).every((v) => v === 'accepted'), JSON.stringify(verdicts, null, 1)).to.equal(true);
+    expect(
+      Object.values(verdicts).every((v) => v === 'accepted'),
+      JSON.stringify(verdicts, null, 1),
+    ).to.equal(true);
   });
 });

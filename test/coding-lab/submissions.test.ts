@@ -14,7 +14,10 @@ describe('coding lab: submissions', () => {
   let mine: string;
 
   const submit = (user: Parameters<typeof bearer>[0], body: Record<string, unknown>, on = app()) =>
-    request(on).post(`${BASE}/submissions`).set(bearer(user)).send({ taskId: task.id, language: 'javascript', ...body });
+    request(on)
+      .post(`${BASE}/submissions`)
+      .set(bearer(user))
+      .send({ taskId: task.id, language: 'javascript', ...body });
 
   before(async () => {
     app();

@@ -83,7 +83,11 @@ describe('coding lab: tasks', () => {
   });
 
   it('hides an unpublished task from students (404) but not from its author', async () => {
-    const draft = await request(app()).post(`${BASE}/tasks`).set(bearer(school.teacher)).send(taskBody({ published: false })).expect(201);
+    const draft = await request(app())
+      .post(`${BASE}/tasks`)
+      .set(bearer(school.teacher))
+      .send(taskBody({ published: false }))
+      .expect(201);
     await request(app()).get(`${BASE}/tasks/${draft.body.data.id}`).set(bearer(school.student)).expect(404);
     await request(app()).get(`${BASE}/tasks/${draft.body.data.id}`).set(bearer(school.teacher)).expect(200);
   });
@@ -128,7 +132,11 @@ describe('coding lab: tasks', () => {
   it('applies each list filter on its own: difficulty, language, tag (any case), q on title or slug, and pages', async () => {
     const token = `filt${Math.random().toString(36).slice(2, 8)}`;
     const make = (overrides: Record<string, unknown>) =>
-      request(app()).post(`${BASE}/tasks`).set(bearer(school.teacher)).send(taskBody({ starterCode: {}, ...overrides })).expect(201);
+      request(app())
+        .post(`${BASE}/tasks`)
+        .set(bearer(school.teacher))
+        .send(taskBody({ starterCode: {}, ...overrides }))
+        .expect(201);
     const a = (await make({ title: `A ${token} strings`, difficulty: 'easy', tags: ['strings'], languages: ['python'] })).body.data;
     const b = (await make({ title: `B ${token} maths`, difficulty: 'hard', tags: ['math'], languages: ['c', 'javascript'] })).body.data;
     const list = async (query: Record<string, unknown>) => {
@@ -153,7 +161,11 @@ describe('coding lab: tasks', () => {
   });
 
   it('drops the starter code of a language removed from the task', async () => {
-    const res = await request(app()).patch(`${BASE}/tasks/${taskId}`).set(bearer(school.teacher)).send({ languages: ['javascript'] }).expect(200);
+    const res = await request(app())
+      .patch(`${BASE}/tasks/${taskId}`)
+      .set(bearer(school.teacher))
+      .send({ languages: ['javascript'] })
+      .expect(200);
     expect(res.body.data.starterCode).to.deep.equal({});
     await request(app())
       .patch(`${BASE}/tasks/${taskId}`)
@@ -163,7 +175,11 @@ describe('coding lab: tasks', () => {
   });
 
   it('refuses starter code for a language the task does not accept', async () => {
-    const res = await request(app()).patch(`${BASE}/tasks/${taskId}`).set(bearer(school.teacher)).send({ starterCode: { c: 'int main(){}' } }).expect(400);
+    const res = await request(app())
+      .patch(`${BASE}/tasks/${taskId}`)
+      .set(bearer(school.teacher))
+      .send({ starterCode: { c: 'int main(){}' } })
+      .expect(400);
     expect(res.body.error.details[0].field).to.equal('starterCode.c');
   });
 
@@ -185,11 +201,7 @@ describe('coding lab: tasks', () => {
 
   it('refuses a task delete with body fields, naming them, and keeps the task', async () => {
     const made = await request(app()).post(`${BASE}/tasks`).set(bearer(school.teacher)).send(taskBody()).expect(201);
-    const res = await request(app())
-      .delete(`${BASE}/tasks/${made.body.data.id}`)
-      .set(bearer(school.teacher))
-      .send({ force: true })
-      .expect(400);
+    const res = await request(app()).delete(`${BASE}/tasks/${made.body.data.id}`).set(bearer(school.teacher)).send({ force: true }).expect(400);
     expect((res.body.error.details as { field: string }[]).map((d) => d.field)).to.deep.equal(['force']);
     await request(app()).get(`${BASE}/tasks/${made.body.data.id}`).set(bearer(school.teacher)).expect(200);
   });

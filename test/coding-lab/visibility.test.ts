@@ -46,9 +46,7 @@ describe('coding lab: test visibility for students, in responses and live events
       sockets.push(socket);
       socket.on('grading:test', (e: RealtimeEvents['grading:test']) => events[who].push(e));
     }
-    const completed = Promise.all(
-      sockets.map((s) => new Promise<void>((resolve) => s.on('grading:completed', () => resolve()))),
-    );
+    const completed = Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.on('grading:completed', () => resolve()))));
     const res = await request(live.url)
       .post('/api/v2/coding-lab/submissions')
       .set(bearer(school.student))
@@ -79,7 +77,17 @@ describe('coding lab: test visibility for students, in responses and live events
       if (c.studentSees) {
         expect(results[i], c.name).to.include({ name: c.name, stdin: c.stdin, expected: c.expected });
       } else {
-        expect(Object.keys(results[i]!).sort(), c.name).to.deep.equal(['earned', 'figures', 'hidden', 'index', 'memoryKb', 'name', 'points', 'timeMs', 'verdict']);
+        expect(Object.keys(results[i]!).sort(), c.name).to.deep.equal([
+          'earned',
+          'figures',
+          'hidden',
+          'index',
+          'memoryKb',
+          'name',
+          'points',
+          'timeMs',
+          'verdict',
+        ]);
         expect(results[i], c.name).to.include({ name: `Hidden test ${i + 1}`, hidden: true });
       }
     });
@@ -96,7 +104,9 @@ describe('coding lab: test visibility for students, in responses and live events
 
   it('shows the classroom teacher every test in full, in the response and the events', async () => {
     const res = await request(live.url).get(`/api/v2/coding-lab/submissions/${submissionId}`).set(bearer(school.teacher)).expect(200);
-    cases.forEach((c, i) => expect(res.body.data.results[i], c.name).to.include({ name: c.name, stdin: c.stdin, expected: c.expected, visibility: c.visibility }));
+    cases.forEach((c, i) =>
+      expect(res.body.data.results[i], c.name).to.include({ name: c.name, stdin: c.stdin, expected: c.expected, visibility: c.visibility }),
+    );
     expect(events.teacher.map((e) => e.name)).to.deep.equal(cases.map((c) => c.name));
   });
 });

@@ -26,8 +26,7 @@ export const realPdf = () =>
   );
 
 /** The first bytes of a 64-bit Linux executable, then padding. */
-export const elfExecutable = () =>
-  Buffer.concat([Buffer.from('7f454c4602010100000000000000000002003e0001000000', 'hex'), crypto.randomBytes(512)]);
+export const elfExecutable = () => Buffer.concat([Buffer.from('7f454c4602010100000000000000000002003e0001000000', 'hex'), crypto.randomBytes(512)]);
 
 /** A DOS/PE header ("MZ", e_lfanew pointing at "PE\0\0"), as a Windows .exe starts. */
 export const peExecutable = () => {

@@ -41,7 +41,7 @@ describe('file routes', () => {
       expect((await fileOf(pdf.id, school.admin)).status).to.equal(200);
     });
 
-    it("answers 404 to a teacher of another classroom", async () => {
+    it('answers 404 to a teacher of another classroom', async () => {
       const res = await fileOf(pdf.id, school.otherTeacher);
       expect(res.status).to.equal(404);
       expect(res.body.error.code).to.equal('NOT_FOUND');
@@ -117,9 +117,7 @@ describe('file routes', () => {
     });
 
     it('sends the content when the client asks for a fresh copy despite holding the tag', async () => {
-      const res = await fileOf(pdf.id, school.student)
-        .set('If-None-Match', `"${pdf.sha256}"`)
-        .set('Cache-Control', 'no-cache');
+      const res = await fileOf(pdf.id, school.student).set('If-None-Match', `"${pdf.sha256}"`).set('Cache-Control', 'no-cache');
       expect(res.status).to.equal(200);
     });
 
@@ -162,9 +160,7 @@ describe('file routes', () => {
     it('keeps a non-ASCII name in filename* and an ASCII stand-in in filename', async () => {
       const file = await storeFile(school.student.id, 'tugas – akhir.txt', Buffer.from(`n ${crypto.randomUUID()}`));
       const res = await fileOf(file.id, school.student);
-      expect(res.headers['content-disposition']).to.equal(
-        `inline; filename="tugas _ akhir.txt"; filename*=UTF-8''tugas%20%E2%80%93%20akhir.txt`,
-      );
+      expect(res.headers['content-disposition']).to.equal(`inline; filename="tugas _ akhir.txt"; filename*=UTF-8''tugas%20%E2%80%93%20akhir.txt`);
     });
   });
 

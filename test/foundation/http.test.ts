@@ -40,11 +40,7 @@ describe('HTTP basics', () => {
     });
 
     it('answers malformed JSON with 400 INVALID_JSON', async () => {
-      const res = await request(app())
-        .post('/api/v2/anything')
-        .set('Content-Type', 'application/json')
-        .send('{"email": ')
-        .expect(400);
+      const res = await request(app()).post('/api/v2/anything').set('Content-Type', 'application/json').send('{"email": ').expect(400);
       expect(res.body.error.code).to.equal('INVALID_JSON');
     });
 

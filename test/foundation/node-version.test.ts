@@ -12,7 +12,10 @@ function olderNode(): string | undefined {
   const candidates = new Set<string>(['/usr/bin/node', '/usr/local/bin/node', '/bin/node']);
   try {
     const found = execFileSync('which', ['-a', 'node'], { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } });
-    found.split('\n').filter(Boolean).forEach((p) => candidates.add(p));
+    found
+      .split('\n')
+      .filter(Boolean)
+      .forEach((p) => candidates.add(p));
   } catch {
     // `which` finds nothing: only the fixed candidates
   }
@@ -72,7 +75,12 @@ describe('a process on an older Node than package.json requires', () => {
           cwd: ROOT,
           encoding: 'utf8',
           // no node_modules/.bin on PATH: nothing may swap in the project's Node behind our back
-          env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: 'postgres://127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' },
+          env: {
+            PATH: '/usr/bin:/bin',
+            HOME: process.env.HOME ?? '/tmp',
+            DATABASE_URL: 'postgres://127.0.0.1:1/none',
+            REDIS_URL: 'redis://127.0.0.1:1',
+          },
           timeout: 30_000,
         });
         expect(res.status, res.stderr).to.equal(1);

@@ -34,7 +34,9 @@ describe('every route validates its body, query and params', () => {
   });
 
   it('answers a route that declares no query when none is sent', async () => {
-    await request(serve(new ApiRouter('/api/v2/things').get('/', ok))).get('/api/v2/things').expect(200);
+    await request(serve(new ApiRouter('/api/v2/things').get('/', ok)))
+      .get('/api/v2/things')
+      .expect(200);
   });
 
   it('refuses a body on a write that declares none', async () => {

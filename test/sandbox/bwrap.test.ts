@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sweepStale } from '../../worker/sandbox/bwrap/helper';
-import { BwrapRunner } from '../../worker/sandbox/bwrap/runner';
+import { BwrapRunner, judge } from '../../worker/sandbox/bwrap/runner';
+import { LANGUAGE_SPECS } from '../../worker/sandbox/bwrap/languages';
+import type { SandboxOutcome } from '../../worker/sandbox/bwrap/spawn';
+import { OutputCapture } from '../../worker/sandbox/limits';
 import type { Limits, PreparedProgram } from '../../worker/sandbox/types';
 
 const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
@@ -31,7 +34,9 @@ describe('bubblewrap runner', function () {
   }
 
   it('runs the program as an unprivileged user with only loopback networking and no /etc/passwd', async () => {
-    const r = await python(`import os\nprint(os.getuid(), os.getgid(), os.path.exists("/etc/passwd"), os.path.exists("/home"), sorted(os.listdir("/sys/class/net")) if os.path.exists("/sys") else "no /sys")`);
+    const r = await python(
+      `import os\nprint(os.getuid(), os.getgid(), os.path.exists("/etc/passwd"), os.path.exists("/home"), sorted(os.listdir("/sys/class/net")) if os.path.exists("/sys") else "no /sys")`,
+    );
     expect(r.stdout).to.equal('65534 65534 False False no /sys\n');
   });
 
@@ -41,7 +46,9 @@ describe('bubblewrap runner', function () {
   });
 
   it('closes the status descriptor and every other inherited one before the program starts, so it cannot forge its measurements', async () => {
-    const r = await python(`import os\nprint(sorted(int(fd) for fd in os.listdir("/proc/self/fd")))\ntry:\n    os.write(3, b"exit=0 signal=0 rss_kb=1\\n")\n    print("forged")\nexcept OSError as e:\n    print(e.errno)`);
+    const r = await python(
+      `import os\nprint(sorted(int(fd) for fd in os.listdir("/proc/self/fd")))\ntry:\n    os.write(3, b"exit=0 signal=0 rss_kb=1\\n")\n    print("forged")\nexcept OSError as e:\n    print(e.errno)`,
+    );
     // 3 is listdir's own descriptor; writing to it as a status line fails
     expect(r.stdout).to.equal('[0, 1, 2, 3]\n9\n');
   });
@@ -55,14 +62,20 @@ describe('bubblewrap runner', function () {
   });
 
   it('gives every run a fresh working directory, so one test leaves nothing for the next', async () => {
-    const prog = await runner.prepare('python', [{ name: 'main.py', content: `import os\nprint(os.path.exists("state"))\nopen("state", "w").write("x")` }], LIMITS);
+    const prog = await runner.prepare(
+      'python',
+      [{ name: 'main.py', content: `import os\nprint(os.path.exists("state"))\nopen("state", "w").write("x")` }],
+      LIMITS,
+    );
     open.push(prog);
     expect((await prog.run('', LIMITS)).stdout).to.equal('False\n');
     expect((await prog.run('', LIMITS)).stdout).to.equal('False\n');
   });
 
   it('bounds the files a program can write to its tmpfs', async () => {
-    const r = await python(`n = 0\ntry:\n    for i in range(200):\n        open("f%d" % i, "wb").write(b"x" * (1 << 20))\n        n += 1\nexcept OSError as e:\n    print("stopped", e.errno)\nprint(n < 200)`);
+    const r = await python(
+      `n = 0\ntry:\n    for i in range(200):\n        open("f%d" % i, "wb").write(b"x" * (1 << 20))\n        n += 1\nexcept OSError as e:\n    print("stopped", e.errno)\nprint(n < 200)`,
+    );
     expect(r.stdout).to.match(/^stopped \d+\nTrue\n$/);
   });
 
@@ -76,7 +89,7 @@ describe('bubblewrap runner', function () {
   const forkN = (n: number) =>
     `import os, time\nkids, failed = [], 0\nfor i in range(${n}):\n    try:\n        pid = os.fork()\n    except OSError:\n        failed += 1\n        continue\n    if pid == 0:\n        time.sleep(0.5)\n        os._exit(0)\n    kids.append(pid)\nfor k in kids:\n    os.waitpid(k, 0)\nprint(len(kids), failed)`;
 
-  it('caps the processes of one program (RLIMIT_NPROC)', async () => {
+  it("caps the processes of one program (its control group's pids limit)", async () => {
     const r = await python(forkN(60));
     const [started, failed] = r.stdout.trim().split(' ').map(Number);
     expect(started).to.be.below(32);
@@ -136,7 +149,11 @@ describe('bubblewrap runner', function () {
 
   it('names the Java entry file after its public class, whatever the student called it', async function () {
     if (runner.unavailableReason('java')) this.skip();
-    const prog = await runner.prepare('java', [{ name: 'solution.java', content: 'public class Greeter { public static void main(String[] a) { System.out.println("hi"); } }' }], LIMITS);
+    const prog = await runner.prepare(
+      'java',
+      [{ name: 'solution.java', content: 'public class Greeter { public static void main(String[] a) { System.out.println("hi"); } }' }],
+      LIMITS,
+    );
     open.push(prog);
     expect(prog.compile.ok, prog.compile.output).to.equal(true);
     expect((await prog.run('', LIMITS)).stdout).to.equal('hi\n');
@@ -151,13 +168,17 @@ describe('bubblewrap runner', function () {
   });
 
   it('stops one file at the file-size limit (RLIMIT_FSIZE), well before the tmpfs is full', async () => {
-    const r = await python(`try:\n    with open("big", "wb") as f:\n        f.write(b"x" * (20 << 20))\n    print("wrote")\nexcept OSError as e:\n    print("stopped", e.errno)`);
+    const r = await python(
+      `try:\n    with open("big", "wb") as f:\n        f.write(b"x" * (20 << 20))\n    print("wrote")\nexcept OSError as e:\n    print("stopped", e.errno)`,
+    );
     // Python ignores SIGXFSZ, so the kernel's answer shows as EFBIG (27)
     expect(r.stdout).to.equal('stopped 27\n');
   });
 
   it('caps the open files of a program (RLIMIT_NOFILE)', async () => {
-    const r = await python(`import errno\nfiles = []\ntry:\n    for i in range(500):\n        files.append(open("/dev/null"))\nexcept OSError as e:\n    print(len(files) < 100, e.errno == errno.EMFILE)`);
+    const r = await python(
+      `import errno\nfiles = []\ntry:\n    for i in range(500):\n        files.append(open("/dev/null"))\nexcept OSError as e:\n    print(len(files) < 100, e.errno == errno.EMFILE)`,
+    );
     expect(r.stdout).to.equal('True True\n');
   });
 
@@ -200,5 +221,112 @@ describe('bubblewrap leftovers', () => {
       fs.rmSync(old, { recursive: true, force: true });
       fs.rmSync(fresh, { recursive: true, force: true });
     }
+  });
+});
+
+describe('bubblewrap runner without control groups', function () {
+  this.timeout(30_000);
+  const none = { level: 'none' as const, reason: 'no cgroup filesystem is mounted' };
+
+  it('refuses python, c, cpp and java with the reason', () => {
+    const runner = new BwrapRunner({ isolation: none });
+    for (const language of ['python', 'c', 'cpp', 'java'] as const) {
+      expect(runner.unavailableReason(language)).to.match(
+        /no control groups to limit and measure untrusted code \(no cgroup filesystem is mounted\).*SANDBOX_ALLOW_WEAK_ISOLATION=true \(unsafe\)/,
+      );
+    }
+  });
+
+  it('runs them with SANDBOX_ALLOW_WEAK_ISOLATION, judged from the supervisor outside the sandbox', async function () {
+    const runner = new BwrapRunner({ isolation: none, allowWeakIsolation: true });
+    const why = runner.unavailableReason('python');
+    if (why) {
+      process.stdout.write(`      (skipped: ${why})\n`);
+      this.skip();
+    }
+    const prog = await runner.prepare('python', [{ name: 'main.py', content: 'keep = b"x" * (200 << 20)\nprint(len(keep))' }], LIMITS);
+    try {
+      const small = await runner.prepare(
+        'python',
+        [{ name: 'main.py', content: 'import time\nwhile time.process_time() < 0.1: pass\nprint("ok")' }],
+        LIMITS,
+      );
+      const ok = await small.run('', LIMITS);
+      expect(ok.verdict).to.equal('ok');
+      expect(ok.timeMs).to.be.at.least(100);
+      await small.dispose();
+      expect((await prog.run('', LIMITS)).verdict).to.equal('memory_limit');
+    } finally {
+      await prog.dispose();
+      await runner.close();
+    }
+  });
+
+  it('caps the processes of one run inside its own user namespace (RLIMIT_NPROC through prlimit), so runs do not share the count', async function () {
+    const runner = new BwrapRunner({ isolation: none, allowWeakIsolation: true });
+    if (runner.unavailableReason('python')) this.skip();
+    const code = `import os, time\nkids, failed = [], 0\nfor i in range(60):\n    try:\n        pid = os.fork()\n    except OSError:\n        failed += 1\n        continue\n    if pid == 0:\n        time.sleep(0.5)\n        os._exit(0)\n    kids.append(pid)\nfor k in kids:\n    os.waitpid(k, 0)\nprint(len(kids), failed)`;
+    const prog = await runner.prepare('python', [{ name: 'main.py', content: code }], LIMITS);
+    try {
+      const results = await Promise.all([1, 2].map(() => prog.run('', LIMITS)));
+      for (const r of results) {
+        const [started, failed] = r.stdout.trim().split(' ').map(Number);
+        expect(started).to.be.above(20);
+        expect(started).to.be.below(32);
+        expect(failed).to.be.above(0);
+      }
+    } finally {
+      await prog.dispose();
+      await runner.close();
+    }
+  });
+});
+
+describe('judging a bubblewrap run: the control group decides, the supervisor cross-checks', () => {
+  const spec = LANGUAGE_SPECS.python!;
+  const outcome = (over: Partial<SandboxOutcome>): SandboxOutcome => {
+    const output = new OutputCapture({ keep: 1024, hard: 4096 });
+    output.stdout.push('42\n');
+    return {
+      output,
+      status: { exit: 0, signal: 0, cpuMs: 1, maxRssKb: 1000, setupErrno: 0, setupStep: '-' },
+      usage: { cpuUs: 5_000, peakBytes: 8 * 1024 * 1024, ooms: 0 },
+      wallTimedOut: false,
+      outputLimited: false,
+      cpuKilled: false,
+      memoryKilled: false,
+      wallMs: 20,
+      ...over,
+    };
+  };
+
+  it('reports the larger of the group and the supervisor figures', () => {
+    const r = judge(spec, LIMITS, outcome({}));
+    expect(r.verdict).to.equal('ok');
+    expect(r.timeMs).to.equal(5);
+    expect(r.memoryKb).to.equal(8 * 1024);
+  });
+
+  it('answers time_limit from the group CPU time, whatever a clean exit and 1 ms say', () => {
+    const r = judge(spec, LIMITS, outcome({ usage: { cpuUs: 3_600_000, peakBytes: 1024 * 1024, ooms: 0 } }));
+    expect(r.verdict).to.equal('time_limit');
+    expect(r.timeMs).to.equal(3600);
+  });
+
+  it("answers memory_limit from the group's out-of-memory event, whatever the exit says", () => {
+    expect(judge(spec, LIMITS, outcome({ usage: { cpuUs: 1000, peakBytes: 150 * 1024 * 1024, ooms: 1 } })).verdict).to.equal('memory_limit');
+  });
+
+  it('names a signal bubblewrap passed on as 128 + N', () => {
+    const r = judge(spec, LIMITS, outcome({ status: { exit: 139, signal: 0, cpuMs: 1, maxRssKb: 1, setupErrno: 0, setupStep: '-' } }));
+    expect(r.verdict).to.equal('runtime_error');
+    expect(r.signal).to.equal('SIGSEGV');
+    expect(r.exitCode).to.equal(null);
+  });
+
+  it('answers internal_error when the supervisor could not set the sandbox up', () => {
+    const r = judge(spec, LIMITS, outcome({ status: { exit: -1, signal: 0, cpuMs: 0, maxRssKb: 0, setupErrno: 13, setupStep: 'cgroup-join' } }));
+    expect(r.verdict).to.equal('internal_error');
+    expect(r.message).to.match(/cgroup-join: errno 13/);
   });
 });

@@ -35,7 +35,8 @@ const backends: Backend[] = [
   {
     label: 'docker backend',
     make: () => createSandbox({ backend: 'docker', dockerHost: process.env.DOCKER_HOST }),
-    unavailable: async () => ((await dockerReachable(process.env.DOCKER_HOST)) ? undefined : 'no Docker engine reachable (DOCKER_HOST / /var/run/docker.sock)'),
+    unavailable: async () =>
+      (await dockerReachable(process.env.DOCKER_HOST)) ? undefined : 'no Docker engine reachable (DOCKER_HOST / /var/run/docker.sock)',
   },
 ];
 
@@ -77,7 +78,9 @@ for (const backend of backends) {
         async function prepared(ctx: Mocha.Context, name: Case, limits: Limits = LIMITS): Promise<PreparedProgram> {
           const files = program(language, name);
           if (!files) {
-            note(`${language} has no program for "${name}" (${language === 'javascript' ? 'no filesystem, processes or sockets exist in the isolate' : 'the same sandbox and limits as C and Python, which run it'})`);
+            note(
+              `${language} has no program for "${name}" (${language === 'javascript' ? 'no filesystem, processes or sockets exist in the isolate' : 'the same sandbox and limits as C and Python, which run it'})`,
+            );
             ctx.skip();
           }
           const prog = await sandbox!.runnerFor(language).prepare(language, files!, limits);
@@ -283,7 +286,11 @@ function processCount(): number {
   return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
 }
 
-const pids = () => fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+const pids = () =>
+  fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
 const pidNamespace = (pid: number | 'self'): string | undefined => {
   try {
     return fs.readlinkSync(`/proc/${pid}/ns/pid`);

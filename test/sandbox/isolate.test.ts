@@ -1,5 +1,9 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
 import { IsolatedVmRunner } from '../../worker/sandbox/isolate/runner';
+import { CHILD_MEMORY_MB } from '../../worker/sandbox/isolate/pool';
+import { createSandbox, sandboxIsolation } from '../../worker/sandbox';
 import type { Limits } from '../../worker/sandbox/types';
 
 const LIMITS: Limits = { timeMs: 1000, memoryMb: 64 };
@@ -18,7 +22,10 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
   }
 
   it('gives readLine() one line per call without the line break, then null', async () => {
-    const r = await run(`const a = []; let l; while ((l = readLine()) !== null) a.push(JSON.stringify(l)); print(a.join('|'));`, 'one\r\ntwo\n\nlast');
+    const r = await run(
+      `const a = []; let l; while ((l = readLine()) !== null) a.push(JSON.stringify(l)); print(a.join('|'));`,
+      'one\r\ntwo\n\nlast',
+    );
     expect(r.stdout).to.equal('"one"|"two"|""|"last"\n');
   });
 
@@ -88,5 +95,43 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
     const next = await run(`print('alive')`);
     expect(next.stdout).to.equal('alive\n');
     expect(runner.childPids()).to.not.include(pid);
+  });
+});
+
+describe('JavaScript runner children: unprivileged and in a control group', function () {
+  this.timeout(30_000);
+  const sandbox = createSandbox({ jsPoolSize: 1 });
+  const runner = sandbox.runnerFor('javascript') as IsolatedVmRunner;
+  after(() => sandbox.close());
+
+  async function liveChild(): Promise<number> {
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: `print('hi')` }], LIMITS);
+    expect((await prog.run('', LIMITS)).stdout).to.equal('hi\n');
+    return runner.childPids()[0]!;
+  }
+
+  it('runs the children as an unprivileged user when the worker is root', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const pid = await liveChild();
+    const uids = /^Uid:\s+(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!.split(/\s+/);
+    expect(uids).to.deep.equal(['65534', '65534', '65534', '65534']);
+  });
+
+  it('puts each child in a control group of its own with a memory limit', async function () {
+    const isolation = sandboxIsolation();
+    if (isolation.level === 'none') {
+      process.stdout.write(`      (skipped: no control groups here: ${isolation.reason})\n`);
+      this.skip();
+    }
+    const pid = await liveChild();
+    const memoryLine = fs
+      .readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+      .split('\n')
+      .find((l) => (isolation.level === 'cgroup2' ? l.startsWith('0::') : /:memory:/.test(l)))!;
+    expect(memoryLine).to.match(/\/gema-\d+\/js-\d+$/);
+    const procs = (runner as unknown as { pool: { childGroups(): string[][] } }).pool.childGroups()[0]!;
+    const memoryDir = path.dirname(procs[0]!);
+    const limitFile = isolation.level === 'cgroup2' ? 'memory.max' : 'memory.limit_in_bytes';
+    expect(Number(fs.readFileSync(path.join(memoryDir, limitFile), 'utf8'))).to.equal(CHILD_MEMORY_MB * 1024 * 1024);
   });
 });

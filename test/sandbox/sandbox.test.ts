@@ -22,7 +22,12 @@ describe('sandbox selection', function () {
   it('sends python, c, cpp and java to Docker when SANDBOX=docker', async () => {
     const sandbox = createSandbox({ backend: 'docker' });
     try {
-      expect(['python', 'c', 'cpp', 'java'].map((l) => sandbox.runnerFor(l as 'python').name)).to.deep.equal(['docker', 'docker', 'docker', 'docker']);
+      expect(['python', 'c', 'cpp', 'java'].map((l) => sandbox.runnerFor(l as 'python').name)).to.deep.equal([
+        'docker',
+        'docker',
+        'docker',
+        'docker',
+      ]);
     } finally {
       await sandbox.close();
     }
@@ -58,11 +63,17 @@ describe('sandbox selection', function () {
     expect(javaMainClass('class Hidden { }')).to.equal(undefined);
   });
 
-  it("writes a tar archive that tar(1) extracts with the sandbox user's ownership, for Docker's putArchive", function () {
+  it("writes a tar archive that tar(1) extracts with the sandbox user's ownership, for Docker's putArchive", async function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gema-tar-'));
     try {
       const file = path.join(dir, 'a.tar');
-      fs.writeFileSync(file, tar([{ name: 'src', uid: 65534, gid: 65534 }, { name: 'src/main.py', content: 'print("hé")\n', uid: 65534, gid: 65534 }]));
+      fs.writeFileSync(
+        file,
+        await tar([
+          { name: 'src', uid: 65534, gid: 65534 },
+          { name: 'src/main.py', content: 'print("hé")\n', uid: 65534, gid: 65534 },
+        ]),
+      );
       const listing = execFileSync('tar', ['-tvf', file, '--numeric-owner'], { encoding: 'utf8' });
       expect(listing).to.match(/^d\S+ 65534\/65534 .* src\/$/m);
       expect(listing).to.match(/^-rw-r--r-- 65534\/65534\s+13 .* src\/main\.py$/m);

@@ -57,7 +57,11 @@ describe('student profile', () => {
   }
 
   it('refuses an avatarUrl that is not an http(s) URL', async () => {
-    const res = await request(app()).patch('/api/v2/student/profile').set(bearer(school.student)).send({ avatarUrl: 'javascript:alert(1)' }).expect(400);
+    const res = await request(app())
+      .patch('/api/v2/student/profile')
+      .set(bearer(school.student))
+      .send({ avatarUrl: 'javascript:alert(1)' })
+      .expect(400);
     expect(res.body.error.details[0].field).to.equal('avatarUrl');
   });
 

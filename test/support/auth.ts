@@ -17,7 +17,10 @@ export async function login(user: User, password = TEST_PASSWORD, target = app()
 export const auth = (t: Tokens | string) => ({ Authorization: `Bearer ${typeof t === 'string' ? t : t.access_token}` });
 
 export function sessionStatus(t: Tokens | string): Promise<number> {
-  return request(app()).get('/api/v2/auth/session').set(auth(t)).then((r) => r.status);
+  return request(app())
+    .get('/api/v2/auth/session')
+    .set(auth(t))
+    .then((r) => r.status);
 }
 
 export function refresh(refreshToken: string) {

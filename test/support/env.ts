@@ -26,6 +26,12 @@ export const TEST_ENV: Record<string, string> = {
   AUTH_EMAIL_RATE_LIMIT_MAX: '100000',
   RUN_RATE_LIMIT_MAX: '100000',
   AI_EVALUATE_RATE_LIMIT_MAX: '100000',
+  PUBLIC_RATE_LIMIT_MAX: '100000',
+  // tests read their own writes at once; test/public proves the in-memory copy
+  PUBLIC_CACHE_SECONDS: '0',
+  // the OpenAPI agreement test needs the development routes mounted; test/seed proves production has none
+  SEED_ROUTES_ENABLED: 'true',
+  CHAT_MESSAGE_RATE_LIMIT_MAX: '100000',
   JOB_BACKOFF_MS: '50',
   SHUTDOWN_TIMEOUT_MS: '5000',
   UPLOAD_DIR: path.join(root, 'var', 'test', runId, 'uploads'),

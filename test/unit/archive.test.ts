@@ -109,9 +109,7 @@ describe('archive checks (ZIP entries)', () => {
     });
 
     it('refuses entries that share their data (the overlapping-entry bomb)', async () => {
-      expect(await reasonFor(await overlappingArchive())).to.equal(
-        'entry "b.txt" shares its data with another entry (overlapping-entry zip bomb)',
-      );
+      expect(await reasonFor(await overlappingArchive())).to.equal('entry "b.txt" shares its data with another entry (overlapping-entry zip bomb)');
     });
 
     it('refuses bytes that only start like a ZIP archive', async () => {

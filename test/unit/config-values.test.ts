@@ -36,9 +36,7 @@ describe('configuration values', () => {
     });
 
     it('refuses a number above its ceiling, saying the ceiling', () => {
-      expect(problemWith({ DATABASE_POOL_MAX: '500' })).to.equal(
-        'Invalid configuration: DATABASE_POOL_MAX must be less than or equal to 200',
-      );
+      expect(problemWith({ DATABASE_POOL_MAX: '500' })).to.equal('Invalid configuration: DATABASE_POOL_MAX must be less than or equal to 200');
     });
 
     it('refuses a fraction where a whole number is meant', () => {
@@ -47,7 +45,15 @@ describe('configuration values', () => {
 
     it('gives each queue its own concurrency, defaults for the rest', () => {
       const { concurrency } = loadConfig({ WORKER_CONCURRENCY_AI_EVALUATION: '7' }).worker;
-      expect(concurrency).to.deep.equal({ grading: 2, 'ai-evaluation': 7, email: 5, 'file-processing': 2, 'student-import': 1 });
+      expect(concurrency).to.deep.equal({
+        grading: 2,
+        'ai-evaluation': 7,
+        email: 5,
+        'file-processing': 2,
+        notifications: 2,
+        'student-import': 1,
+        site: 2,
+      });
     });
   });
 
@@ -61,9 +67,7 @@ describe('configuration values', () => {
     });
 
     it('names a CORS origin that is not an http(s) URL', () => {
-      expect(problemWith({ CORS_ORIGINS: 'https://gema.sch.id, ftp://files.gema.sch.id' })).to.match(
-        /^Invalid configuration: CORS_ORIGINS /,
-      );
+      expect(problemWith({ CORS_ORIGINS: 'https://gema.sch.id, ftp://files.gema.sch.id' })).to.match(/^Invalid configuration: CORS_ORIGINS /);
     });
 
     it('trims the entries of a list and drops empty ones', () => {

@@ -24,7 +24,16 @@ describe('configuration', () => {
     expect(config.redis.url).to.equal('redis://127.0.0.1:6379/0');
     expect(config.http.port).to.equal(8080);
     expect(config.auth.jwtSecret).to.have.length.of.at.least(32);
-    expect(config.worker.queues).to.deep.equal(['grading', 'ai-evaluation', 'email', 'file-processing', 'student-import', 'web-checks']);
+    expect(config.worker.queues).to.deep.equal([
+      'grading',
+      'ai-evaluation',
+      'email',
+      'file-processing',
+      'notifications',
+      'student-import',
+      'site',
+      'web-checks',
+    ]);
   });
 
   it('keeps the generated development secrets across restarts', () => {
@@ -93,8 +102,14 @@ describe('configuration', () => {
     const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     expect(keys.length).to.be.greaterThan(20);
-    expect(keys.filter((k) => !new RegExp(`^#? ?${k}=`, 'm').test(example)), 'missing from .env.example').to.deep.equal([]);
-    expect(keys.filter((k) => !readme.includes(`\`${k}\``)), 'missing from the README').to.deep.equal([]);
+    expect(
+      keys.filter((k) => !new RegExp(`^#? ?${k}=`, 'm').test(example)),
+      'missing from .env.example',
+    ).to.deep.equal([]);
+    expect(
+      keys.filter((k) => !readme.includes(`\`${k}\``)),
+      'missing from the README',
+    ).to.deep.equal([]);
   });
 });
 

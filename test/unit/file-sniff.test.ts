@@ -6,10 +6,7 @@ import { expect } from 'chai';
 import { isAllowed, readFacts, sanitiseFilename, sniffType, type SniffedType } from '../../api/files/sniff';
 
 /** A complete 1×1 PNG. */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 describe('upload checks: names and real types', () => {
   let dir: string;

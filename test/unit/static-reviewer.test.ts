@@ -34,7 +34,7 @@ describe('static code metrics', () => {
       expect(fn(js(classify), 'classify').complexity).to.equal(8);
     });
 
-    it('measures nesting with an else-if at its if\'s depth', () => {
+    it("measures nesting with an else-if at its if's depth", () => {
       // if (1) › else › for (2) › while (3) › if (4)
       expect(fn(js(classify), 'classify').maxNesting).to.equal(4);
     });
@@ -59,7 +59,7 @@ function safe(f, cache) {
       expect(fn(m, 'safe').maxNesting).to.equal(1);
     });
 
-    it('keeps a nested function\'s branches and depth out of the function around it', () => {
+    it("keeps a nested function's branches and depth out of the function around it", () => {
       const m = js(`function outer(xs) {
   if (xs) {
     return xs.map(function inner(x) {

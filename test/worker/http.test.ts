@@ -21,7 +21,7 @@ async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promi
   throw new Error(`nothing within ${ms} ms`);
 }
 
-describe("worker: the operator port (WORKER_HTTP_PORT)", () => {
+describe('worker: the operator port (WORKER_HTTP_PORT)', () => {
   let http: WorkerHttp;
   beforeEach(async () => {
     http = await startWorkerHttp();

@@ -171,7 +171,7 @@ export class ChatClient {
     const choice = body.choices?.[0];
     const content = choice?.message?.content;
     if (typeof content !== 'string') {
-      throw new AiProviderError('malformed', 'The AI provider\'s response has no choices[0].message.content', false);
+      throw new AiProviderError('malformed', "The AI provider's response has no choices[0].message.content", false);
     }
     if (choice?.finish_reason === 'length') {
       throw new AiProviderError('malformed', `The model's reply was cut off at AI_MAX_TOKENS (${this.opts.maxTokens})`, false);
@@ -184,7 +184,10 @@ export class ChatClient {
     }
     const { value, error } = schema.validate(parsed);
     if (error) {
-      const problems = error.details.map((d) => d.message).slice(0, 5).join('; ');
+      const problems = error.details
+        .map((d) => d.message)
+        .slice(0, 5)
+        .join('; ');
       throw new AiProviderError('malformed', `The model's reply does not match the result schema: ${problems}`, false);
     }
     return { value: value as T, model: typeof body.model === 'string' ? body.model : this.opts.model };

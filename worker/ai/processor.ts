@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { AiEvaluation, CodingSubmission } from '../../common/models';
 import type { AiEvaluationJob } from '../../common/queues';
 import { rooms } from '../../common/realtime/events';
+import { aiEvaluated } from '../../common/notifications/triggers';
 import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
 import { AiProviderError } from './chat-client';
@@ -23,7 +24,10 @@ const MAX_RETRY_AFTER_DELAYS = 5;
  * sleeps through the wait. A `Retry-After` longer than AI_RETRY_MAX_DELAY_MS fails the evaluation
  * with the reason. The last failure is stored on the evaluation.
  */
-export function aiEvaluationProcessor(deps: WorkerDeps, reviewer: Reviewer = createReviewer(deps.config, deps.logger)): ProcessorDefinition<AiEvaluationJob, string> {
+export function aiEvaluationProcessor(
+  deps: WorkerDeps,
+  reviewer: Reviewer = createReviewer(deps.config, deps.logger),
+): ProcessorDefinition<AiEvaluationJob, string> {
   const notify = (evaluation: AiEvaluation, studentId: string) => {
     const targets = [rooms.user(studentId)];
     if (evaluation.requestedBy && evaluation.requestedBy !== studentId) targets.push(rooms.user(evaluation.requestedBy));
@@ -32,6 +36,13 @@ export function aiEvaluationProcessor(deps: WorkerDeps, reviewer: Reviewer = cre
       submissionId: evaluation.codingSubmissionId,
       status: evaluation.status,
     });
+    const userIds = [studentId, ...(evaluation.requestedBy ? [evaluation.requestedBy] : [])];
+    aiEvaluated(deps.realtime, {
+      evaluationId: evaluation.id,
+      submissionId: evaluation.codingSubmissionId,
+      status: evaluation.status,
+      userIds,
+    }).catch((err: Error) => deps.logger.warn('evaluation notification failed', { evaluationId: evaluation.id, error: err.message }));
   };
 
   return {

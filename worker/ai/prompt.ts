@@ -28,9 +28,7 @@ export function buildMessages(input: EvaluationInput, metrics: CodeMetrics): Cha
     ].filter(Boolean);
     return [head, ...details].join('\n');
   });
-  const code = input.files
-    .map((f) => `<student-code file="${f.name.replace(/"/g, '')}">\n${clip(f.content, 24_000)}\n</student-code>`)
-    .join('\n');
+  const code = input.files.map((f) => `<student-code file="${f.name.replace(/"/g, '')}">\n${clip(f.content, 24_000)}\n</student-code>`).join('\n');
   const { functions, ...summary } = metrics;
   const user = [
     `# Task: ${input.task.title}`,

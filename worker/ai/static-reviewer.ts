@@ -36,7 +36,7 @@ export function staticReview(metrics: CodeMetrics, tests: TestOutcome): AiEvalua
   const failed = tests.total - tests.passed;
   if (tests.verdict === 'compile_error') {
     issues.push('The code does not compile (verdict compile_error), so no test ran.');
-    suggestions.push('Fix the compiler errors shown in the submission\'s compile output first.');
+    suggestions.push("Fix the compiler errors shown in the submission's compile output first.");
   } else if (tests.total > 0 && failed === 0) {
     strengths.push(`All ${plural(tests.total, 'test')} pass.`);
   } else if (tests.total > 0) {
@@ -62,9 +62,7 @@ export function staticReview(metrics: CodeMetrics, tests: TestOutcome): AiEvalua
   }
   if (complexUnits.length === 0 && units.length > 0) {
     const top = maxBy(units, (f) => f.complexity);
-    strengths.push(
-      `Every function has cyclomatic complexity ${THRESHOLDS.complexity} or less (highest: ${top.complexity} in \`${top.name}\`).`,
-    );
+    strengths.push(`Every function has cyclomatic complexity ${THRESHOLDS.complexity} or less (highest: ${top.complexity} in \`${top.name}\`).`);
   }
 
   // length
@@ -115,7 +113,10 @@ function maxBy<T>(items: T[], key: (t: T) => number): T {
 function summarize(m: CodeMetrics, tests: TestOutcome): string {
   const parts: string[] = [];
   if (tests.verdict === 'compile_error') parts.push('The submission did not compile.');
-  else parts.push(`Passed ${tests.passed} of ${plural(tests.total, 'test')} (score ${tests.score}/${tests.maxScore}, verdict ${tests.verdict ?? 'unknown'}).`);
+  else
+    parts.push(
+      `Passed ${tests.passed} of ${plural(tests.total, 'test')} (score ${tests.score}/${tests.maxScore}, verdict ${tests.verdict ?? 'unknown'}).`,
+    );
   parts.push(
     `${plural(m.lines.total, 'line')} (${m.lines.code} code, ${m.lines.comment} comment, ${m.lines.blank} blank) and ${plural(m.characters, 'character')} in ${plural(m.files, 'file')}; ${plural(m.functionCount, 'function')}.`,
   );

@@ -21,7 +21,7 @@ export function createMailer(config: Pick<Config, 'mail' | 'isProduction'>, logg
     const transport: Transporter = nodemailer.createTransport(smtpUrl, { from });
     return {
       async send(mail) {
-        const info = await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+        const info = await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, replyTo: mail.replyTo });
         return { messageId: String(info.messageId) };
       },
       close: () => transport.close(),
@@ -30,7 +30,7 @@ export function createMailer(config: Pick<Config, 'mail' | 'isProduction'>, logg
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(mail) {
-      const info = await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      const info = await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, replyTo: mail.replyTo });
       await fs.mkdir(dir, { recursive: true });
       const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}.eml`);
       await fs.writeFile(file, info.message as Buffer);

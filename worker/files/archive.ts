@@ -11,9 +11,7 @@ export const ZIP_LIMITS = {
 };
 export type ZipLimits = typeof ZIP_LIMITS;
 
-export type ArchiveVerdict =
-  | { ok: true; entries: ArchiveEntry[]; uncompressedBytes: number }
-  | { ok: false; reason: string };
+export type ArchiveVerdict = { ok: true; entries: ArchiveEntry[]; uncompressedBytes: number } | { ok: false; reason: string };
 
 const reject = (reason: string): ArchiveVerdict => ({ ok: false, reason });
 

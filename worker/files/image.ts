@@ -4,9 +4,7 @@ export const THUMBNAIL_SIZE = 320;
 /** far beyond any photo a student hands in, far below what would exhaust the worker's memory */
 export const MAX_IMAGE_PIXELS = 100_000_000;
 
-export type ImageVerdict =
-  | { ok: true; width: number; height: number; thumbnail: Buffer }
-  | { ok: false; reason: string };
+export type ImageVerdict = { ok: true; width: number; height: number; thumbnail: Buffer } | { ok: false; reason: string };
 
 /**
  * Reads an image's displayed dimensions (EXIF orientation applied) and makes a webp thumbnail at

@@ -8,6 +8,7 @@ import type { WorkerDeps } from '../deps';
 import type { ProcessorDefinition } from '../queue-worker';
 import { inspectImage } from './image';
 import { inspectZip } from './archive';
+import { makeImageVariants } from './variants';
 
 /** Raster formats libvips reads; SVG is deliberately absent (we never render user markup). */
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/tiff']);
@@ -112,10 +113,11 @@ export async function failFile(ctx: FileProcessingContext, fileId: string, error
 export function fileProcessingProcessor(
   deps: WorkerDeps,
   storage: Storage = createStorage(deps.config),
-): ProcessorDefinition<FileProcessingJob> {
+): ProcessorDefinition<FileProcessingJob, unknown> {
   const ctx: FileProcessingContext = { deps, storage };
   return {
-    process: (job: Job<FileProcessingJob>) => processFile(ctx, job.data.fileId),
-    onFinalFailure: (job, error) => failFile(ctx, job.data.fileId, error),
+    process: (job: Job<FileProcessingJob>) => (job.data.variants ? makeImageVariants(storage, job.data.fileId) : processFile(ctx, job.data.fileId)),
+    // a failed variants job leaves the file as processing found it; the image is served without sizes
+    onFinalFailure: (job, error) => (job.data.variants ? Promise.resolve() : failFile(ctx, job.data.fileId, error)),
   };
 }

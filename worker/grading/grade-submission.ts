@@ -18,6 +18,7 @@ import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
 import { GradingEvents, type Audience } from './events';
 import { scoreResults } from './scoring';
 import { finishRejudgeStep } from './rejudge';
+import { codingGraded } from '../../common/notifications/triggers';
 
 export interface GradingContext {
   sequelize: Sequelize;
@@ -144,6 +145,10 @@ export class SubmissionGrader {
     const complete = async (f: Final): Promise<GradeOutcome> => {
       if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
       events.completed(f.verdict, f.score, f.maxScore);
+      // not awaited: the job is done once the grade is stored; the notification (deduplicated) follows
+      void codingGraded(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }).catch((err: Error) =>
+        this.ctx.logger.warn('grading notification failed', { submissionId: row.id, error: err.message }),
+      );
       if (row.rejudge_id) await finishRejudgeStep(this.ctx, row.rejudge_id);
       return { outcome: 'graded', verdict: f.verdict, score: f.score, maxScore: f.maxScore };
     };
@@ -233,29 +238,26 @@ export class SubmissionGrader {
     )) as [{ id: string; user_id: string; classroom_id: string | null; max_score: number; rejudge_id: string | null }[], unknown];
     const row = rows[0];
     if (!row) return;
-    new GradingEvents(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, classroomId: row.classroom_id }, this.ctx.hiddenFigures).completed(
-      'internal_error',
-      0,
-      row.max_score,
-    );
+    new GradingEvents(
+      this.ctx.realtime,
+      { submissionId: row.id, userId: row.user_id, classroomId: row.classroom_id },
+      this.ctx.hiddenFigures,
+    ).completed('internal_error', 0, row.max_score);
     if (row.rejudge_id) await finishRejudgeStep(this.ctx, row.rejudge_id);
   }
 }
 
 /** A test's verdict from how the program ran and what it printed. */
-export function judge(test: Pick<CodingTestCase, 'expected' | 'comparison' | 'tolerance'>, run: RunResult): { verdict: TestVerdict; diff: string | null } {
+export function judge(
+  test: Pick<CodingTestCase, 'expected' | 'comparison' | 'tolerance'>,
+  run: RunResult,
+): { verdict: TestVerdict; diff: string | null } {
   if (run.verdict !== 'ok') return { verdict: run.verdict, diff: null };
   const outcome = compareOutput(test.expected, run.stdout, { comparison: test.comparison, tolerance: test.tolerance });
   return { verdict: outcome.ok ? 'accepted' : 'wrong_answer', diff: outcome.diff };
 }
 
-function testResult(
-  index: number,
-  test: CodingTestCase,
-  verdict: TestVerdict,
-  run: RunResult | null,
-  diff: string | null,
-): TestResult {
+function testResult(index: number, test: CodingTestCase, verdict: TestVerdict, run: RunResult | null, diff: string | null): TestResult {
   return {
     index,
     testId: test.id,

@@ -37,7 +37,12 @@ export async function createGradingProcessor(
   // a sandbox handed in belongs to the caller; only the one made here is closed with the processor
   const ownSandbox = options.sandbox
     ? undefined
-    : createSandbox({ backend: deps.config.sandbox.backend, dockerHost: deps.config.sandbox.dockerHost });
+    : createSandbox({
+        backend: deps.config.sandbox.backend,
+        dockerHost: deps.config.sandbox.dockerHost,
+        allowWeakIsolation: deps.config.sandbox.allowWeakIsolation,
+        logger: deps.logger,
+      });
   const sandbox = options.sandbox ?? ownSandbox!;
   if (ownSandbox) {
     // what the runners found at start; the sandbox self-check refines it per language

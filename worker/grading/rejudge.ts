@@ -81,10 +81,9 @@ export async function startRejudge(ctx: RejudgeContext & { queues: Queues }, rej
     return true;
   });
 
-  const [pending] = (await ctx.sequelize.query(
-    `SELECT id FROM coding_submissions WHERE rejudge_id = :rejudgeId AND status = 'queued'`,
-    { replacements: { rejudgeId } },
-  )) as [{ id: string }[], unknown];
+  const [pending] = (await ctx.sequelize.query(`SELECT id FROM coding_submissions WHERE rejudge_id = :rejudgeId AND status = 'queued'`, {
+    replacements: { rejudgeId },
+  })) as [{ id: string }[], unknown];
   await ctx.queues.grading.addBulk(
     pending.map((s) => ({
       name: 'grading',
@@ -92,10 +91,9 @@ export async function startRejudge(ctx: RejudgeContext & { queues: Queues }, rej
       opts: { jobId: gradingJobId(s.id, rejudgeId) },
     })),
   );
-  const [progress] = (await ctx.sequelize.query(
-    `SELECT id, requested_by, done, total FROM coding_rejudges WHERE id = :rejudgeId`,
-    { replacements: { rejudgeId } },
-  )) as [ProgressRow[], unknown];
+  const [progress] = (await ctx.sequelize.query(`SELECT id, requested_by, done, total FROM coding_rejudges WHERE id = :rejudgeId`, {
+    replacements: { rejudgeId },
+  })) as [ProgressRow[], unknown];
   if (claimed && progress[0]) publishProgress(ctx.realtime, progress[0]);
   return { total: progress[0]?.total ?? 0 };
 }

@@ -81,7 +81,15 @@ async function runSamples(program: PreparedProgram, taskId: string): Promise<Sam
   for (const test of samples) {
     const r = await program.run(test.stdin, limits);
     const judged = judge(test, r);
-    results.push({ ...outcome(r), testId: test.id, name: test.name, stdin: test.stdin, expected: test.expected, verdict: judged.verdict, diff: judged.diff });
+    results.push({
+      ...outcome(r),
+      testId: test.id,
+      name: test.name,
+      stdin: test.stdin,
+      expected: test.expected,
+      verdict: judged.verdict,
+      diff: judged.diff,
+    });
   }
   return results;
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { createSandbox, type Sandbox } from '../sandbox';
+import { createSandbox, sandboxIsolation, type Sandbox } from '../sandbox';
 import { COMPILE_LIMITS } from '../sandbox/limits';
 import { checkLanguages, describeCheck } from '../sandbox/self-check';
 import { dropReport, REPORT_REFRESH_MS, storeReport, type SandboxReport } from '../../common/grading/sandbox-reports';
@@ -49,6 +49,7 @@ export async function runSandboxSelfCheck(
     if (check.available) logger.info(`sandbox self-check: ${describeCheck(check)}`, { language: check.language, version: check.version });
     else logger.warn(`sandbox self-check: ${describeCheck(check)}`, { language: check.language, reason: check.reason, fix: check.fix });
   }
+  const isolation = sandboxIsolation();
   const report: SandboxReport = {
     workerId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`,
     hostname: os.hostname(),
@@ -60,6 +61,7 @@ export async function runSandboxSelfCheck(
       playground: { timeMs: PLAYGROUND_LIMITS.timeMs, memoryMb: PLAYGROUND_LIMITS.memoryMb },
       compile: { timeMs: COMPILE_LIMITS.timeMs, memoryMb: COMPILE_LIMITS.memoryMb },
     },
+    isolation,
     languages,
   };
   const prefix = config.redis.prefix;

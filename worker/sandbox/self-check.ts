@@ -25,15 +25,31 @@ const HELLO: Record<Language, { files: SourceFile[]; version: (printed: string) 
     version: (v) => `Python ${v}`,
   },
   c: {
-    files: [{ name: 'main.c', content: '#include <stdio.h>\nint main(void){printf("hello\\n%d.%d.%d\\n",__GNUC__,__GNUC_MINOR__,__GNUC_PATCHLEVEL__);return 0;}\n' }],
+    files: [
+      {
+        name: 'main.c',
+        content: '#include <stdio.h>\nint main(void){printf("hello\\n%d.%d.%d\\n",__GNUC__,__GNUC_MINOR__,__GNUC_PATCHLEVEL__);return 0;}\n',
+      },
+    ],
     version: (v) => `gcc ${v}`,
   },
   cpp: {
-    files: [{ name: 'main.cpp', content: '#include <iostream>\nint main(){std::cout<<"hello\\n"<<__GNUC__<<"."<<__GNUC_MINOR__<<"."<<__GNUC_PATCHLEVEL__<<std::endl;}\n' }],
+    files: [
+      {
+        name: 'main.cpp',
+        content: '#include <iostream>\nint main(){std::cout<<"hello\\n"<<__GNUC__<<"."<<__GNUC_MINOR__<<"."<<__GNUC_PATCHLEVEL__<<std::endl;}\n',
+      },
+    ],
     version: (v) => `g++ ${v}`,
   },
   java: {
-    files: [{ name: 'Main.java', content: 'public class Main { public static void main(String[] a) { System.out.println("hello"); System.out.println(System.getProperty("java.version")); } }\n' }],
+    files: [
+      {
+        name: 'Main.java',
+        content:
+          'public class Main { public static void main(String[] a) { System.out.println("hello"); System.out.println(System.getProperty("java.version")); } }\n',
+      },
+    ],
     version: (v) => `Java ${v}`,
   },
 };
@@ -68,7 +84,13 @@ const clip = (text: string, max = 300) => (text.length > max ? `${text.slice(0, 
 type Checked = Pick<Sandbox, 'runnerFor' | 'unavailableReason'>;
 
 async function checkOne(sandbox: Checked, language: Language, backend: string): Promise<LanguageSelfCheck> {
-  const unavailable = (reason: string): LanguageSelfCheck => ({ language, available: false, version: null, reason, fix: fixFor(language, reason, backend) });
+  const unavailable = (reason: string): LanguageSelfCheck => ({
+    language,
+    available: false,
+    version: null,
+    reason,
+    fix: fixFor(language, reason, backend),
+  });
   const why = sandbox.unavailableReason(language);
   if (why) return unavailable(why);
   const hello = HELLO[language];
@@ -79,7 +101,9 @@ async function checkOne(sandbox: Checked, language: Language, backend: string): 
       const run = await program.run('', CHECK_LIMITS);
       const [first, second] = run.stdout.split('\n').map((l) => l.trim());
       if (run.verdict !== 'ok' || first !== 'hello') {
-        return unavailable(`hello world ended ${run.verdict}: ${clip(run.message ?? (run.stderr || run.stdout || `exit ${run.exitCode ?? run.signal}`))}`);
+        return unavailable(
+          `hello world ended ${run.verdict}: ${clip(run.message ?? (run.stderr || run.stdout || `exit ${run.exitCode ?? run.signal}`))}`,
+        );
       }
       return { language, available: true, version: hello.version(second ?? '') };
     } finally {

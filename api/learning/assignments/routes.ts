@@ -19,7 +19,7 @@ export function studentAssignmentRoutes(deps: ApiDeps, learning: LearningService
 /** Teachers (their classrooms) and admins (all): set work, change it, archive or delete it. */
 export function staffAssignmentRoutes(deps: ApiDeps): ApiRouter {
   const { requireAuth, requireRole } = deps.auth;
-  const c = staffAssignmentController(new AdminAssignmentService(deps.sequelize));
+  const c = staffAssignmentController(new AdminAssignmentService(deps.sequelize, deps.queues));
   const staff = [requireAuth, requireRole('teacher', 'admin')];
   return new ApiRouter('/api/v2/admin/assignments')
     .get('/', ...staff, validate({ query: s.adminAssignmentQuery }), c.list)

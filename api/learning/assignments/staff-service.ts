@@ -5,6 +5,8 @@ import { limitOffset, type Pagination } from '../../../common/paging';
 import { taughtClassroomIds, teaches, type Actor } from '../../access/classrooms';
 import { assignmentFromRow, assignmentView } from '../views';
 import { likeContains } from '../../../common/sql/like';
+import type { Queues } from '../../../common/queues';
+import { assignmentPublished } from '../../../common/notifications/triggers';
 
 export interface AssignmentInput {
   title: string;
@@ -43,7 +45,11 @@ function toAttributes(input: Partial<AssignmentInput>) {
  * admins manage all. Counts are of each student's newest attempt, among the students the caller teaches.
  */
 export class AdminAssignmentService {
-  constructor(private readonly sequelize: Sequelize) {}
+  constructor(
+    private readonly sequelize: Sequelize,
+    /** for the `assignment.published` fan-out (README.md#notifications) */
+    private readonly queues?: Queues,
+  ) {}
 
   async list(actor: Actor, query: AdminAssignmentQuery) {
     const { limit, offset } = limitOffset(query);
@@ -101,14 +107,23 @@ export class AdminAssignmentService {
     await this.checkClassroom(actor, input.classroomId);
     const { title, kind, dueAt, maxPoints } = input;
     const a = await Assignment.create({ ...toAttributes(input), title, kind, dueAt, maxPoints, createdBy: actor.id });
+    if (a.status === 'published') await this.announce(a);
     return assignmentView(a);
   }
 
   async update(actor: Actor, id: string, change: Partial<AssignmentInput>) {
     const a = await this.loadManageable(actor, id);
     if (change.classroomId !== undefined && change.classroomId !== a.classroomId) await this.checkClassroom(actor, change.classroomId);
+    const wasPublished = a.status === 'published';
     await a.update(toAttributes(change));
+    if (!wasPublished && a.status === 'published') await this.announce(a);
     return assignmentView(a);
+  }
+
+  /** The assignment is saved whatever happens here: a queue that is away costs the students this notice only. */
+  private async announce(a: Assignment) {
+    if (!this.queues) return;
+    await assignmentPublished(this.queues, a).catch(() => undefined);
   }
 
   /** Removes an assignment nobody has handed anything in for; otherwise archives it, keeping the work. */

@@ -111,10 +111,10 @@ export class StudentAssignmentService {
 
   /** One published assignment the student may see, with every attempt they made at it. */
   async get(studentId: string, assignmentId: string, now = new Date()) {
-    const rows = await this.sequelize.query<Record<string, unknown>>(
-      `WITH ${STUDENT_ASSIGNMENTS_SQL} SELECT * FROM mine WHERE id = :assignmentId`,
-      { replacements: { studentId, now, assignmentId }, type: QueryTypes.SELECT },
-    );
+    const rows = await this.sequelize.query<Record<string, unknown>>(`WITH ${STUDENT_ASSIGNMENTS_SQL} SELECT * FROM mine WHERE id = :assignmentId`, {
+      replacements: { studentId, now, assignmentId },
+      type: QueryTypes.SELECT,
+    });
     const row = rows[0];
     if (!row) throw new NotFoundError('Assignment');
     const attempts = await Submission.findAll({

@@ -21,12 +21,6 @@ export interface Dashboard {
 }
 
 /**
- * There is no notifications feature (no table) yet: the figure says so rather than invent a count.
- * Whoever adds notifications adds their unread subquery to the statement below.
- */
-const NO_NOTIFICATIONS: Dashboard['notifications'] = { available: false, unread: 0 };
-
-/**
  * Everything on a student's home screen in ONE SQL statement: the per-assignment state is worked
  * out once in a CTE and each figure is a subquery over it.
  */
@@ -39,6 +33,7 @@ export class DashboardService {
       deadlines: Dashboard['nextDeadlines'];
       grades: Dashboard['latestGrades'];
       coding_solved: number;
+      unread_notifications: number;
     }>(
       `WITH ${STUDENT_ASSIGNMENTS_SQL}
       SELECT
@@ -60,7 +55,8 @@ export class DashboardService {
             FROM mine WHERE state = 'graded' AND latest_grade IS NOT NULL
             ORDER BY latest_graded_at DESC, id LIMIT 5) g) AS grades,
         (SELECT count(DISTINCT task_id) FROM coding_submissions
-          WHERE user_id = :studentId AND verdict = 'accepted') AS coding_solved`,
+          WHERE user_id = :studentId AND verdict = 'accepted') AS coding_solved,
+        (SELECT count(*) FROM notifications WHERE user_id = :studentId AND read_at IS NULL) AS unread_notifications`,
       { replacements: { studentId, now }, type: QueryTypes.SELECT },
     );
     const c = row!.counts;
@@ -71,7 +67,7 @@ export class DashboardService {
       completionPercent: c.total ? Math.round((c.done / c.total) * 1000) / 10 : 0,
       averageGradePercent: c.average === null ? null : round2(c.average),
       codingLab: { available: true, solved: Number(row!.coding_solved) },
-      notifications: NO_NOTIFICATIONS,
+      notifications: { available: true, unread: Number(row!.unread_notifications) },
     };
   }
 }

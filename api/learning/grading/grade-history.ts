@@ -4,13 +4,7 @@ import { rooms } from '../../../common/realtime/events';
 import type { RealtimePublisher } from '../../../common/realtime/publisher';
 
 /** Appends the submission's current grade and feedback to its history, as the reviewer left them. */
-export async function appendGradeHistory(
-  s: Submission,
-  status: ReviewStatus,
-  gradedBy: string,
-  gradedAt: Date,
-  transaction: Transaction,
-) {
+export async function appendGradeHistory(s: Submission, status: ReviewStatus, gradedBy: string, gradedAt: Date, transaction: Transaction) {
   await SubmissionGrade.create(
     {
       submissionId: s.id,

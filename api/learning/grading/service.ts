@@ -6,6 +6,7 @@ import type { RealtimePublisher } from '../../../common/realtime/publisher';
 import { announceGraded, appendGradeHistory } from './grade-history';
 import type { Actor } from '../../access/classrooms';
 import type { SubmissionService } from '../submissions/service';
+import { submissionReviewed } from '../../../common/notifications/triggers';
 
 export interface GradeInput {
   grade?: number;
@@ -46,6 +47,7 @@ export class GradingService {
       s.gradedAt = now;
       await s.save({ transaction });
       await appendGradeHistory(s, input.status, actor.id, now, transaction);
+      await submissionReviewed(this.realtime, s, s.assignment.title, transaction);
       return s;
     });
     announceGraded(this.realtime, graded);

@@ -1,19 +1,6 @@
 import { Op, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
-import {
-  BadRequestError,
-  ConflictError,
-  NotFoundError,
-  UnprocessableError,
-  ValidationError,
-} from '../../../common/errors';
-import {
-  Assignment,
-  Submission,
-  SubmissionFile,
-  SubmissionGrade,
-  User,
-  type SubmissionStatus,
-} from '../../../common/models';
+import { BadRequestError, ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../../common/errors';
+import { Assignment, Submission, SubmissionFile, SubmissionGrade, User, type SubmissionStatus } from '../../../common/models';
 import { assessLateness } from '../../../common/learning/late-policy';
 import type { RealtimePublisher } from '../../../common/realtime/publisher';
 import { limitOffset, type Pagination } from '../../../common/paging';
@@ -22,6 +9,7 @@ import type { SubmissionFileGateway } from './files';
 import type { SubmissionLinks } from './links';
 import { announceGraded, appendGradeHistory } from '../grading/grade-history';
 import { submissionView } from '../views';
+import { submissionReviewed } from '../../../common/notifications/triggers';
 
 export interface SubmissionListQuery extends Pagination {
   assignmentId?: string;
@@ -228,6 +216,7 @@ export class SubmissionService {
       s.gradedAt = now;
       await s.save({ transaction });
       await appendGradeHistory(s, change.status!, actor.id, now, transaction);
+      await submissionReviewed(this.realtime, s, s.assignment.title, transaction);
       return s;
     });
     announceGraded(this.realtime, reviewed);

@@ -91,7 +91,11 @@ describe('assignment management (/api/v2/admin/assignments)', () => {
 
   it('lets the teacher publish their assignment with PATCH', async () => {
     const a = await makeAssignment({ classroomId: school.classroom.id, status: 'draft' });
-    const res = await request(app()).patch(`/api/v2/admin/assignments/${a.id}`).set(bearer(school.teacher)).send({ status: 'published', maxPoints: 20 }).expect(200);
+    const res = await request(app())
+      .patch(`/api/v2/admin/assignments/${a.id}`)
+      .set(bearer(school.teacher))
+      .send({ status: 'published', maxPoints: 20 })
+      .expect(200);
     expect(res.body.data).to.include({ status: 'published', maxPoints: 20 });
   });
 
@@ -109,11 +113,7 @@ describe('assignment management (/api/v2/admin/assignments)', () => {
 
   it('refuses a delete with body fields, naming them, and keeps the assignment', async () => {
     const a = await makeAssignment({ classroomId: school.classroom.id });
-    const res = await request(app())
-      .delete(`/api/v2/admin/assignments/${a.id}`)
-      .set(bearer(school.teacher))
-      .send({ force: true })
-      .expect(400);
+    const res = await request(app()).delete(`/api/v2/admin/assignments/${a.id}`).set(bearer(school.teacher)).send({ force: true }).expect(400);
     expect((res.body.error.details as { field: string }[]).map((d) => d.field)).to.deep.equal(['force']);
     expect(await Assignment.findByPk(a.id)).to.not.equal(null);
   });

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { app, apiDeps } from '../../support/deps';
 import { bearer, createSchool } from '../../support/factories';
 import type { Options } from 'sequelize';
-import { CodingSubmission, type Assignment, type CodingTask, type User } from '../../../common/models';
+import { CodingSubmission, Notification, type Assignment, type CodingTask, type User } from '../../../common/models';
 import { makeTask, testCase } from '../../coding-lab/helpers';
 import { DAY, makeAssignment, makeSubmission } from '../helpers';
 
@@ -94,10 +94,22 @@ describe('student dashboard and progress', () => {
       expect(body.data.averageGradePercent).to.equal(76.67);
     });
 
-    it('reports notifications as not available (the feature does not exist) with 0 unread, and no coding-lab solves yet', async () => {
+    it('reports no coding-lab solves yet', async () => {
       const { body } = await dashboard();
-      expect(body.data.notifications).to.deep.equal({ available: false, unread: 0 });
       expect(body.data.codingLab.solved).to.equal(0);
+    });
+
+    it("counts the student's unread notifications, leaving out read ones and a classmate's", async () => {
+      const note = (userId: string, readAt: Date | null) =>
+        Notification.create({ userId, type: 'announcement', title: 'n', link: null, dedupeKey: null, readAt });
+      await Promise.all([
+        note(school.student.id, null),
+        note(school.student.id, null),
+        note(school.student.id, new Date()),
+        note(school.classmate.id, null),
+      ]);
+      const { body } = await dashboard();
+      expect(body.data.notifications).to.deep.equal({ available: true, unread: 2 });
     });
 
     it('answers with ONE SQL query per request', async () => {
@@ -169,12 +181,20 @@ describe('student dashboard and progress', () => {
         averageGradePercent: 70,
         missing: 2,
       });
-      expect(byName['All classrooms']).to.deep.include({ classroomId: null, assignments: 1, completed: 1, completionRate: 100, averageGradePercent: 90 });
+      expect(byName['All classrooms']).to.deep.include({
+        classroomId: null,
+        assignments: 1,
+        completed: 1,
+        completionRate: 100,
+        averageGradePercent: 90,
+      });
     });
 
     it('charts grades in the order given with a running average, and reads the trend as up', async () => {
       const { body } = await progress();
-      expect(body.data.trend.points.map((p: { title: string; percent: number; runningAverage: number }) => [p.title, p.percent, p.runningAverage])).to.deep.equal([
+      expect(
+        body.data.trend.points.map((p: { title: string; percent: number; runningAverage: number }) => [p.title, p.percent, p.runningAverage]),
+      ).to.deep.equal([
         ['A4', 80, 80],
         ['A5', 60, 70],
         ['A11', 90, 76.67],

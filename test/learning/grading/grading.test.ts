@@ -15,7 +15,14 @@ describe('grading (PATCH /api/v2/admin/submissions/:id/grade)', () => {
   });
 
   it('round trip: the teacher grades a late attempt, the penalty is applied, the student sees grade and feedback, the history keeps the earlier grade', async () => {
-    const a = await makeAssignment({ classroomId: school.classroom.id, dueIn: -HOUR, acceptLate: true, latePenaltyPercent: 10, maxLateDays: 3, maxPoints: 50 });
+    const a = await makeAssignment({
+      classroomId: school.classroom.id,
+      dueIn: -HOUR,
+      acceptLate: true,
+      latePenaltyPercent: 10,
+      maxLateDays: 3,
+      maxPoints: 50,
+    });
     const id = (await submitText(school.student, a.id).expect(201)).body.data.id;
 
     const first = await grade(school.teacher, id, { grade: 40, feedback: 'Good, but late' }).expect(200);

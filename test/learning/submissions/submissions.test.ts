@@ -80,13 +80,25 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
       });
 
       it('accepts work on the last allowed day', async () => {
-        const a = await makeAssignment({ classroomId: school.classroom.id, dueIn: -(DAY + HOUR), acceptLate: true, latePenaltyPercent: 5, maxLateDays: 2 });
+        const a = await makeAssignment({
+          classroomId: school.classroom.id,
+          dueIn: -(DAY + HOUR),
+          acceptLate: true,
+          latePenaltyPercent: 5,
+          maxLateDays: 2,
+        });
         const res = await submitText(school.student, a.id).expect(201);
         expect(res.body.data).to.include({ status: 'late', daysLate: 2, penaltyPercent: 10 });
       });
 
       it('refuses work beyond the maximum days late with 422 DEADLINE_PASSED', async () => {
-        const a = await makeAssignment({ classroomId: school.classroom.id, dueIn: -(2 * DAY + HOUR), acceptLate: true, latePenaltyPercent: 5, maxLateDays: 2 });
+        const a = await makeAssignment({
+          classroomId: school.classroom.id,
+          dueIn: -(2 * DAY + HOUR),
+          acceptLate: true,
+          latePenaltyPercent: 5,
+          maxLateDays: 2,
+        });
         const res = await submitText(school.student, a.id).expect(422);
         expect(res.body.error.details).to.include({ daysLate: 3, reason: 'TOO_LATE' });
       });
@@ -119,14 +131,22 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
     it('replaces the content of an attempt nobody has reviewed', async () => {
       const a = await makeAssignment({ classroomId: school.classroom.id });
       const id = (await submitText(school.student, a.id, 'first').expect(201)).body.data.id;
-      const res = await request(app()).patch(`/api/v2/tutorial/submissions/${id}`).set(bearer(school.student)).send({ content: 'better' }).expect(200);
+      const res = await request(app())
+        .patch(`/api/v2/tutorial/submissions/${id}`)
+        .set(bearer(school.student))
+        .send({ content: 'better' })
+        .expect(200);
       expect(res.body.data).to.include({ content: 'better', status: 'submitted', attempt: 1 });
     });
 
     it('lets the student rework an attempt sent back for revision, which goes back to submitted', async () => {
       const a = await makeAssignment({ classroomId: school.classroom.id });
       const s = await makeSubmission(a, school.student, { status: 'needs_revision', feedback: 'Redo part 2' });
-      const res = await request(app()).patch(`/api/v2/tutorial/submissions/${s.id}`).set(bearer(school.student)).send({ content: 'part 2 redone' }).expect(200);
+      const res = await request(app())
+        .patch(`/api/v2/tutorial/submissions/${s.id}`)
+        .set(bearer(school.student))
+        .send({ content: 'part 2 redone' })
+        .expect(200);
       expect(res.body.data).to.include({ status: 'submitted', content: 'part 2 redone', attempt: 1 });
     });
 
@@ -134,9 +154,15 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
       const a = await makeAssignment({ classroomId: school.classroom.id });
       const id = (await submitText(school.student, a.id, 'first').expect(201)).body.data.id;
       await grade(school.teacher, id, { grade: 30, status: 'needs_revision', feedback: 'Redo part 2' }).expect(200);
-      const res = await request(app()).patch(`/api/v2/tutorial/submissions/${id}`).set(bearer(school.student)).send({ content: 'redone' }).expect(200);
+      const res = await request(app())
+        .patch(`/api/v2/tutorial/submissions/${id}`)
+        .set(bearer(school.student))
+        .send({ content: 'redone' })
+        .expect(200);
       expect(res.body.data).to.include({ status: 'submitted', grade: null, rawGrade: null, gradedBy: null, gradedAt: null });
-      expect(res.body.data.gradeHistory.map((g: { rawGrade: number; status: string }) => [g.rawGrade, g.status])).to.deep.equal([[30, 'needs_revision']]);
+      expect(res.body.data.gradeHistory.map((g: { rawGrade: number; status: string }) => [g.rawGrade, g.status])).to.deep.equal([
+        [30, 'needs_revision'],
+      ]);
       const listed = await request(app()).get(`/api/v2/tutorial/assignments/${a.id}`).set(bearer(school.student)).expect(200);
       expect(listed.body.data.mine).to.include({ state: 'submitted', grade: null });
     });
@@ -205,7 +231,11 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
     it('refuses a teacher changing the student’s content with 400', async () => {
       const a = await makeAssignment({ classroomId: school.classroom.id });
       const s = await makeSubmission(a, school.student);
-      await request(app()).patch(`/api/v2/tutorial/submissions/${s.id}`).set(bearer(school.teacher)).send({ content: 'mine now', status: 'returned' }).expect(400);
+      await request(app())
+        .patch(`/api/v2/tutorial/submissions/${s.id}`)
+        .set(bearer(school.teacher))
+        .send({ content: 'mine now', status: 'returned' })
+        .expect(400);
     });
 
     it('answers 404 to a teacher of another classroom', async () => {
@@ -243,7 +273,9 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
       const y = await makeSubmission(a, s.classmate);
       await makeSubmission(b, s.outsider);
       const get = async (q: string) =>
-        (await request(app()).get(`/api/v2/tutorial/submissions${q}`).set(bearer(s.teacher)).expect(200)).body.data.map((r: { id: string }) => r.id).sort();
+        (await request(app()).get(`/api/v2/tutorial/submissions${q}`).set(bearer(s.teacher)).expect(200)).body.data
+          .map((r: { id: string }) => r.id)
+          .sort();
       expect(await get('')).to.deep.equal([x.id, y.id].sort());
       expect(await get(`?assignmentId=${b.id}`)).to.deep.equal([]);
       expect(await get(`?studentId=${s.classmate.id}`)).to.deep.equal([y.id]);

@@ -85,7 +85,7 @@ describe('submissions with files (POST /api/v2/tutorial/submissions, multipart)'
       expect(res.body.error.details).to.include({ name: 'huge.pdf', maxBytes: 1024 });
     });
 
-    it("keeps to the hard cap for an assignment the student cannot see, which then answers 404, not its cap", async () => {
+    it('keeps to the hard cap for an assignment the student cannot see, which then answers 404, not its cap', async () => {
       const a = await makeAssignment({ classroomId: school.other.id, kind: 'file', allowedFileTypes: ['pdf'], maxFileBytes: 1024 });
       const res = await post().field('assignmentId', a.id).attach('files', pdf(crypto.randomUUID()), 'small.pdf').expect(404);
       expect(res.body.error.code).to.equal('NOT_FOUND');

@@ -67,8 +67,7 @@ function parse(code: string, codeLines: Set<number>, commentLines: Set<number>):
   }
 }
 
-const isFunction = (n: acorn.AnyNode | null | undefined): boolean =>
-  !!n && (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression');
+const isFunction = (n: acorn.AnyNode | null | undefined): boolean => !!n && (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression');
 
 function keyName(key: acorn.Expression | acorn.PrivateIdentifier, computed: boolean, code: string): string {
   if (key.type === 'Identifier') return computed ? `[${key.name}]` : key.name;

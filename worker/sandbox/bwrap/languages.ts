@@ -5,13 +5,13 @@ import type { Language, SourceFile } from '../types';
 /** Mount point of the program's files inside the sandbox. */
 export const BOX = '/box';
 
-/** rlimits and the RSS watch of one sandboxed process (see helper-source.ts) */
+/** the limits of one sandboxed run (see spawn.ts and helper.c) */
 export interface ProcessLimits {
   cpuMs: number;
-  /** RLIMIT_AS in MB; 0 = none (the JVM reserves far more than it uses) */
+  /** RLIMIT_AS in MB, per process; 0 = none (the JVM reserves far more than it uses) */
   asMb: number;
-  /** resident memory past which the helper kills the program, KB; 0 = none */
-  rssCapKb: number;
+  /** memory of the whole run as judged (control group: every process, tmpfs, shared memory), MB */
+  memoryMb: number;
   nproc: number;
   fsizeMb: number;
   nofile: number;
@@ -76,7 +76,7 @@ const PY_CHECK = [
   '        sys.exit(1)',
 ].join('\n');
 
-const nativeCompile = { asMb: 2048, rssCapKb: 1024 * 1024, nproc: 32, fsizeMb: 64, nofile: 128 };
+const nativeCompile = { asMb: 2048, memoryMb: 1024, nproc: 32, fsizeMb: 64, nofile: 128 };
 
 /** the public class of a Java file, which must also be its file name */
 export function javaMainClass(content: string): { simple: string; qualified: string } | undefined {
@@ -91,10 +91,10 @@ export const LANGUAGE_SPECS: Partial<Record<Language, LanguageSpec>> = {
     toolchain: [HOST_TOOLS.python],
     fileName: plain,
     compile: (names, t) => [t.python, '-E', '-s', '-S', '-c', PY_CHECK, ...names.filter((n) => n.endsWith('.py'))],
-    compileLimits: { asMb: 512, rssCapKb: 256 * 1024, nproc: 8, fsizeMb: 16, nofile: 64 },
+    compileLimits: { asMb: 512, memoryMb: 256, nproc: 8, fsizeMb: 16, nofile: 64 },
     // -E: no PYTHON* variables, -s/-S: no site packages (faster start); the script's directory stays importable
     run: (names, _files, _memoryMb, t) => [t.python, '-E', '-s', '-S', '-B', path.posix.join(t.box, names[0]!)],
-    runLimits: (memoryMb) => ({ asMb: memoryMb + 64, rssCapKb: memoryMb * 1024, nproc: 32, fsizeMb: 16, nofile: 64 }),
+    runLimits: (memoryMb) => ({ asMb: memoryMb + 64, memoryMb, nproc: 32, fsizeMb: 16, nofile: 64 }),
     outOfMemory: /MemoryError/,
     startupMs: 500,
   },
@@ -104,7 +104,7 @@ export const LANGUAGE_SPECS: Partial<Record<Language, LanguageSpec>> = {
     compile: (names, t) => [t.gcc, '-O2', '-std=gnu17', '-pipe', '-o', `${t.box}/main`, ...compiled(/\.c$/, names, t.box), '-lm'],
     compileLimits: nativeCompile,
     run: (_names, _files, _memoryMb, t) => [`${t.box}/main`],
-    runLimits: (memoryMb) => ({ asMb: memoryMb + 32, rssCapKb: memoryMb * 1024, nproc: 32, fsizeMb: 16, nofile: 64 }),
+    runLimits: (memoryMb) => ({ asMb: memoryMb + 32, memoryMb, nproc: 32, fsizeMb: 16, nofile: 64 }),
     outOfMemory: /Cannot allocate memory|out of memory/i,
     startupMs: 300,
   },
@@ -114,7 +114,7 @@ export const LANGUAGE_SPECS: Partial<Record<Language, LanguageSpec>> = {
     compile: (names, t) => [t.gxx, '-O2', '-std=gnu++20', '-pipe', '-o', `${t.box}/main`, ...compiled(/\.(cpp|cc|cxx)$/, names, t.box), '-lm'],
     compileLimits: nativeCompile,
     run: (_names, _files, _memoryMb, t) => [`${t.box}/main`],
-    runLimits: (memoryMb) => ({ asMb: memoryMb + 48, rssCapKb: memoryMb * 1024, nproc: 32, fsizeMb: 16, nofile: 64 }),
+    runLimits: (memoryMb) => ({ asMb: memoryMb + 48, memoryMb, nproc: 32, fsizeMb: 16, nofile: 64 }),
     outOfMemory: /std::bad_alloc|Cannot allocate memory/,
     startupMs: 300,
   },
@@ -137,8 +137,8 @@ export const LANGUAGE_SPECS: Partial<Record<Language, LanguageSpec>> = {
       `${t.box}/classes`,
       ...compiled(/\.java$/, names, t.box),
     ],
-    // the JVM reserves gigabytes of address space it never touches: bound it by RSS instead of RLIMIT_AS
-    compileLimits: { asMb: 0, rssCapKb: 1024 * 1024, nproc: 128, fsizeMb: 64, nofile: 512 },
+    // the JVM reserves gigabytes of address space it never touches: bound it by its control group instead of RLIMIT_AS
+    compileLimits: { asMb: 0, memoryMb: 1024, nproc: 128, fsizeMb: 64, nofile: 512 },
     run: (names, files, memoryMb, t) => {
       const main = javaMainClass(files[0]!.content)?.qualified ?? names[0]!.replace(/\.java$/, '');
       return [
@@ -160,7 +160,7 @@ export const LANGUAGE_SPECS: Partial<Record<Language, LanguageSpec>> = {
       ];
     },
     // heap is bounded by -Xmx; the JVM's own metaspace, code cache and stacks get 224 MB on top
-    runLimits: (memoryMb) => ({ asMb: 0, rssCapKb: (memoryMb + 224) * 1024, nproc: 128, fsizeMb: 16, nofile: 256 }),
+    runLimits: (memoryMb) => ({ asMb: 0, memoryMb: memoryMb + 224, nproc: 128, fsizeMb: 16, nofile: 256 }),
     outOfMemory: /(Terminating due to|Exception in thread "[^"]*") java\.lang\.OutOfMemoryError(?!: unable to create native thread)/,
     startupMs: 1500,
   },

@@ -5,10 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CompileResult, Language, Limits, PreparedProgram, RunResult, Runner, SourceFile } from '../types';
 import { clip, COMPILE_LIMITS, COMPILE_OUTPUT_KEEP_BYTES, internalError, outputCaps } from '../limits';
-import { buildHelper, type BuiltHelper } from './helper';
+import { buildHelper, helperUnavailable, type BuiltHelper } from './helper';
 import { HOST_TOOLS, LANGUAGE_SPECS, type LanguageSpec } from './languages';
 import { rootMounts, runSandboxed, type BwrapHost, type SandboxOutcome } from './spawn';
 import { validFileName } from '../files';
+import { processIsolation, type Isolation } from '../cgroup';
 
 const NOBODY = 65534;
 const SIGXCPU = os.constants.signals.SIGXCPU;
@@ -25,10 +26,19 @@ let probed: BwrapProbe | undefined;
 export function probeBwrap(bwrap = '/usr/bin/bwrap'): BwrapProbe {
   if (probed) return probed;
   if (!fs.existsSync(bwrap)) return (probed = { ok: false, reason: `${bwrap} not found (install the bubblewrap package)` });
-  if (!['/usr/bin/cc', '/usr/bin/gcc', '/usr/bin/clang'].some((cc) => fs.existsSync(cc))) {
-    return (probed = { ok: false, reason: 'no C compiler to build the sandbox helper' });
-  }
-  const args = ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--uid', `${NOBODY}`, '--gid', `${NOBODY}`];
+  const helper = helperUnavailable();
+  if (helper) return (probed = { ok: false, reason: helper });
+  const args = [
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--uid',
+    `${NOBODY}`,
+    '--gid',
+    `${NOBODY}`,
+  ];
   const res = spawnSync(bwrap, [...args, ...rootMounts(), '--proc', '/proc', '--dev', '/dev', '--', '/usr/bin/true'], {
     timeout: 10_000,
     env: {},
@@ -39,27 +49,48 @@ export function probeBwrap(bwrap = '/usr/bin/bwrap'): BwrapProbe {
   return (probed = { ok: false, reason: `bubblewrap cannot create a sandbox here: ${why}` });
 }
 
-/** As root, bwrap runs as `nobody` so the sandbox's user is unprivileged on the host too (RLIMIT_NPROC applies). */
+/** As root, bwrap runs as `nobody` (gema-run drops to it) so the sandbox's user is unprivileged on the host too. */
 function runAsUser(): { uid: number; gid: number } | undefined {
   return process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : undefined;
+}
+
+export interface BwrapOptions {
+  bwrap?: string;
+  /** run without control groups when the machine has none (unsafe for untrusted students) */
+  allowWeakIsolation?: boolean;
+  /** the control groups to use (default: this process's, detected once) */
+  isolation?: Isolation;
 }
 
 /**
  * python, c, cpp and java in bubblewrap. A prepared program is a host temp directory: sources and
  * the compiler's output. It is writable only while compiling; every run mounts it read-only and
  * gets a fresh tmpfs as its working directory, so one test cannot leave anything for the next.
+ * Every sandbox runs in a control group of its own (README.md#isolation-levels).
  */
 export class BwrapRunner implements Runner {
   readonly name = 'bwrap' as const;
   private helper?: Promise<BuiltHelper>;
   private readonly mounts = rootMounts();
+  private readonly bwrap: string;
 
-  constructor(private readonly bwrap = '/usr/bin/bwrap') {}
+  constructor(private readonly options: BwrapOptions = {}) {
+    this.bwrap = options.bwrap ?? '/usr/bin/bwrap';
+  }
+
+  /** the control groups this runner puts its sandboxes in */
+  isolation(): Isolation {
+    return this.options.isolation ?? processIsolation();
+  }
 
   /** why `language` cannot run in bubblewrap here, or undefined */
   unavailableReason(language: Language): string | undefined {
     const spec = LANGUAGE_SPECS[language];
     if (!spec) return `bubblewrap does not run ${language}`;
+    const isolation = this.isolation();
+    if (isolation.level === 'none' && !this.options.allowWeakIsolation) {
+      return `no control groups to limit and measure untrusted code (${isolation.reason ?? 'none found'}); see README.md#isolation-levels, or set SANDBOX_ALLOW_WEAK_ISOLATION=true (unsafe)`;
+    }
     const probe = probeBwrap(this.bwrap);
     if (!probe.ok) return probe.reason;
     const missing = spec.toolchain.filter((tool) => !fs.existsSync(tool));
@@ -131,24 +162,33 @@ export class BwrapRunner implements Runner {
     const timeMs = Math.round(outcome.wallMs);
     // the student sees their own file names, not the sandbox's mount point
     const text = (outcome.output.stdout.text() + outcome.output.stderr.text()).replaceAll('/box/', '');
-    if (outcome.wallTimedOut || (s && s.cpuMs > COMPILE_LIMITS.timeMs)) return { ok: false, output: clip(`compilation timed out\n${text}`, COMPILE_OUTPUT_KEEP_BYTES), timeMs };
-    if (!s) throw new Error(`compiler sandbox failed (bwrap exit ${outcome.bwrapCode}): ${clip(text, 500)}`);
-    if (s.execErrno) throw new Error(`cannot execute the compiler (errno ${s.execErrno})`);
-    if (s.rssKilled) return { ok: false, output: clip(`the compiler ran out of memory\n${text}`, COMPILE_OUTPUT_KEEP_BYTES), timeMs };
+    const cpuMs = Math.max((outcome.usage?.cpuUs ?? 0) / 1000, s?.cpuMs ?? 0);
+    if (outcome.wallTimedOut || outcome.cpuKilled || cpuMs > COMPILE_LIMITS.timeMs)
+      return { ok: false, output: clip(`compilation timed out\n${text}`, COMPILE_OUTPUT_KEEP_BYTES), timeMs };
+    if (!s) throw new Error(`compiler sandbox failed: ${clip(text, 500)}`);
+    if (s.setupErrno) throw new Error(`cannot start the compiler's sandbox (${s.setupStep}: errno ${s.setupErrno})`);
+    if (outcome.memoryKilled || (outcome.usage?.ooms ?? 0) > 0)
+      return { ok: false, output: clip(`the compiler ran out of memory\n${text}`, COMPILE_OUTPUT_KEEP_BYTES), timeMs };
+    if (s.exit === 1 && bwrapFailed(text)) throw new Error(`compiler sandbox failed: ${clip(text, 500)}`);
     return { ok: s.exit === 0 && s.signal === 0, output: clip(text, COMPILE_OUTPUT_KEEP_BYTES), timeMs };
   }
 
   private async host(): Promise<BwrapHost> {
     this.helper ??= buildHelper();
     const helper = await this.helper;
-    return { bwrap: this.bwrap, helperDir: helper.dir, runAs: runAsUser() };
+    return { bwrap: this.bwrap, helper, runAs: runAsUser(), cgroups: this.isolation().manager };
   }
 
   async close(): Promise<void> {
     if (!this.helper) return;
     const helper = await this.helper.catch(() => undefined);
-    if (helper) await fsp.rm(helper.dir, { recursive: true, force: true });
+    if (helper?.temporary) await fsp.rm(helper.dir, { recursive: true, force: true });
   }
+}
+
+/** bubblewrap's own complaint (it could not build the sandbox), as opposed to the program's output */
+function bwrapFailed(stderr: string): boolean {
+  return /^bwrap: /.test(stderr);
 }
 
 function failedProgram(compile: CompileResult): PreparedProgram {
@@ -159,34 +199,44 @@ function failedProgram(compile: CompileResult): PreparedProgram {
   };
 }
 
-/** The verdict of one run from what the sandbox and the helper saw. */
+/**
+ * The verdict of one run. Time and memory come from the run's control group, read by the worker
+ * after the run; gema-run's rusage (outside the sandbox too) is the figure only without control
+ * groups, and otherwise a cross-check: the larger of the two is reported. The program's own exit code
+ * or a message on its stderr can only make its verdict worse (runtime_error, memory_limit), never ok.
+ */
 export function judge(spec: LanguageSpec, limits: Limits, outcome: SandboxOutcome): RunResult {
   const s = outcome.status;
+  const u = outcome.usage;
   const fields = outcome.output.fields();
-  const base = { ...fields, exitCode: null, signal: null, timeMs: Math.round(outcome.wallMs), memoryKb: 0 };
-  if (outcome.outputLimited) return { ...base, verdict: 'output_limit', timeMs: Math.round(s?.cpuMs ?? outcome.wallMs), memoryKb: s?.rssKb ?? 0 };
+  const cpuMs = Math.max((u?.cpuUs ?? 0) / 1000, s?.cpuMs ?? 0);
+  const memoryKb = Math.round(Math.max((u?.peakBytes ?? 0) / 1024, s?.maxRssKb ?? 0));
+  const judgedKb = spec.runLimits(limits.memoryMb).memoryMb * 1024;
+  const figures = { timeMs: Math.round(cpuMs * 100) / 100, memoryKb };
+  const base: RunResult = { ...fields, verdict: 'ok', exitCode: null, signal: null, ...figures };
+  if (outcome.outputLimited) return { ...base, verdict: 'output_limit' };
+  const memoryHit = outcome.memoryKilled || (u?.ooms ?? 0) > 0 || (!u && memoryKb > judgedKb);
+  const timeHit = outcome.cpuKilled || outcome.wallTimedOut || cpuMs > limits.timeMs;
   if (!s) {
-    if (outcome.wallTimedOut) return { ...base, verdict: 'time_limit' };
-    return { ...internalError(`the sandbox ended without a status (bwrap exit ${outcome.bwrapCode}): ${fields.stderr.slice(0, 500)}`), ...fields };
+    if (memoryHit) return { ...base, verdict: 'memory_limit' };
+    if (timeHit) return { ...base, verdict: 'time_limit' };
+    return { ...internalError('the sandbox ended without a status'), ...fields, ...figures };
   }
-  if (s.execErrno) return { ...internalError(`cannot execute the program (errno ${s.execErrno})`), ...fields };
+  if (s.setupErrno) return { ...internalError(`cannot start the sandbox (${s.setupStep}: errno ${s.setupErrno})`), ...fields };
+  if (s.exit === 1 && bwrapFailed(fields.stderr) && !memoryHit && !timeHit)
+    return { ...internalError(`bubblewrap failed: ${fields.stderr.slice(0, 500)}`), ...fields };
 
-  const signal = s.signal ? (SIGNAL_NAMES.get(s.signal) ?? `SIG${s.signal}`) : null;
+  // bubblewrap passes the program's exit code on, and 128 + N when a signal N killed it
+  const signalNumber = s.signal || (s.exit > 128 && SIGNAL_NAMES.has(s.exit - 128) ? s.exit - 128 : 0);
   const result: RunResult = {
-    ...fields,
-    verdict: 'ok',
-    exitCode: s.signal ? null : s.exit,
-    signal,
-    timeMs: Math.round(s.cpuMs * 100) / 100,
-    memoryKb: s.rssKb,
+    ...base,
+    exitCode: signalNumber ? null : s.exit,
+    signal: signalNumber ? (SIGNAL_NAMES.get(signalNumber) ?? `SIG${signalNumber}`) : null,
   };
   const failed = s.exit !== 0 || s.signal !== 0;
-  // the JVM's RSS includes its own overhead: Java is judged by -Xmx (OutOfMemoryError) and the RSS cap
-  const overRss = spec.runLimits(limits.memoryMb).asMb > 0 && s.rssKb > limits.memoryMb * 1024;
-  if (s.rssKilled) result.verdict = 'memory_limit';
-  else if (s.cpuKilled || outcome.wallTimedOut || s.signal === SIGXCPU || s.cpuMs > limits.timeMs) result.verdict = 'time_limit';
-  else if (failed && (overRss || spec.outOfMemory.test(fields.stderr) || spec.outOfMemory.test(fields.stdout))) result.verdict = 'memory_limit';
+  if (memoryHit) result.verdict = 'memory_limit';
+  else if (timeHit || signalNumber === SIGXCPU) result.verdict = 'time_limit';
+  else if (failed && (spec.outOfMemory.test(fields.stderr) || spec.outOfMemory.test(fields.stdout))) result.verdict = 'memory_limit';
   else if (failed) result.verdict = 'runtime_error';
-  else if (overRss) result.verdict = 'memory_limit';
   return result;
 }

@@ -25,6 +25,8 @@ interface ContainerOutcome {
   output: OutputCapture;
   exitCode: number | null;
   oomKilled: boolean;
+  /** the container's cgroup as the engine reports it: CPU time (ns) and the highest memory seen (bytes) */
+  engine: EngineFigures;
   timedOut: boolean;
   outputLimited: boolean;
   wallMs: number;
@@ -34,9 +36,9 @@ interface ContainerOutcome {
  * The same languages through the Docker Engine API, for hosts where bubblewrap cannot run: one
  * volume per prepared program (written once, compiled once, mounted read-only by every run), one
  * container per run with no network, a read-only root, a tmpfs /tmp, the sandbox user, cgroup
- * memory/PIDs/CPU limits and dropped capabilities. Docker gives no per-run CPU time or peak RSS
- * after exit: times are wall-clock and memory is reported as 0 (the memory_limit verdict comes from
- * the cgroup's OOM kill).
+ * memory/PIDs/CPU limits and dropped capabilities. Limits and figures come from the engine (the
+ * container's cgroup): memory_limit from its OOM kill, memory from its stats stream, time from the
+ * wall clock under a one-CPU quota (see judge()).
  */
 export class DockerRunner implements Runner {
   readonly name = 'docker' as const;
@@ -85,7 +87,10 @@ export class DockerRunner implements Runner {
         const text = (out.output.stdout.text() + out.output.stderr.text()).replaceAll(`${BOX}/`, '');
         compile = {
           ok: out.exitCode === 0 && !out.timedOut && !out.oomKilled,
-          output: clip(out.timedOut ? `compilation timed out\n${text}` : out.oomKilled ? `the compiler ran out of memory\n${text}` : text, COMPILE_OUTPUT_KEEP_BYTES),
+          output: clip(
+            out.timedOut ? `compilation timed out\n${text}` : out.oomKilled ? `the compiler ran out of memory\n${text}` : text,
+            COMPILE_OUTPUT_KEEP_BYTES,
+          ),
           timeMs: Math.round(out.wallMs),
         };
       }
@@ -102,7 +107,7 @@ export class DockerRunner implements Runner {
               argv: spec.run(names, files, limits.memoryMb, DOCKER_TOOLS),
               stdin,
               // the cgroup limit is the hard stop; the JVM's own overhead is allowed on top of -Xmx
-              memoryMb: Math.ceil(runLimits.rssCapKb / 1024) || limits.memoryMb,
+              memoryMb: runLimits.memoryMb,
               timeMs: limits.timeMs,
               wallMs: limits.timeMs * 2 + spec.startupMs + 1000,
               pids: runLimits.nproc,
@@ -129,7 +134,7 @@ export class DockerRunner implements Runner {
       HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/box' }], NetworkMode: 'none' },
     });
     try {
-      const archive = tar([
+      const archive = await tar([
         { name: 'src', uid: NOBODY, gid: NOBODY },
         ...files.map((f, i) => ({ name: `src/${names[i]}`, content: f.content, uid: NOBODY, gid: NOBODY })),
       ]);
@@ -207,6 +212,7 @@ export class DockerRunner implements Runner {
         stream.on('error', () => resolve());
       });
       container.modem.demuxStream(stream, sink('stdout'), sink('stderr'));
+      const engine = watchStats(container);
       await container.start();
       const started = Date.now();
       stream.end(opts.stdin);
@@ -219,14 +225,71 @@ export class DockerRunner implements Runner {
       const wallMs = Date.now() - started;
       await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
       const info = await container.inspect();
-      return { output, exitCode: status.StatusCode, oomKilled: info.State.OOMKilled, timedOut, outputLimited, wallMs };
+      engine.stop();
+      return { output, exitCode: status.StatusCode, oomKilled: info.State.OOMKilled, timedOut, outputLimited, wallMs, engine: engine.figures };
     } finally {
       await container.remove({ force: true }).catch(() => undefined);
     }
   }
 }
 
-/** Docker reports no CPU time: time is judged on the wall clock, less the language's start-up allowance. */
+interface EngineFigures {
+  cpuNs: number;
+  peakBytes: number;
+}
+
+interface EngineStats {
+  cpu_stats?: { cpu_usage?: { total_usage?: number } };
+  memory_stats?: { usage?: number; max_usage?: number };
+}
+
+/**
+ * Follows the engine's stats stream of a container (its cgroup: cpuacct/cpu.stat and memory, about
+ * once a second) and keeps the last CPU total and the highest memory figure.
+ */
+function watchStats(container: Docker.Container): { figures: EngineFigures; stop(): void } {
+  const figures: EngineFigures = { cpuNs: 0, peakBytes: 0 };
+  let stream: NodeJS.ReadableStream | undefined;
+  let stopped = false;
+  container
+    .stats({ stream: true })
+    .then((s) => {
+      stream = s as NodeJS.ReadableStream;
+      if (stopped) (stream as unknown as { destroy?: () => void }).destroy?.();
+      let buffered = '';
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          try {
+            const sample = JSON.parse(line) as EngineStats;
+            figures.cpuNs = Math.max(figures.cpuNs, sample.cpu_stats?.cpu_usage?.total_usage ?? 0);
+            figures.peakBytes = Math.max(figures.peakBytes, sample.memory_stats?.max_usage ?? 0, sample.memory_stats?.usage ?? 0);
+          } catch {
+            // a partial line: the next chunk completes it
+          }
+        }
+      });
+      stream.on('error', () => {});
+    })
+    .catch(() => {});
+  return {
+    figures,
+    stop() {
+      stopped = true;
+      (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+    },
+  };
+}
+
+/**
+ * The engine's figures after the fact are coarse (stats about once a second, nothing after exit): time
+ * is judged on the wall clock, less the language's start-up allowance, and reported as the larger of
+ * wall clock and the engine's CPU total; memory is the highest the engine reported, and at least the
+ * limit after an OOM kill (the container's cgroup decides memory_limit).
+ */
 function judge(out: ContainerOutcome, limits: Limits, outOfMemory: RegExp, startupMs: number): RunResult {
   const fields = out.output.fields();
   // Docker reports a signal death as 128 + signal number
@@ -236,8 +299,9 @@ function judge(out: ContainerOutcome, limits: Limits, outOfMemory: RegExp, start
     verdict: 'ok',
     exitCode: signal ? null : out.exitCode,
     signal,
-    timeMs: out.wallMs,
-    memoryKb: 0,
+    // one CPU (NanoCpus) bounds CPU time by the wall clock, and the engine's samples may miss the end
+    timeMs: Math.max(out.wallMs, out.engine.cpuNs / 1e6),
+    memoryKb: Math.round(Math.max(out.engine.peakBytes / 1024, out.oomKilled ? limits.memoryMb * 1024 : 0)),
   };
   const failed = out.exitCode !== 0;
   if (out.outputLimited) result.verdict = 'output_limit';

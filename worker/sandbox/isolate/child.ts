@@ -152,6 +152,24 @@ function msSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/**
+ * Drops to the unprivileged user the pool names (when the worker is root), after this process has
+ * loaded everything it needs (isolated-vm, this file) and before it reads its first request, so no
+ * program ever runs with privileges. Done here rather than by forking with uid/gid, so the project
+ * may live where only root can read (a fresh clone under a 0700 temporary directory, say).
+ */
+function dropPrivileges(): void {
+  const uid = Number(process.env.GEMA_RUNNER_UID);
+  const gid = Number(process.env.GEMA_RUNNER_GID);
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || !process.env.GEMA_RUNNER_UID) return;
+  process.setgroups?.([]);
+  process.setgid?.(gid);
+  process.setuid?.(uid);
+  // fail closed: a child that is still privileged never receives a program
+  if (process.getuid?.() !== uid || process.geteuid?.() !== uid || process.getegid?.() !== gid) process.exit(70);
+}
+dropPrivileges();
+
 process.on('message', (raw: ChildRequest) => {
   const work =
     raw.kind === 'check'

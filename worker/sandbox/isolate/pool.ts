@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildRequest, ChildResponse } from './protocol';
+import type { CgroupManager, RunGroup } from '../cgroup';
 
 type Request = ChildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -10,6 +11,8 @@ export interface ChildExit {
   signal: NodeJS.Signals | null;
   /** the last lines the child wrote to stderr (V8 prints its fatal OOM there) */
   stderrTail: string;
+  /** the child's control group saw an out-of-memory kill */
+  outOfMemory: boolean;
 }
 
 /** A request whose child died before answering; the caller turns it into a verdict. */
@@ -30,6 +33,7 @@ export class ChildTimeoutError extends Error {
 
 interface Slot {
   child: ChildProcess;
+  group?: RunGroup;
   busy: boolean;
   uses: number;
   stderrTail: string;
@@ -62,14 +66,35 @@ function childEntry(): { file: string; execArgv: string[] } {
   return { file: path.join(__dirname, 'child.ts'), execArgv: [...base, '--require', require.resolve('tsx/cjs')] };
 }
 
-/** A fixed-size pool of runner children, started lazily and replaced when one dies. */
+/** Memory of one runner child's control group: Node and V8 (~60 MB) plus the largest task limit (1 GB), with room. */
+export const CHILD_MEMORY_MB = 1280;
+const CHILD_PIDS = 64;
+
+export interface PoolOptions {
+  /** each child gets a control group with CHILD_MEMORY_MB before it is sent any program */
+  cgroups?: CgroupManager;
+  /** the unprivileged user the children run as (when the worker is root) */
+  runAs?: { uid: number; gid: number };
+}
+
+let childCounter = 0;
+
+/**
+ * A fixed-size pool of runner children, started lazily and replaced when one dies. A child drops to
+ * an unprivileged user once its own code is loaded and before it reads a request (child.ts), and is
+ * put in a control group of its own right after the fork, before any request (so any untrusted code)
+ * reaches it: a V8 out-of-memory or bug costs at most its group's memory, never the worker's.
+ */
 export class IsolatePool {
   private readonly slots: Slot[] = [];
   private readonly waiters: Waiter[] = [];
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly options: PoolOptions = {},
+  ) {}
 
   /** Sends a request to a free child; rejects with ChildDiedError / ChildTimeoutError. */
   async request(req: Request, deadlineMs: number): Promise<ChildResponse> {
@@ -81,6 +106,11 @@ export class IsolatePool {
     }
   }
 
+  /** the control-group directories of the live children's groups (operations and tests) */
+  childGroups(): string[][] {
+    return this.slots.map((s) => [...(s.group?.procsFiles ?? [])]);
+  }
+
   /** pids of the live children (operations and tests) */
   childPids(): number[] {
     return this.slots.map((s) => s.child.pid).filter((pid): pid is number => pid !== undefined);
@@ -89,7 +119,12 @@ export class IsolatePool {
   async close(): Promise<void> {
     this.closed = true;
     for (const w of this.waiters.splice(0)) w.reject(new Error('isolate pool closed'));
-    await Promise.all(this.slots.splice(0).map((slot) => killAndWait(slot.child)));
+    await Promise.all(
+      this.slots.splice(0).map(async (slot) => {
+        await killAndWait(slot.child);
+        await slot.group?.destroy().catch(() => undefined);
+      }),
+    );
   }
 
   private acquire(): Promise<Slot> {
@@ -117,7 +152,13 @@ export class IsolatePool {
     const waiter = this.waiters.shift();
     if (!waiter) return;
     // hand over a live child, or a fresh one in place of the one just removed
-    const next = this.slots.find((s) => !s.busy) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+    let next: Slot | undefined;
+    try {
+      next = this.slots.find((s) => !s.busy) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+    } catch (err) {
+      waiter.reject(err as Error);
+      return;
+    }
     if (!next) {
       this.waiters.unshift(waiter);
       return;
@@ -128,14 +169,30 @@ export class IsolatePool {
 
   private spawn(): Slot {
     const entry = childEntry();
+    const runAs = this.options.runAs;
     const child = fork(entry.file, [], {
       execArgv: entry.execArgv,
       // the child needs nothing from the worker's environment (no secrets in the sandbox host)
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: process.env.NODE_ENV ?? 'production' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        NODE_ENV: process.env.NODE_ENV ?? 'production',
+        // the child drops to this user itself once its code is loaded (child.ts, dropPrivileges)
+        ...(runAs ? { GEMA_RUNNER_UID: String(runAs.uid), GEMA_RUNNER_GID: String(runAs.gid) } : {}),
+      },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
     const slot: Slot = { child, busy: false, uses: 0, stderrTail: '' };
+    if (this.options.cgroups && child.pid !== undefined) {
+      try {
+        slot.group = this.options.cgroups.createRun(`js-${++childCounter}`, { memoryBytes: CHILD_MEMORY_MB * 1024 * 1024, pids: CHILD_PIDS });
+        slot.group.adopt(child.pid);
+      } catch (err) {
+        // never hand a program to a child outside its group
+        child.kill('SIGKILL');
+        throw new Error(`cannot put the runner child in a control group: ${(err as Error).message}`, { cause: err });
+      }
+    }
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
       slot.stderrTail = (slot.stderrTail + text).slice(-4096);
@@ -149,12 +206,14 @@ export class IsolatePool {
     });
     child.on('exit', (code, signal) => {
       this.remove(slot);
+      const outOfMemory = (slot.group?.usage().ooms ?? 0) > 0;
+      void slot.group?.destroy().catch(() => undefined);
       const pending = slot.pending;
       if (pending) {
         clearTimeout(pending.timer);
         slot.pending = undefined;
         // stderr may still be flushing: give it a tick so the OOM message is in the tail
-        setImmediate(() => pending.reject(new ChildDiedError({ code, signal, stderrTail: slot.stderrTail })));
+        setImmediate(() => pending.reject(new ChildDiedError({ code, signal, stderrTail: slot.stderrTail, outOfMemory })));
       }
     });
     child.on('error', () => {

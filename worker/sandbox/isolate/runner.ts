@@ -1,6 +1,6 @@
 import type { Language, Limits, PreparedProgram, RunResult, Runner, SourceFile } from '../types';
 import { clip, COMPILE_OUTPUT_KEEP_BYTES, internalError } from '../limits';
-import { ChildDiedError, ChildTimeoutError, IsolatePool } from './pool';
+import { ChildDiedError, ChildTimeoutError, IsolatePool, type PoolOptions } from './pool';
 
 /** V8's own words when a heap limit is hit hard enough to take the process down */
 const V8_OOM = /out of memory|Allocation failed|heap limit/i;
@@ -13,8 +13,8 @@ export class IsolatedVmRunner implements Runner {
   readonly name = 'isolated-vm' as const;
   private readonly pool: IsolatePool;
 
-  constructor(poolSize: number) {
-    this.pool = new IsolatePool(poolSize);
+  constructor(poolSize: number, options: PoolOptions = {}) {
+    this.pool = new IsolatePool(poolSize, options);
   }
 
   supports(language: Language): boolean {
@@ -24,7 +24,11 @@ export class IsolatedVmRunner implements Runner {
   async prepare(language: Language, files: SourceFile[], _limits: Limits): Promise<PreparedProgram> {
     if (!this.supports(language)) throw new Error(`isolated-vm cannot run ${language}`);
     if (files.length === 0) {
-      return { compile: { ok: false, output: 'no source files', timeMs: 0 }, run: async () => internalError('the program did not compile'), dispose: async () => {} };
+      return {
+        compile: { ok: false, output: 'no source files', timeMs: 0 },
+        run: async () => internalError('the program did not compile'),
+        dispose: async () => {},
+      };
     }
     const copy = files.map((f) => ({ name: f.name, content: f.content }));
     const reply = await this.pool.request({ kind: 'check', files: copy }, 30_000);
@@ -63,7 +67,7 @@ async function runOnce(pool: IsolatePool, files: SourceFile[], stdin: string, li
     return internalError(reply.kind === 'error' ? reply.message : 'unexpected reply from runner child');
   } catch (err) {
     if (err instanceof ChildDiedError) {
-      if (V8_OOM.test(err.exit.stderrTail)) {
+      if (err.exit.outOfMemory || V8_OOM.test(err.exit.stderrTail)) {
         return { ...internalError(''), verdict: 'memory_limit', message: undefined, memoryKb: limits.memoryMb * 1024 };
       }
       return internalError(err.message);
