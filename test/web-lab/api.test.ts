@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { app, isolatedApp } from '../support/deps';
+import { apiDeps, app, isolatedApp } from '../support/deps';
 import { bearer, createSchool } from '../support/factories';
 import { makeZip, zipBomb, zipSlipArchive } from '../support/zips';
 import { BASE, CHECKS, PASSING, html, text } from './helpers';
@@ -33,6 +33,11 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
     it('gives a new assignment the five default rubric criteria', async () => {
       const res = await request(app()).get(`${BASE}/assignments/${assignmentId}`).set(bearer(school.teacher)).expect(200);
       expect(res.body.data.rubric.map((c: { key: string }) => c.key)).to.deep.equal(['html', 'css', 'js', 'quality', 'creativity']);
+    });
+
+    it("queues one notification fan-out to the classroom's students when it is published", async () => {
+      const job = await apiDeps().queues.notifications.getJob(`web-published-${assignmentId}`);
+      expect(job?.data).to.deep.include({ kind: 'fanout', audience: { kind: 'classroom', classroomId: school.classroom.id } });
     });
 
     it('lists a hidden check to a student without what it looks for', async () => {
