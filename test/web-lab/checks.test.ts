@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import request from 'supertest';
 import { app } from '../support/deps';
@@ -77,22 +79,37 @@ describe('web lab: checks in a real browser', function () {
     expect(next.score).to.equal(next.maxScore);
   });
 
-  it('blocks a fetch to an outside address and an API call with a stolen-looking token', async () => {
-    const page = html(
-      `<h1>x</h1><p id="out"></p><button id="btn">go</button><script>
-        document.getElementById('btn').onclick = async () => {
-          const out = document.getElementById('out');
-          const tries = ['http://169.254.169.254/latest/meta-data/', 'http://127.0.0.1:6379/', 'https://example.com/'];
-          let reached = 0;
-          for (const u of tries) { try { await fetch(u, { mode: 'no-cors' }); reached++; } catch {} }
-          try { await fetch('http://127.0.0.1:8080/api/v2/auth/me', { headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.stolen.token' } }); reached++; } catch {}
-          out.textContent = reached === 0 ? 'Halo' : 'reached ' + reached;
-        };
-      </script>`,
-    );
-    const v = await submit([text('index.html', page)]);
-    const greets = v.results.find((r) => r.checkId === 'greets')!;
-    expect(greets.status, greets.reason ?? '').to.equal('passed');
+  it('blocks a fetch to an outside address and an API call with a stolen-looking token: nothing arrives', async () => {
+    // a real API server on this machine, counting what reaches it
+    const hits: string[] = [];
+    const api = http.createServer((req, res) => {
+      hits.push(`${req.method} ${req.url}`);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const port = (api.address() as AddressInfo).port;
+    try {
+      const page = html(
+        `<h1>x</h1><p id="out"></p><button id="btn">go</button><img src="http://127.0.0.1:${port}/pixel.png" alt="p"><script>
+          document.getElementById('btn').onclick = async () => {
+            const tries = ['http://169.254.169.254/latest/meta-data/', 'http://127.0.0.1:6379/', 'https://example.com/'];
+            let reached = 0;
+            for (const u of tries) { try { await fetch(u, { mode: 'no-cors' }); reached++; } catch {} }
+            try {
+              await fetch('http://127.0.0.1:${port}/api/v2/auth/me', { headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.stolen.token' } });
+              reached++;
+            } catch {}
+            document.getElementById('out').textContent = reached === 0 ? 'Halo' : 'reached ' + reached;
+          };
+        </script>`,
+      );
+      const v = await submit([text('index.html', page)]);
+      const greets = v.results.find((r) => r.checkId === 'greets')!;
+      expect(greets.status, greets.reason ?? '').to.equal('passed');
+      expect(hits).to.deep.equal([]);
+    } finally {
+      api.close();
+    }
   });
 
   it('fails the checks of a page that navigates the top window away', async () => {
