@@ -87,7 +87,7 @@ export interface RunningWebWorker {
 
 /** A real web-checks worker in this process on the suite's queue (real Chromium unless told otherwise). */
 export async function startWebWorker(options: WebChecksOptions & { env?: Record<string, string> } = {}): Promise<RunningWebWorker> {
-  const deps = testWorkerDeps({ WEB_CHECKS_PAGE_TIMEOUT_MS: '4000', WEB_CHECKS_CHECK_TIMEOUT_MS: '3000', ...options.env });
+  const deps = testWorkerDeps({ WEB_CHECKS_PAGE_TIMEOUT_MS: '6000', WEB_CHECKS_CHECK_TIMEOUT_MS: '6000', ...options.env });
   const definition = await webChecksProcessor(deps, options);
   const worker = startQueueWorker(deps, 'web-checks', definition, 1) as unknown as Worker;
   await worker.waitUntilReady();
