@@ -1,6 +1,6 @@
 import { Op, QueryTypes, type WhereOptions } from 'sequelize';
 import { WebEvaluation, WebProject, WebVersion } from '../../common/models';
-import { ConflictError, UnprocessableError } from '../../common/errors';
+import { ConflictError, RateLimitedError, UnprocessableError } from '../../common/errors';
 import { enqueue } from '../../common/queues';
 import { webCheckJobId } from '../../common/queues/jobs/web-checks';
 import { assertQueueHasRoom } from '../../common/queues/depth-guard';
@@ -24,6 +24,9 @@ export interface SubmissionListQuery extends Pagination {
   assignmentId?: string;
   userId?: string;
 }
+
+/** how long a student told "too many waiting" should wait: about one version's checks */
+const PENDING_RETRY_AFTER_S = 5;
 
 type Deps = Pick<ApiDeps, 'sequelize' | 'queues' | 'realtime' | 'config' | 'logger'>;
 
@@ -51,6 +54,20 @@ export class WebSubmissionService {
     if (input.files) await this.projects.write(user, assignment, validateTree(input.files, this.deps.config.webLab), undefined);
 
     const version = await this.deps.sequelize.transaction(async (transaction) => {
+      // one submitter at a time per student, so two requests at once cannot both take the last slot
+      await this.deps.sequelize.query('SELECT pg_advisory_xact_lock(hashtext(:key))', {
+        replacements: { key: `web-submit:${user.id}` },
+        type: QueryTypes.SELECT,
+        transaction,
+      });
+      const pending = await WebVersion.count({ where: { userId: user.id, status: 'checking' }, transaction });
+      if (pending >= this.deps.config.webLab.maxPendingPerUser) {
+        throw new RateLimitedError(
+          PENDING_RETRY_AFTER_S,
+          `At most ${this.deps.config.webLab.maxPendingPerUser} versions may wait for their checks at once`,
+          'TOO_MANY_PENDING',
+        );
+      }
       const project = await WebProject.findOne({
         where: { assignmentId: assignment.id, userId: user.id },
         transaction,
@@ -81,6 +98,12 @@ export class WebSubmissionService {
         { transaction },
       );
     });
+    // announced before the job exists, so `queued` always reaches clients ahead of `started`
+    this.deps.realtime.publish(
+      [rooms.user(user.id), rooms.webVersion(version.id), ...(version.classroomId ? [rooms.classroomTeachers(version.classroomId)] : [])],
+      'web-check:queued',
+      { versionId: version.id },
+    );
     await this.enqueueCheck(version.id);
     return { id: version.id, number: version.number, status: version.status };
   }

@@ -284,6 +284,8 @@ export const settings = {
     /** a browser is closed and a fresh one started after this many pages */
     pagesPerBrowser: setting<number>('WEB_CHECKS_PAGES_PER_BROWSER', Joi.number().integer().min(1).max(10_000).default(50)),
     queueMaxDepth: setting<number>('WEB_CHECKS_QUEUE_MAX_DEPTH', Joi.number().integer().min(1).default(500)),
+    /** a student's versions waiting for their checks beyond which a submit gets 429 */
+    maxPendingPerUser: setting<number>('WEB_CHECKS_MAX_PENDING_PER_USER', Joi.number().integer().min(1).default(3)),
   },
   ai: {
     baseUrl: setting<string>(

@@ -247,6 +247,15 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
       expect(res.body.data.files.find((f: { path: string }) => f.path === 'index.html').content).to.contain('Portofolio');
     });
 
+    it('answers 429 TOO_MANY_PENDING while the student already has as many versions waiting as allowed', async () => {
+      const student = school.classmate;
+      const url = `${BASE}/submissions`;
+      for (let i = 0; i < 3; i++) await request(app()).post(url).set(bearer(student)).send({ assignmentId, files: PASSING }).expect(202);
+      const res = await request(app()).post(url).set(bearer(student)).send({ assignmentId, files: PASSING }).expect(429);
+      expect(res.body.error.code).to.equal('TOO_MANY_PENDING');
+      expect(res.headers['retry-after']).to.equal('5');
+    });
+
     it('refuses late work when the assignment does not accept it, with the learning core reason', async () => {
       const past = await request(app())
         .post(`${BASE}/assignments`)

@@ -63,7 +63,7 @@ describe('web lab: live check results', function () {
     return s;
   };
 
-  it('streams started, one event per check and completed to the student and the class teacher, hidden reasons to the teacher only', async () => {
+  it('streams queued, started, one event per check and completed to the student and the class teacher, hidden reasons to the teacher only', async () => {
     const student = record(await connect(school.student));
     const teacher = record(await connect(school.teacher));
     const res = await request(live.url)
@@ -75,8 +75,13 @@ describe('web lab: live check results', function () {
     await Promise.all([student.completed(id), teacher.completed(id)]);
 
     for (const seen of [student.of(id), teacher.of(id)]) {
-      expect(seen.map((s) => s.event)).to.deep.equal(['web-check:started', ...CHECKS.map(() => 'web-check:result'), 'web-check:completed']);
-      expect(seen[0]!.payload).to.deep.equal({ versionId: id, total: CHECKS.length });
+      expect(seen.map((s) => s.event)).to.deep.equal([
+        'web-check:queued',
+        'web-check:started',
+        ...CHECKS.map(() => 'web-check:result'),
+        'web-check:completed',
+      ]);
+      expect(seen[1]!.payload).to.deep.equal({ versionId: id, total: CHECKS.length });
     }
     const hiddenFor = (seen: Seen[]) => seen.map((s) => s.payload as RealtimeEvents['web-check:result']).find((p) => p.checkId === 'responsive')!;
     expect(hiddenFor(student.of(id))).to.include({ hidden: true, reason: null, status: 'failed' });
