@@ -78,7 +78,10 @@ export function presentVersion(v: WebVersion, staff: boolean, evaluations: WebEv
   };
 }
 
-export function presentDraft(p: Pick<WebProject, 'id' | 'assignmentId' | 'files' | 'revision' | 'status' | 'submittedAt' | 'updatedAt'>) {
+/** A draft; `id` is null before the first save (the starter files at revision 0). */
+export function presentDraft(
+  p: Pick<WebProject, 'assignmentId' | 'files' | 'revision' | 'status' | 'submittedAt' | 'updatedAt'> & { id: string | null },
+) {
   return {
     projectId: p.id,
     assignmentId: p.assignmentId,

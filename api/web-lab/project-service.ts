@@ -36,7 +36,7 @@ export class WebProjectService {
     const project = await WebProject.findOne({ where: { assignmentId: assignment.id, userId: user.id } });
     if (project) return presentDraft(project);
     return presentDraft({
-      id: null as unknown as string,
+      id: null,
       assignmentId: assignment.id,
       files: assignment.starterFiles,
       revision: 0,
