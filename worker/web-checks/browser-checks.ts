@@ -82,46 +82,53 @@ export async function openPage(pool: BrowserPool, files: WebFile[], page: string
     crashed: false,
     broken: null,
   };
-  await context.route('**/*', async (route) => {
-    const url = new URL(route.request().url());
-    if (url.origin !== PAGE_ORIGIN) {
-      s.blocked.push(url.href.slice(0, 200));
-      return route.abort('blockedbyclient');
-    }
-    const r = serve(files, url);
-    return route.fulfill({ status: r.status, body: r.body, contentType: r.contentType });
-  });
-  await context.routeWebSocket(/.*/, (ws) => {
-    s.blocked.push(ws.url().slice(0, 200));
-    return ws.close();
-  });
-  await context.exposeBinding('__gemaWindowOpened', () => {
-    s.windows++;
-  });
-  // window.open never reaches the browser: each call is counted and answered with null
-  // (a string: this tree compiles without the DOM library, and the script runs in the page)
-  await context.addInitScript({
-    content: `(() => { const count = window.__gemaWindowOpened; Object.defineProperty(window, 'open', { value: () => (count(), null), writable: false, configurable: false }); })();`,
-  });
-  s.page = await context.newPage();
-  context.on('page', (p) => {
-    if (p !== s.page) {
+  // a browser that dies during the set-up must not keep the page counted as open
+  try {
+    await context.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin !== PAGE_ORIGIN) {
+        s.blocked.push(url.href.slice(0, 200));
+        return route.abort('blockedbyclient');
+      }
+      const r = serve(files, url);
+      return route.fulfill({ status: r.status, body: r.body, contentType: r.contentType });
+    });
+    await context.routeWebSocket(/.*/, (ws) => {
+      s.blocked.push(ws.url().slice(0, 200));
+      return ws.close();
+    });
+    await context.exposeBinding('__gemaWindowOpened', () => {
       s.windows++;
-      void p.close().catch(() => undefined);
-    }
-  });
-  s.page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
-  s.page.on('pageerror', (e) => s.errors.push(`uncaught: ${e.message}`.slice(0, 300)));
-  s.page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) s.errors.push(`console.error: ${m.text()}`.slice(0, 300));
-  });
-  s.page.on('crash', () => {
-    s.crashed = true;
-  });
-  s.page.on('framenavigated', (frame) => {
-    if (frame === s.page.mainFrame() && !frame.url().startsWith(PAGE_ORIGIN) && frame.url() !== 'about:blank')
-      s.escaped ??= frame.url().slice(0, 200);
-  });
+    });
+    // window.open never reaches the browser: each call is counted and answered with null
+    // (a string: this tree compiles without the DOM library, and the script runs in the page)
+    await context.addInitScript({
+      content: `(() => { const count = window.__gemaWindowOpened; Object.defineProperty(window, 'open', { value: () => (count(), null), writable: false, configurable: false }); })();`,
+    });
+    s.page = await context.newPage();
+    context.on('page', (p) => {
+      if (p !== s.page) {
+        s.windows++;
+        void p.close().catch(() => undefined);
+      }
+    });
+    s.page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
+    s.page.on('pageerror', (e) => s.errors.push(`uncaught: ${e.message}`.slice(0, 300)));
+    s.page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) s.errors.push(`console.error: ${m.text()}`.slice(0, 300));
+    });
+    s.page.on('crash', () => {
+      s.crashed = true;
+    });
+    s.page.on('framenavigated', (frame) => {
+      if (frame === s.page.mainFrame() && !frame.url().startsWith(PAGE_ORIGIN) && frame.url() !== 'about:blank')
+        s.escaped ??= frame.url().slice(0, 200);
+    });
+  } catch (err) {
+    pool.pageClosed();
+    await context.close().catch(() => undefined);
+    throw err;
+  }
   try {
     await withDeadline(
       s.page.goto(`${PAGE_ORIGIN}/${page}`, { waitUntil: 'load', timeout: limits.pageTimeoutMs }),
