@@ -153,28 +153,35 @@ function msSince(start: bigint): number {
 }
 
 /**
- * Drops to the unprivileged user the pool names (when the worker is root), after this process has
- * loaded everything it needs (isolated-vm, this file) and before it reads its first request, so no
- * program ever runs with privileges. Done here rather than by forking with uid/gid, so the project
- * may live where only root can read (a fresh clone under a 0700 temporary directory, say).
+ * Drops to the unprivileged user the pool names (when the worker is root) once this process has
+ * loaded everything it needs, and before any request is worked on, so no program ever runs with
+ * privileges. Done here rather than by forking with uid/gid, so the project may live where only root
+ * can read (a fresh clone under a 0700 temporary directory, say); and one macrotask late, because
+ * loaders finish loading their own parts in microtasks after the main module ran (tsx under tests).
  */
 function dropPrivileges(): void {
   const uid = Number(process.env.GEMA_RUNNER_UID);
   const gid = Number(process.env.GEMA_RUNNER_GID);
-  if (!Number.isInteger(uid) || !Number.isInteger(gid) || !process.env.GEMA_RUNNER_UID) return;
+  if (!process.env.GEMA_RUNNER_UID || !Number.isInteger(uid) || !Number.isInteger(gid)) return;
   process.setgroups?.([]);
   process.setgid?.(gid);
   process.setuid?.(uid);
-  // fail closed: a child that is still privileged never receives a program
+  // fail closed: a child that is still privileged never works on a program
   if (process.getuid?.() !== uid || process.geteuid?.() !== uid || process.getegid?.() !== gid) process.exit(70);
 }
-dropPrivileges();
+const unprivileged = new Promise<void>((resolve) =>
+  setImmediate(() => {
+    dropPrivileges();
+    resolve();
+  }),
+);
 
 process.on('message', (raw: ChildRequest) => {
-  const work =
+  const work = unprivileged.then(() =>
     raw.kind === 'check'
       ? check(raw.files).then((r) => send({ id: raw.id, kind: 'check', ...r }))
-      : run(raw.files, raw.stdin, raw.limits).then((result) => send({ id: raw.id, kind: 'run', result }));
+      : run(raw.files, raw.stdin, raw.limits).then((result) => send({ id: raw.id, kind: 'run', result })),
+  );
   work.catch((err: unknown) => send({ id: raw.id, kind: 'error', message: describe(err) }));
 });
 // the pool went away (worker exited or crashed): never outlive it
