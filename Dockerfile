@@ -16,9 +16,10 @@ COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim AS runtime
-# bubblewrap and the toolchains the grading sandbox runs student code with
+# bubblewrap and the toolchains the grading sandbox runs student code with; Chromium for the web-checks worker
+# (it runs as the unprivileged `node` user with its own sandbox on: see README.md#web-lab for the seccomp note)
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      bubblewrap python3 gcc g++ libc6-dev openjdk-17-jdk-headless tini \
+      bubblewrap python3 gcc g++ libc6-dev openjdk-17-jdk-headless tini chromium \
     && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app

@@ -26,6 +26,8 @@ import { auditLogRoutes } from './admin/audit-log/routes';
 import { analyticsRoutes } from './admin/analytics/routes';
 import { adminDashboardRoutes } from './admin/dashboard/routes';
 import { queueDashboardRoutes } from './admin/queues/routes';
+import { webLabRoutes } from './web-lab/routes';
+import { webVersionRoom, webRecheckRoom } from './web-lab/room-authorizers';
 
 /**
  * Every feature's routers, in mount order. A feature adds one line here; the OpenAPI agreement test
@@ -56,6 +58,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     analyticsRoutes(_deps),
     adminDashboardRoutes(_deps),
     queueDashboardRoutes(_deps),
+    ...webLabRoutes(_deps),
   ];
 }
 
@@ -64,6 +67,8 @@ export function featureRoomAuthorizers(_deps: ApiDeps): Record<string, RoomAutho
   return {
     submission: submissionRoom,
     rejudge: rejudgeRoom,
+    'web-version': webVersionRoom,
+    'web-recheck': webRecheckRoom,
   };
 }
 

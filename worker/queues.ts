@@ -9,6 +9,7 @@ import { fileProcessingProcessor } from './files/processor';
 import { studentImportProcessor } from './student-import/processor';
 import { createNotificationsProcessor } from './notifications/processor';
 import { createSiteProcessor } from './site';
+import { webChecksProcessor } from './web-checks/processor';
 
 /** Builds the processor of queue Q: its job payload type is the one enqueued on that queue. */
 export type ProcessorFactory<Q extends QueueName> = (
@@ -26,6 +27,7 @@ export const processors: ProcessorRegistry = {
   'student-import': (deps) => studentImportProcessor(deps),
   notifications: (deps) => createNotificationsProcessor(deps),
   site: (deps) => createSiteProcessor(deps),
+  'web-checks': (deps) => webChecksProcessor(deps),
 };
 
 export interface RunningQueues {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Joi from 'joi';
 
-export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'notifications', 'student-import', 'site'] as const;
+export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'notifications', 'student-import', 'site', 'web-checks'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -176,6 +176,8 @@ export const settings = {
       notifications: setting<number>('WORKER_CONCURRENCY_NOTIFICATIONS', concurrency(2)),
       'student-import': setting<number>('WORKER_CONCURRENCY_STUDENT_IMPORT', Joi.number().integer().min(1).max(8).default(1)),
       site: setting<number>('WORKER_CONCURRENCY_SITE', concurrency(2)),
+      /** one page at a time per browser; each unit is a Chromium page of a few hundred MB */
+      'web-checks': setting<number>('WORKER_CONCURRENCY_WEB_CHECKS', Joi.number().integer().min(1).max(8).default(1)),
     },
     jobAttempts: setting<number>('JOB_ATTEMPTS', Joi.number().integer().min(1).max(20).default(5)),
     jobBackoffMs: setting<number>('JOB_BACKOFF_MS', Joi.number().integer().min(10).default(2000)),
@@ -252,6 +254,38 @@ export const settings = {
     maxPerUser: setting<number>('STREAM_MAX_PER_USER', Joi.number().integer().min(1).max(100).default(5)),
     heartbeatMs: setting<number>('STREAM_HEARTBEAT_MS', Joi.number().integer().min(100).max(60_000).default(15_000)),
     retryMs: setting<number>('STREAM_RETRY_MS', Joi.number().integer().min(0).max(60_000).default(3000)),
+  },
+  /** README.md#web-lab */
+  webLab: {
+    maxFiles: setting<number>('WEB_LAB_MAX_FILES', Joi.number().integer().min(1).max(500).default(30)),
+    maxBytes: setting<number>(
+      'WEB_LAB_MAX_BYTES',
+      Joi.number()
+        .integer()
+        .min(1024)
+        .max(50 * 1024 * 1024)
+        .default(5 * 1024 * 1024),
+    ),
+    /** the origin previews are served from (a separate one is recommended); unset: the API's own */
+    previewOrigin: setting<string | undefined>('PREVIEW_ORIGIN', Joi.string().uri({ scheme: ['http', 'https'] })),
+    previewTtlSeconds: setting<number>('PREVIEW_TTL_SECONDS', Joi.number().integer().min(10).max(3600).default(300)),
+    /** who may frame previews; empty: APP_URL and CORS_ORIGINS */
+    frameAncestors: setting<string[]>('PREVIEW_FRAME_ANCESTORS', csv(Joi.string().uri({ scheme: ['http', 'https'] })).default([])),
+    chromiumPath: setting<string>('CHROMIUM_PATH', Joi.string().default('/usr/bin/chromium')),
+    /** the unprivileged account Chromium runs as when the worker is root */
+    browserUser: setting<string>(
+      'WEB_CHECKS_BROWSER_USER',
+      Joi.string()
+        .pattern(/^[a-z_][a-z0-9_-]*$/)
+        .default('nobody'),
+    ),
+    pageTimeoutMs: setting<number>('WEB_CHECKS_PAGE_TIMEOUT_MS', Joi.number().integer().min(500).max(120_000).default(10_000)),
+    checkTimeoutMs: setting<number>('WEB_CHECKS_CHECK_TIMEOUT_MS', Joi.number().integer().min(500).max(120_000).default(5_000)),
+    /** a browser is closed and a fresh one started after this many pages */
+    pagesPerBrowser: setting<number>('WEB_CHECKS_PAGES_PER_BROWSER', Joi.number().integer().min(1).max(10_000).default(50)),
+    queueMaxDepth: setting<number>('WEB_CHECKS_QUEUE_MAX_DEPTH', Joi.number().integer().min(1).default(500)),
+    /** a student's versions waiting for their checks beyond which a submit gets 429 */
+    maxPendingPerUser: setting<number>('WEB_CHECKS_MAX_PENDING_PER_USER', Joi.number().integer().min(1).default(3)),
   },
   ai: {
     baseUrl: setting<string>(

@@ -21,6 +21,8 @@ import { GalleryItem } from './gallery-item';
 import { Notification, NotificationPreference } from './notification';
 import { ChatConversation, ChatMember, ChatMessage } from './chat';
 import { DiscussionThread, DiscussionReply } from './discussion';
+import { WebAssignment } from './web-assignment';
+import { WebProject, WebVersion, WebEvaluation, WebRecheck } from './web-project';
 
 export { User, Classroom, ClassroomTeacher };
 export { CodingTask, CodingTestCase, CodingSubmission, CodingRun, CodingRejudge };
@@ -41,6 +43,8 @@ export { StoredFile };
 export type { FileStatus, FileMetadata, ArchiveEntry, StorageDriverName, ImageVariant } from './file';
 export { FILE_STATUSES, STORAGE_DRIVERS } from './file';
 export { Assignment, Submission, SubmissionFile, SubmissionGrade };
+export { WebAssignment, WebProject, WebVersion, WebEvaluation, WebRecheck };
+export * from './web-project';
 export type { AssignmentKind, AssignmentStatus } from './assignment';
 export { ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES } from './assignment';
 export type { SubmissionStatus, ReviewStatus } from './submission';
@@ -93,6 +97,11 @@ export function initModels(sequelize: Sequelize): void {
   ChatMessage.initModel(sequelize);
   DiscussionThread.initModel(sequelize);
   DiscussionReply.initModel(sequelize);
+  WebAssignment.initModel(sequelize);
+  WebProject.initModel(sequelize);
+  WebVersion.initModel(sequelize);
+  WebEvaluation.initModel(sequelize);
+  WebRecheck.initModel(sequelize);
 
   Classroom.hasMany(User, { foreignKey: 'classroomId', as: 'students' });
   User.belongsTo(Classroom, { foreignKey: 'classroomId', as: 'classroom' });

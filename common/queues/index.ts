@@ -9,8 +9,9 @@ import type { FileProcessingJob } from './jobs/file-processing';
 import type { SiteJob } from './jobs/site';
 import type { NotificationJob } from './jobs/notifications';
 import type { StudentImportJob } from './jobs/student-import';
+import type { WebChecksJob } from './jobs/web-checks';
 
-export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob, StudentImportJob, SiteJob };
+export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob, StudentImportJob, SiteJob, WebChecksJob };
 export { QUEUE_NAMES, type QueueName };
 
 export interface JobPayloads {
@@ -21,6 +22,7 @@ export interface JobPayloads {
   notifications: NotificationJob;
   'student-import': StudentImportJob;
   site: SiteJob;
+  'web-checks': WebChecksJob;
 }
 
 export type Queues = { [Q in QueueName]: Queue<JobPayloads[Q]> };
@@ -58,6 +60,7 @@ export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connectio
     notifications: make('notifications'),
     'student-import': make('student-import'),
     site: make('site'),
+    'web-checks': make('web-checks'),
   };
 }
 

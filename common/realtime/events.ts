@@ -11,6 +11,11 @@ export const rooms = {
   /** the staff (teachers, admins) watching one submission: they get hidden tests in full */
   submissionStaff: (submissionId: string) => `submission:${submissionId}:staff`,
   rejudge: (rejudgeId: string) => `rejudge:${rejudgeId}`,
+  /** a web-lab version's live checks: README.md#web-lab */
+  webVersion: (versionId: string) => `web-version:${versionId}`,
+  /** staff watching a web-lab version: hidden checks in full */
+  webVersionStaff: (versionId: string) => `web-version:${versionId}:staff`,
+  webRecheck: (recheckId: string) => `web-recheck:${recheckId}`,
 };
 
 export interface RealtimeEvents {
@@ -27,6 +32,22 @@ export interface RealtimeEvents {
     hidden?: boolean;
   };
   'grading:completed': { submissionId: string; verdict: string; score: number; maxScore: number };
+  'web-check:queued': { versionId: string };
+  'web-check:started': { versionId: string; total: number };
+  'web-check:result': {
+    versionId: string;
+    index: number;
+    checkId: string;
+    title: string;
+    status: string;
+    points: number;
+    earned: number;
+    /** null to a student for a hidden check */
+    reason: string | null;
+    hidden?: boolean;
+  };
+  'web-check:completed': { versionId: string; status: string; score: number; maxScore: number };
+  'web-recheck:progress': { recheckId: string; done: number; total: number };
   'rejudge:progress': { rejudgeId: string; done: number; total: number };
   /** README.md#admin-bulk-import-and-export */
   'import:progress': { importId: string; status: string; done: number; total: number };

@@ -6,6 +6,7 @@ import { seedLearning } from './learning';
 import { seedCommunity } from './community';
 import { seedSchoolEvents } from './school-events';
 import { seedSite } from './site';
+import { seedWebLab } from './web-lab';
 
 export { DEMO_PASSWORD };
 
@@ -28,6 +29,7 @@ export async function seedDemoSchool(sequelize: Sequelize, opts: { bcryptCost: n
     await seedCommunity(accounts, transaction);
     await seedSchoolEvents(accounts, transaction);
     await seedSite(accounts, transaction);
+    await seedWebLab(accounts, transaction);
   });
   return true;
 }

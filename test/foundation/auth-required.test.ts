@@ -31,7 +31,7 @@ describe('routes that need a token', () => {
   };
   const withIds = (path: string) => path.replace(/:(\w+)/g, () => crypto.randomUUID());
 
-  it('documents only the probes, the API document, the sign-in routes, the homepage events and the public site as public', () => {
+  it('documents only the probes, the API document, the sign-in routes, the homepage events, the public site and signed previews as public', () => {
     expect(
       routes()
         .filter((r) => !needsToken(r))
@@ -58,6 +58,9 @@ describe('routes that need a token', () => {
       'GET /api/v2/public/home',
       'GET /api/v2/public/files/:sha256/:variant',
       'POST /api/v2/contact',
+      // web-lab previews load in an iframe: the signature in the path is the credential (README.md#previews)
+      'GET /api/v2/web-lab/preview/:versionId/:expires/:signature',
+      'GET /api/v2/web-lab/preview/:versionId/:expires/:signature/*path',
     ]);
   });
 

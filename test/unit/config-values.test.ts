@@ -53,6 +53,7 @@ describe('configuration values', () => {
         notifications: 2,
         'student-import': 1,
         site: 2,
+        'web-checks': 1,
       });
     });
   });

@@ -24,7 +24,16 @@ describe('configuration', () => {
     expect(config.redis.url).to.equal('redis://127.0.0.1:6379/0');
     expect(config.http.port).to.equal(8080);
     expect(config.auth.jwtSecret).to.have.length.of.at.least(32);
-    expect(config.worker.queues).to.deep.equal(['grading', 'ai-evaluation', 'email', 'file-processing', 'notifications', 'student-import', 'site']);
+    expect(config.worker.queues).to.deep.equal([
+      'grading',
+      'ai-evaluation',
+      'email',
+      'file-processing',
+      'notifications',
+      'student-import',
+      'site',
+      'web-checks',
+    ]);
   });
 
   it('keeps the generated development secrets across restarts', () => {
