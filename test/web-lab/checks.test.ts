@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
@@ -7,6 +8,7 @@ import { bearer, createSchool } from '../support/factories';
 import type { CheckResult, WebFile } from '../../common/web-lab/types';
 import { WebProject } from '../../common/models';
 import { BASE, CHECKS, FAILING, PASSING, checked, html, startWebWorker, text, type RunningWebWorker } from './helpers';
+import { BrowserPool } from '../../worker/web-checks/browser';
 
 const statusOf = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.checkId, r.status]));
 
@@ -209,6 +211,51 @@ describe('web lab: a browser that has used its page budget', function () {
         .expect(202);
       const v = await checked(res.body.data.id);
       expect(v.results.filter((r) => r.status !== 'passed').map((r) => `${r.checkId}: ${r.reason}`)).to.deep.equal([]);
+    }
+  });
+});
+
+describe('web lab: the checking browser under concurrent jobs', function () {
+  this.timeout(60_000);
+  const settings = { chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', browserUser: 'nobody', pagesPerBrowser: 1 };
+  const quiet = { info: () => undefined, warn: () => undefined };
+
+  it('never replaces a browser whose page budget is used while another job still holds a page on it', async function () {
+    if (!fs.existsSync(settings.chromiumPath)) this.skip();
+    const pool = new BrowserPool(settings, quiet);
+    try {
+      const first = await pool.acquire();
+      // the budget (one page) is used, but the first job's page is still open
+      const second = await pool.acquire();
+      expect(second).to.equal(first);
+      expect(first.isConnected()).to.equal(true);
+      pool.pageClosed();
+      pool.pageClosed();
+      // once no page is open, the used budget replaces it
+      const third = await pool.acquire();
+      expect(third).to.not.equal(first);
+      expect(first.isConnected()).to.equal(false);
+      pool.pageClosed();
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('retires a suspect browser only once the other jobs have closed their pages', async function () {
+    if (!fs.existsSync(settings.chromiumPath)) this.skip();
+    const pool = new BrowserPool({ ...settings, pagesPerBrowser: 100 }, quiet);
+    try {
+      const browser = await pool.acquire();
+      await pool.acquire();
+      pool.pageClosed();
+      await pool.retire('page hung');
+      expect(browser.isConnected(), 'another page is still open on it').to.equal(true);
+      pool.pageClosed();
+      const next = await pool.acquire();
+      expect(next).to.not.equal(browser);
+      pool.pageClosed();
+    } finally {
+      await pool.close();
     }
   });
 });

@@ -65,13 +65,18 @@ function serve(files: WebFile[], url: URL): { status: number; body: Buffer; cont
  */
 export async function openPage(pool: BrowserPool, files: WebFile[], page: string, width: number, limits: BrowserLimits): Promise<PageSession> {
   const browser = await pool.acquire();
-  const context = await browser.newContext({
-    viewport: { width, height: 800 },
-    serviceWorkers: 'block',
-    acceptDownloads: false,
-    javaScriptEnabled: true,
-  });
-  pool.countPage();
+  let context: BrowserContext;
+  try {
+    context = await browser.newContext({
+      viewport: { width, height: 800 },
+      serviceWorkers: 'block',
+      acceptDownloads: false,
+      javaScriptEnabled: true,
+    });
+  } catch (err) {
+    pool.pageClosed();
+    throw err;
+  }
   const s: PageSession = {
     page: undefined as unknown as Page,
     context,
@@ -157,10 +162,10 @@ export async function closePage(pool: BrowserPool, s: PageSession): Promise<void
   try {
     await withDeadline(s.context.close(), 3000, 'closing the page');
   } catch {
-    await pool.recycle('a page would not close');
+    await pool.retire('a page would not close');
     return;
   }
-  if (s.crashed || s.broken) await pool.recycle(s.crashed ? 'renderer crashed' : 'page hung');
+  if (s.crashed || s.broken) await pool.retire(s.crashed ? 'renderer crashed' : 'page hung');
 }
 
 /** Runs one browser check on an open page, within the per-check limit. */

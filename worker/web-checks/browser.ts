@@ -69,23 +69,43 @@ export class BrowserPool {
     private readonly logger: PoolLogger,
   ) {}
 
-  async acquire(): Promise<Browser> {
-    if (this.browser && this.open === 0 && this.pages >= this.settings.pagesPerBrowser) await this.recycle('page budget used');
-    if (this.browser?.isConnected()) return this.browser;
-    this.browser = undefined;
-    this.starting ??= this.launch().finally(() => (this.starting = undefined));
-    return this.starting;
-  }
+  /** why the current browser is to be replaced once no page is open on it */
+  private retiring: string | undefined;
 
-  /** A page was opened on the current browser. */
-  countPage(): void {
+  /**
+   * A browser for one page, counted as open from here on (release with `pageClosed`): counting at
+   * once, with no await between the budget check and the count, is what keeps a concurrent job from
+   * recycling the browser under a page that is still being set up.
+   */
+  async acquire(): Promise<Browser> {
+    if (this.browser && this.open === 0 && (this.retiring || this.pages >= this.settings.pagesPerBrowser)) {
+      await this.recycle(this.retiring ?? 'page budget used');
+    }
+    let browser: Browser;
+    if (this.browser?.isConnected()) browser = this.browser;
+    else {
+      this.browser = undefined;
+      this.starting ??= this.launch().finally(() => (this.starting = undefined));
+      browser = await this.starting;
+    }
     this.pages++;
     this.open++;
+    return browser;
   }
 
-  /** A page opened with countPage was closed (or lost with its browser). */
+  /** A page acquired with `acquire` was closed (or lost with its browser). */
   pageClosed(): void {
     this.open = Math.max(0, this.open - 1);
+  }
+
+  /**
+   * The current browser is suspect (a crashed renderer, a page that hung or would not close): it is
+   * replaced as soon as no other job's page is open on it, never under one.
+   */
+  async retire(reason: string): Promise<void> {
+    if (!this.browser) return;
+    if (this.open === 0) await this.recycle(reason);
+    else this.retiring ??= reason;
   }
 
   private async launch(): Promise<Browser> {
@@ -104,12 +124,14 @@ export class BrowserPool {
     this.browser = browser;
     this.pages = 0;
     this.open = 0;
+    this.retiring = undefined;
     return browser;
   }
 
   async recycle(reason: string): Promise<void> {
     const old = this.browser;
     this.browser = undefined;
+    this.retiring = undefined;
     if (!old) return;
     this.recycled++;
     this.logger.info('recycling the checking browser', { reason });
