@@ -1,21 +1,10 @@
 import '../common/require-node';
 import crypto from 'node:crypto';
 import os from 'node:os';
-import http from 'node:http';
-import path from 'node:path';
-import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
-import { loadConfig } from '../common/config';
-import { createLogger } from '../common/logger';
-import { ensureDatabase, dropDatabase, createSequelize } from '../common/db/sequelize';
-import { createMigrator } from '../common/db/migrator';
 import { Classroom, CodingTask, CodingTestCase, User, type CodingLanguage } from '../common/models';
-import { createApiDeps, closeApiDeps } from '../api/deps';
-import { createApp } from '../api/app';
-import { attachSocketServer } from '../api/realtime/socket-server';
-import { featureRoomAuthorizers } from '../api/modules';
-import { clearRedisPrefix, percentile, stopChild, waitForLine, writeResults } from './_lib';
+import { percentile, writeResults } from './_lib';
+import { startBenchStack } from './_stack';
 
 /**
  * Grading latency and throughput against the real services: the API in this process (HTTP +
@@ -23,7 +12,6 @@ import { clearRedisPrefix, percentile, stopChild, waitForLine, writeResults } fr
  *  - latency: one submission at a time, from POST to the student's `grading:completed` (5 tests)
  *  - throughput: many submissions at once, graded submissions per second for that worker process
  */
-const root = path.join(__dirname, '..');
 const runId = `${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
 const env: Record<string, string> = {
   NODE_ENV: 'test',
@@ -49,24 +37,9 @@ const PROGRAMS: Record<'javascript' | 'python', string> = {
 async function main() {
   // the machine may be shared: the load around the run says how much to trust the figures
   const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
-  await ensureDatabase(env.DATABASE_URL!);
-  const config = loadConfig({ ...process.env, ...env });
-  const migrateDb = createSequelize(config);
-  await createMigrator(migrateDb).up();
-  await migrateDb.close();
-
-  const deps = createApiDeps(config, createLogger(config, 'api'));
-  const server = http.createServer(createApp(deps));
-  const sockets = attachSocketServer(server, deps, featureRoomAuthorizers(deps));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  const worker = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'worker/main.ts')], {
-    cwd: root,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await waitForLine(worker, (l) => (l.includes('worker started') ? true : undefined), 'worker');
+  const stack = await startBenchStack(env);
+  const { deps, url } = stack;
+  const config = deps.config;
 
   const classroom = await Classroom.create({ name: 'Bench', academicYear: '2025/2026' });
   const students = await User.bulkCreate(
@@ -180,13 +153,7 @@ async function main() {
   console.log(JSON.stringify(result, null, 2));
 
   clients.forEach((c) => c.close());
-  await stopChild(worker);
-  await sockets.close();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await closeApiDeps(deps);
-  await dropDatabase(env.DATABASE_URL!);
-  await clearRedisPrefix(env.REDIS_URL!, env.REDIS_PREFIX!);
+  await stack.stop();
 }
 
 main().catch((err: unknown) => {

@@ -2,26 +2,16 @@ import '../common/require-node';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import http from 'node:http';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
-import { loadConfig } from '../common/config';
-import { createLogger } from '../common/logger';
-import { ensureDatabase, dropDatabase, createSequelize } from '../common/db/sequelize';
-import { createMigrator } from '../common/db/migrator';
 import { Classroom, User, WebAssignment } from '../common/models';
 import { DEFAULT_RUBRIC, isBrowserCheck } from '../common/web-lab/types';
-import { createApiDeps, closeApiDeps } from '../api/deps';
-import { createApp } from '../api/app';
-import { attachSocketServer } from '../api/realtime/socket-server';
-import { featureRoomAuthorizers } from '../api/modules';
 import { DEMO_WEB_CHECKS, FINISHED } from '../scripts/seed/web-lab';
 import { BrowserPool } from '../worker/web-checks/browser';
 import { closePage, openPage, runBrowserCheck, screenshot } from '../worker/web-checks/browser-checks';
 import { runStaticCheck } from '../worker/web-checks/static-checks';
-import { clearRedisPrefix, percentile, round1, stopChild, waitForLine, writeResults } from './_lib';
+import { percentile, round1, writeResults } from './_lib';
+import { startBenchStack } from './_stack';
 
 /**
  * Web checks against the real services and real Chromium: the API in this process (HTTP +
@@ -79,24 +69,9 @@ function treeRssKb(rootPid: number): number {
 
 async function main() {
   const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
-  await ensureDatabase(env.DATABASE_URL!);
-  const config = loadConfig({ ...process.env, ...env });
-  const migrateDb = createSequelize(config);
-  await createMigrator(migrateDb).up();
-  await migrateDb.close();
-
-  const deps = createApiDeps(config, createLogger(config, 'api'));
-  const server = http.createServer(createApp(deps));
-  const sockets = attachSocketServer(server, deps, featureRoomAuthorizers(deps));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  const worker = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'worker/main.ts')], {
-    cwd: root,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await waitForLine(worker, (l) => (l.includes('worker started') ? true : undefined), 'worker');
+  const stack = await startBenchStack(env);
+  const { deps, url, worker } = stack;
+  const config = deps.config;
   let peakWorkerRssKb = 0;
   const sampler = setInterval(() => (peakWorkerRssKb = Math.max(peakWorkerRssKb, treeRssKb(worker.pid!))), 200);
 
@@ -220,13 +195,7 @@ async function main() {
   console.log(JSON.stringify(result, null, 2));
 
   clients.forEach((c) => c.close());
-  await stopChild(worker);
-  await sockets.close();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await closeApiDeps(deps);
-  await dropDatabase(env.DATABASE_URL!);
-  await clearRedisPrefix(env.REDIS_URL!, env.REDIS_PREFIX!);
+  await stack.stop();
   fs.rmSync(path.join(root, env.UPLOAD_DIR!), { recursive: true, force: true });
 }
 

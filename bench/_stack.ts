@@ -1,0 +1,67 @@
+import http from 'node:http';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
+import { ensureDatabase, dropDatabase, createSequelize } from '../common/db/sequelize';
+import { createMigrator } from '../common/db/migrator';
+import { createApiDeps, closeApiDeps, type ApiDeps } from '../api/deps';
+import { createApp } from '../api/app';
+import { attachSocketServer } from '../api/realtime/socket-server';
+import { featureRoomAuthorizers } from '../api/modules';
+import { clearRedisPrefix, stopChild, waitForLine } from './_lib';
+
+/** Shared by the benches that watch work go from an API request through a worker to a socket event. */
+
+const root = path.join(__dirname, '..');
+
+export interface BenchStack {
+  deps: ApiDeps;
+  /** the API's base URL (HTTP and Socket.IO on one port) */
+  url: string;
+  /** the worker process (`worker/main.ts` under tsx), started and reporting `worker started` */
+  worker: ChildProcess;
+  /** stops the worker and the API, then drops the bench's database and Redis keys */
+  stop(): Promise<void>;
+}
+
+/**
+ * A database of the bench's own, migrated; the API in this process (so the bench reads its deps);
+ * one worker process with the same settings.
+ */
+export async function startBenchStack(env: Record<string, string>): Promise<BenchStack> {
+  await ensureDatabase(env.DATABASE_URL!);
+  const config = loadConfig({ ...process.env, ...env });
+  const migrateDb = createSequelize(config);
+  await createMigrator(migrateDb).up();
+  await migrateDb.close();
+
+  const deps = createApiDeps(config, createLogger(config, 'api'));
+  const server = http.createServer(createApp(deps));
+  const sockets = attachSocketServer(server, deps, featureRoomAuthorizers(deps));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const worker = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'worker/main.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitForLine(worker, (l) => (l.includes('worker started') ? true : undefined), 'worker');
+
+  return {
+    deps,
+    url,
+    worker,
+    async stop() {
+      await stopChild(worker);
+      await sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeApiDeps(deps);
+      await dropDatabase(env.DATABASE_URL!);
+      await clearRedisPrefix(env.REDIS_URL!, env.REDIS_PREFIX!);
+    },
+  };
+}
