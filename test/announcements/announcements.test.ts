@@ -11,6 +11,7 @@ import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
 import { siteProcessor } from '../../worker/site';
 import { notifyAnnouncementAudience, publishAnnouncement } from '../../worker/site/publish-announcement';
 import { realPdf, realPng } from '../files/fixtures';
+import { until } from '../support/until';
 
 type School = Awaited<ReturnType<typeof createSchool>>;
 
@@ -174,10 +175,6 @@ describe('announcements', () => {
     after(async () => {
       if (worker) await closeWorkers([worker], 5000);
     });
-
-    const until = async (check: () => boolean) => {
-      while (!check()) await new Promise((r) => setTimeout(r, 50));
-    };
 
     it('publishes an announcement dated now at once and notifies its audience once', async () => {
       const res = await create(s.admin, { title: `${tag} now` });

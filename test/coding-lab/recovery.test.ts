@@ -15,6 +15,7 @@ import { SubmissionGrader } from '../../worker/grading/grade-submission';
 import { makeTask, settled, startGradingWorker, testCase } from './helpers';
 import { SHORT_LOCK } from './fixtures/grading-worker';
 import type { IsolatedVmRunner } from '../../worker/sandbox/isolate/runner';
+import { until } from '../support/until';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -33,15 +34,6 @@ function spawnWorker(): { child: ChildProcess; ready: Promise<void> } {
     child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${errors.join('\n')}`)));
   });
   return { child, ready };
-}
-
-/** polls until `check` holds; gives up before mocha's timeout so a test's `finally` still closes its worker */
-async function until(check: () => Promise<boolean>, giveUpAfterMs = 45_000): Promise<void> {
-  const deadline = Date.now() + giveUpAfterMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('the awaited state never came');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('coding lab: recovery after a crash', function () {

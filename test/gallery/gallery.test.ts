@@ -10,6 +10,7 @@ import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
 import { fileProcessingProcessor } from '../../worker/files/processor';
 import { realPdf, realPng } from '../files/fixtures';
 import { cloudinaryDeliveryUrl } from '../../api/published-files/service';
+import { until } from '../support/until';
 
 const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
@@ -32,9 +33,6 @@ describe('gallery and public images', () => {
     if (worker) await closeWorkers([worker], 5000);
   });
 
-  const until = async (check: () => Promise<boolean>) => {
-    while (!(await check())) await new Promise((r) => setTimeout(r, 50));
-  };
   const withSizes = (id: string) => until(async () => Boolean((await StoredFile.findByPk(id))?.metadata?.variants?.length));
 
   /** A distinct picture each time (colour from a counter), so dedup never joins two tests. */

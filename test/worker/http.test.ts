@@ -6,20 +6,14 @@ import { startQueueWorker, closeWorkers } from '../../worker/queue-worker';
 import type { ProcessorDefinition } from '../../worker/queue-worker';
 import { createWorkerHttpServer } from '../../worker/observability/http-server';
 import { closeGracefully, listen } from '../../common/runtime';
+import { untilDefined } from '../support/until';
 
 const metric = (text: string, prefix: string): number | undefined => {
   const line = text.split('\n').find((l) => l.startsWith(prefix));
   return line === undefined ? undefined : Number(line.split(' ').pop());
 };
 
-async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  for (let waited = 0; waited < ms; waited += 25) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`nothing within ${ms} ms`);
-}
+const until = <T>(probe: () => Promise<T | undefined>) => untilDefined(probe, 10_000);
 
 describe('worker: the operator port (WORKER_HTTP_PORT)', () => {
   let http: WorkerHttp;
