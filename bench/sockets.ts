@@ -34,6 +34,8 @@ const TWO_PROCESS_SOCKETS = Number(process.env.BENCH_TWO_PROCESS_SOCKETS ?? 2000
 const POLLING_SOCKETS = Number(process.env.BENCH_POLLING_SOCKETS ?? 2000);
 const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 16);
 const GAP_MS = Number(process.env.BENCH_BROADCAST_GAP_MS ?? 500);
+/** which phases to run (all by default): app, bare, two, polling */
+const PHASES = (process.env.BENCH_PHASES ?? 'app,bare,two,polling').split(',');
 const TARGETS = { rssMbAt10k: 250, deliveryP95Ms: 300, httpP99Ms: 100 };
 
 const runId = `${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
@@ -308,10 +310,10 @@ async function main() {
       phases.push(r);
       process.stdout.write(`${JSON.stringify(r)}\n`);
     };
-    log(await onePhase('app', SOCKETS, 'websocket'));
-    log(await onePhase('bare', SOCKETS, 'websocket'));
-    log(await twoProcesses(TWO_PROCESS_SOCKETS));
-    log(await onePhase('app', POLLING_SOCKETS, 'polling'));
+    if (PHASES.includes('app')) log(await onePhase('app', SOCKETS, 'websocket'));
+    if (PHASES.includes('bare')) log(await onePhase('bare', SOCKETS, 'websocket'));
+    if (PHASES.includes('two')) log(await twoProcesses(TWO_PROCESS_SOCKETS));
+    if (PHASES.includes('polling')) log(await onePhase('app', POLLING_SOCKETS, 'polling'));
 
     writeResults('sockets', {
       bench: 'sockets',
