@@ -275,7 +275,8 @@ async function main() {
   const runs = [];
   for (const n of WORKER_COUNTS) runs.push(await oneRun(n));
   const ceilings = [];
-  const concurrency = Number(process.env.WORKER_CONCURRENCY_GRADING ?? 2);
+  // the worker's default (common/config/schema.ts): one job per core, at least two
+  const concurrency = Number(process.env.WORKER_CONCURRENCY_GRADING ?? Math.max(2, os.availableParallelism()));
   for (const language of LANGUAGES) {
     ceilings.push(await ceiling(language, concurrency));
     ceilings.push(await ceiling(language, concurrency * 2));
