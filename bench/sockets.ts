@@ -111,14 +111,19 @@ async function startClients(urls: string[], count: number, tokensFile: string, t
       for (const w of waiters.splice(0)) w();
     }
   });
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => {
+    exitCode = code;
+    for (const w of waiters.splice(0)) w();
+  });
   const lineStarting = (prefix: string) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
         const at = lines.findIndex((x) => x.startsWith(prefix));
         if (at >= 0) resolve(lines.splice(at, 1)[0]!.slice(prefix.length));
+        else if (exitCode !== undefined) reject(new Error(`socket clients exited with ${exitCode}`));
         else waiters.push(check);
       };
-      child.once('exit', (code) => reject(new Error(`socket clients exited with ${code}`)));
       check();
     });
   const [sockets, seconds, upgraded] = (await lineStarting('CONNECTED ')).split(' ').map(Number) as [number, number, number];
