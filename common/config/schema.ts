@@ -205,6 +205,10 @@ export const settings = {
   },
   /** README.md#admin-analytics; 0 turns the cache off */
   analyticsCacheTtlSeconds: setting<number>('ANALYTICS_CACHE_TTL_SECONDS', Joi.number().integer().min(0).max(86_400).default(600)),
+  /** README.md#moving-from-the-old-gema: the old GEMA's database, read (never written) by the legacy import */
+  legacy: {
+    databaseUrl: setting<string | undefined>('LEGACY_DATABASE_URL', Joi.string().uri({ scheme: ['postgres', 'postgresql'] }), { secret: true }),
+  },
   uploads: {
     dir: setting<string>('UPLOAD_DIR', Joi.string().default('var/uploads'), { map: underRoot }),
     maxBytes: setting<number>(

@@ -1,0 +1,75 @@
+import type { Sequelize } from 'sequelize';
+import { ImportContext, runEntity, type EntitySpec } from './entity';
+import { LegacySource } from './source';
+import { UNHOMED_TABLES } from './schema';
+import { admins, classNames, classrooms, students } from './people';
+import { assignments, grades, submissions } from './learning';
+import { exerciseSubmissions, exerciseTests, exercises, pythonSubmissions, pythonTasks, pythonTests } from './coding';
+import type { ImportOptions, ImportReport, NotImportedReport, ProgressListener } from './types';
+import type { Storage } from '../storage/types';
+
+/** In dependency order: an entity's references are imported before it. */
+export const ENTITIES: readonly EntitySpec<unknown>[] = [
+  admins,
+  classrooms,
+  classNames,
+  students,
+  assignments,
+  submissions,
+  grades,
+  pythonTasks,
+  pythonTests,
+  pythonSubmissions,
+  exercises,
+  exerciseTests,
+  exerciseSubmissions,
+] as EntitySpec<unknown>[];
+
+export interface RunDeps {
+  sequelize: Sequelize;
+  /** where readable legacy local files are copied; none: they are recorded as not copied */
+  storage?: Storage;
+}
+
+/**
+ * One run (README.md#moving-from-the-old-gema): probes the legacy schema, then imports (or, for a dry
+ * run or a verification, only reads) every entity from one snapshot of the legacy database, and
+ * returns the report. Storing the report is the caller's (`recordRun`).
+ */
+export async function importLegacy(url: string, options: ImportOptions, deps: RunDeps, progress?: ProgressListener): Promise<ImportReport> {
+  const source = new LegacySource(url);
+  await source.open();
+  try {
+    const ctx = new ImportContext(deps.sequelize, source, options);
+    if (deps.storage) ctx.notes.set('storage', deps.storage);
+    const probe = source.probe();
+    const entities = [];
+    for (const spec of ENTITIES) entities.push(await runEntity(spec, ctx, progress));
+    const notImported: NotImportedReport[] = [];
+    for (const [table, reason] of Object.entries(UNHOMED_TABLES)) {
+      if (source.hasTable(table)) notImported.push({ table, rows: await source.count(table), reason });
+    }
+    const { filesRoot: _filesRoot, ...shown } = options;
+    return {
+      mode: options.mode,
+      options: shown,
+      probe,
+      entities,
+      notImported,
+      consistent: entities.every((e) => !e.checksum || e.checksum.match),
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+/** A legacy database URL as shown in reports and logs: without its password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
