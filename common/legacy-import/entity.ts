@@ -113,7 +113,7 @@ export async function runEntity<V>(spec: EntitySpec<V>, ctx: ImportContext, prog
 
   for await (const rows of source.batches(spec.select(source), ctx.options.batchSize)) {
     const batch: Planned<V>[] = [];
-    const mapRows: { entity: string; legacy_id: string; new_id: string; source_updated_at: string | null; checksum: string }[] = [];
+    const mapRows: MapRow[] = [];
     for (const row of rows) {
       report.read++;
       const legacyId = String(row.id);
@@ -141,18 +141,7 @@ export async function runEntity<V>(spec: EntitySpec<V>, ctx: ImportContext, prog
       mapRows.push({ entity: spec.entity, legacy_id: legacyId, new_id: newId, source_updated_at: updatedAt, checksum });
     }
     if (batch.length && ctx.writes) {
-      await ctx.sequelize.transaction(async (tx) => {
-        await spec.write(batch, tx, ctx);
-        await ctx.sequelize.query(
-          `INSERT INTO legacy_import_map (entity, legacy_id, new_id, source_updated_at, checksum)
-           SELECT r.entity, r.legacy_id, r.new_id, r.source_updated_at, r.checksum
-             FROM jsonb_to_recordset($1::jsonb) AS r(entity text, legacy_id text, new_id uuid, source_updated_at timestamptz, checksum text)
-           ON CONFLICT (entity, legacy_id) DO UPDATE
-             SET new_id = EXCLUDED.new_id, source_updated_at = EXCLUDED.source_updated_at,
-                 checksum = EXCLUDED.checksum, imported_at = now()`,
-          { bind: [JSON.stringify(mapRows)], transaction: tx },
-        );
-      });
+      await writeBatch(spec, ctx, batch, mapRows);
     }
     for (const p of batch) {
       if (ctx.writes) {
@@ -168,6 +157,29 @@ export async function runEntity<V>(spec: EntitySpec<V>, ctx: ImportContext, prog
   if (ctx.writes) report.pending = 0;
   if (ctx.options.mode !== 'dry-run') report.checksum = await compareKeys(spec, ctx, legacyKeys);
   return report;
+}
+
+type MapRow = { entity: string; legacy_id: string; new_id: string; source_updated_at: string | null; checksum: string };
+
+/** A batch's rows and their map entries, in one transaction; a failure names the entity and the batch's first legacy id. */
+async function writeBatch<V>(spec: EntitySpec<V>, ctx: ImportContext, batch: Planned<V>[], mapRows: MapRow[]): Promise<void> {
+  try {
+    await ctx.sequelize.transaction(async (tx) => {
+      await spec.write(batch, tx, ctx);
+      await ctx.sequelize.query(
+        `INSERT INTO legacy_import_map (entity, legacy_id, new_id, source_updated_at, checksum)
+             SELECT r.entity, r.legacy_id, r.new_id, r.source_updated_at, r.checksum
+               FROM jsonb_to_recordset($1::jsonb) AS r(entity text, legacy_id text, new_id uuid, source_updated_at timestamptz, checksum text)
+             ON CONFLICT (entity, legacy_id) DO UPDATE
+               SET new_id = EXCLUDED.new_id, source_updated_at = EXCLUDED.source_updated_at,
+                   checksum = EXCLUDED.checksum, imported_at = now()`,
+        { bind: [JSON.stringify(mapRows)], transaction: tx },
+      );
+    });
+  } catch (err) {
+    const cause = (err as { original?: Error }).original ?? (err as Error);
+    throw new Error(`${spec.entity} (batch from legacy id ${batch[0]!.legacyId}): ${cause.message}`, { cause: err });
+  }
 }
 
 /** Hashes the key fields of every mapped row on both sides and names the rows that differ. */

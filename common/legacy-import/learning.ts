@@ -46,7 +46,8 @@ const ASSIGNMENT_COLUMNS: readonly Column[] = [
 ];
 
 function instructionsText(value: unknown, warn: (code: string) => void): string | null {
-  const parsed = parseJsonText(value, () => undefined);
+  // instructions were meant to be JSON but plain text is common: not worth a warning
+  const parsed = parseJsonText(value, (code) => code !== 'bad_json' && warn(code));
   if (parsed === null) return cleanText(value, warn)?.trim() || null;
   if (typeof parsed === 'string') return cleanText(parsed, warn)?.trim() || null;
   if (Array.isArray(parsed)) return parsed.map((p) => cleanText(typeof p === 'string' ? p : JSON.stringify(p), warn)).join('\n');

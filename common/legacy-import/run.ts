@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { ImportContext, runEntity, type EntitySpec } from './entity';
 import { LegacySource } from './source';
@@ -37,9 +38,10 @@ export interface RunDeps {
  * returns the report. Storing the report is the caller's (`recordRun`).
  */
 export async function importLegacy(url: string, options: ImportOptions, deps: RunDeps, progress?: ProgressListener): Promise<ImportReport> {
+  const lock = options.mode === 'import' ? await ImportLock.take(deps.sequelize) : undefined;
   const source = new LegacySource(url);
-  await source.open();
   try {
+    await source.open();
     const ctx = new ImportContext(deps.sequelize, source, options);
     if (deps.storage) ctx.notes.set('storage', deps.storage);
     const probe = source.probe();
@@ -59,7 +61,43 @@ export async function importLegacy(url: string, options: ImportOptions, deps: Ru
       consistent: entities.every((e) => !e.checksum || e.checksum.match),
     };
   } finally {
-    await source.close();
+    await source.close().catch(() => undefined);
+    await lock?.release();
+  }
+}
+
+/** One import at a time per GEMA database (two would race for the same legacy rows): a session advisory lock. */
+class ImportLock {
+  private static readonly KEY = 4_711_017;
+
+  private constructor(
+    private readonly sequelize: Sequelize,
+    private readonly connection: pg.Client,
+  ) {}
+
+  static async take(sequelize: Sequelize): Promise<ImportLock> {
+    const connection = (await sequelize.connectionManager.getConnection({ type: 'write' })) as unknown as pg.Client;
+    const { rows } = await connection.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [ImportLock.KEY]);
+    if (!rows[0]!.ok) {
+      sequelize.connectionManager.releaseConnection(connection as never);
+      throw new ImportRunningError();
+    }
+    return new ImportLock(sequelize, connection);
+  }
+
+  async release(): Promise<void> {
+    try {
+      await this.connection.query('SELECT pg_advisory_unlock($1)', [ImportLock.KEY]);
+    } finally {
+      this.sequelize.connectionManager.releaseConnection(this.connection as never);
+    }
+  }
+}
+
+export class ImportRunningError extends Error {
+  constructor() {
+    super('another legacy import is running against this GEMA database');
+    this.name = 'ImportRunningError';
   }
 }
 
