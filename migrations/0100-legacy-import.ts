@@ -14,16 +14,18 @@ const migration: Migration = {
       CREATE TABLE legacy_import_runs (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         mode varchar(10) NOT NULL CHECK (mode IN ('import', 'dry-run', 'verify')),
-        status varchar(10) NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'completed', 'failed')),
+        status varchar(10) NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'completed', 'failed')),
         source varchar(300) NOT NULL,
         options jsonb NOT NULL DEFAULT '{}',
         report jsonb,
         error text,
         started_by uuid REFERENCES users(id) ON DELETE SET NULL,
-        started_at timestamptz NOT NULL DEFAULT now(),
+        progress jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        started_at timestamptz,
         finished_at timestamptz
       );
-      CREATE INDEX legacy_import_runs_started_idx ON legacy_import_runs (started_at DESC);
+      CREATE INDEX legacy_import_runs_created_idx ON legacy_import_runs (created_at DESC);
 
       CREATE TABLE legacy_import_map (
         entity varchar(40) NOT NULL,

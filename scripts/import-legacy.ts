@@ -4,7 +4,8 @@ import { getConfigOrExit } from '../common/config';
 import { createSequelize } from '../common/db/sequelize';
 import { createStorage } from '../common/storage';
 import { importLegacy } from '../common/legacy-import/run';
-import { finishRun, startRun } from '../common/legacy-import/runs';
+import { createRun, finishRun } from '../common/legacy-import/runs';
+import { initModels } from '../common/models';
 import { schoolYearOf } from '../common/legacy-import/people';
 import { terminalProgress } from '../common/legacy-import/progress';
 import { summarise } from '../common/legacy-import/summary';
@@ -60,8 +61,9 @@ async function main(): Promise<number> {
     batchSize,
   };
   const sequelize = createSequelize(config);
+  initModels(sequelize);
   try {
-    const runId = await startRun(sequelize, from!, options);
+    const { id: runId } = await createRun(from!, options, null, 'running');
     try {
       const report = await importLegacy(
         from!,
@@ -69,12 +71,12 @@ async function main(): Promise<number> {
         { sequelize, storage: options.mode === 'import' ? createStorage(config) : undefined },
         terminalProgress(process.stderr),
       );
-      await finishRun(sequelize, runId, { report });
+      await finishRun(runId, { report });
       process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : summarise(report)}\n`);
       const pending = report.entities.some((e) => e.pending > 0);
       return report.consistent && !(options.mode === 'verify' && pending) ? 0 : 3;
     } catch (err) {
-      await finishRun(sequelize, runId, { error: (err as Error).message });
+      await finishRun(runId, { error: (err as Error).message });
       throw err;
     }
   } finally {
