@@ -101,6 +101,39 @@ CREATE TABLE announcements (
   "showOnHomepage" boolean NOT NULL DEFAULT false, deadline timestamp(3), link text, views integer NOT NULL DEFAULT 0,
   "publishDate" timestamp(3) NOT NULL DEFAULT now(), "createdAt" timestamp(3) NOT NULL DEFAULT now(), "updatedAt" timestamp(3) NOT NULL DEFAULT now()
 );
+CREATE TABLE events (
+  id text PRIMARY KEY, title text NOT NULL, description text, date timestamp(3) NOT NULL, location text, capacity integer,
+  registered integer NOT NULL DEFAULT 0, "isActive" boolean NOT NULL DEFAULT true, "showOnHomepage" boolean NOT NULL DEFAULT false,
+  "createdAt" timestamp(3) NOT NULL DEFAULT now(), "updatedAt" timestamp(3) NOT NULL DEFAULT now()
+);
+CREATE TABLE galleries (
+  id text PRIMARY KEY, title text NOT NULL, description text, "imageUrl" text NOT NULL, category text NOT NULL DEFAULT 'general',
+  "isActive" boolean NOT NULL DEFAULT true, "showOnHomepage" boolean NOT NULL DEFAULT false,
+  "createdAt" timestamp(3) NOT NULL DEFAULT now(), "updatedAt" timestamp(3) NOT NULL DEFAULT now()
+);
+CREATE TABLE contacts (
+  id text PRIMARY KEY, name text NOT NULL, email text NOT NULL, phone text, subject text NOT NULL, message text NOT NULL,
+  status text NOT NULL DEFAULT 'unread', "adminReply" text, "repliedAt" timestamp(3),
+  "createdAt" timestamp(3) NOT NULL DEFAULT now(), "updatedAt" timestamp(3) NOT NULL DEFAULT now()
+);
+CREATE TABLE chat_sessions (
+  id text PRIMARY KEY, "userEmail" text NOT NULL, "userName" text NOT NULL, status text NOT NULL DEFAULT 'active', "assignedTo" text,
+  "lastMessage" timestamp(3), priority text NOT NULL DEFAULT 'normal', tags text, notes text,
+  "createdAt" timestamp(3) NOT NULL DEFAULT now(), "updatedAt" timestamp(3) NOT NULL DEFAULT now()
+);
+CREATE TABLE chat_messages (
+  id text PRIMARY KEY, message text NOT NULL, "senderName" text NOT NULL, "senderEmail" text NOT NULL, "senderType" text NOT NULL DEFAULT 'user',
+  status text NOT NULL DEFAULT 'sent', "sessionId" text NOT NULL REFERENCES chat_sessions(id) ON DELETE CASCADE, "replyTo" text,
+  "createdAt" timestamp(3) NOT NULL DEFAULT now(), "updatedAt" timestamp(3) NOT NULL DEFAULT now()
+);
+CREATE TABLE discussion_threads (
+  id text PRIMARY KEY, title text NOT NULL, "authorId" text NOT NULL, "authorName" text NOT NULL, content text NOT NULL,
+  "createdAt" timestamp(3) NOT NULL DEFAULT now(), "updatedAt" timestamp(3) NOT NULL DEFAULT now()
+);
+CREATE TABLE discussion_replies (
+  id text PRIMARY KEY, "threadId" text NOT NULL REFERENCES discussion_threads(id) ON DELETE CASCADE, "authorId" text NOT NULL,
+  "authorName" text NOT NULL, content text NOT NULL, "createdAt" timestamp(3) NOT NULL DEFAULT now(), "updatedAt" timestamp(3) NOT NULL DEFAULT now()
+);
 CREATE TABLE articles (
   id text PRIMARY KEY, title text NOT NULL, slug text NOT NULL UNIQUE, excerpt text, content text NOT NULL, category text,
   tags text, author text, "authorId" text, status text NOT NULL DEFAULT 'draft', featured boolean NOT NULL DEFAULT false,

@@ -5,6 +5,7 @@ import { LegacySource } from './source';
 import { UNHOMED_TABLES } from './schema';
 import { admins, classNames, classrooms, students } from './people';
 import { assignments, grades, submissions } from './learning';
+import { announcements, contacts, discussionReplies, discussionThreads, events } from './site';
 import { exerciseSubmissions, exerciseTests, exercises, pythonSubmissions, pythonTasks, pythonTests } from './coding';
 import type { ImportOptions, ImportReport, NotImportedReport, ProgressListener } from './types';
 import type { Storage } from '../storage/types';
@@ -24,6 +25,11 @@ export const ENTITIES: readonly EntitySpec<unknown>[] = [
   exercises,
   exerciseTests,
   exerciseSubmissions,
+  announcements,
+  events,
+  contacts,
+  discussionThreads,
+  discussionReplies,
 ] as EntitySpec<unknown>[];
 
 export interface RunDeps {

@@ -155,12 +155,34 @@ export const LEGACY_TABLES: Record<string, readonly string[]> = {
     'createdAt',
     'updatedAt',
   ],
+  announcements: [
+    'id',
+    'title',
+    'excerpt',
+    'content',
+    'category',
+    'type',
+    'isImportant',
+    'isActive',
+    'showOnHomepage',
+    'deadline',
+    'link',
+    'views',
+    'publishDate',
+    'createdAt',
+    'updatedAt',
+  ],
+  events: ['id', 'title', 'description', 'date', 'location', 'capacity', 'registered', 'isActive', 'showOnHomepage', 'createdAt', 'updatedAt'],
+  contacts: ['id', 'name', 'email', 'phone', 'subject', 'message', 'status', 'adminReply', 'repliedAt', 'createdAt', 'updatedAt'],
+  discussion_threads: ['id', 'title', 'authorId', 'authorName', 'content', 'createdAt', 'updatedAt'],
+  discussion_replies: ['id', 'threadId', 'authorId', 'authorName', 'content', 'createdAt', 'updatedAt'],
 };
 
 /**
  * Tables the legacy app had that this importer does not bring over (yet): counted and reported as
  * found and not imported, never dropped silently.
  */
+
 export const UNHOMED_TABLES: Record<string, string> = {
   coding_evaluations: 'teacher reviews of old exercise submissions: GEMA coding submissions have no review field',
   web_lab_assignments: 'web lab (first generation): mapping not written yet',
@@ -172,14 +194,9 @@ export const UNHOMED_TABLES: Record<string, string> = {
   coding_lab_versions: 'web lab (second generation): mapping not written yet',
   coding_lab_evaluations: 'web lab (second generation): mapping not written yet',
   coding_lab_rubric_scores: 'web lab (second generation): mapping not written yet',
-  announcements: 'school site: mapping not written yet',
-  events: 'school site: mapping not written yet',
-  galleries: 'school site: mapping not written yet',
-  contacts: 'school site: mapping not written yet',
-  chat_sessions: 'community: mapping not written yet',
-  chat_messages: 'community: mapping not written yet',
-  discussion_threads: 'community: mapping not written yet',
-  discussion_replies: 'community: mapping not written yet',
+  galleries: 'gallery: a GEMA gallery item needs a stored image file; legacy image URLs are not downloaded',
+  chat_sessions: 'support chat with visitors by email: GEMA chat is between accounts, no home',
+  chat_messages: 'support chat with visitors by email: GEMA chat is between accounts, no home',
   articles: 'reading: no GEMA API feature',
   reading_progress: 'reading: no GEMA API feature',
   article_bookmarks: 'reading: no GEMA API feature',

@@ -75,7 +75,22 @@ export async function seedAwkwardCases(client: pg.Client, filesRoot: string): Pr
   await q(`INSERT INTO coding_submissions (id, "exerciseId", "studentId", code, status, score, "submittedAt", attempts) VALUES
              ('aw_cs1', 'aw_ex1', 'aw_s1', 'console.log("halo")', 'APPROVED', 10, '2025-11-02 08:00:00', 2),
              ('aw_cs2', 'aw_ex1', 'aw_s2', '', 'DRAFT', NULL, NULL, 0)`);
-  await q(`INSERT INTO announcements (id, title, content) VALUES ('aw_an1', 'Libur', 'Sekolah libur')`);
+  await q(`INSERT INTO announcements (id, title, content, category, "isImportant", "publishDate") VALUES
+             ('aw_an1', 'Libur', 'Sekolah **libur** <script>alert(1)</script>', 'KELAS', true, '2025-12-20 00:00:00')`);
+  await q(`INSERT INTO events (id, title, date, capacity, registered) VALUES ('aw_ev1', 'Pentas Seni', '2026-02-01 09:00:00', 50, 80)`);
+  await q(`INSERT INTO contacts (id, name, email, subject, message, status, "adminReply", "repliedAt") VALUES
+             ('aw_ct1', 'Orang Tua', 'Ortu@Mail.Test', 'Jadwal', 'Kapan ujian?', 'read', 'Minggu depan', '2025-11-03 10:00:00'),
+             ('aw_ct2', 'Tamu', 'tamu@mail.test', 'Halo', 'Salam', 'unread', NULL, NULL)`);
+  await q(
+    `INSERT INTO galleries (id, title, "imageUrl") VALUES ('aw_gl1', 'Upacara', 'https://res.cloudinary.com/demo/image/upload/v1/upacara.jpg')`,
+  );
+  await q(`INSERT INTO chat_sessions (id, "userEmail", "userName") VALUES ('aw_ch1', 'tamu@mail.test', 'Tamu')`);
+  await q(`INSERT INTO discussion_threads (id, title, "authorId", "authorName", content, "createdAt") VALUES
+             ('aw_th1', 'Soal nomor 3', 'aw_s1', 'Ani', 'Bagaimana caranya?', '2025-11-10 08:00:00'),
+             ('aw_th2', 'Pengumuman guru', 'aw_gone', 'Guru Lama', 'Halo semua', '2025-11-11 08:00:00')`);
+  await q(`INSERT INTO discussion_replies (id, "threadId", "authorId", "authorName", content, "createdAt") VALUES
+             ('aw_rp1', 'aw_th1', 'aw_a1', 'Guru Satu', 'Pakai rumus luas', '2025-11-10 09:00:00'),
+             ('aw_rp2', 'aw_th1', 'aw_s5', 'Zoë', 'Terima kasih 👍', '2025-11-10 10:00:00')`);
   // a school's copy drifted from the published schema: the probe says so
   await q(`ALTER TABLE students ADD COLUMN nickname text`);
   await q(`ALTER TABLE python_submissions DROP COLUMN "judge0Token"`);

@@ -40,6 +40,11 @@ const EXPECTED: Record<string, { mapped: number; skipped: Record<string, number>
   exercises: { mapped: 1, skipped: { unsupported_language: 1 } },
   exercise_tests: { mapped: 1, skipped: {} },
   exercise_submissions: { mapped: 1, skipped: { draft_never_submitted: 1 } },
+  announcements: { mapped: 1, skipped: {} },
+  events: { mapped: 1, skipped: {} },
+  contacts: { mapped: 2, skipped: {} },
+  discussion_threads: { mapped: 2, skipped: {} },
+  discussion_replies: { mapped: 2, skipped: {} },
 };
 
 /** the GEMA table each entity lands in */
@@ -57,6 +62,11 @@ const TABLE: Record<string, string> = {
   exercises: 'coding_tasks',
   exercise_tests: 'coding_test_cases',
   exercise_submissions: 'coding_submissions',
+  announcements: 'announcements',
+  events: 'school_events',
+  contacts: 'contact_messages',
+  discussion_threads: 'discussion_threads',
+  discussion_replies: 'discussion_replies',
 };
 
 const options = (over: Partial<ImportOptions> = {}): ImportOptions => ({
@@ -107,7 +117,7 @@ describe('legacy import: a school moves from the old GEMA', function () {
       expect({ name, pending: e.pending, skipped: e.skipped }).to.deep.equal({ name, pending: want.mapped, skipped: want.skipped });
     }
     expect(report.notImported).to.deep.include({ table: 'articles', rows: 2, reason: 'reading: no GEMA API feature' });
-    expect(report.notImported.map((n) => n.table)).to.include.members(['announcements', 'coding_evaluations']);
+    expect(report.notImported.map((n) => n.table)).to.include.members(['galleries', 'chat_sessions', 'coding_evaluations']);
     expect(report.probe.columnsExtra).to.deep.equal({ students: ['nickname'] });
     expect(report.probe.columnsMissing).to.deep.equal({ python_submissions: ['judge0Token'] });
     expect(report.probe.extraTables).to.deep.equal(['school_settings']);
@@ -290,6 +300,33 @@ describe('legacy import: a school moves from the old GEMA', function () {
       await newIdOf('exercises', 'aw_ex1'),
     ]);
     expect(task.languages).to.deep.equal(['javascript']);
+  });
+
+  it('brings announcements, events, contact messages with their reply and the forum, sanitised as GEMA sanitises', async () => {
+    const an = await one<{ content_html: string; category: string; important: boolean }>(
+      'SELECT content_html, category, important FROM announcements WHERE id = $1',
+      [await newIdOf('announcements', 'aw_an1')],
+    );
+    expect(an).to.include({ category: 'class', important: true });
+    expect(an.content_html).to.include('<strong>libur</strong>').and.not.include('<script>');
+    const ev = await one<{ capacity: number; registered_count: number }>('SELECT capacity, registered_count FROM school_events WHERE id = $1', [
+      await newIdOf('events', 'aw_ev1'),
+    ]);
+    expect(ev).to.deep.equal({ capacity: 50, registered_count: 50 });
+    expect(dry.entities.find((e) => e.entity === 'events')!.warnings).to.deep.equal({ registered_above_capacity: 1 });
+    const ct = await newIdOf('contacts', 'aw_ct1');
+    const contact = await one<{ email: string; status: string }>('SELECT email, status FROM contact_messages WHERE id = $1', [ct]);
+    expect(contact).to.deep.equal({ email: 'ortu@mail.test', status: 'replied' });
+    const replies = await sql<{ message: string }>('SELECT message FROM contact_replies WHERE contact_id = $1', [ct]);
+    expect(replies.map((r) => r.message)).to.deep.equal(['Minggu depan']);
+    const th1 = await one<{ author_id: string; reply_count: number }>('SELECT author_id, reply_count FROM discussion_threads WHERE id = $1', [
+      await newIdOf('discussion_threads', 'aw_th1'),
+    ]);
+    expect(th1).to.deep.equal({ author_id: await newIdOf('students', 'aw_s1'), reply_count: 2 });
+    const th2 = await one<{ author_id: string | null }>('SELECT author_id FROM discussion_threads WHERE id = $1', [
+      await newIdOf('discussion_threads', 'aw_th2'),
+    ]);
+    expect(th2.author_id).to.equal(null);
   });
 
   it('writes nothing and changes nothing when run again on an unchanged legacy database', async () => {
