@@ -68,7 +68,7 @@ async function main(): Promise<number> {
       const report = await importLegacy(
         from!,
         options,
-        { sequelize, storage: options.mode === 'import' ? createStorage(config) : undefined },
+        { sequelize, runId, storage: options.mode === 'import' ? createStorage(config) : undefined },
         terminalProgress(process.stderr),
       );
       await finishRun(runId, { report });

@@ -50,7 +50,7 @@ export async function runLegacyImportJob(deps: LegacyJobDeps, runId: string): Pr
   const report = await importLegacy(
     url,
     options,
-    { sequelize: deps.sequelize, storage: options.mode === 'import' ? createStorage(deps.config) : undefined },
+    { sequelize: deps.sequelize, runId: run.id, storage: options.mode === 'import' ? createStorage(deps.config) : undefined },
     onProgress,
   );
   await finishRun(run.id, { report });

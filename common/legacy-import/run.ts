@@ -36,6 +36,8 @@ export interface RunDeps {
   sequelize: Sequelize;
   /** where readable legacy local files are copied; none: they are recorded as not copied */
   storage?: Storage;
+  /** this run's row in legacy_import_runs, when it has one */
+  runId?: string;
 }
 
 /**
@@ -45,6 +47,14 @@ export interface RunDeps {
  */
 export async function importLegacy(url: string, options: ImportOptions, deps: RunDeps, progress?: ProgressListener): Promise<ImportReport> {
   const lock = options.mode === 'import' ? await ImportLock.take(deps.sequelize) : undefined;
+  // holding the lock, no other import is alive: one still shown running was killed, and this run resumes it
+  if (lock) {
+    await deps.sequelize.query(
+      `UPDATE legacy_import_runs SET status = 'failed', error = 'interrupted: the process ended mid-run (the next import resumes it)', finished_at = now()
+        WHERE status = 'running' AND mode = 'import' AND id IS DISTINCT FROM $1`,
+      { bind: [deps.runId ?? null] },
+    );
+  }
   const source = new LegacySource(url);
   try {
     await source.open();

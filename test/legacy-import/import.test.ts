@@ -171,6 +171,13 @@ describe('legacy import: a school moves from the old GEMA', function () {
     expect(entity(first, 'submissions').imported).to.equal(EXPECTED.submissions!.mapped - before);
   });
 
+  it('shows the killed run as interrupted once the next import has started', async () => {
+    const runs = await sql<{ status: string; error: string | null }>(`SELECT status, error FROM legacy_import_runs WHERE mode = 'import'`);
+    expect(runs).to.have.length(1);
+    expect(runs[0]).to.include({ status: 'failed' });
+    expect(runs[0]!.error).to.match(/^interrupted/);
+  });
+
   it('compares the key fields of every imported row on both sides and finds them equal', () => {
     for (const name of Object.keys(EXPECTED)) {
       const c = entity(first, name).checksum!;
@@ -386,6 +393,28 @@ describe('legacy import: a school moves from the old GEMA', function () {
       expect(entity(report, 'students').checksum!.differing).to.deep.equal(['aw_s2']);
     } finally {
       await apiDeps().sequelize.query(`UPDATE users SET student_number = '2024002' WHERE id = $1`, { bind: [id] });
+    }
+  });
+
+  it("queues newly imported coding submissions for today's grader with --rejudge, and leaves the imported history alone", async () => {
+    await legacy.query(`INSERT INTO python_submissions (id, "taskId", "studentId", code, status, score, "totalTests", "passedTests")
+                          VALUES ('aw_ps4', 'aw_pt1', 'aw_s2', 'print(6)', 'COMPLETED', 50, 2, 2)`);
+    await run({ rejudge: true });
+    const id = await newIdOf('python_submissions', 'aw_ps4');
+    try {
+      const queued = await one<{ status: string; verdict: string | null; job_id: string }>(
+        'SELECT status, verdict, job_id FROM coding_submissions WHERE id = $1',
+        [id],
+      );
+      // the worker's sweep enqueues a queued submission under this job id
+      expect(queued).to.deep.equal({ status: 'queued', verdict: null, job_id: id });
+      const history = await one<{ status: string }>('SELECT status FROM coding_submissions WHERE id = $1', [
+        await newIdOf('python_submissions', 'aw_ps1'),
+      ]);
+      expect(history.status).to.equal('completed');
+    } finally {
+      // no grading worker in this spec: leave no queued work for other specs' sweeps
+      await apiDeps().sequelize.query('DELETE FROM coding_submissions WHERE id = $1', { bind: [id] });
     }
   });
 });
