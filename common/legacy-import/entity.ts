@@ -57,7 +57,7 @@ export interface EntitySpec<V> {
   table: string;
   /** columns without which the table cannot be mapped at all */
   required: readonly string[];
-  /** the full SELECT (alias `t`), ordered by id; optional columns through `source.col()` */
+  /** the full SELECT (alias `t`) in a stable order (by id unless the entity needs another); optional columns through `source.col()` */
   select(source: LegacySource): string;
   /** rows the select will read, for progress; the table's row count when unset */
   count?(source: LegacySource): Promise<number>;

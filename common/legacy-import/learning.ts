@@ -219,6 +219,23 @@ async function copyFile(p: Planned<SubmissionValues>, tx: Transaction, ctx: Impo
   return id;
 }
 
+/**
+ * Attempts are numbered by the legacy submission time per student and assignment; a new one lands after
+ * those GEMA already holds (GREATEST of two sequences rising with the legacy order stays unique).
+ */
+async function insertSubmissions(ctx: ImportContext, tx: Transaction, rows: Record<string, unknown>[]): Promise<void> {
+  if (!rows.length) return;
+  const names = SUBMISSION_COLUMNS.map(([n]) => n).filter((n) => n !== 'attempt');
+  await ctx.sequelize.query(
+    `INSERT INTO submissions (attempt, ${names.join(', ')})
+     SELECT GREATEST(r.attempt, COALESCE(e.top, 0) + row_number() OVER (PARTITION BY r.assignment_id, r.student_id ORDER BY r.attempt)),
+            ${names.map((n) => `r.${n}`).join(', ')}
+       FROM jsonb_to_recordset($1::jsonb) AS r(${SUBMISSION_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})
+       LEFT JOIN LATERAL (SELECT max(s.attempt) AS top FROM submissions s WHERE s.assignment_id = r.assignment_id AND s.student_id = r.student_id) e ON true`,
+    { bind: [JSON.stringify(rows)], transaction: tx },
+  );
+}
+
 export const submissions: EntitySpec<SubmissionValues> = {
   entity: 'submissions',
   table: 'submissions',
@@ -249,7 +266,9 @@ export const submissions: EntitySpec<SubmissionValues> = {
     ];
     return `SELECT t.id, t."assignmentId", t."studentId", ${cols.map(c).join(', ')},
                    row_number() OVER (PARTITION BY t."assignmentId", t."studentId" ORDER BY ${s.col('submissions', 'submittedAt')}, t.id)::int AS attempt
-              FROM submissions t ORDER BY t.id`;
+              FROM submissions t
+             -- a student's attempts at one assignment arrive together and in order, whatever the batch size
+             ORDER BY t."assignmentId", t."studentId", attempt`;
   },
   async map(row, ctx, warn) {
     const assignmentId = await ctx.resolve('assignments', row.assignmentId);
@@ -292,8 +311,9 @@ export const submissions: EntitySpec<SubmissionValues> = {
   },
   async write(batch, tx, ctx) {
     const rows = (p: Planned<SubmissionValues>) => ({ ...p.values, id: p.newId, file: undefined });
-    await insertRows(ctx.sequelize, tx, 'submissions', SUBMISSION_COLUMNS, batch.filter((p) => p.isNew).map(rows));
-    await updateRows(ctx.sequelize, tx, 'submissions', SUBMISSION_COLUMNS, batch.filter((p) => !p.isNew).map(rows));
+    await insertSubmissions(ctx, tx, batch.filter((p) => p.isNew).map(rows));
+    // an attempt keeps its number: a legacy row deleted since would otherwise renumber the others into a clash
+    await updateRows(ctx.sequelize, tx, 'submissions', SUBMISSION_COLUMNS, batch.filter((p) => !p.isNew).map(rows), { attempt: 't.attempt' });
     const files: Record<string, unknown>[] = [];
     const links: Record<string, unknown>[] = [];
     for (const p of batch) {

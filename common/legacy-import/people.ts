@@ -85,9 +85,14 @@ export interface UserValues {
 
 /**
  * After someone signs in to GEMA API their account is theirs: a later import keeps the password hash
- * (a rehash at login or a changed password) and the later login time instead of the legacy ones.
+ * (a rehash at login or a changed password) and the later login time instead of the legacy ones. The
+ * role and a verification made in GEMA are kept too.
  */
 const KEEP_AFTER_GEMA_LOGIN = {
+  // set by the first import (or in GEMA since); a linked account is never demoted by a legacy change
+  role: 't.role',
+  // an address verified in GEMA stays verified
+  email_verified_at: 'COALESCE(t.email_verified_at, r.email_verified_at)',
   password_hash: "CASE WHEN t.last_login_at > COALESCE(r.last_login_at, '-infinity') THEN t.password_hash ELSE r.password_hash END",
   last_login_at: 'GREATEST(t.last_login_at, r.last_login_at)',
   created_at: 't.created_at',

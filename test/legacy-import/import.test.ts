@@ -417,4 +417,25 @@ describe('legacy import: a school moves from the old GEMA', function () {
       await apiDeps().sequelize.query('DELETE FROM coding_submissions WHERE id = $1', { bind: [id] });
     }
   });
+
+  it('keeps attempt numbers when a legacy submission disappears, and numbers a new one after them', async () => {
+    await legacy.query(`DELETE FROM grades WHERE "submissionId" = 'aw_sub1'`);
+    await legacy.query(`DELETE FROM submissions WHERE id = 'aw_sub1'`);
+    await legacy.query(`UPDATE submissions SET feedback = 'dibaca', "updatedAt" = now() WHERE id = 'aw_sub2'`);
+    await legacy.query(`INSERT INTO submissions (id, "assignmentId", "studentId", "filePath", "submittedAt")
+                          VALUES ('aw_sub7', 'aw_as1', 'aw_s1', 'https://res.cloudinary.com/demo/raw/upload/v1/v3.pdf', '2026-01-09 09:00:00')`);
+    const next = await run();
+    expect(entity(next, 'submissions')).to.include({ imported: 1, updated: 1 });
+    const attempts = await sql<{ legacy_id: string; attempt: number }>(
+      `SELECT m.legacy_id, s.attempt FROM submissions s JOIN legacy_import_map m ON m.entity = 'submissions' AND m.new_id = s.id
+        WHERE m.legacy_id IN ('aw_sub1', 'aw_sub2', 'aw_sub7') ORDER BY s.attempt`,
+    );
+    expect(attempts).to.deep.equal([
+      { legacy_id: 'aw_sub1', attempt: 1 },
+      { legacy_id: 'aw_sub2', attempt: 2 },
+      { legacy_id: 'aw_sub7', attempt: 3 },
+    ]);
+    // GEMA still holds what the old app deleted: verification names it
+    expect(entity(next, 'submissions').checksum!.differing).to.deep.equal(['aw_sub1']);
+  });
 });
