@@ -33,6 +33,7 @@ describe('configuration', () => {
       'student-import',
       'site',
       'web-checks',
+      'legacy-import',
     ]);
   });
 
