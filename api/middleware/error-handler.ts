@@ -1,9 +1,17 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import Joi from 'joi';
 import { MulterError } from 'multer';
-import { AppError, BadRequestError, NotFoundError, RateLimitedError, ServiceUnavailableError } from '../../common/errors';
+import {
+  AppError,
+  BadRequestError,
+  NotFoundError,
+  RateLimitedError,
+  ServiceUnavailableError,
+  ValidationError,
+  type FieldError,
+} from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import { toFieldErrors, validationError } from '../http/validate';
+import { MAX_FIELD_ERRORS, toFieldErrors, validationError } from '../http/validate';
 import { mapMulterError, UPLOAD_LIMITS } from '../http/multipart';
 import type { RouteEntry } from '../http/router';
 import { allowedMethods } from '../http/allowed-methods';
@@ -59,6 +67,10 @@ interface HttpishError {
 
 /** Turns errors from body-parser, multer and joi into typed errors, so there is one envelope. */
 function normalise(err: unknown): AppError | undefined {
+  // a service's list of problems is capped like the validator's, so no 400 grows with the input
+  if (err instanceof ValidationError && Array.isArray(err.details) && err.details.length > MAX_FIELD_ERRORS) {
+    return validationError(err.details as FieldError[]);
+  }
   if (err instanceof AppError) return err;
   if (Joi.isError(err)) return validationError(toFieldErrors(err));
   if (err instanceof MulterError) return mapMulterError(err, UPLOAD_LIMITS.maxFiles);

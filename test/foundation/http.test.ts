@@ -7,6 +7,7 @@ import { app, isolatedApp } from '../support/deps';
 import { validate } from '../../api/http/validate';
 import { errorHandler } from '../../api/middleware/error-handler';
 import { createLogger } from '../../common/logger';
+import { ValidationError } from '../../common/errors';
 
 describe('HTTP basics', () => {
   describe('GET /health', () => {
@@ -76,6 +77,17 @@ describe('HTTP basics', () => {
       expect(res.body.error.code).to.equal('VALIDATION_FAILED');
       const fields = (res.body.error.details as { field: string }[]).map((d) => d.field).sort();
       expect(fields).to.deep.equal(['age', 'name', 'params.id', 'role']);
+    });
+
+    it("caps a service's own list of problems at 20 like the validator's", async () => {
+      const tiny = express();
+      tiny.get('/many', () => {
+        throw new ValidationError(Array.from({ length: 30 }, (_, i) => ({ field: `f${i}`, message: 'is wrong' })));
+      });
+      tiny.use(errorHandler({ logger: createLogger({ log: { level: 'silent', format: 'json' } }, 'test'), exposeStack: false }));
+      const res = await request(tiny).get('/many').expect(400);
+      expect(res.body.error.details).to.have.length(20);
+      expect(res.body.error.message).to.contain('30 problems');
     });
 
     it('hides the stack of an unexpected error in production but gives the request id', async () => {
