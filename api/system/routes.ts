@@ -42,7 +42,8 @@ export function systemRoutes(deps: ApiDeps, doc: OpenApiDocument, registry: Regi
       next();
     },
     swaggerUi.setup(undefined, {
-      swaggerOptions: { url: '/api/v2/openapi.json' },
+      // tags start closed: Swagger UI 5 stalls rendering 150-odd OpenAPI 3.1 operations open at once
+      swaggerOptions: { url: '/api/v2/openapi.json', docExpansion: 'none' },
       customSiteTitle: 'GEMA API v2',
     }) as express.RequestHandler,
   );

@@ -6,6 +6,8 @@ import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
 import { app, isolatedApp } from '../support/deps';
 import { executableFor } from '../../worker/web-checks/browser';
+import { loadOpenApi } from '../../api/openapi/document';
+import { getConfig } from '../../common/config';
 /** a name that is not localhost, as a LAN address, a compose service or a staging box would be */
 const HOST = 'gema-api.lan.test';
 
@@ -32,14 +34,24 @@ describe('the API documentation page in a real Chromium over plain HTTP', functi
     if (server) await new Promise((resolve) => server.close(resolve));
   });
 
-  it(`renders the document and its operations when opened as http://${HOST}/api/v2/docs/`, async () => {
+  it(`renders every tag, and a tag's operations when opened, at http://${HOST}/api/v2/docs/`, async () => {
+    const doc = loadOpenApi(getConfig().rootDir);
+    const operations = Object.values(doc.paths).flatMap((ops) => Object.values(ops) as { tags?: string[] }[]);
+    const tags = new Set(operations.flatMap((op) => op.tags ?? []));
+    const webLab = operations.filter((op) => op.tags?.includes('web-lab')).length;
     const page = await browser!.newPage();
     try {
       await page.goto(`http://${HOST}:${port}/api/v2/docs/`);
       // with upgrade-insecure-requests the browser fetched the page's scripts over https and the page stayed blank
-      await page.locator('.opblock-summary-path', { hasText: '/health' }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.opblock-tag').first().waitFor({ timeout: 30_000 });
       expect(await page.locator('.info .title').innerText()).to.contain('GEMA API');
-      expect(await page.locator('.opblock').count()).to.be.greaterThan(0);
+      expect(await page.locator('.opblock-tag').count()).to.equal(tags.size);
+      await page.locator('.opblock-tag', { hasText: 'web-lab' }).first().click();
+      await page
+        .locator('.opblock')
+        .nth(webLab - 1)
+        .waitFor({ timeout: 30_000 });
+      expect(await page.locator('.opblock').count()).to.equal(webLab);
     } finally {
       await page.close();
     }
