@@ -1,5 +1,5 @@
 import express from 'express';
-import swaggerUi from 'swagger-ui-express';
+import { lazyModule } from '../../common/runtime/lazy-module';
 import type { Registry } from 'prom-client';
 import { ApiRouter } from '../http/router';
 import { sendData } from '../http/respond';
@@ -30,8 +30,20 @@ export function systemRoutes(deps: ApiDeps, doc: OpenApiDocument, registry: Regi
   docs.get('/openapi.json', (_req, res) => {
     res.json(doc);
   });
-  // the UI's static assets are served below /docs/; the page itself is the documented route
-  docs.router.use('/docs', swaggerUi.serve);
+  // the UI's static assets are served below /docs/; the page itself is the documented route. The UI
+  // package (and swagger-ui-dist's file list) is loaded on the first visit, not at start-up.
+  const ui = lazyModule(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (lazy-module.ts)
+    const swaggerUi = require('swagger-ui-express') as typeof import('swagger-ui-express');
+    const assets = express.Router();
+    assets.use(swaggerUi.serve);
+    const page = swaggerUi.setup(undefined, {
+      swaggerOptions: { url: '/api/v2/openapi.json' },
+      customSiteTitle: 'GEMA API v2',
+    }) as express.RequestHandler;
+    return { assets, page };
+  });
+  docs.router.use('/docs', (req, res, next) => ui().assets(req, res, next));
   docs.get(
     '/docs',
     (req, res, next) => {
@@ -39,10 +51,7 @@ export function systemRoutes(deps: ApiDeps, doc: OpenApiDocument, registry: Regi
       if (!req.originalUrl.split('?')[0]!.endsWith('/')) return res.redirect(301, `${req.baseUrl}/docs/`);
       next();
     },
-    swaggerUi.setup(undefined, {
-      swaggerOptions: { url: '/api/v2/openapi.json' },
-      customSiteTitle: 'GEMA API v2',
-    }) as express.RequestHandler,
+    (req, res, next) => ui().page(req, res, next),
   );
   return [root, docs];
 }
