@@ -2,7 +2,6 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { percentile, runAutocannon } from './_lib';
 
 /**
@@ -29,6 +28,8 @@ export interface LoadOptions {
   connections: number;
   seconds: number;
   headers?: Record<string, string>;
+  /** one header whose value turns over request by request (e.g. 200 students' tokens); wrk only */
+  rotate?: { name: string; values: string[] };
 }
 
 const has = (cmd: string) => {
@@ -65,19 +66,28 @@ done = function(summary, latency, requests)
 end
 `;
 
-function luaFile(headers: Record<string, string>): string {
+function luaFile(headers: Record<string, string>, rotate?: LoadOptions['rotate']): string {
   const file = path.join(os.tmpdir(), `gema-wrk-${process.pid}.lua`);
   const set = Object.entries(headers)
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join('\n');
-  fs.writeFileSync(file, `${set}\n${REPORT_LUA}`);
+  const turn = rotate
+    ? `local values = {${rotate.values.map((v) => JSON.stringify(v)).join(',')}}
+local i = math.random(#values)
+request = function()
+  i = i % #values + 1
+  wrk.headers[${JSON.stringify(rotate.name)}] = values[i]
+  return wrk.format()
+end`
+    : '';
+  fs.writeFileSync(file, `${set}\n${turn}\n${REPORT_LUA}`);
   return file;
 }
 
 const ms = (us: number) => Math.round(us / 100) / 10;
 
 async function runWrk(opts: LoadOptions): Promise<LoadFigures> {
-  const script = luaFile(opts.headers ?? {});
+  const script = luaFile(opts.headers ?? {}, opts.rotate);
   const threads = Math.min(opts.connections, pinning ? 1 : 2);
   const wrkArgs = ['-t', String(threads), '-c', String(opts.connections), '-d', `${opts.seconds}s`, '--timeout', '10s', '-s', script, opts.url];
   const [cmd, args] = pinning ? ['taskset', ['-c', generatorCpu, 'wrk', ...wrkArgs]] : ['wrk', wrkArgs];
@@ -102,7 +112,8 @@ async function runWrk(opts: LoadOptions): Promise<LoadFigures> {
 }
 
 async function runFallback(opts: LoadOptions): Promise<LoadFigures> {
-  const { result, latencies } = await runAutocannon({ url: opts.url, connections: opts.connections, duration: opts.seconds, headers: opts.headers });
+  const headers = { ...opts.headers, ...(opts.rotate ? { [opts.rotate.name]: opts.rotate.values[0]! } : {}) };
+  const { result, latencies } = await runAutocannon({ url: opts.url, connections: opts.connections, duration: opts.seconds, headers });
   return {
     generator: 'autocannon',
     pinned: false,
@@ -123,7 +134,7 @@ export function load(opts: LoadOptions): Promise<LoadFigures> {
 /** A short unmeasured run, to warm the JIT and the pools. */
 export async function warm(opts: Omit<LoadOptions, 'seconds'>, seconds = 2): Promise<void> {
   if (wrkAvailable) await runWrk({ ...opts, seconds });
-  else await autocannon({ url: opts.url, connections: opts.connections, duration: seconds, headers: opts.headers });
+  else await runFallback({ ...opts, seconds });
 }
 
 /** Resident set size of a process in MB, from /proc (0 when it is gone). */
