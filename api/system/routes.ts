@@ -8,7 +8,8 @@ import type { OpenApiDocument } from '../openapi/document';
 import { coreReadiness, notReady } from '../../common/runtime';
 
 /** Liveness, readiness, metrics and the API document: the routes operators and tools call. */
-export function systemRoutes(deps: ApiDeps, doc: OpenApiDocument, registry: Registry): ApiRouter[] {
+/** `doc` parses the OpenAPI document on its first call (api/openapi/document.ts). */
+export function systemRoutes(deps: ApiDeps, doc: () => OpenApiDocument, registry: Registry): ApiRouter[] {
   const root = new ApiRouter('');
   root.get('/health', (_req, res) => {
     sendData(res, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
@@ -28,7 +29,7 @@ export function systemRoutes(deps: ApiDeps, doc: OpenApiDocument, registry: Regi
 
   const docs = new ApiRouter('/api/v2');
   docs.get('/openapi.json', (_req, res) => {
-    res.json(doc);
+    res.json(doc());
   });
   // the UI's static assets are served below /docs/; the page itself is the documented route. The UI
   // package (and swagger-ui-dist's file list) is loaded on the first visit, not at start-up.
