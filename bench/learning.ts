@@ -70,7 +70,7 @@ async function startApi(env: Record<string, string>, extra: Record<string, strin
 }
 
 async function startBare(env: Record<string, string>) {
-  const { cmd, args } = serverCommand(['--import', 'tsx', path.join(__dirname, '_learning-bare.ts')]);
+  const { cmd, args } = serverCommand([...HEAP_FLAGS, '--import', 'tsx', path.join(__dirname, '_learning-bare.ts')]);
   const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], 'bare server').then(Number);
   return { url: `http://127.0.0.1:${port}`, child };
