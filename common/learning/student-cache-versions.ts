@@ -20,6 +20,8 @@ export const studentVersionKey = (studentId: string) => `learn:v:s:${studentId}`
 /** every Redis this process's API or worker runs on (a test process may hold several, with different prefixes) */
 const targets = new Set<{ redis: Redis; prefix: string }>();
 
+const BUMP_WAIT_MS = 1000;
+
 async function bump(keys: string[], transaction?: Transaction | null): Promise<void> {
   if (targets.size === 0 || keys.length === 0) return;
   const run = async () => {
@@ -37,7 +39,9 @@ async function bump(keys: string[], transaction?: Transaction | null): Promise<v
     await Promise.all(sends);
   };
   if (transaction) transaction.afterCommit(() => void run());
-  else await run();
+  // awaited so the next request, on any API process, sees the change; bounded, because the worker's
+  // connection queues commands while Redis is away and a write must not hang on the cache
+  else await Promise.race([run(), new Promise((r) => setTimeout(r, BUMP_WAIT_MS).unref())]);
 }
 
 /** After a raw SQL write touching these students' submissions, coding verdicts or notifications. */
