@@ -35,4 +35,5 @@ RUN mkdir -p var && chown -R node:node var
 USER node
 EXPOSE 8080
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/api/server.js"]
+# heap flags: common/runtime/heap-flags.ts says why (the worker's command carries them too)
+CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=256", "dist/api/server.js"]

@@ -12,6 +12,7 @@ import { systemRoutes } from './system/routes';
 import { loadOpenApi } from './openapi/document';
 import { featureRouters } from './modules';
 import { compressJson } from './middleware/public-cache';
+import { lazyModule } from '../common/runtime/lazy-module';
 
 export interface GemaApp extends Express {
   locals: Express['locals'] & { routes: RouteEntry[] };
@@ -74,7 +75,7 @@ export function createApp(deps: ApiDeps): GemaApp {
     );
   }
 
-  const doc = loadOpenApi(config.rootDir);
+  const doc = lazyModule(() => loadOpenApi(config.rootDir));
   const routers = [...systemRoutes(deps, doc, deps.metrics), ...featureRouters(deps)];
   for (const r of routers) app.use(r.prefix || '/', r.router);
   app.locals.routes = routers.flatMap((r) => r.routes);

@@ -260,6 +260,8 @@ export const settings = {
     publicRateLimitMax: setting<number>('PUBLIC_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(300)),
     /** how long a process answers anonymous public reads from memory */
     publicCacheSeconds: setting<number>('PUBLIC_CACHE_SECONDS', Joi.number().integer().min(0).max(60).default(5)),
+    /** how long a student's dashboard and assignment pages may be answered from Redis (changes invalidate them at once) */
+    studentCacheSeconds: setting<number>('STUDENT_CACHE_SECONDS', Joi.number().integer().min(0).max(3600).default(300)),
     /** an unreferenced file older than this is removed by the cleanup job */
     fileCleanupGraceMs: setting<number>('FILE_CLEANUP_GRACE_HOURS', Joi.number().min(0).default(24), {
       map: (hours: number) => Math.round(hours * 3600_000),

@@ -7,6 +7,7 @@ import { initModels } from '../models';
 import { createRedis, closeRedis, waitForRedis } from '../redis';
 import { createQueues, closeQueues, type Queues } from '../queues';
 import { RealtimePublisher } from '../realtime/publisher';
+import { watchStudentCacheWrites } from '../learning/student-cache-versions';
 
 /** What both processes are built on: the database, Redis, the BullMQ producers and the publisher. */
 export interface CoreDeps {
@@ -32,6 +33,7 @@ export function createCoreDeps(config: Config, logger: Logger, kind: ProcessKind
   initModels(sequelize);
   const redis = createRedis(config, kind === 'web' ? 'command' : 'worker', logger);
   const queueRedis = kind === 'web' ? createRedis(config, 'queue', logger) : redis;
+  void watchStudentCacheWrites(redis, config.redis.prefix);
   return {
     config,
     logger,
