@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import net, { type AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { expect } from 'chai';
 import request from 'supertest';
 import jwt from 'jsonwebtoken';
@@ -248,6 +251,55 @@ describe('realtime: a socket ends with its session', function () {
       const stream = await openSse(`${live.url}/api/v2/notifications/stream?ticket=${ticket}`);
       await stream.next((e) => e.event === 'revoked');
       await stream.ended;
+    });
+  });
+
+  describe('when this process missed the revocation (its subscription was cut)', function () {
+    // a Redis of this spec's own, so cutting its subscribers disturbs no other test
+    let redisServer: ChildProcess;
+    let url: string;
+    let admin: Redis;
+    let second: LiveApp;
+
+    before(async function () {
+      this.timeout(20_000);
+      const port = await new Promise<number>((resolve) => {
+        const probe = net.createServer().listen(0, '127.0.0.1', () => {
+          const { port: free } = probe.address() as AddressInfo;
+          probe.close(() => resolve(free));
+        });
+      });
+      redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      url = `redis://127.0.0.1:${port}/0`;
+      admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, retryStrategy: () => 100 });
+      admin.on('error', () => undefined); // refused until the server is up
+      await until(
+        () =>
+          admin.connect().then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+      );
+      const isolated = isolatedApp({ REDIS_URL: url });
+      second = await serveLive(isolated.app, isolated.deps);
+    });
+    after(async () => {
+      await second?.close();
+      admin?.disconnect();
+      redisServer?.kill('SIGTERM');
+    });
+
+    it('ends the socket after resubscribing, from the deny list alone', async () => {
+      const user = await createUser();
+      const token = tokenFor(user);
+      const socket = await client(token, second.url);
+      const { sid } = apiDeps().tokens.verify(token);
+      const reason = ended(socket, 15_000);
+      await admin.client('KILL', 'TYPE', 'pubsub');
+      // the key without the event: only the check that follows the resubscription can find it
+      await admin.set(`${getConfig().redis.prefix}auth:deny:sid:${sid}`, '1', 'EX', 60);
+      expect(await reason).to.equal('revoked');
     });
   });
 });
