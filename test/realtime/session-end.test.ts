@@ -296,7 +296,7 @@ describe('realtime: a socket ends with its session', function () {
       const socket = await client(token, second.url);
       const { sid } = apiDeps().tokens.verify(token);
       const reason = ended(socket, 15_000);
-      await admin.client('KILL', 'TYPE', 'pubsub');
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
       // the key without the event: only the check that follows the resubscription can find it
       await admin.set(`${getConfig().redis.prefix}auth:deny:sid:${sid}`, '1', 'EX', 60);
       expect(await reason).to.equal('revoked');
