@@ -4,8 +4,7 @@ import request from 'supertest';
 import type { Socket } from 'socket.io-client';
 import { app, apiDeps, isolatedApp, testWorkerDeps } from '../support/deps';
 import { bearer, createClassroom, createSchool, createUser, tokenFor } from '../support/factories';
-import { connectClient, nextEvent } from '../support/realtime';
-import { serveLive } from '../support/sse';
+import { connectClient, nextEvent, startLiveServer } from '../support/realtime';
 import { Classroom, User } from '../../common/models';
 import { JOIN_CODE_PATTERN } from '../../common/people/join-codes';
 import { rooms } from '../../common/realtime/events';
@@ -117,7 +116,7 @@ describe('classroom join codes', () => {
     it("delivers the classroom's events to the student's open socket from the moment they join", async () => {
       const classroom = await createClassroom();
       const student = await createUser({ classroomId: null });
-      const live = await serveLive(app(), apiDeps());
+      const live = await startLiveServer();
       let socket: Socket | undefined;
       try {
         socket = await connectClient(live.url, tokenFor(student));

@@ -9,7 +9,7 @@ import type { Socket } from 'socket.io-client';
 import { app, apiDeps, isolatedApp, testWorkerDeps } from '../support/deps';
 import { createSchool, createUser, tokenFor, TEST_PASSWORD, type TestUser } from '../support/factories';
 import { auth, login } from '../support/auth';
-import { connectClient, nextEvent } from '../support/realtime';
+import { connectClient, nextEvent, startLiveServer, type LiveServer } from '../support/realtime';
 import { openSse, serveLive, type LiveApp } from '../support/sse';
 import { until } from '../support/until';
 import { rooms } from '../../common/realtime/events';
@@ -42,7 +42,7 @@ function shortLivedToken(user: User, seconds: number, sid: string = crypto.rando
 }
 
 describe('realtime: a socket ends with its session', function () {
-  let live: LiveApp;
+  let live: LiveServer;
   const open: Socket[] = [];
   const client = async (token: string, url = live.url) => {
     const s = await connectClient(url, token);
@@ -51,7 +51,7 @@ describe('realtime: a socket ends with its session', function () {
   };
 
   before(async () => {
-    live = await serveLive(app(), apiDeps());
+    live = await startLiveServer();
   });
   afterEach(() => open.splice(0).forEach((s) => s.close()));
   after(async () => live.close());
