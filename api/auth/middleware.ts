@@ -19,6 +19,8 @@ export interface AuthUser {
   /** issue and expiry of the access token, seconds since the epoch */
   iat: number;
   exp: number;
+  /** a student's classroom as the token carries it (`cls`); undefined in tokens signed without it */
+  tokenClassroomId?: string;
 }
 
 declare global {
@@ -59,6 +61,7 @@ export function toAuthUser(claims: AccessClaims): AuthUser {
     sid: claims.sid,
     iat: claims.iat,
     exp: claims.exp,
+    ...(claims.cls ? { tokenClassroomId: claims.cls } : {}),
   };
 }
 
