@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../common/logger';
 import { createCoreDeps, closeCoreDeps, type CoreDeps } from '../common/runtime';
 import { AccessTokens } from './auth/tokens';
 import { AccessRevocation } from './auth/revocation';
+import { RevocationFeed } from './auth/revocation-feed';
 import { createAuthMiddleware, type AuthMiddleware } from './auth/middleware';
 import { StreamHub } from './streams/hub';
 import { StreamTickets } from './streams/tickets';
@@ -12,6 +13,8 @@ import { StreamTickets } from './streams/tickets';
 export interface ApiDeps extends CoreDeps {
   tokens: AccessTokens;
   revocation: AccessRevocation;
+  /** the deny list's events, for what holds connections open (sockets, streams) */
+  revocationFeed: RevocationFeed;
   auth: AuthMiddleware;
   metrics: Registry;
   /** the Server-Sent Events streams this process holds */
@@ -23,18 +26,21 @@ export function createApiDeps(config: Config, logger: Logger = createLogger(conf
   const core = createCoreDeps(config, logger, 'web');
   const tokens = new AccessTokens(config);
   const revocation = new AccessRevocation(core.redis, config.redis.prefix);
+  const revocationFeed = new RevocationFeed(config, logger);
   return {
     ...core,
     tokens,
     revocation,
+    revocationFeed,
     auth: createAuthMiddleware(tokens, revocation),
     metrics: new Registry(),
-    streams: new StreamHub({ config, logger, redis: core.redis, log: core.realtime.streams }),
+    streams: new StreamHub({ config, logger, redis: core.redis, log: core.realtime.streams, revocation, revocationFeed }),
     streamTickets: new StreamTickets(core.redis, config.redis.prefix),
   };
 }
 
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {
   await deps.streams.close();
+  await deps.revocationFeed.close();
   await closeCoreDeps(deps);
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import Joi from 'joi';
+import { trustProxyRule } from './trust-proxy';
 
 export const QUEUE_NAMES = [
   'grading',
@@ -87,12 +88,8 @@ export const settings = {
         .default('http://localhost:3000'),
     ),
     corsOrigins: setting<string[]>('CORS_ORIGINS', csv(Joi.string().uri({ scheme: ['http', 'https'] })).default([])),
-    trustProxy: setting<boolean | number | string>(
-      'TRUST_PROXY',
-      Joi.alternatives()
-        .try(Joi.boolean(), Joi.number().integer().min(0), Joi.string().pattern(/^[\w.,:/ -]+$/))
-        .default(false),
-    ),
+    /** a hop count or the proxies' addresses, never `true` (trust-proxy.ts) */
+    trustProxy: setting<number | string[]>('TRUST_PROXY', trustProxyRule),
     jsonBodyLimit: setting<string>('JSON_BODY_LIMIT', Joi.string().default('1mb')),
   },
   db: {
@@ -277,6 +274,15 @@ export const settings = {
     maxPerUser: setting<number>('STREAM_MAX_PER_USER', Joi.number().integer().min(1).max(100).default(5)),
     heartbeatMs: setting<number>('STREAM_HEARTBEAT_MS', Joi.number().integer().min(100).max(60_000).default(15_000)),
     retryMs: setting<number>('STREAM_RETRY_MS', Joi.number().integer().min(0).max(60_000).default(3000)),
+  },
+  /** README.md#realtime */
+  sockets: {
+    /** events a socket may send per second on average (subscribe, chat typing, re-auth …) */
+    eventsPerSecond: setting<number>('SOCKET_EVENTS_PER_SECOND', Joi.number().min(0.1).max(1000).default(10)),
+    /** events a socket may send at once before the average applies */
+    eventBurst: setting<number>('SOCKET_EVENT_BURST', Joi.number().integer().min(1).max(10_000).default(30)),
+    /** rooms one socket may `subscribe` to at once (the rooms of the handshake are not counted) */
+    maxSubscriptions: setting<number>('SOCKET_MAX_SUBSCRIPTIONS', Joi.number().integer().min(1).max(10_000).default(50)),
   },
   /** README.md#web-lab */
   webLab: {

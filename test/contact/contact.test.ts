@@ -9,7 +9,7 @@ import { ContactMessage, ContactReply, type User } from '../../common/models';
 describe('contact form and inbox', () => {
   const smtp = withMailFlowing();
   // behind a trusted proxy, so each test can be its own client IP
-  const { app } = isolatedApp({ TRUST_PROXY: 'true' });
+  const { app } = isolatedApp({ TRUST_PROXY: '1' });
   let admin: User;
   let teacher: User;
 
