@@ -38,7 +38,9 @@ async function url(path: string, id: () => Promise<string>): Promise<string> {
   return out;
 }
 
-describe('authorization matrix', () => {
+describe('authorization matrix', function () {
+  // seven calls a row, some of them (the demo activity) heavy: a loaded machine needs the room
+  this.timeout(60_000);
   let school: School;
   const shared = new Map<ResourceKind, Promise<string>>();
   const draft: string[] = [];

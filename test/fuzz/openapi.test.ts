@@ -7,7 +7,7 @@ import { createSchool } from '../support/factories';
 import { judge, observe, servedContract, withoutContractCheck } from '../support/response-contract';
 import type { Operation } from '../support/openapi-contract';
 import { MATRIX } from '../authz/matrix';
-import { authFor, makeResource, type Caller, type ResourceKind, type School } from '../authz/world';
+import { RESOURCE_KINDS, authFor, makeResource, type Caller, type ResourceKind, type School } from '../authz/world';
 import { SchemaArbitraries, wildValue } from './schema-arbitrary';
 
 /**
@@ -19,11 +19,11 @@ import { SchemaArbitraries, wildValue } from './schema-arbitrary';
  * as it was (row counts and a hash of every row, per table).
  *
  * FUZZ_SEED fixes the generator (default: the same seed every run, so CI is repeatable); FUZZ_RUNS
- * is the number of requests per operation (default 12; `npm run fuzz` sends 200).
+ * is the number of requests per operation (default 10; `npm run fuzz` sends 200).
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? 15);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
 
 // operations the fuzzer leaves out, and why
 const SKIPPED: Record<string, string> = {
@@ -43,7 +43,7 @@ interface FuzzRequest {
   body: unknown;
 }
 
-const stats = { requests: 0, fiveHundreds: 0, rejectedWrites: 0 };
+const stats = { requests: 0, fiveHundreds: 0, rejectedWrites: 0, byClass: {} as Record<string, number> };
 
 /** Row count and a hash of every row of each table: a refused write must not move any. */
 async function fingerprint(): Promise<Map<string, string>> {
@@ -65,9 +65,13 @@ function changedTables(before: Map<string, string>, after: Map<string, string>):
   return [...after.keys()].filter((t) => before.get(t) !== after.get(t));
 }
 
+// Node's HTTP parser refuses a request line over 16 KB before the app sees it (431, then a reset the
+// client may read as ECONNRESET): long values go in bodies, URLs carry at most this much of one
+const URL_VALUE_MAX = 2_000;
+
 function queryString(query: Record<string, unknown>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) q.append(k, typeof v === 'string' ? v : JSON.stringify(v));
+  for (const [k, v] of Object.entries(query)) q.append(k.slice(0, URL_VALUE_MAX), (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, URL_VALUE_MAX));
   const s = q.toString();
   return s ? `?${s}` : '';
 }
@@ -80,11 +84,13 @@ describe('fuzzing every operation from the OpenAPI document', function () {
 
   before(async () => {
     school = await createSchool();
+    // one of each resource up front: their ids go into path parameters and into any uuid of a body or query
+    for (const kind of RESOURCE_KINDS) if (kind !== 'none') ids.set(kind, await makeResource(school, kind));
   });
 
   after(() => {
     console.log(
-      `  fuzz (seed ${SEED}, ${RUNS} per operation): ${stats.requests} requests, ${stats.fiveHundreds} answered 5xx, ${stats.rejectedWrites} refused writes checked against the database`,
+      `  fuzz (seed ${SEED}, ${RUNS} per operation): ${stats.requests} requests, ${stats.fiveHundreds} answered 5xx, ${stats.rejectedWrites} refused writes checked against the database (${JSON.stringify(stats.byClass)})`,
     );
   });
 
@@ -104,7 +110,8 @@ describe('fuzzing every operation from the OpenAPI document', function () {
             arbs.hostile(schema ?? { type: 'string' }).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
           ];
           if (real && (name === 'id' || name === 'idOrSlug')) options.push(fc.constant(real), fc.constant(real));
-          return [name, fc.oneof(...options).filter((v) => v.length > 0)];
+          // '.' and '..' are path steps the client resolves away, not values
+          return [name, fc.oneof(...options).filter((v) => v.length > 0 && v !== '.' && v !== '..')];
         }),
       ),
     );
@@ -112,7 +119,8 @@ describe('fuzzing every operation from the OpenAPI document', function () {
     const queryArb = fc
       .tuple(
         fc.record(Object.fromEntries(queryParams.map((p) => [p.name, arbs.hostile(p.schema ?? { type: 'string' })])), { requiredKeys: [] }),
-        fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), wildValue), { freq: 5 }),
+        // an unknown key now and then (every route refuses one, so not so often that nothing else is reached)
+        fc.oneof({ arbitrary: fc.constant(null), weight: 5 }, { arbitrary: fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), wildValue), weight: 1 }),
       )
       .map(([q, extra]) => (extra ? { ...q, [extra[0]]: extra[1] } : q));
     const content = (arbs.resolve(op.op.requestBody) as { content?: Record<string, { schema?: unknown }> }).content ?? {};
@@ -132,7 +140,7 @@ describe('fuzzing every operation from the OpenAPI document', function () {
   }
 
   async function send(op: Operation, r: FuzzRequest): Promise<void> {
-    const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(r.pathValues[name]!)).replace('*path', 'index.html');
+    const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(r.pathValues[name]!.slice(0, URL_VALUE_MAX))).replace('*path', 'index.html');
     const url = path + queryString(r.query);
     const write = op.method !== 'get';
     const before = write ? await fingerprint() : undefined;
@@ -140,8 +148,10 @@ describe('fuzzing every operation from the OpenAPI document', function () {
     if (r.body !== undefined) req = req.set('Content-Type', 'application/json').send(JSON.stringify(r.body));
     const res = await req;
     stats.requests++;
+    stats.byClass[`${String(res.status)[0]}xx`] = (stats.byClass[`${String(res.status)[0]}xx`] ?? 0) + 1;
     const where = `${op.method.toUpperCase()} ${url.slice(0, 200)} as ${r.caller}${r.body !== undefined ? ` body ${JSON.stringify(r.body).slice(0, 200)}` : ''}`;
     const text = res.text ?? '';
+    if (process.env.FUZZ_LOG) console.log(`${res.status} ${where.slice(0, 160)} → ${text.slice(0, 160)}`);
     if (res.status >= 500) {
       stats.fiveHundreds++;
       problems.push(`${where} → ${res.status} ${text.slice(0, 300)}`);
@@ -152,7 +162,8 @@ describe('fuzzing every operation from the OpenAPI document', function () {
     if (judged.problems.length) problems.push(`${where} → ${judged.problems.join('; ')}`);
     if (before && res.status >= 400 && res.status < 500) {
       stats.rejectedWrites++;
-      const changed = changedTables(before, await fingerprint());
+      // a refused sign-in is audited on purpose (README.md#admin-school-events-and-audit-log)
+      const changed = changedTables(before, await fingerprint()).filter((t) => !(t === 'audit_log' && op.path.startsWith('/api/v2/auth/')));
       if (changed.length) problems.push(`${where} → ${res.status}, but changed ${changed.join(', ')}`);
     }
   }
@@ -171,12 +182,12 @@ describe('fuzzing every operation from the OpenAPI document', function () {
       const op = servedContract()
         .operations()
         .find((o) => o.method === method.toLowerCase() && o.path === path)!;
-      const kind = MATRIX[key]!.id;
-      if (kind !== 'none' && !ids.has(kind)) ids.set(kind, await makeResource(school, kind));
-      const arbs = new SchemaArbitraries(servedContract().doc);
+      const pool = [...ids.values(), school.classroom.id, school.student.id, school.teacher.id];
+      const arbs = new SchemaArbitraries(servedContract().doc, pool);
       const before = problems.length;
       for (const r of fc.sample(requestsFor(op, arbs), { seed: SEED, numRuns: RUNS })) await send(op, r);
-      expect(problems.slice(before), `seed ${SEED}`).to.deep.equal([]);
+      const found = problems.slice(before);
+      if (found.length) expect.fail(`${found.length} of ${RUNS} requests broke a rule (FUZZ_SEED=${SEED}):\n${found.map((p) => JSON.stringify(p)).join('\n')}`);
     });
   }
 });

@@ -10,6 +10,16 @@ import type { OpenApiDocument } from '../../api/openapi/document';
 
 type Schema = Record<string, unknown>;
 
+/** The document's patterns are ECMAScript regexes; `\\p{…}` needs the u flag, and a match must be whole. */
+function patternOf(source: string): RegExp {
+  const anchored = `${source.startsWith('^') ? '' : '^'}${source}${source.endsWith('$') ? '' : '$'}`;
+  try {
+    return new RegExp(anchored, 'u');
+  } catch {
+    return new RegExp(anchored);
+  }
+}
+
 /** Values that break assumptions: types, sizes, encodings, injections, numbers JSON can carry. */
 export const wildValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.string(),
@@ -38,7 +48,11 @@ export const wildValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 export class SchemaArbitraries {
-  constructor(private readonly doc: OpenApiDocument) {}
+  /** @param ids real ids (the school's classroom, assignment, task…), offered wherever a uuid goes */
+  constructor(
+    private readonly doc: OpenApiDocument,
+    private readonly ids: string[] = [],
+  ) {}
 
   resolve(schema: unknown): Schema {
     let s = (schema ?? {}) as Schema;
@@ -84,13 +98,14 @@ export class SchemaArbitraries {
       case 'boolean':
         return fc.boolean();
       case 'integer':
-        return fc.integer({ min: (s.minimum as number | undefined) ?? -1000, max: (s.maximum as number | undefined) ?? 100_000 });
+        // small counts and scores when the document states no bounds; wildValue brings the extremes
+        return fc.integer({ min: (s.minimum as number | undefined) ?? 0, max: (s.maximum as number | undefined) ?? 100 });
       case 'number':
-        return fc.double({ min: (s.minimum as number | undefined) ?? -1000, max: (s.maximum as number | undefined) ?? 100_000, noNaN: true });
+        return fc.double({ min: (s.minimum as number | undefined) ?? 0, max: (s.maximum as number | undefined) ?? 100, noNaN: true });
       case 'string':
         return this.string(s);
       case 'array':
-        return fc.array(this.conforming(s.items, depth + 1), {
+        return (s.uniqueItems ? fc.uniqueArray : fc.array)(this.conforming(s.items, depth + 1), {
           minLength: (s.minItems as number | undefined) ?? 0,
           maxLength: Math.min((s.maxItems as number | undefined) ?? 4, 4),
         });
@@ -107,7 +122,7 @@ export class SchemaArbitraries {
   private string(s: Schema): fc.Arbitrary<string> {
     switch (s.format) {
       case 'uuid':
-        return fc.uuid();
+        return this.ids.length ? fc.oneof(fc.uuid(), fc.constantFrom(...this.ids)) : fc.uuid();
       case 'email':
         return fc.emailAddress();
       case 'date-time':
@@ -116,11 +131,13 @@ export class SchemaArbitraries {
         return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
       case 'uri':
         return fc.webUrl();
-      default:
-        return fc.string({
-          minLength: (s.minLength as number | undefined) ?? 0,
-          maxLength: Math.min((s.maxLength as number | undefined) ?? 40, 200),
-        });
+      default: {
+        if (typeof s.pattern === 'string') return fc.stringMatching(patternOf(s.pattern));
+        // joi refuses '' unless a rule allows it (and the document then says minLength 0)
+        const size = { minLength: (s.minLength as number | undefined) ?? 1, maxLength: Math.min((s.maxLength as number | undefined) ?? 40, 200) };
+        // printable text mostly; any UTF-16 code unit (NUL, lone surrogates, controls) a third of the time
+        return fc.oneof({ arbitrary: fc.string(size), weight: 2 }, { arbitrary: fc.string({ ...size, unit: 'binary' }), weight: 1 });
+      }
     }
   }
 
