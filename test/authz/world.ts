@@ -57,7 +57,7 @@ export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 export type School = Awaited<ReturnType<typeof createSchool>>;
 
 /** An access token that was genuine an hour ago and has expired since. */
-function expiredToken(user: User): string {
+export function expiredToken(user: User): string {
   const tokens = apiDeps().tokens;
   const past = Math.floor(Date.now() / 1000) - 3600;
   const { issuer, audience } = apiDeps().config.auth;

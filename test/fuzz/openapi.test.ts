@@ -71,7 +71,8 @@ const URL_VALUE_MAX = 2_000;
 
 function queryString(query: Record<string, unknown>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) q.append(k.slice(0, URL_VALUE_MAX), (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, URL_VALUE_MAX));
+  for (const [k, v] of Object.entries(query))
+    q.append(k.slice(0, URL_VALUE_MAX), (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, URL_VALUE_MAX));
   const s = q.toString();
   return s ? `?${s}` : '';
 }
@@ -120,7 +121,10 @@ describe('fuzzing every operation from the OpenAPI document', function () {
       .tuple(
         fc.record(Object.fromEntries(queryParams.map((p) => [p.name, arbs.hostile(p.schema ?? { type: 'string' })])), { requiredKeys: [] }),
         // an unknown key now and then (every route refuses one, so not so often that nothing else is reached)
-        fc.oneof({ arbitrary: fc.constant(null), weight: 5 }, { arbitrary: fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), wildValue), weight: 1 }),
+        fc.oneof(
+          { arbitrary: fc.constant(null), weight: 5 },
+          { arbitrary: fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), wildValue), weight: 1 },
+        ),
       )
       .map(([q, extra]) => (extra ? { ...q, [extra[0]]: extra[1] } : q));
     const content = (arbs.resolve(op.op.requestBody) as { content?: Record<string, { schema?: unknown }> }).content ?? {};
@@ -140,7 +144,9 @@ describe('fuzzing every operation from the OpenAPI document', function () {
   }
 
   async function send(op: Operation, r: FuzzRequest): Promise<void> {
-    const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(r.pathValues[name]!.slice(0, URL_VALUE_MAX))).replace('*path', 'index.html');
+    const path = op.path
+      .replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(r.pathValues[name]!.slice(0, URL_VALUE_MAX)))
+      .replace('*path', 'index.html');
     const url = path + queryString(r.query);
     const write = op.method !== 'get';
     const before = write ? await fingerprint() : undefined;
@@ -187,7 +193,8 @@ describe('fuzzing every operation from the OpenAPI document', function () {
       const before = problems.length;
       for (const r of fc.sample(requestsFor(op, arbs), { seed: SEED, numRuns: RUNS })) await send(op, r);
       const found = problems.slice(before);
-      if (found.length) expect.fail(`${found.length} of ${RUNS} requests broke a rule (FUZZ_SEED=${SEED}):\n${found.map((p) => JSON.stringify(p)).join('\n')}`);
+      if (found.length)
+        expect.fail(`${found.length} of ${RUNS} requests broke a rule (FUZZ_SEED=${SEED}):\n${found.map((p) => JSON.stringify(p)).join('\n')}`);
     });
   }
 });
