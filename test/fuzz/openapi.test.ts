@@ -28,6 +28,8 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
 // operations the fuzzer leaves out, and why
 const SKIPPED: Record<string, string> = {
   'POST /api/v2/seed/reset': 'empties the database the other specs of the run use (test/seed/seed-routes.test.ts)',
+  'POST /api/v2/seed/demo-activity':
+    'each call writes a school day of demo activity (seconds on a loaded machine); test/seed/seed-routes.test.ts covers it',
   'GET /api/v2/chat/sse': 'a Server-Sent Events stream never ends; its ticket and query checks are in test/chat/chat.test.ts',
   'GET /api/v2/notifications/stream': 'a Server-Sent Events stream never ends; its ticket and query checks are in test/notifications/streams.test.ts',
 };
