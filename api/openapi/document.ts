@@ -48,5 +48,25 @@ export function loadOpenApi(rootDir: string): OpenApiDocument {
       doc.components[kind] = { ...(doc.components[kind] ?? {}), ...entries };
     }
   }
+  documentGlobalRateLimit(doc);
   return doc;
+}
+
+/** The probes the global rate limit skips (api/app.ts). */
+const UNLIMITED = new Set(['/health', '/ready', '/metrics']);
+const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
+
+/**
+ * The global rate limit (`RATE_LIMIT_MAX`, README.md#configuration) sits in front of every route but the probes, so every
+ * other operation may answer 429: said here once rather than in each of the feature files.
+ */
+function documentGlobalRateLimit(doc: OpenApiDocument): void {
+  if (!doc.components.responses?.RateLimited) return;
+  for (const [p, ops] of Object.entries(doc.paths)) {
+    if (UNLIMITED.has(p)) continue;
+    for (const [method, op] of Object.entries(ops as Record<string, { responses?: Record<string, unknown> }>)) {
+      if (!METHODS.has(method) || !op.responses || op.responses['429']) continue;
+      op.responses['429'] = { $ref: '#/components/responses/RateLimited' };
+    }
+  }
 }
