@@ -284,4 +284,68 @@ ${Array.from({ length: 20 }, (_, i) => `console.log(${i});`).join('\n')}
     const review = staticReview(measureCode('python', [{ name: 'a.py', content: 'print(1)\n' }]), allPassed);
     expect(review.summary).to.contain('Figures for python are line-based heuristics');
   });
+  it('says a submission that does not compile ran no test, and scores correctness 0 when nothing could be scored', () => {
+    const review = staticReview(js('function f() {}\n'), { passed: 0, total: 0, score: 0, maxScore: 0, verdict: 'compile_error', cases: [] });
+    expect(review.issues).to.include('The code does not compile (verdict compile_error), so no test ran.');
+    expect(review.summary.startsWith('The submission did not compile.')).to.equal(true);
+    expect(review.rubric.find((r) => r.criterion === 'correctness')!.score).to.equal(0);
+  });
+
+  it('tells a student whose only failures are hidden tests to try edge cases, and names the verdict unknown when there is none', () => {
+    const review = staticReview(js('function f() {}\n'), {
+      passed: 1,
+      total: 2,
+      score: 1,
+      maxScore: 2,
+      verdict: null,
+      cases: [
+        { name: 'sample', verdict: 'accepted', timeMs: 1, memoryKb: 1, hidden: false },
+        { name: 'secret', verdict: 'wrong_answer', timeMs: 1, memoryKb: 1, hidden: true },
+      ],
+    });
+    expect(review.issues).to.include('1 of 2 tests fail (verdict unknown).');
+    expect(review.suggestions[0]).to.match(/^Only hidden tests fail/);
+    expect(review.summary).to.contain('verdict unknown');
+  });
+
+  it("reports the parser's refusal of JavaScript it cannot read", () => {
+    const review = staticReview(js('function (( {\n'), allPassed);
+    expect(review.issues.some((i) => i.startsWith('The JavaScript parser refused the code: '))).to.equal(true);
+  });
+
+  it('names complex top-level code as "(top level)" and says the highest complexity is there', () => {
+    const top = `${Array.from({ length: 12 }, (_, i) => `if (process.argv[${i}]) console.log(${i});`).join('\n')}\n`;
+    const review = staticReview(js(top), allPassed);
+    expect(review.issues).to.include('`(top level)` (line 1) has cyclomatic complexity 13 (threshold 10).');
+    expect(review.summary).to.contain('Highest cyclomatic complexity 13 (top-level code)');
+  });
+
+  it('names a function over 50 lines with its length, and takes two structure points off for it', () => {
+    const long = `function long() {\n${Array.from({ length: 55 }, (_, i) => `  console.log(${i});`).join('\n')}\n}\n`;
+    const review = staticReview(js(long), allPassed);
+    expect(review.issues).to.include('`long` (line 1) is 57 lines long (threshold 50).');
+    expect(review.rubric.find((r) => r.criterion === 'structure')!.score).to.equal(8);
+  });
+
+  it('asks for functions when more than 30 code lines are all top-level', () => {
+    const script = `${Array.from({ length: 31 }, (_, i) => `console.log(${i});`).join('\n')}\n`;
+    const review = staticReview(js(script), allPassed);
+    expect(review.issues).to.include('All 31 code lines are top-level code; there is no function (threshold 30 lines).');
+    expect(review.suggestions).to.include('Put the steps of the program into named functions.');
+  });
+
+  it('counts a good comment ratio as a strength once comments are required', () => {
+    const commented = `${Array.from({ length: 20 }, (_, i) => `// step ${i}\nconsole.log(${i});`).join('\n')}\n`;
+    const review = staticReview(js(commented), allPassed);
+    expect(review.strengths).to.include('Comment ratio is 50% (threshold 10%).');
+  });
+
+  it('names functions by file and line when the submission has several files', () => {
+    const metrics = measureCode('javascript', [
+      { name: 'a.js', content: 'function ok() {}\n' },
+      { name: 'b.js', content: `function grade(s) {\n${Array.from({ length: 12 }, (_, i) => `  if (s === ${i}) return ${i};`).join('\n')}\n}\n` },
+    ]);
+    const review = staticReview(metrics, allPassed);
+    expect(review.issues).to.include('`grade` (b.js:1) has cyclomatic complexity 13 (threshold 10).');
+  });
 });
