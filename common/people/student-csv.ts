@@ -53,7 +53,8 @@ export function parseStudentCsv(text: string, maxRows: number): ImportRow[] {
       info: true,
       relax_column_count: true,
       max_record_size: 4096,
-      to: maxRows + 1,
+      // the header, the rows allowed and one more, so a file over the limit is refused rather than cut short
+      to: maxRows + 2,
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (err) {
     throw new CsvFormatError(`The file is not valid CSV: ${(err as Error).message}`);
