@@ -27,6 +27,14 @@ describe('student CSV reading', () => {
     expect(rows).to.deep.equal([{ line: 2, name: 'Citra', nis: '2002', email: null, classroom: null }]);
   });
 
+  it('numbers each row by the line it starts on, a quoted newline included', () => {
+    const rows = parseStudentCsv('name,nis\n"Dewi\nSari",3003\n\nEko,3004', 10);
+    expect(rows.map((r) => [r.line, r.name])).to.deep.equal([
+      [2, 'Dewi\nSari'],
+      [5, 'Eko'],
+    ]);
+  });
+
   it('refuses an empty file', () => {
     expect(refusal('')).to.equal('The file is empty');
   });
