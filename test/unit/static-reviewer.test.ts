@@ -155,6 +155,24 @@ if __name__ == "__main__":
       expect(fn(quoted, 'f').complexity).to.equal(1);
     });
 
+    it('reads a tab as indentation to the next multiple of eight, as Python does', () => {
+      const tabs = measureCode('python', [{ name: 't.py', content: 'def f(x):\n\tif x:\n\t\tfor y in x:\n\t\t\tprint(y)\n\treturn x\n' }]);
+      expect(fn(tabs, 'f')).to.include({ maxNesting: 2, complexity: 3, lines: 5 });
+    });
+
+    it('finds methods inside a class without counting the class as nesting', () => {
+      const cls = measureCode('python', [
+        { name: 'c.py', content: 'class Box:\n    def open(self, key):\n        if key:\n            return True\n        return False\n' },
+      ]);
+      expect(cls.functions.map((f) => f.name)).to.deep.equal(['open']);
+      expect(fn(cls, 'open')).to.include({ maxNesting: 1, complexity: 2 });
+    });
+
+    it('counts the decisions of a bracketed continuation line in its function', () => {
+      const cont = measureCode('python', [{ name: 'k.py', content: 'def f(a, b):\n    ok = (a and\n          b or a)\n    return ok\n' }]);
+      expect(fn(cont, 'f')).to.include({ complexity: 3, maxNesting: 0, lines: 4 });
+    });
+
     it('labels its figures as heuristics', () => {
       expect(m.method).to.equal('heuristic');
       expect(m.note).to.match(/heuristic/i);
@@ -188,6 +206,18 @@ int main(void) {
       expect(fn(m, 'is_prime')).to.include({ complexity: 4, maxNesting: 2, lines: 9 });
       // main: 1 + while + && + ?: = 4
       expect(fn(m, 'main')).to.include({ complexity: 4, maxNesting: 0 });
+    });
+
+    it('does not take a C++ lambda for a function, and counts its decisions in the function around it', () => {
+      const m = measureCode('cpp', [
+        {
+          name: 'main.cpp',
+          content: 'int main() {\n    auto even = [](int x) { if (x % 2 == 0) { return true; } return false; };\n    return even(2) ? 0 : 1;\n}\n',
+        },
+      ]);
+      expect(m.functions.map((f) => f.name)).to.deep.equal(['main']);
+      // 1 + if + ?: = 3
+      expect(fn(m, 'main').complexity).to.equal(3);
     });
 
     it('does not take Java classes, generics wildcards or anonymous classes for functions or decisions', () => {
