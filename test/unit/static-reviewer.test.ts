@@ -80,6 +80,14 @@ module.exports.run = () => {};`);
       expect(m.functions.map((f) => f.name)).to.deep.equal(['double', 'push', 'load', 'module.exports.run']);
     });
 
+    it('names functions under computed, private, literal and expression keys, and calls a nameless one anonymous', () => {
+      const m = js(`const key = 'k';
+const o = { [key]: () => 1, 'two words': function () {}, [key + 'x']: () => 2 };
+class C { #secret() {} [key]() {} }
+[1].map(function (x) { return x; });`);
+      expect(m.functions.map((f) => f.name)).to.deep.equal(['[key]', 'two words', "[key + 'x']", '#secret', '[key]', '(anonymous)']);
+    });
+
     it('measures function sizes in lines and counts top-level code as its own unit', () => {
       const m = js(`const lines = require('fs').readFileSync(0, 'utf8').split('\\n');
 function sum(a) {
