@@ -172,6 +172,15 @@ describe('admin audit log', () => {
     expect(past.body.meta.total).to.equal(0);
   });
 
+  it('names no user for an entry nobody signed in made', async () => {
+    const admin = await createUser({ role: 'admin' });
+    const marker = `nobody-${Date.now()}`;
+    await AuditEntry.record({ type: 'login_failed', userId: null, details: { marker } });
+    const res = await api().get('/api/v2/admin/audit-log?type=login_failed&pageSize=100').set(bearer(admin)).expect(200);
+    const entry = (res.body.data as { user: unknown; details: { marker?: string } }[]).find((e) => e.details.marker === marker);
+    expect(entry!.user).to.equal(null);
+  });
+
   it('refuses an unknown type (400) and teachers (403)', async () => {
     const s = await createSchool();
     await api().get('/api/v2/admin/audit-log?type=nonsense').set(bearer(s.admin)).expect(400);
