@@ -71,6 +71,32 @@ describe('chat: edge cases', function () {
     });
   });
 
+  describe('who may be reached', () => {
+    it('answers 404 to a direct conversation with yourself', async () => {
+      await api(school.teacher).start({ kind: 'direct', userId: school.teacher.id }).expect(404);
+    });
+
+    it('answers 404 to a direct conversation with a suspended user, even for an admin', async () => {
+      const away = await createUser({ role: 'teacher', status: 'suspended' });
+      await api(school.admin).start({ kind: 'direct', userId: away.id }).expect(404);
+    });
+
+    it('answers 404 to a direct conversation with a user who does not exist', async () => {
+      await api(school.admin).start({ kind: 'direct', userId: NO_SUCH_ID }).expect(404);
+    });
+
+    it("lets an admin open any classroom's channel", async () => {
+      const res = await api(school.admin).start({ kind: 'classroom', classroomId: school.other.id });
+      expect(res.status).to.be.oneOf([200, 201]);
+      expect(res.body.data).to.include({ kind: 'classroom', classroomId: school.other.id });
+    });
+
+    it('answers 404 to a teacher messaging a student who has no classroom', async () => {
+      const loner = await createUser({ role: 'student' });
+      await api(school.teacher).start({ kind: 'direct', userId: loner.id }).expect(404);
+    });
+  });
+
   describe('conversation lists', () => {
     it('still gives the total on a page past the end', async () => {
       await api(school.student).start({ kind: 'direct', userId: school.teacher.id }).expect(201);
