@@ -75,4 +75,14 @@ describe('assignment management: edge cases', () => {
     const none = await request(app()).get(`/api/v2/admin/assignments?q=${word}x`).set(bearer(school.teacher)).expect(200);
     expect(none.body).to.deep.equal({ data: [], meta: { page: 1, pageSize: 20, total: 0 } });
   });
+  it('shows a teacher an every-classroom assignment and their own drafts, and answers 404 for another classroom', async () => {
+    const everyone = await makeAssignment({ classroomId: null, status: 'draft' });
+    const own = await makeAssignment({ classroomId: school.classroom.id, status: 'draft' });
+    const foreign = await makeAssignment({ classroomId: school.other.id });
+    await request(app()).get(`/api/v2/tutorial/assignments/${everyone.id}`).set(bearer(school.teacher)).expect(200);
+    const res = await request(app()).get(`/api/v2/tutorial/assignments/${own.id}`).set(bearer(school.teacher)).expect(200);
+    expect(res.body.data).to.include({ id: own.id, status: 'draft' });
+    await request(app()).get(`/api/v2/tutorial/assignments/${foreign.id}`).set(bearer(school.teacher)).expect(404);
+    await request(app()).get(`/api/v2/tutorial/assignments/${NO_SUCH_ID}`).set(bearer(school.admin)).expect(404);
+  });
 });
