@@ -39,6 +39,10 @@ describe('web lab: assignment scope', () => {
     othersEveryClass = await create(school.otherTeacher, null, { published: false });
     adminsEveryClass = await create(school.admin, null);
   });
+  // every-classroom assignments reach every student of the run: leave none behind
+  after(async () => {
+    await WebAssignment.destroy({ where: { id: [teachersEveryClass, othersEveryClass, adminsEveryClass] } });
+  });
 
   it("lists to a teacher their classrooms' assignments and the every-classroom ones they wrote", async () => {
     const ids = await listed(school.teacher);

@@ -23,9 +23,15 @@ describe('assignment management: edge cases', () => {
     app();
     school = await createSchool();
   });
+  // every-classroom assignments reach every student of the run: leave none behind
+  const everyClassroom: string[] = [];
+  after(async () => {
+    await Assignment.destroy({ where: { id: everyClassroom } });
+  });
 
   it('lets an admin create an assignment for every classroom', async () => {
     const res = await request(app()).post('/api/v2/admin/assignments').set(bearer(school.admin)).send(body(null)).expect(201);
+    everyClassroom.push(res.body.data.id);
     expect(res.body.data.classroomId).to.equal(null);
   });
 
@@ -35,7 +41,9 @@ describe('assignment management: edge cases', () => {
   });
 
   it('refuses a teacher changing an every-classroom assignment with 403, and leaves it', async () => {
-    const a = await makeAssignment({ classroomId: null, title: 'For all' });
+    // a draft, so no other spec's student ever sees it in their every-classroom work
+    const a = await makeAssignment({ classroomId: null, title: 'For all', status: 'draft' });
+    everyClassroom.push(a.id);
     await request(app()).patch(`/api/v2/admin/assignments/${a.id}`).set(bearer(school.teacher)).send({ title: 'Mine now' }).expect(403);
     expect((await Assignment.findByPk(a.id))!.title).to.equal('For all');
   });
@@ -77,6 +85,7 @@ describe('assignment management: edge cases', () => {
   });
   it('shows a teacher an every-classroom assignment and their own drafts, and answers 404 for another classroom', async () => {
     const everyone = await makeAssignment({ classroomId: null, status: 'draft' });
+    everyClassroom.push(everyone.id);
     const own = await makeAssignment({ classroomId: school.classroom.id, status: 'draft' });
     const foreign = await makeAssignment({ classroomId: school.other.id });
     await request(app()).get(`/api/v2/tutorial/assignments/${everyone.id}`).set(bearer(school.teacher)).expect(200);
