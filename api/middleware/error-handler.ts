@@ -41,6 +41,11 @@ function normalise(err: unknown): AppError | undefined {
   if (e?.code === 'ECONNREFUSED' || (err as Error)?.name === 'SequelizeConnectionError') {
     return new ServiceUnavailableError('A backing service is unavailable, try again shortly', 5);
   }
+  // every pooled connection stayed busy for the acquire timeout (a burst such as an exam hall's
+  // 200 submissions in one second): the process is saturated, so the client is told to come back
+  if ((err as Error)?.name === 'SequelizeConnectionAcquireTimeoutError') {
+    return new ServiceUnavailableError('The server is busy, try again shortly', 2);
+  }
   if ((err as Error)?.message?.includes("Stream isn't writeable")) {
     return new ServiceUnavailableError('The job queue is unavailable, try again shortly', 5);
   }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import Joi from 'joi';
 
@@ -169,7 +170,9 @@ export const settings = {
   worker: {
     queues: setting<QueueName[]>('WORKER_QUEUES', csv(Joi.string().valid(...QUEUE_NAMES)).default([...QUEUE_NAMES])),
     concurrency: {
-      grading: setting<number>('WORKER_CONCURRENCY_GRADING', concurrency(2)),
+      // one grading job per core: Python, C and Java runs are CPU-bound, and the JavaScript runner
+      // pool is as large as this (worker/grading/processor.ts), so no job waits for a runner child
+      grading: setting<number>('WORKER_CONCURRENCY_GRADING', concurrency(Math.max(2, os.availableParallelism()))),
       'ai-evaluation': setting<number>('WORKER_CONCURRENCY_AI_EVALUATION', concurrency(4)),
       email: setting<number>('WORKER_CONCURRENCY_EMAIL', concurrency(5)),
       'file-processing': setting<number>('WORKER_CONCURRENCY_FILE_PROCESSING', concurrency(2)),

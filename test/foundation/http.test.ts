@@ -2,7 +2,8 @@ import express from 'express';
 import Joi from 'joi';
 import request from 'supertest';
 import { expect } from 'chai';
-import { app, isolatedApp } from '../support/deps';
+import { Sequelize } from 'sequelize';
+import { app, apiDeps, isolatedApp } from '../support/deps';
 import { validate } from '../../api/http/validate';
 import { errorHandler } from '../../api/middleware/error-handler';
 import { createLogger } from '../../common/logger';
@@ -87,6 +88,32 @@ describe('HTTP basics', () => {
       expect(res.body).to.deep.equal({
         error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side', details: { requestId: 'req-1' } },
       });
+    });
+  });
+
+  describe('a saturated database pool', () => {
+    it('answers 503 with Retry-After when no pooled connection frees up in time, rather than 500', async () => {
+      const pool = new Sequelize(apiDeps().config.db.url, { logging: false, pool: { max: 1, acquire: 300 } });
+      try {
+        const tiny = express();
+        tiny.get('/busy', async (_req, res, next) => {
+          try {
+            await pool.query('SELECT 1');
+            res.json({ ok: true });
+          } catch (err) {
+            next(err);
+          }
+        });
+        tiny.use(errorHandler({ logger: createLogger({ log: { level: 'silent', format: 'json' } }, 'test'), exposeStack: false }));
+        // the only connection is held by an open transaction for the whole request
+        await pool.transaction(async () => {
+          const res = await request(tiny).get('/busy').expect(503);
+          expect(res.body.error.code).to.equal('SERVICE_UNAVAILABLE');
+          expect(res.headers['retry-after']).to.equal('2');
+        });
+      } finally {
+        await pool.close();
+      }
     });
   });
 

@@ -81,6 +81,11 @@ describe('configuration', () => {
     expect(loadConfig({ WORKER_QUEUES: 'grading, email' }).worker.queues).to.deep.equal(['grading', 'email']);
   });
 
+  it('grades as many jobs at once per worker as the machine has cores, at least two', () => {
+    expect(loadConfig({}).worker.concurrency.grading).to.equal(Math.max(2, os.availableParallelism()));
+    expect(loadConfig({ WORKER_CONCURRENCY_GRADING: '3' }).worker.concurrency.grading).to.equal(3);
+  });
+
   it('reads CORS_ORIGINS as an allow-list', () => {
     const config = loadConfig({ CORS_ORIGINS: 'https://gema.sch.id,http://localhost:3000' });
     expect(config.http.corsOrigins).to.deep.equal(['https://gema.sch.id', 'http://localhost:3000']);
