@@ -35,41 +35,12 @@ export function contractStats(): { checked: number; operations: number } {
   return { checked: stats.checked, operations: stats.operations.size };
 }
 
-/**
- * KNOWN DRIFT, fixed by other branches of issue 15 (helper "inputs": the document or the code).
- * Each entry tolerates exactly one known disagreement; the lead empties this list after merging
- * that branch, and then any of these fails like any other drift.
- */
-const KNOWN_DRIFT: { why: string; applies: (op: Operation, res: ObservedResponse, problems: string[]) => boolean }[] = [
-  {
-    why: 'INVALID_JSON is not in the documented 400 schema',
-    applies: (_op, res) => res.status === 400 && (res.body as { error?: { code?: string } })?.error?.code === 'INVALID_JSON',
-  },
-  {
-    why: 'CodingTask: allOf with additionalProperties: false refuses its own properties and createdAt/updatedAt',
-    applies: (op, _res, problems) =>
-      op.path.startsWith('/api/v2/coding-lab/tasks') && problems.every((p) => p.includes('must NOT have additional properties')),
-  },
-  {
-    why: 'GET /files/{id} documents application/octet-stream but sends the sniffed type',
-    applies: (op, _res, problems) => op.path === '/api/v2/files/{id}' && problems.every((p) => p.includes('Content-Type')),
-  },
-  {
-    why: '413 and 415 are undocumented on JSON routes',
-    applies: (_op, res) => res.status === 413 || res.status === 415,
-  },
-  {
-    why: 'probes and the document routes refuse query strings with 400 (issue 15: they are to ignore them)',
-    applies: (op, res) => res.status === 400 && ['/health', '/ready', '/metrics', '/api/v2/openapi.json', '/api/v2/docs'].includes(op.path),
-  },
-];
 
 export function judge(method: string, url: string, res: ObservedResponse): { operation?: Operation; problems: string[] } {
   const c = servedContract();
   const operation = c.findOperation(method, new URL(url, 'http://x').pathname);
   if (!operation) return { problems: [] };
   const problems = c.responseProblems(operation, res);
-  if (problems.length && KNOWN_DRIFT.some((d) => d.applies(operation, res, problems))) return { operation, problems: [] };
   return { operation, problems };
 }
 
