@@ -8,8 +8,11 @@ import type { Logger } from './logger';
  *   never loses a job or a subscription;
  * - `queue` connections (the API's BullMQ producers) have no offline queue, so enqueueing while Redis
  *   is away fails at once and the request answers 503 instead of hanging;
- * - `command` connections (rate limits, token checks) give up after one reconnect attempt and
- *   pipeline automatically, because they sit on the hot path of every request.
+ * - `command` connections (rate limits, token checks) sit on the hot path of every request: once
+ *   connected they keep no offline queue (a command while Redis is away fails at once, and the
+ *   request answers 503 instead of waiting for reconnects), and a command Redis does not answer
+ *   gives up after `REDIS_COMMAND_TIMEOUT_MS`. They pipeline automatically.
+ *   README.md#when-postgresql-or-redis-is-away
  */
 export type RedisPurpose = 'command' | 'queue' | 'worker' | 'subscriber';
 
@@ -20,6 +23,7 @@ export function createRedis(config: Pick<Config, 'redis'>, purpose: RedisPurpose
           maxRetriesPerRequest: 1,
           enableAutoPipelining: true,
           connectTimeout: 2000,
+          commandTimeout: config.redis.commandTimeoutMs,
           retryStrategy: (times) => Math.min(times * 200, 2000),
         }
       : purpose === 'queue'
@@ -35,14 +39,24 @@ export function createRedis(config: Pick<Config, 'redis'>, purpose: RedisPurpose
             retryStrategy: (times) => Math.min(times * 500, 5000),
           };
   const client = new Redis(config.redis.url, { ...options, connectionName: `gema-${purpose}`, lazyConnect: false });
-  let lastLogged = 0;
+  if (purpose === 'command') {
+    // Queued until the first connection, so a process (or a test) may use the client at once; from
+    // then on a command while the connection is down fails at once instead of waiting in a queue.
+    client.once('ready', () => {
+      client.options.enableOfflineQueue = false;
+    });
+  }
+  // a down Redis emits an error per retry: one line when it goes, one when it is back
+  let lost = false;
   client.on('error', (err: Error) => {
-    // a down Redis emits an error per retry; one line every few seconds is enough to see it
-    const now = Date.now();
-    if (now - lastLogged > 5000) {
-      lastLogged = now;
-      logger?.warn('redis connection error', { purpose, error: err.message });
-    }
+    if (lost) return;
+    lost = true;
+    logger?.warn('redis connection lost; retrying', { purpose, error: err.message });
+  });
+  client.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    logger?.info('redis connection restored', { purpose });
   });
   return client;
 }

@@ -3,6 +3,7 @@ import Joi from 'joi';
 import { MulterError } from 'multer';
 import { AppError, NotFoundError, RateLimitedError, ServiceUnavailableError, ValidationError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
+import { DEPENDENCY_RETRY_AFTER_S, unavailableDependency, type DependencyHealth } from '../../common/runtime';
 import { toFieldErrors } from '../http/validate';
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
@@ -37,19 +38,31 @@ function normalise(err: unknown): AppError | undefined {
   if (status && status >= 400 && status < 500 && e.expose !== false) {
     return new AppError(status, 'BAD_REQUEST', (err as Error).message);
   }
-  // a Redis or PostgreSQL outage is a 503, not a bug
-  if (e?.code === 'ECONNREFUSED' || (err as Error)?.name === 'SequelizeConnectionError') {
-    return new ServiceUnavailableError('A backing service is unavailable, try again shortly', 5);
-  }
-  if ((err as Error)?.message?.includes("Stream isn't writeable")) {
-    return new ServiceUnavailableError('The job queue is unavailable, try again shortly', 5);
+  if (e?.code === 'ECONNREFUSED') {
+    return new ServiceUnavailableError('A backing service is unavailable, try again shortly', DEPENDENCY_RETRY_AFTER_S);
   }
   return undefined;
 }
 
-export function errorHandler(opts: { logger: Logger; exposeStack: boolean }): ErrorRequestHandler {
+/**
+ * A Redis or PostgreSQL outage is a 503 with `Retry-After`, not a bug; the outage is logged once by
+ * `health`, not once per request (README.md#when-postgresql-or-redis-is-away).
+ */
+function dependencyAway(err: unknown, health: DependencyHealth | undefined): ServiceUnavailableError | undefined {
+  const dependency = unavailableDependency(err);
+  if (!dependency) return undefined;
+  health?.failed(dependency, err);
+  return new ServiceUnavailableError(
+    'A service this request needs is unavailable, try again shortly',
+    DEPENDENCY_RETRY_AFTER_S,
+    'SERVICE_UNAVAILABLE',
+  );
+}
+
+export function errorHandler(opts: { logger: Logger; exposeStack: boolean; health?: DependencyHealth }): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const known = normalise(err) ?? (err instanceof NotFoundError ? err : undefined);
+    const away = dependencyAway(err, opts.health);
+    const known = away ?? normalise(err) ?? (err instanceof NotFoundError ? err : undefined);
     if (res.headersSent) {
       opts.logger.error('error after response started', { error: err });
       res.destroy();
@@ -66,7 +79,7 @@ export function errorHandler(opts: { logger: Logger; exposeStack: boolean }): Er
       });
       return;
     }
-    if (known.status >= 500) opts.logger.warn('service error', { code: known.code, message: known.message });
+    if (known.status >= 500 && !away) opts.logger.warn('service error', { code: known.code, message: known.message });
     if (known instanceof RateLimitedError) res.setHeader('Retry-After', String(known.retryAfterSeconds));
     if (known instanceof ServiceUnavailableError && known.retryAfterSeconds) {
       res.setHeader('Retry-After', String(known.retryAfterSeconds));
