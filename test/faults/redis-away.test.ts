@@ -3,19 +3,12 @@ import { expect } from 'chai';
 import { isolatedApp } from '../support/deps';
 import { createSchool, bearer } from '../support/factories';
 import { TEST_ENV } from '../support/env';
-import { startOwnRedis, type OwnRedis } from '../support/services';
+import { FAIL_FAST_BOUND_MS, startOwnRedis, type OwnRedis } from '../support/services';
 import { captureLog, type CapturedLog } from '../support/log-capture';
 import { waitForRedis } from '../../common/redis';
 import { until } from '../support/until';
 import type { GemaApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
-
-/**
- * A bound on one refused request. The code before this spec waited for Redis reconnect attempts
- * and answered 500 after 4.4–8 s; a request that fails fast is answered in milliseconds, so this is
- * far above it even on a loaded machine and far below the old wait.
- */
-export const FAIL_FAST_BOUND_MS = 2000;
 
 const SQL_AND_REDIS_ROUTES = ['/api/v2/auth/session', '/api/v2/tutorial/assignments', '/api/v2/coding-lab/tasks'];
 
