@@ -31,7 +31,11 @@ export function submitThroughApi(app: GemaApp, student: TestUser, task: CodingTa
   return request(app).post('/api/v2/coding-lab/submissions').set(bearer(student)).send({ taskId: task.id, language: 'javascript', source });
 }
 
-/** True once none of the submissions is queued or running any more. */
+/** True once every one of the submissions is stored and none is queued or running any more. */
 export async function allSettled(ids: string[]): Promise<boolean> {
-  return (await CodingSubmission.count({ where: { id: ids, status: { [Op.in]: ['queued', 'running'] } } })) === 0;
+  const [stored, pending] = await Promise.all([
+    CodingSubmission.count({ where: { id: ids } }),
+    CodingSubmission.count({ where: { id: ids, status: { [Op.in]: ['queued', 'running'] } } }),
+  ]);
+  return stored === ids.length && pending === 0;
 }

@@ -95,7 +95,9 @@ export interface OwnPostgres {
 const asPostgres = (cmd: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', path.join(PG_BIN, cmd), ...args]);
 
 /**
- * A throw-away cluster (initdb into a temp dir, trust auth, no fsync) started with pg_ctl as the
+ * A throw-away cluster (initdb into a temp dir, trust auth, no fsync: only an OS crash could lose a
+ * commit, and synchronous_commit stays on, since an immediate stop loses what is only in the WAL
+ * buffers) started with pg_ctl as the
  * `postgres` user, listening on 127.0.0.1 and a free port. `stop` is an immediate shutdown: open
  * connections are cut, as when the database host goes away.
  */
@@ -107,7 +109,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   fs.mkdirSync(data, { mode: 0o700 });
   await run('chown', ['-R', 'postgres:postgres', dir]);
   await asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '--encoding', 'UTF8']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
   const start = async () => {
     await asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   };
