@@ -12,8 +12,8 @@ import { CodingSubmission, type CodingTask } from '../../common/models';
 import { enqueue, type GradingJob, type Queues } from '../../common/queues';
 import { sweepGrading } from '../../worker/grading/sweep';
 import { SubmissionGrader } from '../../worker/grading/grade-submission';
-import { makeTask, settled, startGradingWorker, testCase } from './helpers';
-import { SHORT_LOCK } from './fixtures/grading-worker';
+import { makeTask, settled, startGradingWorker, testCase } from '../coding-lab/helpers';
+import { SHORT_LOCK } from '../coding-lab/fixtures/grading-worker';
 import type { IsolatedVmRunner } from '../../worker/sandbox/isolate/runner';
 import { until } from '../support/until';
 
@@ -22,7 +22,7 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** A worker process in its own process group, so SIGKILL takes its sandbox children with it. */
 function spawnWorker(): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(TSX, [path.join(__dirname, 'fixtures', 'grading-worker.ts')], {
+  const child = spawn(TSX, [path.join(__dirname, '..', 'coding-lab', 'fixtures', 'grading-worker.ts')], {
     env: { ...process.env, ...TEST_ENV },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -36,7 +36,7 @@ function spawnWorker(): { child: ChildProcess; ready: Promise<void> } {
   return { child, ready };
 }
 
-describe('coding lab: recovery after a crash', function () {
+describe('faults: a worker or a runner killed mid-grading (coding lab recovery)', function () {
   this.timeout(60_000);
   let school: Awaited<ReturnType<typeof createSchool>>;
   let task: CodingTask;
