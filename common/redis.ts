@@ -81,6 +81,31 @@ export async function waitForRedis(client: Redis, timeoutMs = 5000): Promise<voi
   });
 }
 
+/**
+ * BullMQ keeps jobs as ordinary keys: a Redis that evicts keys under memory pressure silently loses
+ * queued jobs and their locks. Says so at start-up when the policy is anything but `noeviction`,
+ * and says that it could not check when CONFIG is refused (managed Redis often renames it).
+ * README.md#redis-settings-for-the-queues
+ */
+export async function warnUnlessNoEviction(client: Redis, logger: Logger): Promise<string | undefined> {
+  let policy: string | undefined;
+  try {
+    const reply = (await client.call('CONFIG', 'GET', 'maxmemory-policy')) as string[];
+    policy = reply[1];
+  } catch (err) {
+    logger.warn('could not check the Redis maxmemory-policy (CONFIG GET refused); BullMQ needs noeviction, make sure it is set', {
+      error: (err as Error).message,
+    });
+    return undefined;
+  }
+  if (policy === undefined) {
+    logger.warn('could not check the Redis maxmemory-policy (CONFIG GET answered nothing); BullMQ needs noeviction, make sure it is set');
+  } else if (policy !== 'noeviction') {
+    logger.warn(`Redis maxmemory-policy is ${policy}: under memory pressure Redis may evict queued jobs; set it to noeviction`, { policy });
+  }
+  return policy;
+}
+
 export async function closeRedis(client: Redis): Promise<void> {
   if (client.status === 'end') return;
   try {

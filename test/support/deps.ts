@@ -33,8 +33,8 @@ export function isolatedApp(overrides: Record<string, string> = {}, logger?: Log
   return { app: createApp(deps), deps };
 }
 
-export function testWorkerDeps(overrides: Record<string, string> = {}): WorkerDeps {
-  const deps = createWorkerDeps(testConfig(overrides));
+export function testWorkerDeps(overrides: Record<string, string> = {}, logger?: Logger): WorkerDeps {
+  const deps = createWorkerDeps(testConfig(overrides), logger);
   workerDeps.push(deps);
   return deps;
 }
