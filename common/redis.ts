@@ -23,7 +23,6 @@ export function createRedis(config: Pick<Config, 'redis'>, purpose: RedisPurpose
           maxRetriesPerRequest: 1,
           enableAutoPipelining: true,
           connectTimeout: 2000,
-          commandTimeout: config.redis.commandTimeoutMs,
           retryStrategy: (times) => Math.min(times * 200, 2000),
         }
       : purpose === 'queue'
@@ -41,9 +40,11 @@ export function createRedis(config: Pick<Config, 'redis'>, purpose: RedisPurpose
   const client = new Redis(config.redis.url, { ...options, connectionName: `gema-${purpose}`, lazyConnect: false });
   if (purpose === 'command') {
     // Queued until the first connection, so a process (or a test) may use the client at once; from
-    // then on a command while the connection is down fails at once instead of waiting in a queue.
+    // then on a command while the connection is down fails at once instead of waiting in a queue,
+    // and one Redis does not answer gives up after the timeout.
     client.once('ready', () => {
       client.options.enableOfflineQueue = false;
+      client.options.commandTimeout = config.redis.commandTimeoutMs;
     });
   }
   // a down Redis emits an error per retry: one line when it goes, one when it is back

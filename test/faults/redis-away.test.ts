@@ -87,3 +87,37 @@ describe('faults: Redis goes away under a running API', function () {
     });
   });
 });
+
+describe('faults: Redis stops answering (a hung host) under a running API', function () {
+  this.timeout(60_000);
+  let redis: OwnRedis;
+  let app: GemaApp;
+  let deps: ApiDeps;
+  let school: Awaited<ReturnType<typeof createSchool>>;
+
+  before(async () => {
+    school = await createSchool();
+    redis = await startOwnRedis();
+    ({ app, deps } = isolatedApp({ REDIS_URL: redis.url, REDIS_PREFIX: `${TEST_ENV.REDIS_PREFIX}faults-hung:`, REDIS_COMMAND_TIMEOUT_MS: '200' }));
+    await waitForRedis(deps.redis);
+    await request(app).get('/api/v2/auth/session').set(bearer(school.student)).expect(200);
+  });
+  after(async () => {
+    await redis?.close();
+  });
+
+  it('answers 503 with Retry-After once REDIS_COMMAND_TIMEOUT_MS has passed, though the connection stays open', async () => {
+    redis.pause();
+    try {
+      const res = await request(app).get('/api/v2/auth/session').set(bearer(school.student)).timeout(FAIL_FAST_BOUND_MS);
+      expect(res.status).to.equal(503);
+      expect(res.headers['retry-after']).to.be.a('string');
+    } finally {
+      redis.resume();
+    }
+  });
+
+  it('serves again once Redis answers', async () => {
+    await until(async () => (await request(app).get('/api/v2/auth/session').set(bearer(school.student))).status === 200);
+  });
+});

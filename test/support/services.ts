@@ -36,6 +36,9 @@ export interface OwnRedis {
   stop(): Promise<void>;
   /** the same port again, empty unless `--appendonly yes` was among the arguments */
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open but nothing answers, as with a hung host */
+  pause(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -77,7 +80,10 @@ export async function startOwnRedis(extraArgs: string[] = []): Promise<OwnRedis>
     port,
     stop,
     start,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     close: async () => {
+      child?.kill('SIGCONT');
       await stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
