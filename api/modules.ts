@@ -23,6 +23,7 @@ import { studentsCsvRoutes } from './admin/students-csv/routes';
 import { adminClassroomRoutes } from './admin/classrooms/routes';
 import { schoolEventRoutes } from './admin/events/routes';
 import { auditLogRoutes } from './admin/audit-log/routes';
+import { legacyImportRoutes } from './admin/legacy-imports/routes';
 import { analyticsRoutes } from './admin/analytics/routes';
 import { adminDashboardRoutes } from './admin/dashboard/routes';
 import { queueDashboardRoutes } from './admin/queues/routes';
@@ -55,6 +56,7 @@ export function featureRouters(_deps: ApiDeps): ApiRouter[] {
     adminClassroomRoutes(_deps),
     ...schoolEventRoutes(_deps),
     auditLogRoutes(_deps),
+    legacyImportRoutes(_deps),
     analyticsRoutes(_deps),
     adminDashboardRoutes(_deps),
     queueDashboardRoutes(_deps),

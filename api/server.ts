@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { createApiDeps, closeApiDeps } from './deps';
 import { attachSocketServer } from './realtime/socket-server';
 import { featureRoomAuthorizers } from './modules';
+import { raiseFdLimit, watchDescriptors } from './system/descriptors';
 
 /**
  * The web process: HTTP and Socket.IO on one port. On SIGTERM it stops accepting, lets in-flight
@@ -12,12 +13,16 @@ import { featureRoomAuthorizers } from './modules';
  */
 export function startServer() {
   return runProcess('api', async ({ config, logger, onShutdown }) => {
+    // every socket and SSE stream holds a descriptor: 10,000 clients need far more than 1,024
+    raiseFdLimit(logger);
     const deps = createApiDeps(config, logger);
     onShutdown('close-pools', 'postgres and redis', () => closeApiDeps(deps));
     await waitForCoreDeps(deps);
 
     const server = http.createServer(createApp(deps));
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+    const descriptors = watchDescriptors(server, logger, { registry: config.metricsEnabled ? deps.metrics : undefined });
+    onShutdown('close-pools', 'descriptor watch', () => descriptors.stop());
     const sockets = attachSocketServer(server, deps, featureRoomAuthorizers(deps));
     let closing: Promise<'drained' | 'forced'> | undefined;
     // open SSE streams never end by themselves: end each now with a final `shutdown` event

@@ -22,15 +22,17 @@ export interface BenchStack {
   url: string;
   /** the worker process (`worker/main.ts` under tsx), started and reporting `worker started` */
   worker: ChildProcess;
+  /** every worker process started (`workers` of them; the first is `worker`) */
+  workers: ChildProcess[];
   /** stops the worker and the API, then drops the bench's database and Redis keys */
   stop(): Promise<void>;
 }
 
 /**
  * A database of the bench's own, migrated; the API in this process (so the bench reads its deps);
- * one worker process with the same settings.
+ * `workers` worker processes (one unless told) with the same settings.
  */
-export async function startBenchStack(env: Record<string, string>): Promise<BenchStack> {
+export async function startBenchStack(env: Record<string, string>, workers = 1): Promise<BenchStack> {
   await ensureDatabase(env.DATABASE_URL!);
   const config = loadConfig({ ...process.env, ...env });
   const migrateDb = createSequelize(config);
@@ -43,19 +45,27 @@ export async function startBenchStack(env: Record<string, string>): Promise<Benc
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const worker = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'worker/main.ts')], {
-    cwd: root,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await waitForLine(worker, (l) => (l.includes('worker started') ? true : undefined), 'worker');
+  const started = await Promise.all(
+    Array.from({ length: workers }, async () => {
+      // BENCH_WORKER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the workers (node refuses it in NODE_OPTIONS)
+      const flags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+      const worker = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [...flags, path.join(root, 'worker/main.ts')], {
+        cwd: root,
+        env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await waitForLine(worker, (l) => (l.includes('worker started') ? true : undefined), 'worker');
+      return worker;
+    }),
+  );
 
   return {
     deps,
     url,
-    worker,
+    worker: started[0]!,
+    workers: started,
     async stop() {
-      await stopChild(worker);
+      await Promise.all(started.map(stopChild));
       await sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -17,7 +17,18 @@ const benches = fs
   .sort();
 
 execFileSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: path.join(here, '..') });
+// one bench failing (loadtest exits 1 when a threshold fails) does not stop the others: unattended
+// runs report every figure they can, and the failures at the end
+const failed: string[] = [];
 for (const file of benches) {
   console.log(`\n== bench/${file}`);
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(here, file)], { stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(here, file)], { stdio: 'inherit' });
+  } catch {
+    failed.push(file);
+  }
+}
+if (failed.length) {
+  console.log(`\nfailed: ${failed.join(', ')}`);
+  process.exitCode = 1;
 }

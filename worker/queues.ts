@@ -10,6 +10,7 @@ import { studentImportProcessor } from './student-import/processor';
 import { createNotificationsProcessor } from './notifications/processor';
 import { createSiteProcessor } from './site';
 import { webChecksProcessor } from './web-checks/processor';
+import { legacyImportProcessor } from './legacy-import/processor';
 
 /** Builds the processor of queue Q: its job payload type is the one enqueued on that queue. */
 export type ProcessorFactory<Q extends QueueName> = (
@@ -28,6 +29,7 @@ export const processors: ProcessorRegistry = {
   notifications: (deps) => createNotificationsProcessor(deps),
   site: (deps) => createSiteProcessor(deps),
   'web-checks': (deps) => webChecksProcessor(deps),
+  'legacy-import': (deps) => legacyImportProcessor(deps),
 };
 
 export interface RunningQueues {

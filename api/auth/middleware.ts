@@ -18,6 +18,8 @@ export interface AuthUser {
   sid: string;
   /** expiry of the access token, seconds since the epoch */
   exp: number;
+  /** a student's classroom as the token carries it (`cls`); undefined in tokens signed without it */
+  tokenClassroomId?: string;
 }
 
 declare global {
@@ -57,6 +59,7 @@ export function toAuthUser(claims: AccessClaims): AuthUser {
     jti: claims.jti,
     sid: claims.sid,
     exp: claims.exp,
+    ...(claims.cls ? { tokenClassroomId: claims.cls } : {}),
   };
 }
 

@@ -11,6 +11,11 @@ export interface AccessClaims {
   name: string;
   /** present and true while the account must change its password before anything else */
   pwc?: true;
+  /**
+   * a student's classroom when the token was signed, so the Socket.IO handshake joins the classroom
+   * room without a user-row query; as current as the role and name claims (at most JWT_ACCESS_TTL old)
+   */
+  cls?: string;
   /** this token's id, denied in Redis on logout */
   jti: string;
   /** the refresh-token family (one login) the token belongs to */
@@ -34,6 +39,8 @@ export interface TokenSubject {
   email: string | null;
   name: string;
   mustChangePassword?: boolean;
+  /** a student's classroom, carried as the `cls` claim */
+  classroomId?: string | null;
 }
 
 /**
@@ -63,6 +70,7 @@ export class AccessTokens {
         name: subject.name,
         sid: sessionId,
         ...(subject.mustChangePassword ? { pwc: true } : {}),
+        ...(subject.role === 'student' && subject.classroomId ? { cls: subject.classroomId } : {}),
       },
       this.key,
       {

@@ -121,7 +121,17 @@ export class FileService {
 
     const id = crypto.randomUUID();
     const storageKey = `${ownerId}/${id}`;
-    await this.storage.put(storageKey, fs.createReadStream(upload.path), upload.mime);
+    // opened before the storage driver awaits anything: a stream opened lazily would emit an open
+    // failure (the temp file removed meanwhile, e.g. by an aborted request's cleanup) before the
+    // driver's pipeline listens, and an 'error' nobody listens to stops the whole process
+    const handle = await fs.promises.open(upload.path, 'r');
+    try {
+      await this.storage.put(storageKey, handle.createReadStream(), upload.mime);
+    } catch (err) {
+      // a driver that failed before reading leaves the descriptor open (the stream closes it once read)
+      await handle.close().catch(() => undefined);
+      throw err;
+    }
     let file: StoredFile;
     try {
       file = await StoredFile.create({

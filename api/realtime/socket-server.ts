@@ -48,6 +48,10 @@ export function attachSocketServer(
     path: '/socket.io',
     cors: { origin: deps.config.http.corsOrigins.length ? deps.config.http.corsOrigins : false, credentials: true },
     adapter: createAdapter(pub, sub, { key: socketIoKey(deps.config) }),
+    // engine.io's defaults, pinned: per-message deflate would cost a zlib context per socket and a
+    // compression per recipient of a broadcast, for events of a few hundred bytes of JSON
+    perMessageDeflate: false,
+    httpCompression: false,
   });
   // who is online, for chat's "while you are offline" notifications
   const presence = new SocketPresence(deps.redis, deps.config.redis.prefix);
@@ -65,7 +69,9 @@ export function attachSocketServer(
           if (user.role === 'teacher') {
             joined.push(...(await taughtClassroomIds(user.id)).map(rooms.classroomTeachers));
           } else if (user.role === 'student') {
-            const classroomId = await classroomOf(user.id);
+            // the token's `cls` claim answers without a query (a reconnect storm of a whole school
+            // would otherwise be one user-row read per socket); older tokens fall back to the row
+            const classroomId = user.tokenClassroomId ?? (await classroomOf(user.id));
             if (classroomId) joined.push(rooms.classroom(classroomId));
           }
           socket.data.user = user;

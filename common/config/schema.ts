@@ -1,7 +1,18 @@
+import os from 'node:os';
 import path from 'node:path';
 import Joi from 'joi';
 
-export const QUEUE_NAMES = ['grading', 'ai-evaluation', 'email', 'file-processing', 'notifications', 'student-import', 'site', 'web-checks'] as const;
+export const QUEUE_NAMES = [
+  'grading',
+  'ai-evaluation',
+  'email',
+  'file-processing',
+  'notifications',
+  'student-import',
+  'site',
+  'web-checks',
+  'legacy-import',
+] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -171,7 +182,9 @@ export const settings = {
   worker: {
     queues: setting<QueueName[]>('WORKER_QUEUES', csv(Joi.string().valid(...QUEUE_NAMES)).default([...QUEUE_NAMES])),
     concurrency: {
-      grading: setting<number>('WORKER_CONCURRENCY_GRADING', concurrency(2)),
+      // one grading job per core: Python, C and Java runs are CPU-bound, and the JavaScript runner
+      // pool is as large as this (worker/grading/processor.ts), so no job waits for a runner child
+      grading: setting<number>('WORKER_CONCURRENCY_GRADING', concurrency(Math.max(2, os.availableParallelism()))),
       'ai-evaluation': setting<number>('WORKER_CONCURRENCY_AI_EVALUATION', concurrency(4)),
       email: setting<number>('WORKER_CONCURRENCY_EMAIL', concurrency(5)),
       'file-processing': setting<number>('WORKER_CONCURRENCY_FILE_PROCESSING', concurrency(2)),
@@ -180,6 +193,8 @@ export const settings = {
       site: setting<number>('WORKER_CONCURRENCY_SITE', concurrency(2)),
       /** one page at a time per browser; each unit is a Chromium page of a few hundred MB */
       'web-checks': setting<number>('WORKER_CONCURRENCY_WEB_CHECKS', Joi.number().integer().min(1).max(8).default(1)),
+      // one import at a time per GEMA database (an advisory lock); more would only wait for it
+      'legacy-import': setting<number>('WORKER_CONCURRENCY_LEGACY_IMPORT', Joi.number().integer().min(1).max(1).default(1)),
     },
     jobAttempts: setting<number>('JOB_ATTEMPTS', Joi.number().integer().min(1).max(20).default(5)),
     jobBackoffMs: setting<number>('JOB_BACKOFF_MS', Joi.number().integer().min(10).default(2000)),
@@ -207,6 +222,12 @@ export const settings = {
   },
   /** README.md#admin-analytics; 0 turns the cache off */
   analyticsCacheTtlSeconds: setting<number>('ANALYTICS_CACHE_TTL_SECONDS', Joi.number().integer().min(0).max(86_400).default(600)),
+  /** README.md#moving-from-the-old-gema: the old GEMA's database, read (never written) by the legacy import */
+  legacy: {
+    /** where the old app's local upload paths are found (its `public/` directory), for the admin job */
+    filesRoot: setting<string | undefined>('LEGACY_FILES_ROOT', Joi.string()),
+    databaseUrl: setting<string | undefined>('LEGACY_DATABASE_URL', Joi.string().uri({ scheme: ['postgres', 'postgresql'] }), { secret: true }),
+  },
   uploads: {
     dir: setting<string>('UPLOAD_DIR', Joi.string().default('var/uploads'), { map: underRoot }),
     maxBytes: setting<number>(

@@ -10,8 +10,9 @@ import type { SiteJob } from './jobs/site';
 import type { NotificationJob } from './jobs/notifications';
 import type { StudentImportJob } from './jobs/student-import';
 import type { WebChecksJob } from './jobs/web-checks';
+import type { LegacyImportJob } from './jobs/legacy-import';
 
-export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob, StudentImportJob, SiteJob, WebChecksJob };
+export type { GradingJob, AiEvaluationJob, EmailJob, FileProcessingJob, NotificationJob, StudentImportJob, SiteJob, WebChecksJob, LegacyImportJob };
 export { QUEUE_NAMES, type QueueName };
 
 export interface JobPayloads {
@@ -23,6 +24,7 @@ export interface JobPayloads {
   'student-import': StudentImportJob;
   site: SiteJob;
   'web-checks': WebChecksJob;
+  'legacy-import': LegacyImportJob;
 }
 
 export type Queues = { [Q in QueueName]: Queue<JobPayloads[Q]> };
@@ -61,6 +63,7 @@ export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connectio
     'student-import': make('student-import'),
     site: make('site'),
     'web-checks': make('web-checks'),
+    'legacy-import': make('legacy-import'),
   };
 }
 

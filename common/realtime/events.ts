@@ -51,6 +51,8 @@ export interface RealtimeEvents {
   'rejudge:progress': { rejudgeId: string; done: number; total: number };
   /** README.md#admin-bulk-import-and-export */
   'import:progress': { importId: string; status: string; done: number; total: number };
+  /** README.md#moving-from-the-old-gema: to the admin who started the run */
+  'legacy-import:progress': { runId: string; status: string; entity: string | null; done: number; total: number };
   'submission:graded': { submissionId: string; assignmentId: string; grade: number | null; status: string };
   'file:processed': { fileId: string; status: string; reason?: string | null };
   'ai:evaluated': { evaluationId: string; submissionId: string; status: string };

@@ -1,4 +1,8 @@
-import { BaseError as SequelizeBaseError, ConnectionError as SequelizeConnectionError } from 'sequelize';
+import {
+  BaseError as SequelizeBaseError,
+  ConnectionAcquireTimeoutError as SequelizeConnectionAcquireTimeoutError,
+  ConnectionError as SequelizeConnectionError,
+} from 'sequelize';
 
 /** The backing services a request may need. */
 export type Dependency = 'postgres' | 'redis';
@@ -31,12 +35,14 @@ function isPostgresUnavailable(err: ErrorLike | undefined): boolean {
 
 /**
  * Which dependency an error says is away, or undefined when it says something else (a bug, a
- * constraint, a bad query). Sequelize errors are PostgreSQL's: its connection errors (refused,
- * timed out, pool acquire timeout) and a query error whose cause is a lost connection or a server
+ * constraint, a bad query, a saturated pool). Sequelize errors are PostgreSQL's: its connection
+ * errors (refused, timed out) and a query error whose cause is a lost connection or a server
  * shutting down. ioredis errors are recognised by their messages and by the name of the error a
  * command gets once its retries run out.
  */
 export function unavailableDependency(err: unknown): Dependency | undefined {
+  // a pool whose connections all stayed busy is a saturated process, not PostgreSQL away
+  if (err instanceof SequelizeConnectionAcquireTimeoutError) return undefined;
   if (err instanceof SequelizeConnectionError) return 'postgres';
   if (err instanceof SequelizeBaseError) {
     const e = err as ErrorLike;

@@ -1,11 +1,14 @@
+import crypto from 'node:crypto';
 import express from 'express';
 import Joi from 'joi';
 import request from 'supertest';
 import { expect } from 'chai';
-import { app, isolatedApp } from '../support/deps';
+import { Sequelize } from 'sequelize';
+import { app, apiDeps, isolatedApp } from '../support/deps';
 import { validate } from '../../api/http/validate';
 import { errorHandler } from '../../api/middleware/error-handler';
 import { createLogger } from '../../common/logger';
+import { ValidationError } from '../../common/errors';
 
 describe('HTTP basics', () => {
   describe('GET /health', () => {
@@ -53,9 +56,13 @@ describe('HTTP basics', () => {
       expect(res.body.error.code).to.equal('PAYLOAD_TOO_LARGE');
     });
 
-    it('reports every validation problem by field, unknown fields included', async () => {
+    it('reports every validation problem of a signed-in caller by field, unknown fields included', async () => {
       const tiny = express();
       tiny.use(express.json());
+      tiny.use((req, _res, next) => {
+        req.user = { id: crypto.randomUUID(), role: 'student' } as Express.User;
+        next();
+      });
       tiny.post(
         '/things/:id',
         validate({
@@ -73,6 +80,17 @@ describe('HTTP basics', () => {
       expect(fields).to.deep.equal(['age', 'name', 'params.id', 'role']);
     });
 
+    it("caps a service's own list of problems at 20 like the validator's", async () => {
+      const tiny = express();
+      tiny.get('/many', () => {
+        throw new ValidationError(Array.from({ length: 30 }, (_, i) => ({ field: `f${i}`, message: 'is wrong' })));
+      });
+      tiny.use(errorHandler({ logger: createLogger({ log: { level: 'silent', format: 'json' } }, 'test'), exposeStack: false }));
+      const res = await request(tiny).get('/many').expect(400);
+      expect(res.body.error.details).to.have.length(20);
+      expect(res.body.error.message).to.contain('30 problems');
+    });
+
     it('hides the stack of an unexpected error in production but gives the request id', async () => {
       const tiny = express();
       tiny.use((req, _res, next) => {
@@ -87,6 +105,32 @@ describe('HTTP basics', () => {
       expect(res.body).to.deep.equal({
         error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side', details: { requestId: 'req-1' } },
       });
+    });
+  });
+
+  describe('a saturated database pool', () => {
+    it('answers 503 with Retry-After when no pooled connection frees up in time, rather than 500', async () => {
+      const pool = new Sequelize(apiDeps().config.db.url, { logging: false, pool: { max: 1, acquire: 300 } });
+      try {
+        const tiny = express();
+        tiny.get('/busy', async (_req, res, next) => {
+          try {
+            await pool.query('SELECT 1');
+            res.json({ ok: true });
+          } catch (err) {
+            next(err);
+          }
+        });
+        tiny.use(errorHandler({ logger: createLogger({ log: { level: 'silent', format: 'json' } }, 'test'), exposeStack: false }));
+        // the only connection is held by an open transaction for the whole request
+        await pool.transaction(async () => {
+          const res = await request(tiny).get('/busy').expect(503);
+          expect(res.body.error.code).to.equal('SERVICE_UNAVAILABLE');
+          expect(res.headers['retry-after']).to.equal('2');
+        });
+      } finally {
+        await pool.close();
+      }
     });
   });
 

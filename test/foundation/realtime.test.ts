@@ -1,9 +1,13 @@
 import { expect } from 'chai';
+import crypto from 'node:crypto';
+import type { User } from '../../common/models';
 import type { Socket } from 'socket.io-client';
 import { createSchool, tokenFor } from '../support/factories';
 import { apiDeps, testWorkerDeps } from '../support/deps';
 import { startLiveServer, connectClient, nextEvent, type LiveServer } from '../support/realtime';
 import { rooms } from '../../common/realtime/events';
+
+const tokenSubject = (u: User) => ({ id: u.id, role: u.role, email: u.email, name: u.name });
 
 describe('realtime (Socket.IO)', () => {
   let live: LiveServer;
@@ -61,6 +65,38 @@ describe('realtime (Socket.IO)', () => {
     testWorkerDeps().realtime.publish(rooms.user(school.otherTeacher.id), 'notification:new', { id: 'n', type: 't', title: 'x' });
     await marker;
     expect(seenByOther).to.equal(false);
+  });
+
+  it("puts a student in their classroom's room from the token's classroom claim, without reading their row", async () => {
+    // the token says `classroom`; the row (moved since the token was signed) says `other`
+    const token = apiDeps().tokens.sign({ ...tokenSubject(school.student), classroomId: school.classroom.id }, crypto.randomUUID()).token;
+    await school.student.update({ classroomId: school.other.id });
+    try {
+      const socket = await client(token);
+      const seen = nextEvent(socket, 'file:processed');
+      testWorkerDeps().realtime.publish(rooms.classroom(school.classroom.id), 'file:processed', { fileId: 'a1', status: 'ready' });
+      expect(await seen).to.deep.equal({ fileId: 'a1', status: 'ready' });
+    } finally {
+      await school.student.update({ classroomId: school.classroom.id });
+    }
+  });
+
+  it('puts a student whose token has no classroom claim in the classroom their row names', async () => {
+    const socket = await client(tokenFor(school.outsider));
+    const seen = nextEvent(socket, 'file:processed');
+    testWorkerDeps().realtime.publish(rooms.classroom(school.other.id), 'file:processed', { fileId: 'a2', status: 'ready' });
+    expect(await seen).to.deep.equal({ fileId: 'a2', status: 'ready' });
+  });
+
+  it("signs a classroom claim into a student's token only", () => {
+    const student = apiDeps().tokens.verify(
+      apiDeps().tokens.sign({ ...tokenSubject(school.student), classroomId: school.classroom.id }, 'sid').token,
+    );
+    const teacher = apiDeps().tokens.verify(
+      apiDeps().tokens.sign({ ...tokenSubject(school.teacher), classroomId: school.classroom.id }, 'sid').token,
+    );
+    expect(student.cls).to.equal(school.classroom.id);
+    expect(teacher).to.not.have.property('cls');
   });
 
   it('refuses to subscribe to a room kind nobody registered', async () => {

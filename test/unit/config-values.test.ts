@@ -54,6 +54,7 @@ describe('configuration values', () => {
         'student-import': 1,
         site: 2,
         'web-checks': 1,
+        'legacy-import': 1,
       });
     });
   });

@@ -33,6 +33,7 @@ describe('configuration', () => {
       'student-import',
       'site',
       'web-checks',
+      'legacy-import',
     ]);
   });
 
@@ -79,6 +80,11 @@ describe('configuration', () => {
 
   it('reads WORKER_QUEUES as a comma-separated list', () => {
     expect(loadConfig({ WORKER_QUEUES: 'grading, email' }).worker.queues).to.deep.equal(['grading', 'email']);
+  });
+
+  it('grades as many jobs at once per worker as the machine has cores, at least two', () => {
+    expect(loadConfig({}).worker.concurrency.grading).to.equal(Math.max(2, os.availableParallelism()));
+    expect(loadConfig({ WORKER_CONCURRENCY_GRADING: '3' }).worker.concurrency.grading).to.equal(3);
   });
 
   it('reads CORS_ORIGINS as an allow-list', () => {

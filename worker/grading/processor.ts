@@ -42,6 +42,8 @@ export async function createGradingProcessor(
         dockerHost: deps.config.sandbox.dockerHost,
         allowWeakIsolation: deps.config.sandbox.allowWeakIsolation,
         logger: deps.logger,
+        // a runner child per concurrent job: fewer would queue jobs behind each other inside the worker
+        jsPoolSize: deps.config.worker.concurrency.grading,
       });
   const sandbox = options.sandbox ?? ownSandbox!;
   if (ownSandbox) {

@@ -1,0 +1,302 @@
+import '../common/require-node';
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Classroom, ClassroomTeacher, CodingTask, CodingTestCase, User } from '../common/models';
+import { cpuMs, percentile, processTree, rssMb, writeResults } from './_lib';
+import { startBenchStack, type BenchStack } from './_stack';
+
+/**
+ * The exam hall: 200 students in five classrooms press Submit within the same second. The API runs
+ * in this process, the worker(s) in their own, the 200 students and five teachers (one Socket.IO
+ * client each) in a third (bench/_exam-hall-clients.ts). For JavaScript and Python, with one worker
+ * process and then with two: the delay from each POST to its `grading:completed` at the student AND
+ * the teacher (p50, p95, max), the time from the first POST until the last one arrived, the HTTP
+ * statuses (503/429 are the backpressure answering; status 0 would be a request that timed out),
+ * the grading queue's depth every 100 ms, and the workers' RSS (process tree: tsx, node, runner
+ * children) idle and at the peak of the burst. The ceiling beside it: the same grading work straight
+ * on the sandbox (bench/_exam-hall-ceiling.ts), no queue, no database, no events.
+ * Writes bench/results/exam-hall.json. Takes about 2–4 minutes on a quiet 2-core machine.
+ */
+const STUDENTS_PER_CLASS = Number(process.env.BENCH_STUDENTS_PER_CLASS ?? 40);
+const CLASSES = 5;
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
+const LANGUAGES = (process.env.BENCH_LANGUAGES ?? 'javascript,python').split(',') as Array<'javascript' | 'python'>;
+const TIMEOUT_MS: Record<string, number> = { javascript: 30_000, python: 120_000 };
+const TARGET_MS: Record<string, number> = { javascript: 2000, python: 10_000 };
+
+const PROGRAMS: Record<'javascript' | 'python', string> = {
+  javascript: 'const xs = stdin.split(/\\s+/).filter(Boolean).map(Number);\nconsole.log(xs.reduce((a, b) => a + b, 0));',
+  python: 'import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n',
+};
+const TESTS = Array.from({ length: 5 }, (_, i) => ({
+  stdin: Array.from({ length: 10 * (i + 1) }, (_, k) => k).join(' '),
+  expected: String(((10 * (i + 1) - 1) * 10 * (i + 1)) / 2),
+}));
+
+const round = (n: number) => Math.round(n * 10) / 10;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function envFor(runId: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_exam_${runId}`,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+    REDIS_PREFIX: `gema_bench_exam_${runId}:`,
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+    JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
+    APP_URL: 'http://127.0.0.1',
+    // 200 students behind one address here stand for 200 browsers: no per-IP limit. The grading
+    // queue's own backpressure (GRADING_QUEUE_MAX_DEPTH, GRADING_MAX_PENDING_PER_USER) stays on.
+    RATE_LIMIT_ENABLED: 'false',
+    WORKER_QUEUES: 'grading',
+    METRICS_ENABLED: 'false',
+    ...(process.env.WORKER_CONCURRENCY_GRADING ? { WORKER_CONCURRENCY_GRADING: process.env.WORKER_CONCURRENCY_GRADING } : {}),
+  };
+}
+
+/**
+ * CPU used by the workers' process trees (live processes, plus what their reaped children used) and
+ * by this process (the API): load-independent, unlike the wall-clock figures on a shared machine.
+ */
+const workersCpuMs = (stack: BenchStack) => stack.workers.reduce((sum, w) => sum + processTree(w.pid!).reduce((s, p) => s + cpuMs(p), 0), 0);
+const apiCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** The sum of the resident memory of every process under each worker (tsx, its node, runner children). */
+const workersRss = (stack: BenchStack) => stack.workers.reduce((sum, w) => sum + processTree(w.pid!).reduce((s, p) => s + rssMb(p), 0), 0);
+
+interface ClientsProcess {
+  child: ChildProcess;
+  command(line: string): Promise<string>;
+}
+
+async function startClients(planFile: string): Promise<ClientsProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '_exam-hall-clients.ts'), planFile], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  // the load generator on the other core where there is one: `taskset` is best effort
+  if (os.cpus().length > 1)
+    spawn('taskset', ['-a', '-p', '-c', String(os.cpus().length - 1), String(child.pid)], { stdio: 'ignore' }).on('error', () => undefined);
+  const pending: Array<(line: string) => void> = [];
+  let buf = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    buf += chunk;
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      pending.shift()?.(line);
+    }
+  });
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      pending.push(resolve);
+      child.once('exit', (code) => reject(new Error(`exam-hall clients exited with ${code}`)));
+    });
+  const connected = await next();
+  if (!connected.startsWith('CONNECTED ')) throw new Error(`clients: ${connected}`);
+  return {
+    child,
+    command(line) {
+      const answer = next();
+      child.stdin!.write(`${line}\n`);
+      return answer;
+    },
+  };
+}
+
+async function oneRun(workers: number) {
+  const runId = `${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+  const env = envFor(runId);
+  const stack = await startBenchStack(env, workers);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gema-exam-'));
+  try {
+    const { deps } = stack;
+    const teachers: User[] = [];
+    const students: Array<{ token: string; classroom: number }> = [];
+    const sign = (u: User) =>
+      deps.tokens.sign({ id: u.id, role: u.role, email: u.email, name: u.name, classroomId: u.classroomId }, crypto.randomUUID()).token;
+    for (let c = 0; c < CLASSES; c++) {
+      const classroom = await Classroom.create({ name: `XII RPL ${c + 1}`, academicYear: '2025/2026' });
+      const teacher = await User.create({
+        email: `teacher${c}.${runId}@bench.gema`,
+        passwordHash: '!',
+        name: `Teacher ${c}`,
+        role: 'teacher',
+        emailVerifiedAt: new Date(),
+      });
+      await ClassroomTeacher.create({ classroomId: classroom.id, teacherId: teacher.id });
+      teachers.push(teacher);
+      const rows = await User.bulkCreate(
+        Array.from({ length: STUDENTS_PER_CLASS }, (_, i) => ({
+          email: `s${c}-${i}.${runId}@bench.gema`,
+          passwordHash: '!',
+          name: `Student ${c}-${i}`,
+          role: 'student' as const,
+          classroomId: classroom.id,
+          emailVerifiedAt: new Date(),
+        })),
+      );
+      students.push(...rows.map((u) => ({ token: sign(u), classroom: c })));
+    }
+    const task = await CodingTask.create({
+      slug: 'exam-sum',
+      title: 'Exam: sum',
+      languages: ['javascript', 'python'],
+      classroomId: null,
+      createdBy: null,
+      published: true,
+    });
+    await CodingTestCase.bulkCreate(TESTS.map((t, i) => ({ taskId: task.id, position: i, name: `t${i}`, ...t })));
+
+    const planFile = path.join(tmp, 'plan.json');
+    fs.writeFileSync(planFile, JSON.stringify({ url: stack.url, taskId: task.id, students, teachers: teachers.map(sign), programs: PROGRAMS }));
+    const clients = await startClients(planFile);
+    const queue = deps.queues.grading;
+    try {
+      await sleep(1000);
+      const idleRssMb = workersRss(stack);
+      const results: Record<string, unknown> = {};
+      for (const language of LANGUAGES) {
+        const depth: Array<{ tMs: number; waiting: number; active: number }> = [];
+        let peakRssMb = 0;
+        const started = Date.now();
+        const cpuBefore = { workers: workersCpuMs(stack), api: apiCpuMs() };
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            const counts = await queue.getJobCounts('waiting', 'prioritized', 'active');
+            depth.push({ tMs: Date.now() - started, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0 });
+            peakRssMb = Math.max(peakRssMb, workersRss(stack));
+            await sleep(100);
+          }
+        })();
+        const line = await clients.command(`BURST ${language} ${TIMEOUT_MS[language]}`);
+        sampling = false;
+        await sampler;
+        const cpu = { workers: workersCpuMs(stack) - cpuBefore.workers, api: apiCpuMs() - cpuBefore.api };
+        const burst = JSON.parse(line.slice('RESULT '.length)) as {
+          submissions: Array<{
+            status: number;
+            answerMs: number;
+            studentMs: number | null;
+            teacherMs: number | null;
+            sinceFirstPostMs: number | null;
+          }>;
+          firstPostEpochMs: number;
+        };
+        const both = burst.submissions.filter((s) => s.studentMs !== null && s.teacherMs !== null);
+        const delay = both.map((s) => Math.max(s.studentMs!, s.teacherMs!));
+        const statuses: Record<string, number> = {};
+        for (const s of burst.submissions) statuses[s.status] = (statuses[s.status] ?? 0) + 1;
+        const lastMs = Math.max(0, ...both.map((s) => s.sinceFirstPostMs!));
+        const offset = burst.firstPostEpochMs - started;
+        results[language] = {
+          submissions: burst.submissions.length,
+          statuses,
+          timedOutRequests: statuses['0'] ?? 0,
+          gradedAndDelivered: both.length,
+          postToCompletedAtStudentAndTeacherMs: {
+            p50: percentile(delay, 50),
+            p95: percentile(delay, 95),
+            max: delay.length ? Math.max(...delay) : 0,
+          },
+          postAnswerMs: {
+            p50: percentile(
+              burst.submissions.map((s) => s.answerMs),
+              50,
+            ),
+            p95: percentile(
+              burst.submissions.map((s) => s.answerMs),
+              95,
+            ),
+          },
+          firstPostToLastCompletedMs: lastMs,
+          gradedPerSecond: lastMs ? round((both.length / lastMs) * 1000) : 0,
+          targetMs: TARGET_MS[language],
+          withinTarget: both.length === burst.submissions.length && lastMs <= TARGET_MS[language]!,
+          workerRssMb: { idle: idleRssMb, peak: peakRssMb },
+          // CPU per accepted submission: what the exam hall costs whatever else the machine is doing
+          cpuMsPerAcceptedSubmission: {
+            workers: round(cpu.workers / Math.max(1, statuses['202'] ?? 0)),
+            api: round(cpu.api / Math.max(1, statuses['202'] ?? 0)),
+          },
+          // the queue's depth every 100 ms, from the first POST
+          queueDepth: depth.filter((d) => d.tMs >= offset - 100).map((d) => ({ ...d, tMs: Math.round(d.tMs - offset) })),
+        };
+        process.stdout.write(`${workers} worker(s) ${language}: ${JSON.stringify({ ...(results[language] as object), queueDepth: undefined })}\n`);
+        await sleep(1000);
+      }
+      return { workerProcesses: workers, concurrencyPerWorker: deps.config.worker.concurrency.grading, ...results };
+    } finally {
+      await clients.command('QUIT').catch(() => undefined);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    await stack.stop();
+  }
+}
+
+function ceiling(language: string, concurrency: number): Promise<unknown> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(__dirname, '_exam-hall-ceiling.ts'),
+      language,
+      String(STUDENTS_PER_CLASS * CLASSES),
+      String(concurrency),
+      JSON.stringify({ source: PROGRAMS[language as 'javascript'], tests: TESTS }),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('CEILING '));
+      if (code !== 0 || !line) return reject(new Error(`ceiling ${language} exited with ${code}`));
+      resolve(JSON.parse(line.slice('CEILING '.length)));
+    });
+  });
+}
+
+async function main() {
+  const loadAtStart = os.loadavg().map(round);
+  const runs = [];
+  for (const n of WORKER_COUNTS) runs.push(await oneRun(n));
+  const ceilings = [];
+  // the worker's default (common/config/schema.ts): one job per core, at least two
+  const concurrency = Number(process.env.WORKER_CONCURRENCY_GRADING ?? Math.max(2, os.availableParallelism()));
+  for (const language of LANGUAGES) {
+    ceilings.push(await ceiling(language, concurrency));
+    ceilings.push(await ceiling(language, concurrency * 2));
+  }
+  writeResults('exam-hall', {
+    bench: 'exam-hall',
+    date: new Date().toISOString(),
+    node: process.versions.node,
+    machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round) },
+    scenario: `${STUDENTS_PER_CLASS * CLASSES} students in ${CLASSES} classrooms POST one submission each at once (5 tests, all accepted); one socket per student and per teacher, in a separate process`,
+    targets: { javascriptAllDeliveredMs: TARGET_MS.javascript, pythonAllDeliveredMs: TARGET_MS.python, javascriptGradesPerSecondPerWorker: 150 },
+    runs,
+    ceiling: {
+      what: 'the same grading work (prepare, 5 runs, dispose) straight on the sandbox in one process: no queue, no database, no events',
+      runs: ceilings,
+    },
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

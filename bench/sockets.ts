@@ -1,0 +1,355 @@
+import '../common/require-node';
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../common/config';
+import { createSequelize, ensureDatabase, dropDatabase } from '../common/db/sequelize';
+import { createMigrator } from '../common/db/migrator';
+import { initModels, Classroom, User } from '../common/models';
+import { createRedis, closeRedis } from '../common/redis';
+import { RealtimePublisher } from '../common/realtime/publisher';
+import { rooms } from '../common/realtime/events';
+import { AccessTokens } from '../api/auth/tokens';
+import { clearRedisPrefix, rssMb, stopChild, waitForLine, writeResults } from './_lib';
+
+/**
+ * 10,000 live clients on one web process. The server (bench/_streams-server.ts `app`: Express,
+ * Socket.IO with the Redis adapter) runs in a child process; the clients in another
+ * (bench/_sockets-clients.ts), pinned to the other core where `taskset` can; an HTTP load
+ * (autocannon, a third process) on `GET /api/v2/auth/session` of the same server while it delivers.
+ * Events are published as a worker does (the Redis emitter, from this process) to the classroom
+ * room every socket is in. Phases:
+ *  - `app` with SOCKETS websocket clients (one student each): connect time, RSS idle / connected /
+ *    peak, delivery p50/p95/max, HTTP p99 with and without broadcasts;
+ *  - `bare` (the ceiling, bench/_sockets-bare-server.ts: Socket.IO on node:http, no auth, no Redis)
+ *    with the same clients and broadcasts;
+ *  - two `app` processes holding half of TWO_PROCESS_SOCKETS each: every event reaches every socket once;
+ *  - browser-style clients (polling, then the upgrade to websocket) on one `app` process.
+ * Writes bench/results/sockets.json. Takes about 3–5 minutes on a quiet 2-core machine.
+ */
+const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 10_000);
+const TWO_PROCESS_SOCKETS = Number(process.env.BENCH_TWO_PROCESS_SOCKETS ?? 2000);
+const POLLING_SOCKETS = Number(process.env.BENCH_POLLING_SOCKETS ?? 2000);
+const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 16);
+const GAP_MS = Number(process.env.BENCH_BROADCAST_GAP_MS ?? 500);
+/** which phases to run (all by default): app, bare, two, polling */
+const PHASES = (process.env.BENCH_PHASES ?? 'app,bare,two,polling').split(',');
+const TARGETS = { rssMbAt10k: 250, deliveryP95Ms: 300, httpP99Ms: 100 };
+
+const runId = `${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+const env: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  NODE_ENV: 'production',
+  DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_sockets_${runId}`,
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+  REDIS_PREFIX: `gema_bench_sockets_${runId}:`,
+  JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+  JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
+  APP_URL: 'http://127.0.0.1',
+  LOG_LEVEL: 'warn',
+  LOG_FORMAT: 'json',
+  // one machine stands for a school's browsers: no per-IP limit
+  RATE_LIMIT_ENABLED: 'false',
+  METRICS_ENABLED: 'false',
+};
+const config = loadConfig(env);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const root = path.join(__dirname, '..');
+const cpus = os.cpus().length;
+
+/** Pins a process (and its threads) to one core, best effort: `taskset` may be missing. */
+function pin(pid: number, core: number) {
+  if (cpus < 2) return;
+  spawn('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' }).on('error', () => undefined);
+}
+
+async function startServer(mode: 'app' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
+  const script = mode === 'app' ? ['_streams-server.ts', 'app'] : ['_sockets-bare-server.ts'];
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, script[0]!), ...script.slice(1)], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], `${mode} server`).then(Number);
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+interface Clients {
+  child: ChildProcess;
+  connected: { sockets: number; seconds: number; upgraded: number };
+  report(): Promise<{
+    all: Record<string, number>;
+    duplicates: number;
+    upgraded: number;
+    broadcasts: Array<{ deliveries: number; duplicates: number }>;
+  }>;
+  /** waits until `expected` deliveries arrived, or none arrived for `quietMs`; returns the count */
+  settle(expected: number, quietMs?: number): Promise<number>;
+}
+
+async function startClients(urls: string[], count: number, tokensFile: string, transport: 'websocket' | 'polling'): Promise<Clients> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '_sockets-clients.ts'), urls.join(','), String(count), tokensFile, transport],
+    {
+      env,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  pin(child.pid!, cpus - 1);
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buf = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (c: string) => {
+    buf += c;
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      lines.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+      for (const w of waiters.splice(0)) w();
+    }
+  });
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => {
+    exitCode = code;
+    for (const w of waiters.splice(0)) w();
+  });
+  const lineStarting = (prefix: string) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const at = lines.findIndex((x) => x.startsWith(prefix));
+        if (at >= 0) resolve(lines.splice(at, 1)[0]!.slice(prefix.length));
+        else if (exitCode !== undefined) reject(new Error(`socket clients exited with ${exitCode}`));
+        else waiters.push(check);
+      };
+      check();
+    });
+  const [sockets, seconds, upgraded] = (await lineStarting('CONNECTED ')).split(' ').map(Number) as [number, number, number];
+  return {
+    child,
+    connected: { sockets, seconds, upgraded },
+    async report() {
+      child.stdin!.write('REPORT\n');
+      return JSON.parse(await lineStarting('REPORT ')) as Awaited<ReturnType<Clients['report']>>;
+    },
+    async settle(expected, quietMs = 5000) {
+      let last = -1;
+      let lastChange = Date.now();
+      for (;;) {
+        child.stdin!.write('COUNT\n');
+        const n = Number(await lineStarting('COUNT '));
+        if (n >= expected) return n;
+        if (n !== last) {
+          last = n;
+          lastChange = Date.now();
+        } else if (Date.now() - lastChange > quietMs) {
+          return n;
+        }
+        await sleep(250);
+      }
+    },
+  };
+}
+
+/** autocannon in its own process against the session route: p50/p99 and throughput over `seconds`. */
+function httpLoad(
+  url: string,
+  token: string,
+  seconds: number,
+): Promise<{ p50: number; p99: number; requests: number; errors: number; non2xx: number }> {
+  const child = spawn(
+    path.join(root, 'node_modules', '.bin', 'autocannon'),
+    ['-c', '10', '-R', '200', '-d', String(seconds), '-j', '-H', `Authorization=Bearer ${token}`, `${url}/api/v2/auth/session`],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  pin(child.pid!, cpus - 1);
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  return new Promise((resolve, reject) =>
+    child.once('exit', () => {
+      try {
+        const r = JSON.parse(out) as { latency: { p50: number; p99: number }; requests: { total: number }; errors: number; non2xx: number };
+        resolve({ p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, errors: r.errors, non2xx: r.non2xx });
+      } catch (err) {
+        reject(err as Error);
+      }
+    }),
+  );
+}
+
+async function main() {
+  await ensureDatabase(config.db.url);
+  const sequelize = createSequelize(config);
+  await createMigrator(sequelize).up();
+  initModels(sequelize);
+  const redis = createRedis(config, 'command');
+  const publisher = new RealtimePublisher(config, redis);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gema-sockets-'));
+  const loadAtStart = os.loadavg();
+  try {
+    const classroom = await Classroom.create({ name: 'Bench school', academicYear: '2025/2026' });
+    const tokens = new AccessTokens(config);
+    const students: User[] = [];
+    for (let i = 0; i < SOCKETS; i += 2000) {
+      students.push(
+        ...(await User.bulkCreate(
+          Array.from({ length: Math.min(2000, SOCKETS - i) }, (_, k) => ({
+            email: `s${i + k}.${runId}@bench.gema`,
+            passwordHash: '!',
+            name: `Student ${i + k}`,
+            role: 'student' as const,
+            classroomId: classroom.id,
+            emailVerifiedAt: new Date(),
+          })),
+        )),
+      );
+    }
+    const tokensFile = path.join(tmp, 'tokens.json');
+    const signed = students.map(
+      (u) => tokens.sign({ id: u.id, role: u.role, email: u.email, name: u.name, classroomId: u.classroomId }, crypto.randomUUID()).token,
+    );
+    fs.writeFileSync(tokensFile, JSON.stringify(signed));
+
+    let broadcastNo = 0;
+    /** BROADCASTS events, GAP_MS apart, to the classroom room: through Redis (app) or a POST (bare) */
+    const broadcast = async (bareUrl?: string) => {
+      for (let i = 0; i < BROADCASTS; i++) {
+        const submissionId = `b${++broadcastNo}:${Date.now()}`;
+        if (bareUrl) await fetch(`${bareUrl}/broadcast`, { method: 'POST', body: submissionId });
+        else publisher.publish(rooms.classroom(classroom.id), 'grading:completed', { submissionId, verdict: 'accepted', score: 100, maxScore: 100 });
+        await sleep(GAP_MS);
+      }
+    };
+
+    /** One server, `count` clients, broadcasts while autocannon measures the same server's HTTP. */
+    const onePhase = async (mode: 'app' | 'bare', count: number, transport: 'websocket' | 'polling') => {
+      const server = await startServer(mode);
+      pin(server.child.pid!, 0);
+      try {
+        await sleep(1000);
+        const idle = rssMb(server.child.pid!);
+        const clients = await startClients([server.url], count, tokensFile, transport);
+        await sleep(2000);
+        const connected = rssMb(server.child.pid!);
+        const broadcastSeconds = Math.ceil((BROADCASTS * GAP_MS) / 1000) + 1;
+        const httpIdle = mode === 'app' ? await httpLoad(server.url, signed[0]!, 3) : undefined;
+        let peak = connected;
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            peak = Math.max(peak, rssMb(server.child.pid!));
+            await sleep(100);
+          }
+        })();
+        const [httpDuring] = await Promise.all([
+          mode === 'app' ? httpLoad(server.url, signed[0]!, broadcastSeconds) : Promise.resolve(undefined),
+          broadcast(mode === 'bare' ? server.url : undefined),
+        ]);
+        await clients.settle(BROADCASTS * count);
+        sampling = false;
+        await sampler;
+        const report = await clients.report();
+        return {
+          server: mode,
+          transport,
+          processes: 1,
+          sockets: clients.connected.sockets,
+          connectSeconds: clients.connected.seconds,
+          ...(transport === 'polling' ? { upgradedToWebsocket: clients.connected.upgraded } : {}),
+          rssMb: { idle, connected, peak },
+          kbPerSocket: Math.round(((connected - idle) * 1024) / count),
+          delivery: {
+            broadcasts: BROADCASTS,
+            deliveries: report.all.deliveries,
+            expected: BROADCASTS * count,
+            duplicates: report.duplicates,
+            latencyMs: { p50: report.all.p50, p95: report.all.p95, p99: report.all.p99, max: report.all.max },
+          },
+          ...(httpIdle ? { httpSessionWhileHolding: httpIdle, httpSessionWhileBroadcasting: httpDuring } : {}),
+        };
+      } finally {
+        await stopChild(server.child);
+      }
+    };
+
+    /** Two app processes, half the sockets each, events published once through Redis. */
+    const twoProcesses = async (count: number) => {
+      const servers = [await startServer('app'), await startServer('app')];
+      servers.forEach((s, i) => pin(s.child.pid!, i % cpus));
+      try {
+        const clients = await startClients(
+          servers.map((s) => s.url),
+          count,
+          tokensFile,
+          'websocket',
+        );
+        await sleep(1000);
+        const rss = servers.map((s) => rssMb(s.child.pid!));
+        await broadcast();
+        await clients.settle(BROADCASTS * count);
+        const report = await clients.report();
+        return {
+          server: 'app',
+          transport: 'websocket',
+          processes: 2,
+          sockets: clients.connected.sockets,
+          rssMbPerProcess: rss,
+          delivery: {
+            broadcasts: BROADCASTS,
+            deliveries: report.all.deliveries,
+            expected: BROADCASTS * count,
+            duplicates: report.duplicates,
+            everyEventToEverySocketOnce: report.duplicates === 0 && report.broadcasts.every((b) => b.deliveries === count),
+            latencyMs: { p50: report.all.p50, p95: report.all.p95, p99: report.all.p99, max: report.all.max },
+          },
+        };
+      } finally {
+        await Promise.all(servers.map((s) => stopChild(s.child)));
+      }
+    };
+
+    const phases: unknown[] = [];
+    const log = (r: unknown) => {
+      phases.push(r);
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+    };
+    if (PHASES.includes('app')) log(await onePhase('app', SOCKETS, 'websocket'));
+    if (PHASES.includes('bare')) log(await onePhase('bare', SOCKETS, 'websocket'));
+    if (PHASES.includes('two')) log(await twoProcesses(TWO_PROCESS_SOCKETS));
+    if (PHASES.includes('polling')) log(await onePhase('app', POLLING_SOCKETS, 'polling'));
+
+    writeResults('sockets', {
+      bench: 'sockets',
+      date: new Date().toISOString(),
+      node: process.versions.node,
+      machine: {
+        cpus,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        loadAverageAtStart: loadAtStart.map((l) => Math.round(l * 10) / 10),
+        loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 10) / 10),
+      },
+      targets: TARGETS,
+      scenario: {
+        what: `every socket belongs to one classroom; ${BROADCASTS} grading:completed events ${GAP_MS} ms apart are published to the classroom room through the Redis emitter (as a worker publishes); latency is from the publish to each client's arrival (one clock)`,
+        clients: 'a separate process (bench/_sockets-clients.ts) pinned to the last core; one authenticated student per socket',
+        http: 'autocannon (its own process, 10 connections, 200 req/s) on GET /api/v2/auth/session of the same server',
+        ceiling: 'bench/_sockets-bare-server.ts: Socket.IO on bare node:http, no auth, no Redis adapter, the same room emit',
+        sse: 'SSE streams: bench/streams.ts (BENCH_HOLD=10000 for 10,000 streams)',
+      },
+      phases,
+    });
+  } finally {
+    await closeRedis(redis);
+    await sequelize.close();
+    await dropDatabase(config.db.url);
+    await clearRedisPrefix(config.redis.url, config.redis.prefix);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
