@@ -81,6 +81,6 @@ export function createApp(deps: ApiDeps): GemaApp {
   app.locals.routes = routers.flatMap((r) => r.routes);
 
   app.use(notFoundHandler(app.locals.routes));
-  app.use(errorHandler({ logger, exposeStack: !config.isProduction }));
+  app.use(errorHandler({ logger, exposeStack: !config.isProduction, health: deps.health }));
   return app;
 }

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Config } from '../common/config';
 import { createLogger, type Logger } from '../common/logger';
-import { createCoreDeps, closeCoreDeps, type CoreDeps } from '../common/runtime';
+import { createCoreDeps, closeCoreDeps, DependencyHealth, type CoreDeps } from '../common/runtime';
 import { AccessTokens } from './auth/tokens';
 import { AccessRevocation } from './auth/revocation';
 import { RevocationFeed } from './auth/revocation-feed';
@@ -20,6 +20,8 @@ export interface ApiDeps extends CoreDeps {
   /** the Server-Sent Events streams this process holds */
   streams: StreamHub;
   streamTickets: StreamTickets;
+  /** which dependencies are away right now: one log line per outage, recovery by probing */
+  health: DependencyHealth;
 }
 
 export function createApiDeps(config: Config, logger: Logger = createLogger(config, 'api')): ApiDeps {
@@ -36,10 +38,15 @@ export function createApiDeps(config: Config, logger: Logger = createLogger(conf
     metrics: new Registry(),
     streams: new StreamHub({ config, logger, redis: core.redis, log: core.realtime.streams, revocation, revocationFeed }),
     streamTickets: new StreamTickets(core.redis, config.redis.prefix),
+    health: new DependencyHealth(logger, {
+      redis: () => core.redis.ping(),
+      postgres: () => core.sequelize.authenticate(),
+    }),
   };
 }
 
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {
+  deps.health.close();
   await deps.streams.close();
   await deps.revocationFeed.close();
   await closeCoreDeps(deps);

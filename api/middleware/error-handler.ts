@@ -11,6 +11,7 @@ import {
   type FieldError,
 } from '../../common/errors';
 import type { Logger } from '../../common/logger';
+import { DEPENDENCY_RETRY_AFTER_S, unavailableDependency, type DependencyHealth } from '../../common/runtime';
 import { MAX_FIELD_ERRORS, toFieldErrors, validationError } from '../http/validate';
 import { mapMulterError, UPLOAD_LIMITS } from '../http/multipart';
 import type { RouteEntry } from '../http/router';
@@ -90,24 +91,36 @@ function normalise(err: unknown): AppError | undefined {
   if (status && status >= 400 && status < 500 && e.expose !== false) {
     return new AppError(status, 'BAD_REQUEST', (err as Error).message);
   }
-  // a Redis or PostgreSQL outage is a 503, not a bug
-  if (e?.code === 'ECONNREFUSED' || (err as Error)?.name === 'SequelizeConnectionError') {
-    return new ServiceUnavailableError('A backing service is unavailable, try again shortly', 5);
+  if (e?.code === 'ECONNREFUSED') {
+    return new ServiceUnavailableError('A backing service is unavailable, try again shortly', DEPENDENCY_RETRY_AFTER_S);
   }
   // every pooled connection stayed busy for the acquire timeout (a burst such as an exam hall's
   // 200 submissions in one second): the process is saturated, so the client is told to come back
   if ((err as Error)?.name === 'SequelizeConnectionAcquireTimeoutError') {
     return new ServiceUnavailableError('The server is busy, try again shortly', 2);
   }
-  if ((err as Error)?.message?.includes("Stream isn't writeable")) {
-    return new ServiceUnavailableError('The job queue is unavailable, try again shortly', 5);
-  }
   return undefined;
 }
 
-export function errorHandler(opts: { logger: Logger; exposeStack: boolean }): ErrorRequestHandler {
+/**
+ * A Redis or PostgreSQL outage is a 503 with `Retry-After`, not a bug; the outage is logged once by
+ * `health`, not once per request (README.md#when-postgresql-or-redis-is-away).
+ */
+function dependencyAway(err: unknown, health: DependencyHealth | undefined): ServiceUnavailableError | undefined {
+  const dependency = unavailableDependency(err);
+  if (!dependency) return undefined;
+  health?.failed(dependency, err);
+  return new ServiceUnavailableError(
+    'A service this request needs is unavailable, try again shortly',
+    DEPENDENCY_RETRY_AFTER_S,
+    'SERVICE_UNAVAILABLE',
+  );
+}
+
+export function errorHandler(opts: { logger: Logger; exposeStack: boolean; health?: DependencyHealth }): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const known = normalise(err) ?? (err instanceof NotFoundError ? err : undefined);
+    const away = dependencyAway(err, opts.health);
+    const known = away ?? normalise(err) ?? (err instanceof NotFoundError ? err : undefined);
     if (res.headersSent) {
       opts.logger.error('error after response started', { error: err });
       res.destroy();
@@ -124,7 +137,7 @@ export function errorHandler(opts: { logger: Logger; exposeStack: boolean }): Er
       });
       return;
     }
-    if (known.status >= 500) opts.logger.warn('service error', { code: known.code, message: known.message });
+    if (known.status >= 500 && !away) opts.logger.warn('service error', { code: known.code, message: known.message });
     if (known instanceof RateLimitedError) res.setHeader('Retry-After', String(known.retryAfterSeconds));
     if (known instanceof ServiceUnavailableError && known.retryAfterSeconds) {
       res.setHeader('Retry-After', String(known.retryAfterSeconds));

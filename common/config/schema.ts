@@ -103,6 +103,7 @@ export const settings = {
     poolMax: setting<number>('DATABASE_POOL_MAX', Joi.number().integer().min(1).max(200).default(10)),
     ssl: setting<boolean>('DATABASE_SSL', Joi.boolean().default(false)),
     logSql: setting<boolean>('DATABASE_LOG_SQL', Joi.boolean().default(false)),
+    connectTimeoutMs: setting<number>('DATABASE_CONNECT_TIMEOUT_MS', Joi.number().integer().min(100).max(60_000).default(2000)),
   },
   redis: {
     url: setting<string>(
@@ -120,6 +121,7 @@ export const settings = {
         .pattern(/^[a-zA-Z0-9_:.-]+$/)
         .default('gema:'),
     ),
+    commandTimeoutMs: setting<number>('REDIS_COMMAND_TIMEOUT_MS', Joi.number().integer().min(50).max(60_000).default(1000)),
   },
   log: {
     level: setting<LogLevel>(

@@ -22,7 +22,7 @@ describe('migrations', () => {
 
   before(async () => {
     await ensureDatabase(url);
-    sequelize = createSequelize({ db: { url, poolMax: 2, ssl: false, logSql: false } });
+    sequelize = createSequelize({ db: { url, poolMax: 2, ssl: false, logSql: false, connectTimeoutMs: 2000 } });
   });
 
   after(async () => {

@@ -35,7 +35,6 @@ export function contractStats(): { checked: number; operations: number } {
   return { checked: stats.checked, operations: stats.operations.size };
 }
 
-
 export function judge(method: string, url: string, res: ObservedResponse): { operation?: Operation; problems: string[] } {
   const c = servedContract();
   const operation = c.findOperation(method, new URL(url, 'http://x').pathname);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { apiDeps, app, isolatedApp } from '../support/deps';
 import { bearer, createSchool } from '../support/factories';
-import { makeZip, zipBomb, zipSlipArchive } from '../support/zips';
+import { lyingArchive, makeZip, zipBomb, zipSlipArchive } from '../support/zips';
 import { BASE, CHECKS, PASSING, html, text } from './helpers';
 
 describe('web lab: assignments, drafts, submissions, evaluations', () => {
@@ -225,6 +225,16 @@ describe('web lab: assignments, drafts, submissions, evaluations', () => {
         .attach('archive', await zipBomb(), 'site.zip')
         .expect(413);
       expect(res.body.error.details.path).to.equal('zeros.bin');
+    });
+
+    it('refuses a ZIP whose header understates what an entry inflates to with 413 naming it', async () => {
+      const res = await request(app())
+        .post(`${BASE}/assignments/${assignmentId}/draft/upload`)
+        .set(bearer(school.classmate))
+        .set('If-Match', '"2"')
+        .attach('archive', await lyingArchive(20 * 1024 * 1024, 1000), 'site.zip')
+        .expect(413);
+      expect(res.body.error.details.path).to.equal('notes.txt');
     });
 
     it('keeps drafts for students only', async () => {
