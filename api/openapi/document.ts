@@ -49,6 +49,7 @@ export function loadOpenApi(rootDir: string): OpenApiDocument {
     }
   }
   documentGlobalRateLimit(doc);
+  documentGlobalOutage(doc);
   return doc;
 }
 
@@ -62,11 +63,24 @@ const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
  */
 function documentGlobalRateLimit(doc: OpenApiDocument): void {
   if (!doc.components.responses?.RateLimited) return;
+  addToEveryOperationBut(doc, UNLIMITED, '429', 'RateLimited');
+}
+
+/**
+ * While PostgreSQL or Redis is away every route but the probes answers 503 with `Retry-After` (the limiters
+ * cannot count without Redis, README.md#when-postgresql-or-redis-is-away): said here once as well.
+ */
+function documentGlobalOutage(doc: OpenApiDocument): void {
+  if (!doc.components.responses?.ServiceUnavailable) return;
+  addToEveryOperationBut(doc, UNLIMITED, '503', 'ServiceUnavailable');
+}
+
+function addToEveryOperationBut(doc: OpenApiDocument, skipped: Set<string>, status: string, response: string): void {
   for (const [p, ops] of Object.entries(doc.paths)) {
-    if (UNLIMITED.has(p)) continue;
+    if (skipped.has(p)) continue;
     for (const [method, op] of Object.entries(ops as Record<string, { responses?: Record<string, unknown> }>)) {
-      if (!METHODS.has(method) || !op.responses || op.responses['429']) continue;
-      op.responses['429'] = { $ref: '#/components/responses/RateLimited' };
+      if (!METHODS.has(method) || !op.responses || op.responses[status]) continue;
+      op.responses[status] = { $ref: `#/components/responses/${response}` };
     }
   }
 }

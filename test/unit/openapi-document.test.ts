@@ -60,6 +60,18 @@ describe('the merged OpenAPI document', () => {
       expect(missing).to.deep.equal([]);
     });
 
+    it('documents 503 on every operation but /health and /metrics, which answer without PostgreSQL or Redis', () => {
+      const wrong: string[] = [];
+      for (const [p, ops] of Object.entries(served.paths)) {
+        for (const [method, op] of Object.entries(ops as Record<string, { responses: Record<string, unknown> }>)) {
+          if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+          const has503 = op.responses['503'] !== undefined;
+          if (has503 === ['/health', '/metrics'].includes(p)) wrong.push(`${method} ${p}`);
+        }
+      }
+      expect(wrong).to.deep.equal([]);
+    });
+
     it('carries the paths of every feature file', () => {
       expect(Object.keys(served.paths)).to.include.members(['/health', '/api/v2/auth/login', '/api/v2/files/{id}']);
     });
