@@ -1,7 +1,7 @@
 import yauzl from 'yauzl';
-import { BadRequestError, PayloadTooLargeError } from '../../common/errors';
-import { isTextPath, normalisePath, type TreeLimits } from '../../common/web-lab/file-tree';
-import type { WebFile } from '../../common/web-lab/types';
+import { BadRequestError, PayloadTooLargeError } from '../errors';
+import { isTextPath, normalisePath, type TreeLimits } from './file-tree';
+import type { WebFile } from './types';
 
 /**
  * Extracts a project from a ZIP by streaming each entry, counting the bytes the inflater actually
