@@ -10,6 +10,7 @@ import { extractZip } from '../web-lab/archive';
 import { normalisePath } from '../web-lab/file-tree';
 import { DEFAULT_RUBRIC, type RubricCriterion, type WebFile } from '../web-lab/types';
 import type { RubricScore } from '../models/web-project';
+import type { LegacySource } from './source';
 
 /**
  * The web lab, both legacy generations (README.md#moving-from-the-old-gema). The first kept one
@@ -511,13 +512,15 @@ const versionKeys = (entity: string, projectEntity: string) => `SELECT m.legacy_
   LEFT JOIN legacy_import_map pm ON pm.entity = '${projectEntity}' AND pm.new_id = v.project_id
  WHERE m.entity = '${entity}'`;
 
+/** A LEFT JOIN of a table a school's copy may lack: none then, and its columns read as NULL through `source.col`. */
+const joinIf = (s: LegacySource, table: string, alias: string, on: string) => (s.hasTable(table) ? `LEFT JOIN ${table} ${alias} ON ${on}` : '');
+
 /** The select of a versions table: the project's owner comes along, and a number by creation order. */
-const versionSelect =
-  (table: string, submissions: string, assignmentColumn: string, columns: string[]) => (s: Parameters<EntitySpec<unknown>['select']>[0]) =>
-    `SELECT t.id, t."submissionId", sub."${assignmentColumn}" AS "assignmentId", sub."studentId",
+const versionSelect = (table: string, submissions: string, assignmentColumn: string, columns: string[]) => (s: LegacySource) =>
+  `SELECT t.id, t."submissionId", ${s.col(submissions, assignmentColumn, 'sub')} AS "assignmentId", ${s.col(submissions, 'studentId', 'sub')} AS "studentId",
           ${columns.map((n) => `${s.col(table, n)} AS "${n}"`).join(', ')},
           row_number() OVER (PARTITION BY t."submissionId" ORDER BY ${s.col(table, 'createdAt')}, t.id)::int AS number
-     FROM ${table} t LEFT JOIN ${submissions} sub ON sub.id = t."submissionId"
+     FROM ${table} t ${joinIf(s, submissions, 'sub', 'sub.id = t."submissionId"')}
     -- a project's versions arrive together and in order, whatever the batch size
     ORDER BY t."submissionId", number`;
 
@@ -705,15 +708,17 @@ export const webLabEvaluations: EntitySpec<EvaluationValues> = {
     const versions = s.hasTable('web_lab_submission_versions');
     const version = versions
       ? `COALESCE(
-          (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" AND v."createdAt" <= t."evaluatedAt"
+          (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" AND v."createdAt" <= ${s.col('web_lab_evaluations', 'evaluatedAt')}
             ORDER BY v."createdAt" DESC, v.id DESC LIMIT 1),
           (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" ORDER BY v."createdAt" DESC, v.id DESC LIMIT 1))`
       : 'NULL';
     return `SELECT t.id, t."submissionId", ${['evaluatedBy', 'score', 'feedback', 'checklist', 'evaluatedAt'].map(c).join(', ')},
-                   ${version} AS "versionId", sub.status AS "submissionStatus", a.requirements, a.points
+                   ${version} AS "versionId", ${s.col('web_lab_submissions', 'status', 'sub')} AS "submissionStatus",
+                   ${s.hasTable('web_lab_submissions') ? s.col('web_lab_assignments', 'requirements', 'a') : 'NULL'} AS requirements,
+                   ${s.hasTable('web_lab_submissions') ? s.col('web_lab_assignments', 'points', 'a') : 'NULL'} AS points
               FROM web_lab_evaluations t
-              LEFT JOIN web_lab_submissions sub ON sub.id = t."submissionId"
-              LEFT JOIN web_lab_assignments a ON a.id = sub."assignmentId"
+              ${joinIf(s, 'web_lab_submissions', 'sub', 'sub.id = t."submissionId"')}
+              ${s.hasTable('web_lab_submissions') ? joinIf(s, 'web_lab_assignments', 'a', 'a.id = sub."assignmentId"') : ''}
              ORDER BY t.id`;
   },
   async map(row, ctx, warn) {
@@ -751,12 +756,13 @@ export const codingLabEvaluations: EntitySpec<EvaluationValues> = {
       ? `(SELECT jsonb_agg(jsonb_build_object('criterion', r.criterion, 'score', r.score, 'maxScore', r."maxScore", 'comment', r.comment) ORDER BY r.criterion, r.id)
             FROM coding_lab_rubric_scores r WHERE r."evaluationId" = t.id)`
       : 'NULL';
-    return `SELECT t.id, t."versionId", v."submissionId", ${['reviewerId', 'overallScore', 'overallNote', 'status', 'createdAt', 'updatedAt'].map(c).join(', ')},
-                   ${scores} AS "rubricScores", task.project
+    const task = s.hasTable('coding_lab_versions') && s.hasTable('coding_lab_submissions');
+    return `SELECT t.id, t."versionId", ${s.col('coding_lab_versions', 'submissionId', 'v')} AS "submissionId", ${['reviewerId', 'overallScore', 'overallNote', 'status', 'createdAt', 'updatedAt'].map(c).join(', ')},
+                   ${scores} AS "rubricScores", ${task ? s.col('coding_lab_tasks', 'project', 'task') : 'NULL'} AS project
               FROM coding_lab_evaluations t
-              LEFT JOIN coding_lab_versions v ON v.id = t."versionId"
-              LEFT JOIN coding_lab_submissions sub ON sub.id = v."submissionId"
-              LEFT JOIN coding_lab_tasks task ON task.id = sub."taskId"
+              ${joinIf(s, 'coding_lab_versions', 'v', 'v.id = t."versionId"')}
+              ${s.hasTable('coding_lab_versions') ? joinIf(s, 'coding_lab_submissions', 'sub', 'sub.id = v."submissionId"') : ''}
+              ${task ? joinIf(s, 'coding_lab_tasks', 'task', 'task.id = sub."taskId"') : ''}
              ORDER BY t.id`;
   },
   async map(row, ctx, warn) {
