@@ -28,11 +28,13 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY docs/openapi ./docs/openapi
-RUN mkdir -p var && chown -R node:node var
+# var/uploads exists in the image, owned by `node`, so the compose `uploads` volume starts out writable by the API
+RUN mkdir -p var/uploads var/mail && chown -R node:node var
 # The web process runs as `node`. The worker must run as root (compose `user: "0"`, Kubernetes
 # runAsUser: 0) in a container with a writable, delegated cgroup and user namespaces: it creates a
 # control group per sandbox and drops every sandboxed process to uid 65534 (README.md#isolation-levels).
 USER node
 EXPOSE 8080
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/api/server.js"]
+# heap flags: common/runtime/heap-flags.ts says why (the worker's command carries them too)
+CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=256", "dist/api/server.js"]

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
 import type { ApiDeps } from './deps';
@@ -12,12 +12,27 @@ import { systemRoutes } from './system/routes';
 import { loadOpenApi } from './openapi/document';
 import { featureRouters } from './modules';
 import { compressJson } from './middleware/public-cache';
+import { lazyModule } from '../common/runtime/lazy-module';
 
 export interface GemaApp extends Express {
   locals: Express['locals'] & { routes: RouteEntry[] };
 }
 
 const UNLIMITED_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+/** Sign-in, registration and password bodies are a few fields: anonymous callers may send no more. */
+export const AUTH_JSON_BODY_LIMIT = '16kb';
+
+/**
+ * Helmet's policy, with `upgrade-insecure-requests` only for a request that arrived over TLS
+ * (directly, or through a trusted proxy's `X-Forwarded-Proto`): over plain HTTP under any name but
+ * localhost the browser would rewrite the docs page's assets to https and show a blank page.
+ */
+function securityHeaders(): RequestHandler {
+  const secure = helmet();
+  const plain = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  return (req, res, next) => (req.secure ? secure : plain)(req, res, next);
+}
 
 /** Builds the Express app without listening, so tests drive it with supertest. */
 export function createApp(deps: ApiDeps): GemaApp {
@@ -26,13 +41,15 @@ export function createApp(deps: ApiDeps): GemaApp {
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
   app.set('etag', false);
+  // `/api/v2/Student/Profile` is not `/api/v2/student/profile` (README.md#http-behaviour)
+  app.set('case sensitive routing', true);
 
   const histogram = config.metricsEnabled ? createHttpHistogram(deps.metrics) : undefined;
   if (config.metricsEnabled) registerSystemMetrics(deps.metrics);
 
   app.use(requestContextMiddleware());
   app.use(observeRequests({ logger, histogram }));
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(
     cors({
       origin: config.http.corsOrigins.length ? config.http.corsOrigins : false,
@@ -42,6 +59,8 @@ export function createApp(deps: ApiDeps): GemaApp {
     }),
   );
   app.use(compressJson());
+  // the first JSON parser to read a body wins; the general one then skips it
+  app.use('/api/v2/auth', express.json({ limit: AUTH_JSON_BODY_LIMIT }));
   app.use(express.json({ limit: config.http.jsonBodyLimit }));
   if (config.rateLimit.enabled) {
     app.use(
@@ -56,12 +75,12 @@ export function createApp(deps: ApiDeps): GemaApp {
     );
   }
 
-  const doc = loadOpenApi(config.rootDir);
+  const doc = lazyModule(() => loadOpenApi(config.rootDir));
   const routers = [...systemRoutes(deps, doc, deps.metrics), ...featureRouters(deps)];
   for (const r of routers) app.use(r.prefix || '/', r.router);
   app.locals.routes = routers.flatMap((r) => r.routes);
 
-  app.use(notFoundHandler);
-  app.use(errorHandler({ logger, exposeStack: !config.isProduction }));
+  app.use(notFoundHandler(app.locals.routes));
+  app.use(errorHandler({ logger, exposeStack: !config.isProduction, health: deps.health }));
   return app;
 }

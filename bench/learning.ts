@@ -1,45 +1,44 @@
 import '../common/require-node';
 /**
- * Throughput and p95 of the two routes a student hits most, with 100 connections, against an API
- * running in a child process on a bench database seeded with the demo school; plus the number of SQL
- * statements one dashboard request runs. Writes bench/results/learning.json.
+ * The two routes a student hits most, on a real-sized school (bench/_seed-school.ts: 1,000 students,
+ * 200 assignments, 50,000 submissions, 20,000 coding submissions), 100 connections from wrk pinned
+ * apart from the server, each request as one of 200 students in turn:
+ *   - `app`: the production build (dist/api/server.js, NODE_ENV=production, heap flags, every
+ *     middleware, the global Redis rate limiter on with a limit it never reaches), page cache on;
+ *   - `appUncached`: the same with STUDENT_CACHE_SECONDS=0, so every request runs its SQL;
+ *   - `bare` (the ceiling): node:http doing the least a cached page costs (bench/_learning-bare.ts).
+ * Also the EXPLAIN ANALYZE of both queries (bench/results/learning-plans.txt) and each server's RSS.
+ * Writes bench/results/learning.json. Needs `npm run build` (bench/run-all does it).
  *
- *   npx tsx bench/learning.ts            (BENCH_SECONDS=10 by default)
+ *   npx tsx bench/learning.ts            (BENCH_SECONDS=10 per run; about 2 minutes in all)
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import autocannon from 'autocannon';
 import type { Options } from 'sequelize';
 import { loadConfig } from '../common/config';
 import { createSequelize, dropDatabase, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
-import { seedDemoSchool } from '../scripts/seed/index';
 import { AccessTokens } from '../api/auth/tokens';
 import { DashboardService } from '../api/learning/dashboard/service';
-import { clearRedisPrefix, percentile, runAutocannon, stopChild, writeResults } from './_lib';
+import { HEAP_FLAGS } from '../common/runtime/heap-flags';
+import { clearRedisPrefix, stopChild, waitForLine, writeResults } from './_lib';
+import { load, rssMb, serverCommand, warm, wrkAvailable, type LoadFigures } from './_wrk';
+import { seedSchool, SCHOOL } from './_seed-school';
+import { explainHotQueries } from './_explain';
 
 const ROOT = path.resolve(__dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = 100;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const READERS = 200;
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const ROUTES = ['/api/v2/tutorial/assignments', '/api/v2/student/dashboard'] as const;
+const TARGET = { requestsPerSecondAtLeast: 3000, p95BelowMs: 50 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess, ms = 30_000) {
+async function waitReady(url: string, child: ChildProcess, ms = 60_000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
@@ -53,39 +52,36 @@ async function waitReady(url: string, child: ChildProcess, ms = 30_000) {
   throw new Error('the API did not become ready');
 }
 
-async function load(name: string, url: string, token: string) {
-  const { result, latencies } = await runAutocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    headers: { authorization: `Bearer ${token}` },
+function freePort(): number {
+  return 20000 + Math.floor(Math.random() * 20000);
+}
+
+async function startApi(env: Record<string, string>, extra: Record<string, string>) {
+  const port = freePort();
+  const { cmd, args } = serverCommand([...HEAP_FLAGS, path.join(ROOT, 'dist/api/server.js')]);
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: { ...env, ...extra, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const figures = {
-    route: name,
-    connections: CONNECTIONS,
-    seconds: SECONDS,
-    requests: result.requests.total,
-    requestsPerSecond: Math.round(result.requests.average),
-    latencyMs: {
-      p50: percentile(latencies, 50),
-      p95: percentile(latencies, 95),
-      p99: percentile(latencies, 99),
-      max: result.latency.max,
-    },
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
-  process.stdout.write(`${name}: ${figures.requestsPerSecond} req/s, p95 ${figures.latencyMs.p95} ms, non-2xx ${figures.non2xx}\n`);
-  return figures;
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(url, child);
+  return { url, child };
+}
+
+async function startBare(env: Record<string, string>) {
+  const { cmd, args } = serverCommand([...HEAP_FLAGS, '--import', 'tsx', path.join(__dirname, '_learning-bare.ts')]);
+  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], 'bare server').then(Number);
+  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 async function main() {
   const runId = crypto.randomBytes(3).toString('hex');
-  // the machine may be busy with other work: say how busy, next to the figures
   const loadBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
   const env: Record<string, string> = {
-    NODE_ENV: 'development',
+    ...(process.env as Record<string, string>),
+    NODE_ENV: 'production',
     DATABASE_URL: `${PG}/gema_bench_learning_${runId}`,
     DATABASE_POOL_MAX: '20',
     REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
@@ -93,64 +89,99 @@ async function main() {
     JWT_SECRET: crypto.randomBytes(32).toString('hex'),
     JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
     BCRYPT_COST: '4',
-    RATE_LIMIT_ENABLED: 'false',
+    RATE_LIMIT_MAX: '1000000000',
     LOG_LEVEL: 'warn',
     UPLOAD_DIR: path.join(os.tmpdir(), `gema-bench-${runId}`),
   };
-  const config = loadConfig({ ...process.env, ...env });
-  let child: ChildProcess | undefined;
+  const config = loadConfig(env);
+  const children: ChildProcess[] = [];
   await ensureDatabase(config.db.url);
   const sequelize = createSequelize(config);
   try {
     await createMigrator(sequelize).up();
     initModels(sequelize);
-    await seedDemoSchool(sequelize, { bcryptCost: 4 });
-    const ayu = await User.findOne({ where: { email: 'ayu@gema.local' } });
-    if (!ayu) throw new Error('the seed made no ayu@gema.local');
-    const token = new AccessTokens(config).sign({ id: ayu.id, role: ayu.role, email: ayu.email, name: ayu.name }, crypto.randomUUID()).token;
+    const seedStarted = Date.now();
+    const probe = await seedSchool(sequelize);
+    const seedMs = Date.now() - seedStarted;
+    const readers = await User.findAll({ where: { role: 'student' }, order: [['email', 'ASC']], limit: READERS });
+    const tokens = new AccessTokens(config);
+    const bearer = readers.map((u) => `Bearer ${tokens.sign({ id: u.id, role: u.role, email: u.email, name: u.name }, crypto.randomUUID()).token}`);
+    const rotate = { name: 'Authorization', values: bearer };
 
-    // how many statements one dashboard request runs (the first call warms the connection pool)
-    const dashboard = new DashboardService(sequelize);
-    await dashboard.forStudent(ayu.id);
+    // statements one uncached dashboard runs, and the plans of both queries
     const options = (sequelize as unknown as { options: Options }).options;
     const statements: string[] = [];
-    options.logging = (sql: string) => {
-      statements.push(sql);
-    };
-    const sample = await dashboard.forStudent(ayu.id);
+    options.logging = (sql: string) => void statements.push(sql);
+    await new DashboardService(sequelize).read(probe.studentId);
     options.logging = false;
+    const plans = await explainHotQueries(sequelize, probe.studentId);
+    fs.writeFileSync(
+      path.join(__dirname, 'results', 'learning-plans.txt'),
+      Object.entries(plans)
+        .map(([route, plan]) => `== ${route} (student500@school.bench)\n${plan}\n`)
+        .join('\n'),
+    );
 
-    const port = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const base = `http://127.0.0.1:${port}`;
-    await waitReady(base, child);
-    // warm the JIT and the pools before measuring
-    await autocannon({ url: `${base}/api/v2/student/dashboard`, connections: 10, duration: 2, headers: { authorization: `Bearer ${token}` } });
-    await autocannon({ url: `${base}/api/v2/tutorial/assignments`, connections: 10, duration: 2, headers: { authorization: `Bearer ${token}` } });
+    const app = await startApi(env, {});
+    const uncached = await startApi(env, { STUDENT_CACHE_SECONDS: '0' });
+    const bare = await startBare(env);
+    children.push(app.child, uncached.child, bare.child);
 
-    const assignments = await load('GET /api/v2/tutorial/assignments', `${base}/api/v2/tutorial/assignments`, token);
-    const dash = await load('GET /api/v2/student/dashboard', `${base}/api/v2/student/dashboard`, token);
+    const routes: Record<string, { app: LoadFigures; appUncached: LoadFigures; bare: LoadFigures; ratio: number; rssMb: Record<string, number> }> =
+      {};
+    for (const route of ROUTES) {
+      // warming the app also fills the page cache for every reader, which the ceiling then reads
+      await warm({ url: `${app.url}${route}`, connections: CONNECTIONS, rotate });
+      await warm({ url: `${uncached.url}${route}`, connections: CONNECTIONS, rotate });
+      await warm({ url: `${bare.url}${route}`, connections: CONNECTIONS, rotate });
+      const figures = {
+        app: await load({ url: `${app.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate }),
+        appUncached: await load({ url: `${uncached.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate }),
+        bare: await load({ url: `${bare.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate }),
+      };
+      routes[route] = {
+        ...figures,
+        ratio: Math.round((figures.app.requestsPerSecond / figures.bare.requestsPerSecond) * 100) / 100,
+        rssMb: { app: rssMb(app.child.pid!), appUncached: rssMb(uncached.child.pid!), bare: rssMb(bare.child.pid!) },
+      };
+      for (const [name, f] of Object.entries(figures)) {
+        process.stdout.write(
+          `${route} ${name}: ${f.requestsPerSecond} req/s, p50 ${f.latencyMs.p50} ms, p95 ${f.latencyMs.p95} ms, p99 ${f.latencyMs.p99} ms, errors ${f.errors}\n`,
+        );
+      }
+    }
 
     const results = {
-      when: new Date().toISOString(),
+      bench: 'learning',
+      at: new Date().toISOString(),
       machine: {
         cpus: os.cpus().length,
-        node: process.version,
+        node: process.versions.node,
         loadAverageBefore: loadBefore,
-        note: 'load generator and API (one process, pool 20) share the machine, and other work ran on it too',
+        loadAverageAfter: os.loadavg().map((l) => Math.round(l * 100) / 100),
       },
-      seededStudent: { email: 'ayu@gema.local', dashboardCounts: sample.counts },
-      routes: [assignments, dash],
-      dashboardSqlQueries: statements.length,
+      setup: {
+        school: SCHOOL,
+        seedSeconds: Math.round(seedMs / 100) / 10,
+        readers: `${READERS} students, one per request in turn`,
+        generator: wrkAvailable
+          ? 'wrk, pinned to the last CPU; servers pinned to the others (taskset)'
+          : 'autocannon in this process (wrk not found)',
+        connections: CONNECTIONS,
+        secondsPerRun: SECONDS,
+        app: 'dist/api/server.js, NODE_ENV=production, heap flags, every middleware, global Redis rate limiter on (limit never reached), pool 20',
+        bare: 'node:http + HS256 verify + the pipelined Redis read of the cached page (bench/_learning-bare.ts)',
+      },
+      target: TARGET,
+      routes,
+      met: Object.values(routes).every((r) => r.app.requestsPerSecond >= TARGET.requestsPerSecondAtLeast && r.app.latencyMs.p95 < TARGET.p95BelowMs),
+      uncachedDashboardSqlStatements: statements.length,
+      plans: 'bench/results/learning-plans.txt',
     };
     writeResults('learning', results);
-    process.stdout.write(`dashboard SQL statements per request: ${statements.length}\nwrote bench/results/learning.json\n`);
+    process.stdout.write('wrote bench/results/learning.json and bench/results/learning-plans.txt\n');
   } finally {
-    if (child) await stopChild(child);
+    for (const c of children) await stopChild(c);
     await sequelize.close();
     await dropDatabase(config.db.url);
     await clearRedisPrefix(env.REDIS_URL!, env.REDIS_PREFIX!);

@@ -8,8 +8,11 @@ import type { Logger } from './logger';
  *   never loses a job or a subscription;
  * - `queue` connections (the API's BullMQ producers) have no offline queue, so enqueueing while Redis
  *   is away fails at once and the request answers 503 instead of hanging;
- * - `command` connections (rate limits, token checks) give up after one reconnect attempt and
- *   pipeline automatically, because they sit on the hot path of every request.
+ * - `command` connections (rate limits, token checks) sit on the hot path of every request: once
+ *   connected they keep no offline queue (a command while Redis is away fails at once, and the
+ *   request answers 503 instead of waiting for reconnects), and a command Redis does not answer
+ *   gives up after `REDIS_COMMAND_TIMEOUT_MS`. They pipeline automatically.
+ *   README.md#when-postgresql-or-redis-is-away
  */
 export type RedisPurpose = 'command' | 'queue' | 'worker' | 'subscriber';
 
@@ -35,14 +38,26 @@ export function createRedis(config: Pick<Config, 'redis'>, purpose: RedisPurpose
             retryStrategy: (times) => Math.min(times * 500, 5000),
           };
   const client = new Redis(config.redis.url, { ...options, connectionName: `gema-${purpose}`, lazyConnect: false });
-  let lastLogged = 0;
+  if (purpose === 'command') {
+    // Queued until the first connection, so a process (or a test) may use the client at once; from
+    // then on a command while the connection is down fails at once instead of waiting in a queue,
+    // and one Redis does not answer gives up after the timeout.
+    client.once('ready', () => {
+      client.options.enableOfflineQueue = false;
+      client.options.commandTimeout = config.redis.commandTimeoutMs;
+    });
+  }
+  // a down Redis emits an error per retry: one line when it goes, one when it is back
+  let lost = false;
   client.on('error', (err: Error) => {
-    // a down Redis emits an error per retry; one line every few seconds is enough to see it
-    const now = Date.now();
-    if (now - lastLogged > 5000) {
-      lastLogged = now;
-      logger?.warn('redis connection error', { purpose, error: err.message });
-    }
+    if (lost) return;
+    lost = true;
+    logger?.warn('redis connection lost; retrying', { purpose, error: err.message });
+  });
+  client.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    logger?.info('redis connection restored', { purpose });
   });
   return client;
 }
@@ -65,6 +80,31 @@ export async function waitForRedis(client: Redis, timeoutMs = 5000): Promise<voi
     };
     client.on('ready', onReady);
   });
+}
+
+/**
+ * BullMQ keeps jobs as ordinary keys: a Redis that evicts keys under memory pressure silently loses
+ * queued jobs and their locks. Says so at start-up when the policy is anything but `noeviction`,
+ * and says that it could not check when CONFIG is refused (managed Redis often renames it).
+ * README.md#redis-settings-for-the-queues
+ */
+export async function warnUnlessNoEviction(client: Redis, logger: Logger): Promise<string | undefined> {
+  let policy: string | undefined;
+  try {
+    const reply = (await client.call('CONFIG', 'GET', 'maxmemory-policy')) as string[];
+    policy = reply[1];
+  } catch (err) {
+    logger.warn('could not check the Redis maxmemory-policy (CONFIG GET refused); BullMQ needs noeviction, make sure it is set', {
+      error: (err as Error).message,
+    });
+    return undefined;
+  }
+  if (policy === undefined) {
+    logger.warn('could not check the Redis maxmemory-policy (CONFIG GET answered nothing); BullMQ needs noeviction, make sure it is set');
+  } else if (policy !== 'noeviction') {
+    logger.warn(`Redis maxmemory-policy is ${policy}: under memory pressure Redis may evict queued jobs; set it to noeviction`, { policy });
+  }
+  return policy;
 }
 
 export async function closeRedis(client: Redis): Promise<void> {

@@ -11,6 +11,7 @@ import { createMigrator } from '../common/db/migrator';
 import { initModels } from '../common/models';
 import { seedDemoSchool, DEMO_LOGINS, DEMO_PASSWORD } from './seed/index';
 import { liveReports, type SandboxReport } from '../common/grading/sandbox-reports';
+import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 
 /**
  * `npm start`: checks PostgreSQL and Redis, migrates, seeds an empty database, then runs the API and
@@ -46,7 +47,7 @@ async function checkRedis(url: string): Promise<void> {
 }
 
 function run(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', script)], {
+  const child = spawn(process.execPath, [...HEAP_FLAGS, path.join(__dirname, '..', script)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });

@@ -5,7 +5,10 @@ import { TEST_ENV, TEST_RUN_ID } from './support/env';
 import { ensureDatabase, dropDatabase, createSequelize } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { getConfig } from '../common/config';
-import { closeAllDeps } from './support/deps';
+import request from 'supertest';
+import { app, closeAllDeps } from './support/deps';
+import { contractStats, useServedDocument } from './support/response-contract';
+import type { OpenApiDocument } from '../api/openapi/document';
 
 /**
  * Root hooks: the run gets its own database, migrated once, and its own Redis prefix; both are
@@ -18,9 +21,13 @@ export const mochaHooks = {
     const sequelize = createSequelize(getConfig());
     await createMigrator(sequelize).up();
     await sequelize.close();
+    // every response a spec receives is held to the document the app serves (test/support/response-contract.ts)
+    useServedDocument((await request(app()).get('/api/v2/openapi.json').expect(200)).body as OpenApiDocument);
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
+    const checked = contractStats();
+    if (checked.checked) console.log(`  OpenAPI contract: ${checked.checked} responses checked, ${checked.operations} operations reached`);
     await closeAllDeps();
     await dropDatabase(TEST_ENV.DATABASE_URL!);
     const redis = new Redis(TEST_ENV.REDIS_URL!);

@@ -51,14 +51,17 @@ export function startQueueWorker<T, R>(
   concurrency: number,
 ): Worker<T, R> {
   const { logger } = deps;
+  // BullMQ never closes a connection it is handed: this one is the worker's own, closed with it
+  const connection = deps.redis.duplicate();
   const worker = new Worker<T, R>(name, (job, token) => runJob(deps, name, definition, job, token), {
-    connection: deps.redis.duplicate() as ConnectionOptions,
+    connection: connection as ConnectionOptions,
     prefix: bullPrefix(deps.config),
     concurrency,
     // a worker that dies mid-job has its job picked up again once the lock lapses
     maxStalledCount: 1,
     ...definition.options,
   });
+  worker.once('closed', () => connection.disconnect());
   worker.on('error', (err) => logger.error('worker error', { queue: name, error: err.message }));
   worker.on('failed', (job, err) => {
     if (!job) return;

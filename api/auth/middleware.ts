@@ -4,8 +4,8 @@ import { Strategy as JwtStrategy, ExtractJwt } from 'passport-jwt';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors';
 import type { Role } from '../../common/models';
 import { requestContext } from '../../common/context';
-import type { AccessTokens, AccessClaims } from './tokens';
-import type { AccessRevocation } from './revocation';
+import { hasAccessClaims, type AccessTokens, type AccessClaims } from './tokens';
+import type { AccessRevocation, RevocationSubject } from './revocation';
 
 export interface AuthUser {
   id: string;
@@ -16,7 +16,8 @@ export interface AuthUser {
   mustChangePassword: boolean;
   jti: string;
   sid: string;
-  /** expiry of the access token, seconds since the epoch */
+  /** issue and expiry of the access token, seconds since the epoch */
+  iat: number;
   exp: number;
   /** a student's classroom as the token carries it (`cls`); undefined in tokens signed without it */
   tokenClassroomId?: string;
@@ -58,10 +59,14 @@ export function toAuthUser(claims: AccessClaims): AuthUser {
     mustChangePassword: claims.pwc === true,
     jti: claims.jti,
     sid: claims.sid,
+    iat: claims.iat,
     exp: claims.exp,
     ...(claims.cls ? { tokenClassroomId: claims.cls } : {}),
   };
 }
+
+/** What the deny list reads of a signed-in user's token. */
+export const revocationSubject = (user: AuthUser): RevocationSubject => ({ jti: user.jti, sid: user.sid, sub: user.id, iat: user.iat });
 
 /**
  * passport-jwt pins HS256, the issuer and the audience; the verify callback then asks Redis whether
@@ -80,8 +85,8 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
         issuer: tokens.verifyOptions.issuer as string,
         audience: tokens.verifyOptions.audience as string,
       },
-      (claims: AccessClaims, done: (err: unknown, user?: AuthUser | false) => void) => {
-        if (!claims.jti || !claims.sid || !claims.sub) return done(null, false);
+      (claims: unknown, done: (err: unknown, user?: AuthUser | false) => void) => {
+        if (!hasAccessClaims(claims)) return done(null, false);
         revocation.isRevoked(claims).then(
           (revoked) => done(null, revoked ? false : toAuthUser(claims)),
           (err: unknown) => done(err),

@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { AccessClaims } from './tokens';
-import { denyKeys, denySessionIds } from '../../common/auth/session-deny-list';
+import { deniedBy, denyKeys, denySessionIds, denyTokenId, denyUsers } from '../../common/auth/session-deny-list';
+
+/** What the deny list needs to know of a token. */
+export type RevocationSubject = Pick<AccessClaims, 'jti' | 'sid' | 'sub' | 'iat'>;
 
 /**
  * Access tokens are stateless, so logging out has to deny them until they expire. A token is dead
- * when its own id or its session (refresh family) id is on the deny list; both are checked with a
- * single MGET, the only Redis round trip an authenticated request pays.
+ * when its own id, its session (refresh family) id or its user (suspended, deleted) is on the deny
+ * list; all three are read with a single MGET, the only Redis round trip an authenticated request pays.
  */
 export class AccessRevocation {
   constructor(
@@ -13,16 +16,8 @@ export class AccessRevocation {
     private readonly prefix: string,
   ) {}
 
-  private jtiKey(jti: string) {
-    return denyKeys.jti(this.prefix, jti);
-  }
-  private sidKey(sid: string) {
-    return denyKeys.sid(this.prefix, sid);
-  }
-
   async denyToken(jti: string, expiresAtSeconds: number): Promise<void> {
-    const ttl = Math.max(1, expiresAtSeconds - Math.floor(Date.now() / 1000));
-    await this.redis.set(this.jtiKey(jti), '1', 'EX', ttl);
+    await denyTokenId(this.redis, this.prefix, jti, expiresAtSeconds);
   }
 
   /** Kills every access token of these sessions; `ttlSeconds` is the access token lifetime. */
@@ -30,8 +25,24 @@ export class AccessRevocation {
     await denySessionIds(this.redis, this.prefix, sessionIds, ttlSeconds);
   }
 
-  async isRevoked(claims: Pick<AccessClaims, 'jti' | 'sid'>): Promise<boolean> {
-    const [jti, sid] = await this.redis.mget(this.jtiKey(claims.jti), this.sidKey(claims.sid));
-    return jti !== null || sid !== null;
+  /** Kills every access token the users hold now, in any session; `ttlSeconds` is the access token lifetime. */
+  async denyUsers(userIds: string[], ttlSeconds: number): Promise<void> {
+    await denyUsers(this.redis, this.prefix, userIds, ttlSeconds);
+  }
+
+  /** The deny keys of a token, in the order `deniedBy` reads them. */
+  keysOf(claims: RevocationSubject): string[] {
+    return [denyKeys.jti(this.prefix, claims.jti), denyKeys.sid(this.prefix, claims.sid), denyKeys.user(this.prefix, claims.sub)];
+  }
+
+  async isRevoked(claims: RevocationSubject): Promise<boolean> {
+    return deniedBy(await this.redis.mget(this.keysOf(claims)), claims.iat);
+  }
+
+  /** For many tokens at once (a sweep of the sockets a process holds): one MGET. */
+  async revokedAmong(subjects: RevocationSubject[]): Promise<boolean[]> {
+    if (subjects.length === 0) return [];
+    const values = await this.redis.mget(subjects.flatMap((s) => this.keysOf(s)));
+    return subjects.map((s, i) => deniedBy(values.slice(i * 3, i * 3 + 3), s.iat));
   }
 }

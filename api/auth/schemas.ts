@@ -16,7 +16,8 @@ export const registerBody = Joi.object({
   name: Joi.string().trim().min(1).max(120).required(),
   email: email.required(),
   password: password.required(),
-  classroomId: Joi.string().uuid(),
+  /** README.md#classroom-join-codes: the only way to name a classroom when registering */
+  joinCode: Joi.string().trim().min(1).max(20),
 });
 
 export const emailBody = Joi.object({ email: email.required() });
@@ -56,7 +57,7 @@ export interface RegisterInput {
   name: string;
   email: string;
   password: string;
-  classroomId?: string;
+  joinCode?: string;
 }
 export interface LoginInput {
   email?: string;

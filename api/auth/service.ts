@@ -1,5 +1,6 @@
 import { UniqueConstraintError, type Sequelize } from 'sequelize';
-import { AuditEntry, Classroom, User, type PublicUser } from '../../common/models';
+import { AuditEntry, User, type PublicUser } from '../../common/models';
+import { ClassroomJoinService } from '../classrooms/join-service';
 import { consumeOneTimeToken } from '../../common/auth/one-time-tokens';
 import { enqueue, type Queues } from '../../common/queues';
 import type { Config } from '../../common/config';
@@ -50,9 +51,8 @@ export class AuthService {
 
   async register(input: RegisterInput, client: ClientInfo): Promise<PublicUser> {
     refusePasswordEqualToIdentity(input.password, input, 'password');
-    if (input.classroomId && !(await Classroom.findByPk(input.classroomId, { attributes: ['id'] }))) {
-      throw new ValidationError([{ field: 'classroomId', message: 'classroomId names no classroom', type: 'any.invalid' }]);
-    }
+    // a classroom is joined only with its current code, never by naming its id
+    const classroom = input.joinCode ? await ClassroomJoinService.classroomFor(input.joinCode) : null;
     if (await User.findOne({ where: { email: input.email }, attributes: ['id'] })) {
       throw new ConflictError('An account with this email already exists', 'EMAIL_TAKEN');
     }
@@ -66,13 +66,18 @@ export class AuthService {
         passwordHash,
         role: 'student',
         emailVerifiedAt: null,
-        classroomId: input.classroomId ?? null,
+        classroomId: classroom?.id ?? null,
       });
     } catch (err) {
       if (err instanceof UniqueConstraintError) throw new ConflictError('An account with this email already exists', 'EMAIL_TAKEN');
       throw err;
     }
-    await AuditEntry.record({ type: 'register', userId: user.id, ip: client.ip });
+    await AuditEntry.record({
+      type: 'register',
+      userId: user.id,
+      ip: client.ip,
+      details: classroom ? { classroomId: classroom.id, via: 'join_code' } : {},
+    });
     try {
       await enqueue(this.d.queues, 'email', { template: 'verify-email', userId: user.id });
     } catch (err) {

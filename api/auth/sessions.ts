@@ -135,6 +135,16 @@ export class RefreshSessions {
     await this.revocation.denySessions([familyId], this.config.auth.accessTtlSeconds);
   }
 
+  /**
+   * Every session of the user and every access token they hold, even one whose refresh tokens are
+   * gone: for an account that may no longer sign in (suspended, deleted).
+   */
+  async revokeEverything(userId: string, reason: RevokeReason): Promise<number> {
+    const families = await this.revokeAllOfUser(userId, reason);
+    await this.revocation.denyUsers([userId], this.config.auth.accessTtlSeconds);
+    return families;
+  }
+
   /** Every live session of the user, except `keepFamilyId` when given (the caller's own). */
   async revokeAllOfUser(userId: string, reason: RevokeReason, keepFamilyId?: string): Promise<number> {
     const where = {

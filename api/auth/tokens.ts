@@ -1,7 +1,7 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import jwt, { type VerifyOptions } from 'jsonwebtoken';
 import type { Config } from '../../common/config';
-import type { Role } from '../../common/models';
+import { ROLES, type Role } from '../../common/models';
 
 export interface AccessClaims {
   sub: string;
@@ -85,10 +85,33 @@ export class AccessTokens {
     return { token, jti, expiresIn: ttl, expiresAt: new Date(Date.now() + ttl * 1000) };
   }
 
-  /** Throws (jsonwebtoken's errors) on a bad signature, algorithm, issuer, audience or expiry. */
+  /** Throws (jsonwebtoken's errors) on a bad signature, algorithm, issuer, audience, expiry or claim set. */
   verify(token: string): AccessClaims {
-    const claims = jwt.verify(token, this.key, this.verifyOptions) as AccessClaims;
-    if (!claims.jti || !claims.sid || !claims.sub) throw new jwt.JsonWebTokenError('token lacks required claims');
+    const claims: unknown = jwt.verify(token, this.key, this.verifyOptions);
+    if (!hasAccessClaims(claims)) throw new jwt.JsonWebTokenError('token lacks required claims');
     return claims;
   }
+}
+
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const whole = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+/**
+ * Whether a verified payload has every claim GEMA signs. jsonwebtoken checks `exp` only when it is
+ * present, so a correctly signed token without one would otherwise live forever.
+ */
+export function hasAccessClaims(claims: unknown): claims is AccessClaims {
+  if (typeof claims !== 'object' || claims === null) return false;
+  const c = claims as Record<string, unknown>;
+  return (
+    nonEmpty(c.sub) &&
+    nonEmpty(c.jti) &&
+    nonEmpty(c.sid) &&
+    whole(c.iat) &&
+    whole(c.exp) &&
+    c.exp > c.iat &&
+    (ROLES as readonly unknown[]).includes(c.role) &&
+    typeof c.name === 'string' &&
+    (c.email === null || typeof c.email === 'string')
+  );
 }

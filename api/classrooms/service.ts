@@ -9,6 +9,8 @@ export interface ClassroomView {
   academicYear: string;
   /** set once an admin archived it (README.md#admin-people) */
   archivedAt: Date | null;
+  /** only teachers of the classroom and admins list it: README.md#classroom-join-codes */
+  joinCode: string | null;
   studentCount: number;
 }
 
@@ -48,6 +50,7 @@ export async function listClassrooms(user: AuthUser, page: Pagination): Promise<
       name: c.name,
       academicYear: c.academicYear,
       archivedAt: c.archivedAt ?? null,
+      joinCode: c.joinCode ?? null,
       studentCount: Number(c.get('studentCount' as keyof Classroom)),
     })),
   };

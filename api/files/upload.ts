@@ -3,19 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Request, RequestHandler } from 'express';
-import multer, { MulterError, type StorageEngine } from 'multer';
-import { AppError, BadRequestError, PayloadTooLargeError } from '../../common/errors';
+import multer, { type StorageEngine } from 'multer';
+import { PayloadTooLargeError } from '../../common/errors';
+import { UPLOAD_LIMITS, multipartError } from '../http/multipart';
 
-/** Hard caps, whatever an assignment allows: the service narrows them, never widens them. */
-export const UPLOAD_LIMITS = {
-  maxFileBytes: 25 * 1024 * 1024,
-  maxFiles: 5,
-  /** text fields next to the files (assignmentId, content, …) */
-  maxFields: 20,
-  maxFieldBytes: 100 * 1024,
-  maxFieldNameBytes: 100,
-  maxParts: 30,
-} as const;
+export { UPLOAD_LIMITS };
 
 export const UPLOAD_TMP_DIR = path.join(os.tmpdir(), 'gema-uploads');
 
@@ -83,30 +75,6 @@ class CappedDiskStorage implements StorageEngine {
   }
 }
 
-/** Multer's limit errors in the common envelope, each with a code a client can act on. */
-export function mapMulterError(err: MulterError, maxFiles: number): AppError {
-  switch (err.code) {
-    case 'LIMIT_FILE_SIZE':
-      return new PayloadTooLargeError(`A file is larger than ${UPLOAD_LIMITS.maxFileBytes} bytes`, {
-        field: err.field,
-        maxBytes: UPLOAD_LIMITS.maxFileBytes,
-      });
-    case 'LIMIT_FILE_COUNT':
-      return new AppError(413, 'TOO_MANY_FILES', `At most ${maxFiles} files may be sent at once`, { maxFiles });
-    case 'LIMIT_FIELD_VALUE':
-      return new PayloadTooLargeError(`A field is longer than ${UPLOAD_LIMITS.maxFieldBytes} bytes`, { field: err.field });
-    case 'LIMIT_PART_COUNT':
-    case 'LIMIT_FIELD_COUNT':
-      return new AppError(413, 'TOO_MANY_PARTS', 'The form has too many fields or parts', { reason: err.code });
-    case 'LIMIT_UNEXPECTED_FILE':
-      return new BadRequestError('UNEXPECTED_FILE_FIELD', `Files are not accepted in the field "${err.field ?? ''}"`, {
-        field: err.field,
-      });
-    default:
-      return new BadRequestError('INVALID_UPLOAD', err.message, { field: err.field, reason: err.code });
-  }
-}
-
 function uploadedPaths(req: Request): string[] {
   const files = req.files;
   const list = Array.isArray(files) ? files : files ? Object.values(files).flat() : [];
@@ -148,8 +116,8 @@ export function receiveUploads(options: ReceiveUploadsOptions = {}): RequestHand
     res.once('finish', cleanUp);
     res.once('close', cleanUp);
     parser(req, res, (err?: unknown) => {
-      if (err instanceof MulterError) return next(mapMulterError(err, maxFiles));
-      next(err as Error | undefined);
+      if (err === undefined || err === null) return next();
+      next(multipartError(err, maxFiles));
     });
   };
 }

@@ -14,7 +14,7 @@ export interface RouteEntry {
  * the routes the app really serves with the document, with no list kept by hand.
  */
 export class ApiRouter {
-  readonly router: Router = express.Router({ strict: false });
+  readonly router: Router = express.Router({ strict: false, caseSensitive: true });
   readonly routes: RouteEntry[] = [];
 
   /** @param prefix the full mount path, e.g. `/api/v2/auth`, or empty for routes at the root. */

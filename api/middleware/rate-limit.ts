@@ -18,11 +18,29 @@ export interface RateLimitOptions {
 }
 
 /**
+ * rate-limit-redis loads its script once and keeps the promise: a load that failed (Redis away at
+ * start-up) would fail every later count. A failed count loads the script again for the next one.
+ */
+class ReloadingRedisStore extends RedisStore {
+  override async increment(key: string) {
+    try {
+      return await super.increment(key);
+    } catch (err) {
+      this.incrementScriptSha = this.loadIncrementScript();
+      this.incrementScriptSha.catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+/**
  * A limiter whose counters live in Redis, so the limit holds across every API process. When Redis
- * cannot be reached the request passes (the limiter must not turn a cache outage into an outage).
+ * cannot count, the request is refused with 503 and `Retry-After` rather than let through unlimited:
+ * the limits guard logins and anonymous work, and a Redis outage must not switch them off
+ * (README.md#when-postgresql-or-redis-is-away).
  */
 export function createRateLimiter(opts: RateLimitOptions): RequestHandler {
-  const store = new RedisStore({
+  const store = new ReloadingRedisStore({
     prefix: `${opts.prefix}rl:${opts.name}:`,
     sendCommand: (command: string, ...args: string[]) => opts.redis.call(command, ...args) as Promise<RedisReply>,
   });
@@ -32,7 +50,8 @@ export function createRateLimiter(opts: RateLimitOptions): RequestHandler {
     store,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    passOnStoreError: true,
+    // the store's error reaches the error handler, which answers 503 (a Redis error) or 500
+    passOnStoreError: false,
     skip: opts.skip,
     keyGenerator: (req) => {
       const custom = opts.key?.(req);

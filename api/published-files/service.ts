@@ -1,9 +1,8 @@
 import { QueryTypes } from 'sequelize';
-import { v2 as cloudinary } from 'cloudinary';
 import type { ApiDeps } from '../deps';
 import { StoredFile, type FileMetadata } from '../../common/models';
 import { enqueue } from '../../common/queues';
-import { parseCloudinaryUrl } from '../../common/storage/cloudinary';
+import { cloudinarySdk, parseCloudinaryUrl } from '../../common/storage/cloudinary';
 
 export const PUBLIC_VARIANTS = ['original', 'w320.webp', 'w800.webp', 'w1600.webp'] as const;
 export type PublicVariant = (typeof PUBLIC_VARIANTS)[number];
@@ -92,7 +91,7 @@ export class PublishedFileService {
  */
 export function cloudinaryDeliveryUrl(cloudinaryUrl: string, key: string): string {
   const creds = parseCloudinaryUrl(cloudinaryUrl);
-  return cloudinary.url(`gema/${key}`, {
+  return cloudinarySdk().url(`gema/${key}`, {
     resource_type: 'raw',
     type: 'authenticated',
     sign_url: true,

@@ -10,6 +10,8 @@ import type { ApiDeps } from '../deps';
 import type { AuthUser } from '../auth/middleware';
 import { featureSocketHandlers } from '../modules';
 import { SocketPresence } from './presence';
+import { SocketSessions } from './session-guard';
+import { EventBudget } from './event-budget';
 
 /**
  * Decides whether a user may listen to one room of a kind, e.g. `submission` + an id: `false`
@@ -23,6 +25,8 @@ export type SocketHandler = (socket: Socket, user: AuthUser) => void;
 
 export interface SocketServer {
   io: Server;
+  /** the sockets this process holds, each ending with its session */
+  sessions: SocketSessions;
   close(): Promise<void>;
 }
 
@@ -30,7 +34,16 @@ interface SubscribeRequest {
   room?: unknown;
   id?: unknown;
 }
-type Ack = (reply: { ok: boolean; error?: string }) => void;
+type Ack = (reply: { ok: boolean; error?: string; expiresAt?: string }) => void;
+
+/** The reply function of an event, when the client asked for one (it is always the last argument). */
+const ackOf = (args: unknown[]): Ack | undefined => {
+  const last = args[args.length - 1];
+  return typeof last === 'function' ? (last as Ack) : undefined;
+};
+
+const errorCode = (err: unknown) =>
+  (err as { code?: unknown }).code === 'PASSWORD_CHANGE_REQUIRED' ? 'PASSWORD_CHANGE_REQUIRED' : 'UNAUTHENTICATED';
 
 /**
  * Socket.IO on the API's HTTP server. The Redis adapter lets every API instance deliver events that
@@ -55,12 +68,19 @@ export function attachSocketServer(
   });
   // who is online, for chat's "while you are offline" notifications
   const presence = new SocketPresence(deps.redis, deps.config.redis.prefix);
+  const sessions = new SocketSessions(deps.revocation, deps.logger);
+  const feedReady = deps.revocationFeed.listen(sessions);
+  // own keys only: a plain object would also answer `constructor` or `toString`
+  const roomKinds = new Map(Object.entries(authorizers));
+  const limits = deps.config.sockets;
 
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token.length === 0) return next(new Error('UNAUTHENTICATED'));
-    deps.auth
-      .authenticateToken(token)
+    // taken before the deny-list check: a revocation heard after it still ends this socket
+    const mark = sessions.mark();
+    feedReady
+      .then(() => deps.auth.authenticateToken(token))
       .then(
         async (user) => {
           // rooms are worked out before the handshake completes, so they are joined by the time the
@@ -76,6 +96,7 @@ export function attachSocketServer(
           }
           socket.data.user = user;
           socket.data.rooms = joined;
+          socket.data.mark = mark;
           next();
         },
         () => next(new Error('UNAUTHENTICATED')),
@@ -92,18 +113,56 @@ export function attachSocketServer(
     const subscriptions = new Map<string, string>();
     void socket.join(socket.data.rooms as string[]);
     presence.add(socket.id, user.id);
-    socket.on('disconnect', () => presence.remove(socket.id));
+    socket.on('disconnect', () => {
+      presence.remove(socket.id);
+      sessions.untrack(socket);
+    });
+    sessions.track(socket, user, socket.data.mark as number);
+    if (!socket.connected) return;
+
+    // every event the client sends spends from one budget; a client that keeps sending past it is cut
+    const budget = new EventBudget(limits.eventsPerSecond, limits.eventBurst);
+    socket.use((packet, next) => {
+      if (budget.take()) return next();
+      ackOf(packet.slice(1))?.({ ok: false, error: 'RATE_LIMITED' });
+      if (budget.refusedInARow >= limits.eventBurst) sessions.endSocket(socket, 'rate-limited');
+    });
+
     for (const handle of handlers) handle(socket, user);
+    // a fresh access token of the same user, sent after each refresh, keeps the socket past the old one's expiry
+    socket.on('auth', async (request: { token?: unknown } | undefined, ack?: Ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const token = typeof request?.token === 'string' ? request.token : '';
+      if (!token) return reply({ ok: false, error: 'UNAUTHENTICATED' });
+      const mark = sessions.mark();
+      let next: AuthUser;
+      try {
+        next = await deps.auth.authenticateToken(token);
+      } catch (err) {
+        return reply({ ok: false, error: errorCode(err) });
+      }
+      // the rooms joined at the handshake belong to this user and role: another needs a new socket
+      if (next.id !== user.id || next.role !== user.role) return reply({ ok: false, error: 'USER_MISMATCH' });
+      sessions.reauthenticate(socket, next, mark);
+      reply({ ok: true, expiresAt: new Date(next.exp * 1000).toISOString() });
+    });
     socket.on('subscribe', async (request: SubscribeRequest, ack?: Ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const kind = typeof request?.room === 'string' ? request.room : '';
       const id = typeof request?.id === 'string' ? request.id : '';
-      const authorize = authorizers[kind];
+      const authorize = roomKinds.get(kind);
       if (!authorize || !id) return reply({ ok: false, error: 'UNKNOWN_ROOM' });
+      if (!subscriptions.has(`${kind}:${id}`) && subscriptions.size >= limits.maxSubscriptions) {
+        return reply({ ok: false, error: 'TOO_MANY_SUBSCRIPTIONS' });
+      }
       try {
         const decision = await authorize(user, id);
         if (decision === false) return reply({ ok: false, error: 'NOT_FOUND' });
         const room = decision === true ? `${kind}:${id}` : decision;
+        // a second subscribe may have filled the last place while this one was authorized
+        if (!subscriptions.has(`${kind}:${id}`) && subscriptions.size >= limits.maxSubscriptions) {
+          return reply({ ok: false, error: 'TOO_MANY_SUBSCRIPTIONS' });
+        }
         subscriptions.set(`${kind}:${id}`, room);
         await socket.join(room);
         reply({ ok: true });
@@ -127,7 +186,9 @@ export function attachSocketServer(
 
   return {
     io,
+    sessions,
     async close() {
+      deps.revocationFeed.unlisten(sessions);
       io.local.disconnectSockets(true);
       await presence.close();
       await new Promise<void>((resolve) => {

@@ -24,7 +24,7 @@ export function streamHandlers(deps: ApiDeps, topic: StreamTopic) {
 
   const open: RequestHandler = (req, res, next) => {
     const lastEventId = req.get('last-event-id') ?? undefined;
-    deps.streams.open(req, res, req.user!.id, topic, lastEventId).catch((err: unknown) => {
+    deps.streams.open(req, res, req.user!, topic, lastEventId).catch((err: unknown) => {
       if (!res.headersSent) return next(err);
       deps.logger.warn('stream failed', { topic, error: (err as Error).message });
       res.destroy();

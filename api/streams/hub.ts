@@ -7,10 +7,16 @@ import { createRedis, closeRedis } from '../../common/redis';
 import { streamSlotsKey } from '../../common/realtime/presence';
 import { RateLimitedError, ServiceUnavailableError } from '../../common/errors';
 import { streamIdAfter, parseStreamId, type StreamLog, type StreamMessage, type StreamTopic } from '../../common/realtime/stream-log';
+import type { RevocationEvent } from '../../common/auth/session-deny-list';
+import type { AccessRevocation } from '../auth/revocation';
+import type { RevocationFeed, RevocationListener } from '../auth/revocation-feed';
+import { revocationSubject, type AuthUser } from '../auth/middleware';
 
 interface Connection {
   id: string;
   userId: string;
+  /** the identity that opened it: the stream ends when its token, session or user is revoked */
+  user: AuthUser;
   topic: StreamTopic;
   res: Response;
   /** the last id written, so an event both replayed and heard live is sent once */
@@ -39,14 +45,18 @@ export interface StreamHubOptions {
   /** the command connection: slots and the log */
   redis: Redis;
   log: StreamLog;
+  revocation: AccessRevocation;
+  revocationFeed: RevocationFeed;
 }
+
+const REVOKED_FRAME = `event: revoked\ndata: ${JSON.stringify({ reconnect: false })}\n\n`;
 
 /**
  * The Server-Sent Events streams this API process holds (README.md#streams-server-sent-events).
  * One Redis subscription per process hears every append to any user's log; each event is written
  * to the local streams of its users. Replays come from the log, so a reconnect misses nothing.
  */
-export class StreamHub {
+export class StreamHub implements RevocationListener {
   private readonly byUser = new Map<string, Set<Connection>>();
   private subscriber?: Redis;
   private subscribing?: Promise<void>;
@@ -72,6 +82,7 @@ export class StreamHub {
 
   private ensureSubscribed(): Promise<void> {
     this.subscribing ??= (async () => {
+      await this.options.revocationFeed.listen(this);
       const sub = createRedis(this.options.config, 'subscriber', this.options.logger);
       this.subscriber = sub;
       sub.on('message', (_channel: string, raw: string) => this.deliver(raw));
@@ -86,7 +97,8 @@ export class StreamHub {
    * Opens a stream for the user: claims a slot (429 past the cap), sends the headers and the retry
    * advice, replays what the log holds after `lastEventId`, then live events. Resolves once live.
    */
-  async open(req: Request, res: Response, userId: string, topic: StreamTopic, lastEventId?: string): Promise<void> {
+  async open(req: Request, res: Response, user: AuthUser, topic: StreamTopic, lastEventId?: string): Promise<void> {
+    const userId = user.id;
     if (this.closing) throw new ServiceUnavailableError('This server is shutting down; reconnect', 1);
     await this.ensureSubscribed();
     const id = crypto.randomUUID();
@@ -108,7 +120,7 @@ export class StreamHub {
         'TOO_MANY_STREAMS',
       );
 
-    const conn: Connection = { id, userId, topic, res, lastId: lastEventId && parseStreamId(lastEventId) ? lastEventId : '0-0', pending: [] };
+    const conn: Connection = { id, userId, user, topic, res, lastId: lastEventId && parseStreamId(lastEventId) ? lastEventId : '0-0', pending: [] };
     this.add(conn);
     // left out of the request-duration histogram (api/middleware/observe.ts): a stream lasts minutes
     res.locals.stream = true;
@@ -127,6 +139,8 @@ export class StreamHub {
     const end = () => this.remove(conn);
     res.on('close', end);
     if (req.socket.destroyed) return end();
+    // a revocation published after the request was authenticated, before the stream was held here
+    if (await this.options.revocation.isRevoked(revocationSubject(user))) return this.endRevoked(conn);
 
     try {
       if (lastEventId && parseStreamId(lastEventId)) {
@@ -179,13 +193,38 @@ export class StreamHub {
   }
 
   private write(conn: Connection, id: string, event: string, data: string) {
-    if (!streamIdAfter(id, conn.lastId)) return;
+    if (conn.res.writableEnded || !streamIdAfter(id, conn.lastId)) return;
     conn.lastId = id;
     if (conn.res.writableLength > MAX_BUFFERED_BYTES) {
       conn.res.destroy();
       return;
     }
     conn.res.write(`id: ${id}\nevent: ${event}\ndata: ${data}\n\n`);
+  }
+
+  revoked(event: RevocationEvent): void {
+    const sessions = new Set(event.sessions);
+    const tokens = new Set(event.tokens);
+    for (const set of [...this.byUser.values()]) {
+      for (const conn of [...set]) {
+        const cutOff = event.users?.some((u) => u.id === conn.userId && conn.user.iat <= u.before);
+        if (cutOff || sessions.has(conn.user.sid) || tokens.has(conn.user.jti)) this.endRevoked(conn);
+      }
+    }
+  }
+
+  resync(): void {
+    const all = [...this.byUser.values()].flatMap((set) => [...set]);
+    this.options.revocation.revokedAmong(all.map((c) => revocationSubject(c.user))).then(
+      (revoked) => all.forEach((conn, i) => revoked[i] && this.endRevoked(conn)),
+      (err: Error) => this.options.logger.warn('stream session sweep failed', { error: err.message }),
+    );
+  }
+
+  /** A final `revoked` event (do not reconnect with the same credentials), then the end. */
+  private endRevoked(conn: Connection) {
+    this.remove(conn);
+    conn.res.end(REVOKED_FRAME);
   }
 
   /** A comment line on every stream (proxies keep it open) and the slots' expiry pushed back. */
@@ -220,6 +259,7 @@ export class StreamHub {
 
   async close(): Promise<void> {
     this.closeAll();
+    this.options.revocationFeed.unlisten(this);
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.subscriber) await closeRedis(this.subscriber);
   }

@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import type { ApiDeps } from '../deps';
 import { input } from '../http/validate';
+import { multipart } from '../http/multipart';
 import { sendData, sendList } from '../http/respond';
 import { BadRequestError, NotFoundError } from '../../common/errors';
 import type { WebFile } from '../../common/web-lab/types';
@@ -22,13 +23,16 @@ const id = (req: Request) => input<{ id: string }>(req, 'params').id;
 
 /** Multipart upload of a draft: one `archive` (a ZIP) or several `files` whose file names are their paths. */
 export function draftUpload(config: ApiDeps['config']): RequestHandler {
-  return multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: config.webLab.maxBytes, files: config.webLab.maxFiles, fields: 0 },
-  }).fields([
-    { name: 'archive', maxCount: 1 },
-    { name: 'files', maxCount: config.webLab.maxFiles },
-  ]);
+  return multipart(
+    multer({
+      storage: multer.memoryStorage(),
+      limits: { fileSize: config.webLab.maxBytes, files: config.webLab.maxFiles, fields: 0 },
+    }).fields([
+      { name: 'archive', maxCount: 1 },
+      { name: 'files', maxCount: config.webLab.maxFiles },
+    ]),
+    config.webLab.maxFiles,
+  );
 }
 
 export function createWebLabController(deps: ApiDeps) {

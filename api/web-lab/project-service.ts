@@ -96,11 +96,13 @@ export class WebProjectService {
     return (await WebProject.findOne({ where: { assignmentId, userId }, attributes: ['revision'] }))?.revision ?? 0;
   }
 
-  /** Drafts belong to students; staff read projects through the class list and submissions. */
+  /**
+   * Drafts belong to students; staff read projects through the class list and submissions. A student
+   * sees only published, unarchived assignments (mayViewAssignment), so a closed one is a 404.
+   */
   async studentAssignment(user: Actor, assignmentId: string): Promise<WebAssignment> {
     const assignment = await findViewableAssignment(user, assignmentId);
     if (user.role !== 'student') throw new ForbiddenError('Only students keep drafts');
-    if (assignment.archivedAt || !assignment.published) throw new ConflictError('This assignment is closed', 'ASSIGNMENT_CLOSED');
     return assignment;
   }
 }

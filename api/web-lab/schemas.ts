@@ -118,5 +118,6 @@ export const previewParams = Joi.object({
   signature: Joi.string()
     .pattern(/^[A-Za-z0-9_-]{43}$/)
     .required(),
-  path: Joi.alternatives().try(Joi.string().max(400), Joi.array().items(Joi.string().max(200)).max(20)),
+  // a folder link (`about/`) ends in an empty segment, served as the folder's index.html
+  path: Joi.alternatives().try(Joi.string().max(400), Joi.array().items(Joi.string().allow('').max(200)).max(20)),
 });

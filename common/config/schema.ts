@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import Joi from 'joi';
+import { trustProxyRule } from './trust-proxy';
 
 export const QUEUE_NAMES = [
   'grading',
@@ -87,12 +88,8 @@ export const settings = {
         .default('http://localhost:3000'),
     ),
     corsOrigins: setting<string[]>('CORS_ORIGINS', csv(Joi.string().uri({ scheme: ['http', 'https'] })).default([])),
-    trustProxy: setting<boolean | number | string>(
-      'TRUST_PROXY',
-      Joi.alternatives()
-        .try(Joi.boolean(), Joi.number().integer().min(0), Joi.string().pattern(/^[\w.,:/ -]+$/))
-        .default(false),
-    ),
+    /** a hop count or the proxies' addresses, never `true` (trust-proxy.ts) */
+    trustProxy: setting<number | string[]>('TRUST_PROXY', trustProxyRule),
     jsonBodyLimit: setting<string>('JSON_BODY_LIMIT', Joi.string().default('1mb')),
   },
   db: {
@@ -106,6 +103,7 @@ export const settings = {
     poolMax: setting<number>('DATABASE_POOL_MAX', Joi.number().integer().min(1).max(200).default(10)),
     ssl: setting<boolean>('DATABASE_SSL', Joi.boolean().default(false)),
     logSql: setting<boolean>('DATABASE_LOG_SQL', Joi.boolean().default(false)),
+    connectTimeoutMs: setting<number>('DATABASE_CONNECT_TIMEOUT_MS', Joi.number().integer().min(100).max(60_000).default(2000)),
   },
   redis: {
     url: setting<string>(
@@ -123,6 +121,7 @@ export const settings = {
         .pattern(/^[a-zA-Z0-9_:.-]+$/)
         .default('gema:'),
     ),
+    commandTimeoutMs: setting<number>('REDIS_COMMAND_TIMEOUT_MS', Joi.number().integer().min(50).max(60_000).default(1000)),
   },
   log: {
     level: setting<LogLevel>(
@@ -260,6 +259,8 @@ export const settings = {
     publicRateLimitMax: setting<number>('PUBLIC_RATE_LIMIT_MAX', Joi.number().integer().min(1).default(300)),
     /** how long a process answers anonymous public reads from memory */
     publicCacheSeconds: setting<number>('PUBLIC_CACHE_SECONDS', Joi.number().integer().min(0).max(60).default(5)),
+    /** how long a student's dashboard and assignment pages may be answered from Redis (changes invalidate them at once) */
+    studentCacheSeconds: setting<number>('STUDENT_CACHE_SECONDS', Joi.number().integer().min(0).max(3600).default(300)),
     /** an unreferenced file older than this is removed by the cleanup job */
     fileCleanupGraceMs: setting<number>('FILE_CLEANUP_GRACE_HOURS', Joi.number().min(0).default(24), {
       map: (hours: number) => Math.round(hours * 3600_000),
@@ -275,6 +276,15 @@ export const settings = {
     maxPerUser: setting<number>('STREAM_MAX_PER_USER', Joi.number().integer().min(1).max(100).default(5)),
     heartbeatMs: setting<number>('STREAM_HEARTBEAT_MS', Joi.number().integer().min(100).max(60_000).default(15_000)),
     retryMs: setting<number>('STREAM_RETRY_MS', Joi.number().integer().min(0).max(60_000).default(3000)),
+  },
+  /** README.md#realtime */
+  sockets: {
+    /** events a socket may send per second on average (subscribe, chat typing, re-auth …) */
+    eventsPerSecond: setting<number>('SOCKET_EVENTS_PER_SECOND', Joi.number().min(0.1).max(1000).default(10)),
+    /** events a socket may send at once before the average applies */
+    eventBurst: setting<number>('SOCKET_EVENT_BURST', Joi.number().integer().min(1).max(10_000).default(30)),
+    /** rooms one socket may `subscribe` to at once (the rooms of the handshake are not counted) */
+    maxSubscriptions: setting<number>('SOCKET_MAX_SUBSCRIPTIONS', Joi.number().integer().min(1).max(10_000).default(50)),
   },
   /** README.md#web-lab */
   webLab: {

@@ -13,7 +13,12 @@ export function createSequelize(config: Pick<Config, 'db'>, logger?: Logger): Se
     logging: config.db.logSql && logger ? (sql: string) => logger.debug(sql) : false,
     timezone: '+00:00',
     pool: { max: config.db.poolMax, min: 0, idle: 10_000, acquire: 10_000 },
-    dialectOptions: config.db.ssl ? { ssl: { rejectUnauthorized: false } } : {},
+    dialectOptions: {
+      // an unreachable server becomes a 503 after this, not a request hung on the OS's TCP timeout
+      // (README.md#when-postgresql-or-redis-is-away)
+      connectionTimeoutMillis: config.db.connectTimeoutMs,
+      ...(config.db.ssl ? { ssl: { rejectUnauthorized: false } } : {}),
+    },
     define: { underscored: true, timestamps: true },
   });
 }

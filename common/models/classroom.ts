@@ -1,3 +1,4 @@
+import { newJoinCode } from '../people/join-codes';
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export class Classroom extends Model<InferAttributes<Classroom>, InferCreationAttributes<Classroom>> {
@@ -6,6 +7,8 @@ export class Classroom extends Model<InferAttributes<Classroom>, InferCreationAt
   declare academicYear: string;
   /** archived classrooms keep their history but take no new students (README.md#admin-people) */
   declare archivedAt: CreationOptional<Date | null>;
+  /** what a student types to join (README.md#classroom-join-codes); null: joining by code is off */
+  declare joinCode: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -16,6 +19,7 @@ export class Classroom extends Model<InferAttributes<Classroom>, InferCreationAt
         name: { type: DataTypes.STRING(100), allowNull: false },
         academicYear: { type: DataTypes.STRING(9), allowNull: false },
         archivedAt: { type: DataTypes.DATE, allowNull: true },
+        joinCode: { type: DataTypes.TEXT, allowNull: true, defaultValue: newJoinCode },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -2,6 +2,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { Notification, type NotificationType } from '../models';
 import { rooms } from '../realtime/events';
 import type { RealtimePublisher } from '../realtime/publisher';
+import { invalidateStudents } from '../learning/student-cache-versions';
 
 export interface NotificationInput {
   type: NotificationType;
@@ -87,6 +88,8 @@ export async function notifyUsers(
     },
   );
   const made = new Map(rows.map((r) => [r.user_id, r.id]));
+  // the dashboard shows the unread count
+  await invalidateStudents([...made.keys()], transaction);
   const push = () => pushNotifications(realtime, rows, input);
   // after a commit a failed push is lost, not the notification: it is stored and listed
   if (transaction) transaction.afterCommit(() => void push().catch(() => undefined));

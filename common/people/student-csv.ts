@@ -43,7 +43,7 @@ function delimiterOf(firstLine: string): string {
 
 export function parseStudentCsv(text: string, maxRows: number): ImportRow[] {
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; raw: string; info: { lines: number } }[];
   try {
     records = parse(text, {
       bom: true,
@@ -51,10 +51,12 @@ export function parseStudentCsv(text: string, maxRows: number): ImportRow[] {
       skip_empty_lines: true,
       trim: true,
       info: true,
+      raw: true,
       relax_column_count: true,
       max_record_size: 4096,
-      to: maxRows + 1,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+      // the header, the rows allowed and one more, so a file over the limit is refused rather than cut short
+      to: maxRows + 2,
+    }) as unknown as { record: string[]; raw: string; info: { lines: number } }[];
   } catch (err) {
     throw new CsvFormatError(`The file is not valid CSV: ${(err as Error).message}`);
   }
@@ -64,8 +66,8 @@ export function parseStudentCsv(text: string, maxRows: number): ImportRow[] {
   if (!columns.includes('name')) throw new CsvFormatError('The header has no "name" column');
   if (!columns.includes('nis') && !columns.includes('email')) throw new CsvFormatError('The header needs a "nis" or an "email" column');
   if (body.length > maxRows) throw new CsvFormatError(`The file has more than ${maxRows} rows`);
-  return body.map(({ record, info }) => {
-    const row: ImportRow = { line: info.lines, name: '', nis: null, email: null, classroom: null };
+  return body.map(({ record, raw, info }) => {
+    const row: ImportRow = { line: startLine(raw, info.lines), name: '', nis: null, email: null, classroom: null };
     columns.forEach((column, i) => {
       const value = record[i]?.trim() ?? '';
       if (!column) return;
@@ -74,4 +76,13 @@ export function parseStudentCsv(text: string, maxRows: number): ImportRow[] {
     });
     return row;
   });
+}
+
+/**
+ * csv-parse counts the lines read up to the end of a record; a quoted field may hold newlines, so the
+ * record starts as many lines earlier as its own text (without the blank lines before it) has.
+ */
+function startLine(raw: string, endLine: number): number {
+  const text = raw.replace(/^(?:\r?\n)+/, '').replace(/\r?\n$/, '');
+  return endLine - (text.match(/\n/g)?.length ?? 0);
 }

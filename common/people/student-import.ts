@@ -5,6 +5,7 @@ import type { Queues } from '../queues';
 import type { Logger } from '../logger';
 import { revokeSessionsOfUsers } from '../auth/session-deny-list';
 import { emailSchema, NIS_PATTERN, type ImportRow } from './student-csv';
+import { invalidateAllStudents } from '../learning/student-cache-versions';
 
 /**
  * Bulk student import (README.md#admin-bulk-import-and-export): plan every row against the file and
@@ -256,6 +257,8 @@ export async function applyImport(
       done += batch.length;
       await onProgress(done, total);
     }
+    // many students' classrooms may have moved: every cached student page goes
+    await invalidateAllStudents(transaction);
     await AuditEntry.record(
       { type: 'students_imported', userId: actor.id, details: { created: plan.creates.length, updated: plan.updates.length } },
       transaction,

@@ -30,4 +30,9 @@ export class RealtimePublisher {
     const operator = this.emitter.to(targets);
     (except.length ? operator.except(except) : operator).emit(event, payload);
   }
+
+  /** Makes every socket in `room`, on any API process, join `toJoin` too (e.g. a student who just joined a classroom). */
+  joinRooms(room: string, toJoin: string[]): void {
+    this.emitter.in(room).socketsJoin(toJoin);
+  }
 }

@@ -4,9 +4,10 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createSequelize } from '../db/sequelize';
 import { initModels } from '../models';
-import { createRedis, closeRedis, waitForRedis } from '../redis';
+import { createRedis, closeRedis, waitForRedis, warnUnlessNoEviction } from '../redis';
 import { createQueues, closeQueues, type Queues } from '../queues';
 import { RealtimePublisher } from '../realtime/publisher';
+import { watchStudentCacheWrites } from '../learning/student-cache-versions';
 
 /** What both processes are built on: the database, Redis, the BullMQ producers and the publisher. */
 export interface CoreDeps {
@@ -32,6 +33,7 @@ export function createCoreDeps(config: Config, logger: Logger, kind: ProcessKind
   initModels(sequelize);
   const redis = createRedis(config, kind === 'web' ? 'command' : 'worker', logger);
   const queueRedis = kind === 'web' ? createRedis(config, 'queue', logger) : redis;
+  void watchStudentCacheWrites(redis, config.redis.prefix);
   return {
     config,
     logger,
@@ -43,9 +45,13 @@ export function createCoreDeps(config: Config, logger: Logger, kind: ProcessKind
   };
 }
 
-/** Resolves once PostgreSQL and Redis both answer, so a process never reports itself started without them. */
+/**
+ * Resolves once PostgreSQL and Redis both answer, so a process never reports itself started without
+ * them; warns when the Redis in use may evict BullMQ's keys.
+ */
 export async function waitForCoreDeps(deps: CoreDeps, timeoutMs = 10_000): Promise<void> {
   await Promise.all([deps.sequelize.authenticate(), waitForRedis(deps.redis, timeoutMs)]);
+  await warnUnlessNoEviction(deps.redis, deps.logger);
 }
 
 export async function closeCoreDeps(deps: CoreDeps): Promise<void> {

@@ -3,3 +3,5 @@ export { runProcess, type ProcessContext, type RunOptions, type RunningProcess }
 export { ShutdownHooks, SHUTDOWN_PHASES, type ShutdownPhase } from './shutdown-hooks';
 export { ReadinessChecks, coreReadiness, notReady, type ReadinessProbe, type ReadinessReport } from './readiness';
 export { listen, closeGracefully } from './http-server';
+export { DependencyHealth, type RecoveryProbe } from './dependency-health';
+export { unavailableDependency, DEPENDENCY_RETRY_AFTER_S, type Dependency } from './dependency-errors';

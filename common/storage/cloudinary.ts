@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { v2 as cloudinary, type UploadApiResponse } from 'cloudinary';
+import type { UploadApiResponse } from 'cloudinary';
+import { lazyModule } from '../runtime/lazy-module';
 import { assertSafeKey, StorageObjectMissingError, type Storage } from './types';
 
 interface CloudinaryCredentials {
@@ -8,6 +9,9 @@ interface CloudinaryCredentials {
   apiKey: string;
   apiSecret: string;
 }
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only where Cloudinary is configured
+export const cloudinarySdk = lazyModule(() => (require('cloudinary') as typeof import('cloudinary')).v2);
 
 /** `cloudinary://<api_key>:<api_secret>@<cloud_name>`, the form Cloudinary's console hands out. */
 export function parseCloudinaryUrl(url: string): CloudinaryCredentials {
@@ -34,7 +38,7 @@ export class CloudinaryStorage implements Storage {
 
   constructor(url: string, folder = 'gema') {
     const creds = parseCloudinaryUrl(url);
-    cloudinary.config({ cloud_name: creds.cloudName, api_key: creds.apiKey, api_secret: creds.apiSecret, secure: true });
+    cloudinarySdk().config({ cloud_name: creds.cloudName, api_key: creds.apiKey, api_secret: creds.apiSecret, secure: true });
     this.folder = folder;
   }
 
@@ -47,7 +51,7 @@ export class CloudinaryStorage implements Storage {
     const publicId = this.publicId(key);
     let upload!: NodeJS.WritableStream;
     const done = new Promise<UploadApiResponse | undefined>((resolve, reject) => {
-      upload = cloudinary.uploader.upload_stream(
+      upload = cloudinarySdk().uploader.upload_stream(
         { public_id: publicId, resource_type: 'raw', type: 'authenticated', overwrite: true, invalidate: true },
         (err, result) => (err ? reject(new Error(`Cloudinary upload failed: ${err.message}`)) : resolve(result)),
       );
@@ -56,7 +60,7 @@ export class CloudinaryStorage implements Storage {
   }
 
   async get(key: string): Promise<Readable> {
-    const url = cloudinary.url(this.publicId(key), {
+    const url = cloudinarySdk().url(this.publicId(key), {
       resource_type: 'raw',
       type: 'authenticated',
       sign_url: true,
@@ -69,7 +73,7 @@ export class CloudinaryStorage implements Storage {
   }
 
   async delete(key: string): Promise<void> {
-    const result = (await cloudinary.uploader.destroy(this.publicId(key), {
+    const result = (await cloudinarySdk().uploader.destroy(this.publicId(key), {
       resource_type: 'raw',
       type: 'authenticated',
       invalidate: true,

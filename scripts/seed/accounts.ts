@@ -4,6 +4,12 @@ import { Classroom, ClassroomTeacher, User } from '../../common/models';
 
 export const DEMO_PASSWORD = 'gema-demo-2025';
 
+/** Fixed, so the README can name them; a real school's classrooms get random ones (README.md#classroom-join-codes). */
+export const DEMO_JOIN_CODES = [
+  { classroom: 'XI RPL 1', joinCode: 'GEMAXRPA' },
+  { classroom: 'XI RPL 2', joinCode: 'GEMAXRPB' },
+] as const;
+
 export interface DemoAccounts {
   admin: User;
   teachers: User[];
@@ -32,8 +38,8 @@ export async function seedAccounts(cost: number, transaction: Transaction): Prom
   );
   const classrooms = await Classroom.bulkCreate(
     [
-      { name: 'XI RPL 1', academicYear: '2025/2026' },
-      { name: 'XI RPL 2', academicYear: '2025/2026' },
+      { name: DEMO_JOIN_CODES[0].classroom, academicYear: '2025/2026', joinCode: DEMO_JOIN_CODES[0].joinCode },
+      { name: DEMO_JOIN_CODES[1].classroom, academicYear: '2025/2026', joinCode: DEMO_JOIN_CODES[1].joinCode },
     ],
     { transaction },
   );

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { User } from '../../common/models';
-import { seedAccounts, DEMO_PASSWORD } from './accounts';
+import { seedAccounts, DEMO_PASSWORD, DEMO_JOIN_CODES } from './accounts';
 import { seedCodingLab } from './coding-lab';
 import { seedLearning } from './learning';
 import { seedCommunity } from './community';
@@ -8,7 +8,7 @@ import { seedSchoolEvents } from './school-events';
 import { seedSite } from './site';
 import { seedWebLab } from './web-lab';
 
-export { DEMO_PASSWORD };
+export { DEMO_PASSWORD, DEMO_JOIN_CODES };
 
 export const DEMO_LOGINS = [
   { role: 'admin', email: 'admin@gema.local' },

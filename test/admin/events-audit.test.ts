@@ -79,6 +79,33 @@ describe('admin school events', () => {
     await api().delete(`/api/v2/admin/activities/${id}`).set(bearer(admin)).expect(404);
   });
 
+  it('refuses an update that raises the registrations above the places (422 OVER_CAPACITY) and keeps the event', async () => {
+    const admin = await createUser({ role: 'admin' });
+    const made = await api()
+      .post('/api/v2/admin/activities')
+      .set(bearer(admin))
+      .send({ title: 'Almost full', startsAt: at(3), capacity: 10, registeredCount: 9 })
+      .expect(201);
+    const res = await api().patch(`/api/v2/admin/activities/${made.body.data.id}`).set(bearer(admin)).send({ registeredCount: 12 }).expect(422);
+    expect(res.body.error.code).to.equal('OVER_CAPACITY');
+    expect((await SchoolEvent.findByPk(made.body.data.id))!.registeredCount).to.equal(9);
+  });
+
+  it('lists the events starting from `from` and before `to`', async () => {
+    const admin = await createUser({ role: 'admin' });
+    const base = { endsAt: null, location: null, capacity: null, createdBy: null, active: true };
+    await SchoolEvent.bulkCreate([
+      { ...base, title: 'Yesterday', startsAt: new Date(at(-24)) },
+      { ...base, title: 'Soon', startsAt: new Date(at(2)) },
+      { ...base, title: 'Next week', startsAt: new Date(at(24 * 7)) },
+    ]);
+    const titles = async (query: string) =>
+      ((await api().get(`/api/v2/admin/activities?${query}`).set(bearer(admin)).expect(200)).body.data as { title: string }[]).map((e) => e.title);
+    expect(await titles(`from=${at(0)}`)).to.deep.equal(['Next week', 'Soon']);
+    expect(await titles(`to=${at(0)}`)).to.deep.equal(['Yesterday']);
+    expect(await titles(`from=${at(0)}&to=${at(24)}`)).to.deep.equal(['Soon']);
+  });
+
   it('lists events with an active filter and paging', async () => {
     const admin = await createUser({ role: 'admin' });
     await SchoolEvent.bulkCreate([
@@ -143,6 +170,15 @@ describe('admin audit log', () => {
       .set(bearer(s.admin))
       .expect(200);
     expect(past.body.meta.total).to.equal(0);
+  });
+
+  it('names no user for an entry nobody signed in made', async () => {
+    const admin = await createUser({ role: 'admin' });
+    const marker = `nobody-${Date.now()}`;
+    await AuditEntry.record({ type: 'login_failed', userId: null, details: { marker } });
+    const res = await api().get('/api/v2/admin/audit-log?type=login_failed&pageSize=100').set(bearer(admin)).expect(200);
+    const entry = (res.body.data as { user: unknown; details: { marker?: string } }[]).find((e) => e.details.marker === marker);
+    expect(entry!.user).to.equal(null);
   });
 
   it('refuses an unknown type (400) and teachers (403)', async () => {

@@ -11,7 +11,7 @@ const nis = () => `7${crypto.randomInt(1e8, 1e9)}`;
 
 describe('admin people: NIS sign-in limits and the socket', () => {
   it('limits logins to 5 per 15 minutes per NIS, whatever IP they come from', async () => {
-    const shared = { AUTH_EMAIL_RATE_LIMIT_MAX: '5', TRUST_PROXY: 'true', REDIS_PREFIX: prefix('login-nis') };
+    const shared = { AUTH_EMAIL_RATE_LIMIT_MAX: '5', TRUST_PROXY: '1', REDIS_PREFIX: prefix('login-nis') };
     const first = isolatedApp(shared).app;
     const second = isolatedApp(shared).app;
     const number = nis();

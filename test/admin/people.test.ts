@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { app, apiDeps } from '../support/deps';
-import { bearer, createClassroom, createSchool, createUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, createClassroom, createSchool, createUser, TEST_PASSWORD, tokenFor } from '../support/factories';
 import { auth, login, sessionStatus } from '../support/auth';
 import { AuditEntry, User } from '../../common/models';
 
@@ -244,6 +244,22 @@ describe('admin people: changes take effect at once', () => {
     await api().post(`/api/v2/admin/students/${s.student.id}/suspend`).set(bearer(s.teacher)).expect(200);
     expect(await sessionStatus(tokens)).to.equal(401);
     await api().post('/api/v2/auth/login').send({ email: s.student.email, password: TEST_PASSWORD }).expect(403);
+  });
+
+  it('refuses at once every access token of a suspended student, even one whose refresh session is gone', async () => {
+    const s = await createSchool();
+    // signed without a refresh-token row, like a token whose family was already purged
+    const token = tokenFor(s.student);
+    expect(await sessionStatus(token)).to.equal(200);
+    await api().post(`/api/v2/admin/students/${s.student.id}/suspend`).set(bearer(s.admin)).expect(200);
+    expect(await sessionStatus(token)).to.equal(401);
+  });
+
+  it('refuses at once every access token of a deleted student, even one whose refresh session is gone', async () => {
+    const s = await createSchool();
+    const token = tokenFor(s.student);
+    await api().delete(`/api/v2/admin/students/${s.student.id}`).set(bearer(s.admin)).expect(204);
+    expect(await sessionStatus(token)).to.equal(401);
   });
 
   it('lets a suspended student sign in again after unsuspend', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { parse } from 'csv-parse/sync';
-import { app, apiDeps, testWorkerDeps } from '../support/deps';
+import { app, apiDeps, isolatedApp, testWorkerDeps } from '../support/deps';
 import { bearer, createClassroom, createSchool, createUser, tokenFor } from '../support/factories';
 import { connectClient, startLiveServer } from '../support/realtime';
 import { Assignment, Submission, User } from '../../common/models';
@@ -91,6 +91,27 @@ describe('admin CSV import: the dry run', () => {
     const s = await createSchool();
     const res = await upload(s.admin, 'nis,email\n123,a@b.test\n', '?dryRun=true').expect(400);
     expect(res.body.error.code).to.equal('INVALID_CSV');
+  });
+
+  it('refuses a file with a header and no rows (400 INVALID_CSV)', async () => {
+    const s = await createSchool();
+    const res = await upload(s.admin, 'name,nis\n', '?dryRun=true').expect(400);
+    expect(res.body.error).to.include({ code: 'INVALID_CSV', message: 'The file has a header but no rows' });
+  });
+
+  it('refuses a file with more rows than STUDENT_IMPORT_MAX_ROWS (400 INVALID_CSV) and writes none of them', async () => {
+    const s = await createSchool();
+    const limited = isolatedApp({ STUDENT_IMPORT_MAX_ROWS: '2' });
+    const numbers = [nis(), nis(), nis()];
+    const csv = `name,nis,classroom\n${numbers.map((n, i) => `Row ${i},${n},${s.classroom.name}`).join('\n')}\n`;
+    const res = await request(limited.app)
+      .post('/api/v2/admin/students/import')
+      .set(bearer(s.admin))
+      .field('initialPassword', 'welcome-2026')
+      .attach('file', Buffer.from(csv, 'utf8'), { filename: 'students.csv', contentType: 'text/csv' })
+      .expect(400);
+    expect(res.body.error).to.include({ code: 'INVALID_CSV', message: 'The file has more than 2 rows' });
+    for (const n of numbers) expect(await byNis(n)).to.equal(null);
   });
 
   it('refuses a request without a file (400)', async () => {

@@ -97,6 +97,10 @@ describe('AI evaluation API', () => {
     expect(Number(res.headers['retry-after'])).to.be.greaterThan(0);
   });
 
+  it('answers 404 for an evaluation that does not exist', async () => {
+    await request(app()).get('/api/v2/ai-evaluations/00000000-0000-4000-8000-000000000000').set(bearer(school.admin)).expect(404);
+  });
+
   describe('after the worker ran', () => {
     let worker: Worker;
     let evaluationId: string;

@@ -17,7 +17,7 @@ describe('auth: register, verify, login, session, refresh, logout', () => {
     const classroom = await createClassroom();
     const registered = await request(app())
       .post('/api/v2/auth/register')
-      .send({ name: 'Ayu Lestari', email: `  ${email.toUpperCase()} `, password: PASSWORD, classroomId: classroom.id })
+      .send({ name: 'Ayu Lestari', email: `  ${email.toUpperCase()} `, password: PASSWORD, joinCode: classroom.joinCode })
       .expect(201);
     expect(registered.body.data.user).to.include({ email, role: 'student', emailVerified: false, classroomId: classroom.id });
     expect(registered.body.data.user).to.not.have.property('passwordHash');
@@ -121,7 +121,7 @@ describe('auth: register, verify, login, session, refresh, logout', () => {
     expect(res.body.error.details.map((d: { field: string }) => d.field)).to.deep.equal(['role']);
   });
 
-  it('refuses a classroomId that names no classroom', async () => {
+  it('refuses any classroomId: a classroom is joined with its code (README.md#classroom-join-codes)', async () => {
     const res = await request(app())
       .post('/api/v2/auth/register')
       .send({ name: 'Lost', email: uniqueEmail('lost'), password: PASSWORD, classroomId: crypto.randomUUID() })

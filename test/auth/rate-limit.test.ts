@@ -29,8 +29,22 @@ describe('auth: rate limits', () => {
     expect(Number(limited.headers['retry-after'])).to.be.within(1, 60);
   });
 
+  it('counts a client that invents X-Forwarded-For addresses as one IP when the request does not come from a listed proxy', async () => {
+    // the test client connects from 127.0.0.1, which is not in the list of trusted proxies
+    const target = isolatedApp({ AUTH_RATE_LIMIT_MAX: '3', TRUST_PROXY: '10.0.0.0/8', REDIS_PREFIX: prefix('xff') }).app;
+    for (let i = 0; i < 3; i++) await attempt(target, ghost(), `203.0.113.${i + 1}`).expect(401);
+    await attempt(target, ghost(), '203.0.113.99').expect(429);
+  });
+
+  it('counts each client address a listed proxy forwards separately', async () => {
+    const target = isolatedApp({ AUTH_RATE_LIMIT_MAX: '3', TRUST_PROXY: 'loopback', REDIS_PREFIX: prefix('xff-trusted') }).app;
+    for (let i = 0; i < 3; i++) await attempt(target, ghost(), '203.0.113.7').expect(401);
+    await attempt(target, ghost(), '203.0.113.7').expect(429);
+    await attempt(target, ghost(), '203.0.113.8').expect(401);
+  });
+
   it('limits logins to 5 per 15 minutes per account, whatever IP they come from', async () => {
-    const shared = { AUTH_EMAIL_RATE_LIMIT_MAX: '5', TRUST_PROXY: 'true', REDIS_PREFIX: prefix('login-email') };
+    const shared = { AUTH_EMAIL_RATE_LIMIT_MAX: '5', TRUST_PROXY: '1', REDIS_PREFIX: prefix('login-email') };
     const first = isolatedApp(shared).app;
     const second = isolatedApp(shared).app;
     const email = ghost();

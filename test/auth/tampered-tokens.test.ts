@@ -28,7 +28,13 @@ function claimsFor(user: User, overrides: Record<string, unknown> = {}) {
 }
 
 const sign = (claims: object, key: crypto.KeyObject | string = apiDeps().tokens.key) =>
-  jwt.sign(claims, key as crypto.KeyObject, { algorithm: 'HS256' });
+  jwt.sign(claims, key as crypto.KeyObject, { algorithm: 'HS256', noTimestamp: !('iat' in claims) });
+
+/** HS256 by hand, for claims jsonwebtoken refuses to sign (a string `exp`). */
+const signRaw = (claims: object) => {
+  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+  return `${unsigned}.${crypto.createHmac('sha256', apiDeps().tokens.key).update(unsigned).digest('base64url')}`;
+};
 
 async function expectRejected(token: string) {
   const res = await request(app()).get('/api/v2/auth/session').set('Authorization', `Bearer ${token}`).expect(401);
@@ -78,6 +84,37 @@ describe('auth: tampered and misused tokens all get 401', () => {
 
   it('refuses a token signed with HS512 under the real key (the algorithm is pinned)', async () => {
     await expectRejected(jwt.sign(claimsFor(user), apiDeps().tokens.key, { algorithm: 'HS512' }));
+  });
+
+  // jsonwebtoken checks exp only when it is there: a signed token without one would never expire
+  for (const claim of ['exp', 'iat', 'jti', 'sid', 'sub']) {
+    it(`refuses a correctly signed token without \`${claim}\``, async () => {
+      const claims: Record<string, unknown> = claimsFor(user);
+      delete claims[claim];
+      await expectRejected(sign(claims));
+    });
+  }
+
+  it('refuses a correctly signed token whose exp is not a number', async () => {
+    // the control: the same hand-made signature over valid claims is accepted
+    await request(app())
+      .get('/api/v2/auth/session')
+      .set('Authorization', `Bearer ${signRaw(claimsFor(user))}`)
+      .expect(200);
+    await expectRejected(signRaw(claimsFor(user, { exp: `${Math.floor(Date.now() / 1000) + 600}` })));
+  });
+
+  it('refuses a correctly signed token with a role GEMA does not have', async () => {
+    await expectRejected(sign(claimsFor(user, { role: 'root' })));
+  });
+
+  it('refuses a socket handshake with a correctly signed token without exp', async () => {
+    const claims: Record<string, unknown> = claimsFor(user);
+    delete claims.exp;
+    const err = await apiDeps()
+      .auth.authenticateToken(sign(claims))
+      .catch((e: Error) => e);
+    expect((err as Error & { code?: string }).code).to.equal('UNAUTHENTICATED');
   });
 
   it('refuses a refresh token presented as an access token', async () => {

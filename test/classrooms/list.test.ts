@@ -12,7 +12,14 @@ describe('GET /classrooms', () => {
   it('shows a teacher only the classrooms they teach, with student counts', async () => {
     const res = await request(app()).get('/api/v2/classrooms').set(bearer(school.teacher)).expect(200);
     expect(res.body.data).to.deep.equal([
-      { id: school.classroom.id, name: school.classroom.name, academicYear: '2025/2026', archivedAt: null, studentCount: 2 },
+      {
+        id: school.classroom.id,
+        name: school.classroom.name,
+        academicYear: '2025/2026',
+        archivedAt: null,
+        joinCode: school.classroom.joinCode,
+        studentCount: 2,
+      },
     ]);
     expect(res.body.meta).to.deep.equal({ page: 1, pageSize: 20, total: 1 });
   });

@@ -226,6 +226,14 @@ describe('coding lab: playground and rejudge', () => {
       expect(await CodingRejudge.count({ where: { taskId: task.id } })).to.equal(before);
     });
 
+    it("shows a rejudge to an admin and to another teacher of the task's classroom, and answers 404 for one that does not exist", async () => {
+      const res = await request(app()).post(`${BASE}/tasks/${task.id}/rejudge`).set(bearer(school.teacher)).expect(202);
+      const coTeacher = await createUser({ role: 'teacher', teaches: [school.classroom.id] });
+      await request(app()).get(`${BASE}/rejudges/${res.body.data.id}`).set(bearer(school.admin)).expect(200);
+      await request(app()).get(`${BASE}/rejudges/${res.body.data.id}`).set(bearer(coTeacher)).expect(200);
+      await request(app()).get(`${BASE}/rejudges/00000000-0000-4000-8000-000000000000`).set(bearer(school.admin)).expect(404);
+    });
+
     it('keeps a rejudge out of reach of a teacher of another classroom', async () => {
       const res = await request(app()).post(`${BASE}/tasks/${task.id}/rejudge`).set(bearer(school.teacher)).expect(202);
       await request(app()).get(`${BASE}/rejudges/${res.body.data.id}`).set(bearer(school.otherTeacher)).expect(404);

@@ -9,7 +9,7 @@ import { ContactMessage, ContactReply, type User } from '../../common/models';
 describe('contact form and inbox', () => {
   const smtp = withMailFlowing();
   // behind a trusted proxy, so each test can be its own client IP
-  const { app } = isolatedApp({ TRUST_PROXY: 'true' });
+  const { app } = isolatedApp({ TRUST_PROXY: '1' });
   let admin: User;
   let teacher: User;
 
@@ -105,6 +105,19 @@ describe('contact form and inbox', () => {
       expect(res.body.data.map((m: { id: string }) => m.id)).to.include(id);
       expect(res.body.data.every((m: { status: string }) => m.status === 'unread')).to.equal(true);
       expect(res.body.meta.total).to.be.at.least(1);
+    });
+
+    it('lists messages of every status when none is asked for', async () => {
+      const res = await request(app).get('/api/v2/admin/contacts?pageSize=100').set(bearer(admin));
+      expect(res.status).to.equal(200);
+      expect(res.body.data.map((m: { id: string }) => m.id)).to.include(id);
+    });
+
+    it('answers 404 to a reply to a message that does not exist, recording nothing', async () => {
+      const missing = crypto.randomUUID();
+      const res = await request(app).post(`/api/v2/admin/contacts/${missing}/reply`).set(bearer(admin)).send({ message: 'Halo' });
+      expect(res.status).to.equal(404);
+      expect(await ContactReply.count({ where: { contactId: missing } })).to.equal(0);
     });
 
     it('is closed to teachers with 403', async () => {

@@ -10,7 +10,7 @@ import { FileService } from '../../api/files/service';
 import { errorHandler } from '../../api/middleware/error-handler';
 import type { StoredFile } from '../../common/models';
 
-export { makeZip, overlappingArchive, zipBomb, zipSlipArchive, type ZipItem } from '../support/zips';
+export { lyingArchive, makeZip, overlappingArchive, zipBomb, zipSlipArchive, type ZipItem } from '../support/zips';
 
 /** Real files, made here rather than checked in, so what each one is stays visible in the test. */
 export const realPng = (width = 640, height = 480) =>

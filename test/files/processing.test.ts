@@ -11,7 +11,7 @@ import { createStorage, LocalStorage } from '../../common/storage';
 import { fileProcessingProcessor, failFile, processFile, type FileProcessingContext } from '../../worker/files/processor';
 import { closeWorkers, startQueueWorker } from '../../worker/queue-worker';
 import { inspectZip, ZIP_LIMITS } from '../../worker/files/archive';
-import { makeZip, overlappingArchive, realPdf, realPng, storeFile, streamToBuffer, zipBomb, zipSlipArchive } from './fixtures';
+import { lyingArchive, makeZip, overlappingArchive, realPdf, realPng, storeFile, streamToBuffer, zipBomb, zipSlipArchive } from './fixtures';
 
 describe('file processing (worker)', () => {
   const workerDeps = testWorkerDeps();
@@ -88,6 +88,14 @@ describe('file processing (worker)', () => {
     const { file } = await processed('bomb.zip', bomb);
     expect(file.status).to.equal('rejected');
     expect(file.rejectionReason).to.match(/expands \d+:1 \(zip bomb\)/);
+  });
+
+  it('rejects an archive whose header declares 1,000 bytes for an entry that inflates to 200 MB, instead of marking it ready', async () => {
+    const liar = await lyingArchive(200 * 1024 * 1024, 1000);
+    expect(liar.length).to.be.below(1024 * 1024);
+    const { file } = await processed('liar.zip', liar);
+    expect(file.status).to.equal('rejected');
+    expect(file.rejectionReason).to.equal('entry "notes.txt" inflates to more than the 1000 bytes its header declares (zip bomb)');
   });
 
   it('rejects an archive of more than 1,000 entries', async () => {

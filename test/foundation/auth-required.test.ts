@@ -5,6 +5,8 @@ import { app } from '../support/deps';
 import { loadOpenApi } from '../../api/openapi/document';
 import { getConfig } from '../../common/config';
 import type { RouteEntry } from '../../api/http/router';
+import { createUser } from '../support/factories';
+import { expiredToken } from '../authz/world';
 
 interface Operation {
   security?: Record<string, string[]>[];
@@ -13,7 +15,8 @@ interface Operation {
 /**
  * The document says which routes need a bearer token; this holds every served route to it: a route
  * documented with `bearerAuth` answers 401 UNAUTHENTICATED without a token, and a route documented as
- * public never does. A new route that forgets `requireAuth` fails here.
+ * public never does. A new route that forgets `requireAuth` fails here. Who, once signed in, may use
+ * which route (and gets 403 or 404 otherwise) is the authorization matrix: test/authz/matrix.ts.
  */
 describe('routes that need a token', () => {
   const doc = loadOpenApi(getConfig().rootDir);
@@ -90,6 +93,16 @@ describe('routes that need a token', () => {
     const open: string[] = [];
     for (const r of routes().filter(needsToken)) {
       const res = await request(app())[r.method](withIds(r.path)).set('Authorization', forged);
+      if (res.status !== 401) open.push(`${r.method.toUpperCase()} ${r.path} → ${res.status}`);
+    }
+    expect(open).to.deep.equal([]);
+  });
+
+  it('answers 401 with an expired token on every route documented with bearerAuth', async () => {
+    const expired = `Bearer ${expiredToken(await createUser())}`;
+    const open: string[] = [];
+    for (const r of routes().filter(needsToken)) {
+      const res = await request(app())[r.method](withIds(r.path)).set('Authorization', expired);
       if (res.status !== 401) open.push(`${r.method.toUpperCase()} ${r.path} → ${res.status}`);
     }
     expect(open).to.deep.equal([]);

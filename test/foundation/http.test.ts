@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import express from 'express';
 import Joi from 'joi';
 import request from 'supertest';
@@ -7,6 +8,7 @@ import { app, apiDeps, isolatedApp } from '../support/deps';
 import { validate } from '../../api/http/validate';
 import { errorHandler } from '../../api/middleware/error-handler';
 import { createLogger } from '../../common/logger';
+import { ValidationError } from '../../common/errors';
 
 describe('HTTP basics', () => {
   describe('GET /health', () => {
@@ -54,9 +56,13 @@ describe('HTTP basics', () => {
       expect(res.body.error.code).to.equal('PAYLOAD_TOO_LARGE');
     });
 
-    it('reports every validation problem by field, unknown fields included', async () => {
+    it('reports every validation problem of a signed-in caller by field, unknown fields included', async () => {
       const tiny = express();
       tiny.use(express.json());
+      tiny.use((req, _res, next) => {
+        req.user = { id: crypto.randomUUID(), role: 'student' } as Express.User;
+        next();
+      });
       tiny.post(
         '/things/:id',
         validate({
@@ -72,6 +78,17 @@ describe('HTTP basics', () => {
       expect(res.body.error.code).to.equal('VALIDATION_FAILED');
       const fields = (res.body.error.details as { field: string }[]).map((d) => d.field).sort();
       expect(fields).to.deep.equal(['age', 'name', 'params.id', 'role']);
+    });
+
+    it("caps a service's own list of problems at 20 like the validator's", async () => {
+      const tiny = express();
+      tiny.get('/many', () => {
+        throw new ValidationError(Array.from({ length: 30 }, (_, i) => ({ field: `f${i}`, message: 'is wrong' })));
+      });
+      tiny.use(errorHandler({ logger: createLogger({ log: { level: 'silent', format: 'json' } }, 'test'), exposeStack: false }));
+      const res = await request(tiny).get('/many').expect(400);
+      expect(res.body.error.details).to.have.length(20);
+      expect(res.body.error.message).to.contain('30 problems');
     });
 
     it('hides the stack of an unexpected error in production but gives the request id', async () => {

@@ -22,7 +22,7 @@ describe('migrations', () => {
 
   before(async () => {
     await ensureDatabase(url);
-    sequelize = createSequelize({ db: { url, poolMax: 2, ssl: false, logSql: false } });
+    sequelize = createSequelize({ db: { url, poolMax: 2, ssl: false, logSql: false, connectTimeoutMs: 2000 } });
   });
 
   after(async () => {
@@ -46,6 +46,21 @@ describe('migrations', () => {
 
     await migrator.up();
     expect(await schemaOf(sequelize)).to.deep.equal(first);
+  });
+
+  it('gives every classroom that exists when 0090 runs a join code of its own', async () => {
+    const migrator = createMigrator(sequelize);
+    await migrator.down({ to: '0090-classroom-join-codes' });
+    await sequelize.query(`INSERT INTO classrooms (id, name, academic_year, created_at, updated_at)
+      SELECT gen_random_uuid(), 'Before codes ' || n, '2025/2026', now(), now() FROM generate_series(1, 3) n`);
+    await migrator.up({ to: '0090-classroom-join-codes' });
+    const codes = await sequelize.query<{ join_code: string }>(`SELECT join_code FROM classrooms WHERE name LIKE 'Before codes %'`, {
+      type: QueryTypes.SELECT,
+    });
+    expect(codes).to.have.length(3);
+    for (const { join_code } of codes) expect(join_code).to.match(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}$/);
+    expect(new Set(codes.map((c) => c.join_code)).size).to.equal(3);
+    await migrator.up();
   });
 
   it('records what ran in schema_migrations', async () => {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import express from 'express';
 import Joi from 'joi';
 import request from 'supertest';
@@ -26,11 +27,21 @@ describe('every route validates its body, query and params', () => {
     expect(() => new ApiRouter('/api/v2/things').get('/:id', ok)).to.throw(/GET \/api\/v2\/things\/:id has path parameters but no params schema/);
   });
 
-  it('refuses query parameters on a route that declares none, naming each', async () => {
-    const tiny = serve(new ApiRouter('/api/v2/things').get('/', ok));
+  it('refuses query parameters on a route that declares none, naming each to a signed-in caller', async () => {
+    const signedIn: express.RequestHandler = (req, _res, next) => {
+      req.user = { id: crypto.randomUUID(), role: 'student' } as Express.User;
+      next();
+    };
+    const tiny = serve(new ApiRouter('/api/v2/things').get('/', signedIn, ok));
     const res = await request(tiny).get('/api/v2/things?role=admin&x=1').expect(400);
     expect(res.body.error.code).to.equal('VALIDATION_FAILED');
     expect((res.body.error.details as { field: string }[]).map((d) => d.field)).to.deep.equal(['query.role', 'query.x']);
+  });
+
+  it('names only the first unknown parameter to an anonymous caller', async () => {
+    const tiny = serve(new ApiRouter('/api/v2/things').get('/', ok));
+    const res = await request(tiny).get('/api/v2/things?role=admin&x=1').expect(400);
+    expect((res.body.error.details as { field: string }[]).map((d) => d.field)).to.deep.equal(['query.role']);
   });
 
   it('answers a route that declares no query when none is sent', async () => {

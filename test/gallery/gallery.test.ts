@@ -110,6 +110,18 @@ describe('gallery and public images', () => {
       expect((await request(app()).get(`/api/v2/gallery/${item.id}`).set(bearer(admin))).status).to.equal(200);
       await request(app()).patch(`/api/v2/gallery/${item.id}`).set(bearer(admin)).send({ active: true });
     });
+
+    it('lists an inactive item to admins and not to the public', async () => {
+      await request(app()).patch(`/api/v2/gallery/${item.id}`).set(bearer(admin)).send({ active: false }).expect(200);
+      try {
+        const ids = async (headers: Record<string, string>) =>
+          ((await request(app()).get('/api/v2/gallery?pageSize=100').set(headers).expect(200)).body.data as { id: string }[]).map((g) => g.id);
+        expect(await ids(bearer(admin))).to.include(item.id);
+        expect(await ids({})).not.to.include(item.id);
+      } finally {
+        await request(app()).patch(`/api/v2/gallery/${item.id}`).set(bearer(admin)).send({ active: true });
+      }
+    });
   });
 
   describe('what stays private', () => {
@@ -139,6 +151,12 @@ describe('gallery and public images', () => {
   });
 
   describe('admin upload', () => {
+    it('answers 404 to changing or deleting an item that does not exist', async () => {
+      const missing = '00000000-0000-4000-8000-000000000000';
+      await request(app()).patch(`/api/v2/gallery/${missing}`).set(bearer(admin)).send({ title: 'x' }).expect(404);
+      await request(app()).delete(`/api/v2/gallery/${missing}`).set(bearer(admin)).expect(404);
+    });
+
     it('refuses a PDF with 415', async () => {
       expect((await post(admin, { title: 'x' }, realPdf(), 'x.png')).status).to.equal(415);
     });

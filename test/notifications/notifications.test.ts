@@ -254,6 +254,28 @@ describe('notifications', function () {
       expect(statements).to.have.length(3);
     });
 
+    it('notifies each user of a users audience once, however often listed, in batches that end exactly', async () => {
+      const users = await Promise.all(Array.from({ length: 4 }, () => createUser()));
+      const ids = users.map((u) => u.id);
+      const made = await fanOut(
+        testWorkerDeps().realtime,
+        { kind: 'users', userIds: [...ids, ids[0]!, ids[2]!] },
+        { type: 'announcement', title: 'Listed', dedupeKey: 'listed' },
+        2,
+      );
+      expect(made).to.equal(4);
+      for (const u of users) expect((await notificationsOf(u.id)).map((n) => n.title)).to.deep.equal(['Listed']);
+    });
+
+    it('reaches only the roles named in a school audience', async () => {
+      const school = await createSchool();
+      const key = `roles-${Date.now()}`;
+      await fanOut(testWorkerDeps().realtime, { kind: 'school', roles: ['teacher'] }, { type: 'announcement', title: key, dedupeKey: key });
+      expect((await notificationsOf(school.teacher.id)).map((n) => n.title)).to.deep.equal([key]);
+      expect(await notificationsOf(school.student.id)).to.have.length(0);
+      expect(await notificationsOf(school.admin.id)).to.have.length(0);
+    });
+
     it('run again (a retry) makes no second notification for anyone', async () => {
       const school = await createSchool();
       const job: NotificationJob = {

@@ -128,7 +128,7 @@ describe('the anonymous rate limit of public routes', () => {
 describe('the in-memory copy of anonymous public answers (PUBLIC_CACHE_SECONDS)', () => {
   const { app: keeping } = isolatedApp({
     PUBLIC_CACHE_SECONDS: '60',
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: '1',
     REDIS_PREFIX: `${TEST_ENV.REDIS_PREFIX}keeping:`,
   });
   let admin: Awaited<ReturnType<typeof createUser>>;

@@ -6,6 +6,7 @@ import { bearer, createUser } from '../support/factories';
 import { createSequelize, dropDatabase, ensureDatabase } from '../../common/db/sequelize';
 import { createMigrator } from '../../common/db/migrator';
 import { initModels, User } from '../../common/models';
+import { DEMO_JOIN_CODES } from '../../scripts/seed/accounts';
 
 describe('development seed routes', () => {
   let admin: User;
@@ -73,6 +74,16 @@ describe('development seed routes', () => {
           "SELECT (SELECT count(*)::int FROM users WHERE email = 'admin@gema.local') AS admins, (SELECT count(*)::int FROM announcements) AS announcements",
         )) as [Array<{ admins: number; announcements: number }>, unknown];
         expect(row).to.deep.equal({ admins: 1, announcements: 3 });
+      } finally {
+        await seeded.close();
+      }
+    });
+
+    it('gives the demo classrooms the join codes the seed prints (README.md#classroom-join-codes)', async () => {
+      const seeded = createSequelize(testConfig({ DATABASE_URL: url }));
+      try {
+        const [rows] = await seeded.query('SELECT name AS classroom, join_code AS "joinCode" FROM classrooms ORDER BY name');
+        expect(rows).to.deep.equal(DEMO_JOIN_CODES.map((c) => ({ ...c })));
       } finally {
         await seeded.close();
       }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { app } from '../support/deps';
-import { bearer, createSchool } from '../support/factories';
+import { bearer, createSchool, createUser } from '../support/factories';
 import { User } from '../../common/models';
 
 describe('student profile', () => {
@@ -32,6 +32,19 @@ describe('student profile', () => {
   it('clears the phone with null', async () => {
     const res = await request(app()).patch('/api/v2/student/profile').set(bearer(school.student)).send({ phone: null }).expect(200);
     expect(res.body.data.phone).to.equal(null);
+  });
+
+  it('clears the bio with an empty string', async () => {
+    await request(app()).patch('/api/v2/student/profile').set(bearer(school.student)).send({ bio: 'Suka C' }).expect(200);
+    const res = await request(app()).patch('/api/v2/student/profile').set(bearer(school.student)).send({ bio: '' }).expect(200);
+    expect(res.body.data.bio).to.equal(null);
+    expect((await User.findByPk(school.student.id))!.bio).to.equal(null);
+  });
+
+  it('shows a student without a classroom no classroom', async () => {
+    const loner = await createUser({ role: 'student' });
+    const res = await request(app()).get('/api/v2/student/profile').set(bearer(loner)).expect(200);
+    expect(res.body.data.classroom).to.equal(null);
   });
 
   for (const [field, value] of [

@@ -1,4 +1,5 @@
 import { loadConfig, getConfig, type Config } from '../../common/config';
+import type { Logger } from '../../common/logger';
 import { createApp, type GemaApp } from '../../api/app';
 import { createApiDeps, closeApiDeps, type ApiDeps } from '../../api/deps';
 import { createWorkerDeps, closeWorkerDeps, type WorkerDeps } from '../../worker/deps';
@@ -26,14 +27,14 @@ export function app(): GemaApp {
 }
 
 /** A separate app (own connections) with its own settings, e.g. a second API instance. */
-export function isolatedApp(overrides: Record<string, string> = {}): { app: GemaApp; deps: ApiDeps } {
-  const deps = createApiDeps(testConfig(overrides));
+export function isolatedApp(overrides: Record<string, string> = {}, logger?: Logger): { app: GemaApp; deps: ApiDeps } {
+  const deps = createApiDeps(testConfig(overrides), logger);
   extra.push(deps);
   return { app: createApp(deps), deps };
 }
 
-export function testWorkerDeps(overrides: Record<string, string> = {}): WorkerDeps {
-  const deps = createWorkerDeps(testConfig(overrides));
+export function testWorkerDeps(overrides: Record<string, string> = {}, logger?: Logger): WorkerDeps {
+  const deps = createWorkerDeps(testConfig(overrides), logger);
   workerDeps.push(deps);
   return deps;
 }

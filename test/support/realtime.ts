@@ -7,10 +7,14 @@ import { featureRoomAuthorizers } from '../../api/modules';
 
 export interface LiveServer {
   url: string;
+  sockets: SocketServer;
   close(): Promise<void>;
 }
 
-/** The shared app on a real port with Socket.IO attached, as the web process runs it. */
+/**
+ * The shared app on a real port with Socket.IO attached, as the web process runs it. Closing it
+ * leaves the shared SSE hub open (`serveLive` closes the hub of the deps it is given).
+ */
 export async function startLiveServer(): Promise<LiveServer> {
   const server = http.createServer(app());
   const sockets: SocketServer = attachSocketServer(server, apiDeps(), featureRoomAuthorizers(apiDeps()));
@@ -18,6 +22,7 @@ export async function startLiveServer(): Promise<LiveServer> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    sockets,
     async close() {
       await sockets.close();
       server.closeAllConnections();

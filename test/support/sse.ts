@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { attachSocketServer, type SocketServer } from '../../api/realtime/socket-server';
+import { attachSocketServer, type RoomAuthorizer, type SocketServer } from '../../api/realtime/socket-server';
 import { featureRoomAuthorizers } from '../../api/modules';
 import type { ApiDeps } from '../../api/deps';
 
@@ -110,9 +110,13 @@ export interface LiveApp {
 }
 
 /** An app (e.g. an `isolatedApp`, a second API process) on a real port with Socket.IO attached. */
-export async function serveLive(app: Express, deps: ApiDeps): Promise<LiveApp> {
+export async function serveLive(
+  app: Express,
+  deps: ApiDeps,
+  authorizers: Record<string, RoomAuthorizer> = featureRoomAuthorizers(deps),
+): Promise<LiveApp> {
   const server = http.createServer(app);
-  const sockets = attachSocketServer(server, deps, featureRoomAuthorizers(deps));
+  const sockets = attachSocketServer(server, deps, authorizers);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

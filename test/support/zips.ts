@@ -2,6 +2,7 @@
  * ZIP archives made in the test, good and hostile, for the archive check (test/unit) and the file
  * routes. Pure: nothing here touches a service, so unit tests may use it.
  */
+import { Readable } from 'node:stream';
 import yazl from 'yazl';
 
 export interface ZipItem {
@@ -65,4 +66,35 @@ export async function overlappingArchive(): Promise<Buffer> {
   if (first < 0 || second < 0) throw new Error('expected two central directory headers');
   zip.writeUInt32LE(zip.readUInt32LE(first + 42), second + 42);
   return zip;
+}
+
+/**
+ * An archive whose headers lie: one entry of `realBytes` zeros (streamed in, so no buffer that
+ * size is made) whose central directory and data descriptor declare `declaredBytes`. A check that
+ * trusts the declared size sees a small, harmless file.
+ */
+export async function lyingArchive(realBytes: number, declaredBytes = 1000): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  const chunk = Buffer.alloc(64 * 1024);
+  let left = realBytes;
+  const zeros = new Readable({
+    read() {
+      if (left <= 0) return void this.push(null);
+      const n = Math.min(left, chunk.length);
+      left -= n;
+      this.push(chunk.subarray(0, n));
+    },
+  });
+  zip.addReadStream(zeros, 'notes.txt', { compress: true, mtime: new Date(2026, 0, 1) });
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const c of zip.outputStream) chunks.push(c as Buffer);
+  const out = Buffer.concat(chunks);
+  const central = out.indexOf(Buffer.from('504b0102', 'hex'));
+  const descriptor = out.indexOf(Buffer.from('504b0708', 'hex'));
+  if (central < 0 || descriptor < 0) throw new Error('expected a central directory header and a data descriptor');
+  if (out.readUInt32LE(central + 24) !== realBytes) throw new Error('unexpected central directory layout');
+  out.writeUInt32LE(declaredBytes, central + 24);
+  out.writeUInt32LE(declaredBytes, descriptor + 12);
+  return out;
 }

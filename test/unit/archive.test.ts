@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import yazl from 'yazl';
 import { inspectZip, unsafeEntryName, ZIP_LIMITS, type ZipLimits } from '../../worker/files/archive';
-import { makeZip, overlappingArchive, zipSlipArchive } from '../support/zips';
+import { lyingArchive, makeZip, overlappingArchive, zipSlipArchive } from '../support/zips';
 
 /** Limits scaled down so each rule is crossed with kilobytes rather than the real 100 MB. */
-const SMALL: ZipLimits = { maxEntries: 3, maxUncompressedBytes: 64 * 1024, maxRatio: 100, ratioMinBytes: 16 * 1024 };
+const SMALL: ZipLimits = { maxEntries: 3, maxUncompressedBytes: 64 * 1024, maxEntryBytes: 48 * 1024, maxRatio: 100, ratioMinBytes: 16 * 1024 };
 
 const text = (name: string, body = `contents of ${name}\n`) => ({ name, data: Buffer.from(body) });
 const reasonFor = async (zip: Buffer, limits: ZipLimits = ZIP_LIMITS): Promise<string> => {
@@ -110,6 +110,26 @@ describe('archive checks (ZIP entries)', () => {
 
     it('refuses entries that share their data (the overlapping-entry bomb)', async () => {
       expect(await reasonFor(await overlappingArchive())).to.equal('entry "b.txt" shares its data with another entry (overlapping-entry zip bomb)');
+    });
+
+    it('refuses an entry whose header declares 1,000 bytes but which inflates to 200 MB, counting real bytes', async () => {
+      const reason = await reasonFor(await lyingArchive(200 * 1024 * 1024, 1000));
+      expect(reason).to.equal('entry "notes.txt" inflates to more than the 1000 bytes its header declares (zip bomb)');
+    });
+
+    it('refuses a lying entry whatever limits apply, since the real bytes decide', async () => {
+      const reason = await reasonFor(await lyingArchive(40 * 1024, 1000), { ...SMALL, maxRatio: 1e9 });
+      expect(reason).to.match(/^entry "notes.txt" inflates to more than the 1000 bytes/);
+    });
+
+    it('refuses one entry beyond the per-entry cap although the archive stays within its total', async () => {
+      const zip = await makeZip([{ name: 'big.bin', data: crypto.randomBytes(50 * 1024) }]);
+      expect(await reasonFor(zip, SMALL)).to.equal(`entry "big.bin" expands to more than ${48 * 1024} bytes`);
+    });
+
+    it('reports the sizes the entries really inflated to', async () => {
+      const verdict = await inspectZip(await makeZip([{ name: 'noise.bin', data: crypto.randomBytes(20 * 1024) }]), SMALL);
+      expect(verdict.ok && verdict.entries.map((e) => e.size)).to.deep.equal([20 * 1024]);
     });
 
     it('refuses bytes that only start like a ZIP archive', async () => {

@@ -11,6 +11,17 @@ describe('coding lab: output comparison', () => {
       expect(outcome.ok).to.equal(false);
       expect(outcome.diff).to.match(/^Missing final newline/);
     });
+    it('refuses an extra final newline and says so', () => {
+      expect(compareOutput('3', '3\n', { comparison: 'exact' }).diff).to.match(/^Unexpected final newline/);
+    });
+    it('refuses Windows line endings, saying only that line endings differ, with no diff of equal lines', () => {
+      const outcome = compareOutput('a\nb\n', 'a\r\nb\r\n', { comparison: 'exact' });
+      expect(outcome.ok).to.equal(false);
+      expect(outcome.diff).to.equal('Whitespace or line endings differ');
+    });
+    it('names the first differing line keeping its spaces', () => {
+      expect(compareOutput('a \nb\n', 'a\nb\n', { comparison: 'exact' }).diff).to.match(/^Line 1: expected "a ", got "a"/);
+    });
   });
 
   describe('trim (the default)', () => {
@@ -92,6 +103,19 @@ describe('coding lab: output comparison', () => {
       expect(isValidRegex('(')).to.equal(false);
       expect(isValidRegex('a+b')).to.equal(true);
     });
+  });
+
+  it('shortens a long line in the summary to 80 characters and an ellipsis', () => {
+    const outcome = compareOutput('x'.repeat(200), 'y', { comparison: 'trim' });
+    expect(outcome.diff).to.include(`Line 1: expected "${'x'.repeat(80)}…", got "y"`);
+  });
+
+  it('marks a diff cut at its size limit as truncated', () => {
+    const line = (c: string) => c.repeat(70);
+    const expected = Array.from({ length: 150 }, (_, i) => `${line('a')}${i}`).join('\n');
+    const actual = Array.from({ length: 150 }, (_, i) => `${line('b')}${i}`).join('\n');
+    const diff = compareOutput(expected, actual, { comparison: 'trim' }).diff!;
+    expect(diff.endsWith('\n… (diff truncated)')).to.equal(true);
   });
 
   it('keeps the diff of a huge output short', () => {

@@ -105,10 +105,33 @@ describe('configuration values', () => {
   });
 
   describe('proxies', () => {
-    it('reads TRUST_PROXY as a switch, a hop count or a list of addresses', () => {
-      expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).to.equal(true);
+    it('reads TRUST_PROXY as a hop count', () => {
       expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).to.equal(2);
-      expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).to.equal('loopback, 10.0.0.0/8');
+    });
+
+    it('reads TRUST_PROXY as a list of addresses, CIDRs and named ranges', () => {
+      expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, 192.168.1.7, fd00::/8, 172.16.0.0/255.240.0.0' }).http.trustProxy).to.deep.equal([
+        'loopback',
+        '10.0.0.0/8',
+        '192.168.1.7',
+        'fd00::/8',
+        '172.16.0.0/255.240.0.0',
+      ]);
+    });
+
+    it('trusts no proxy by default, and reads false as no proxy', () => {
+      expect(loadConfig({}).http.trustProxy).to.equal(0);
+      expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).to.equal(0);
+    });
+
+    it('refuses TRUST_PROXY=true, in every environment, saying what to set instead', () => {
+      expect(problemWith({ TRUST_PROXY: 'true' })).to.match(/^Invalid configuration: TRUST_PROXY must be a hop count .* not true/);
+      expect(problemWith({ TRUST_PROXY: 'true', NODE_ENV: 'development' })).to.match(/TRUST_PROXY/);
+    });
+
+    it('refuses a TRUST_PROXY list naming something that is no address', () => {
+      expect(problemWith({ TRUST_PROXY: '10.0.0.0/8, everyone' })).to.match(/TRUST_PROXY names "everyone"/);
+      expect(problemWith({ TRUST_PROXY: '10.0.0.0/33' })).to.match(/TRUST_PROXY names "10.0.0.0\/33"/);
     });
   });
 

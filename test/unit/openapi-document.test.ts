@@ -48,6 +48,18 @@ describe('the merged OpenAPI document', () => {
       expect(checked).to.have.property('openapi', '3.1.0');
     });
 
+    it("documents the global rate limit's 429 on every operation but the probes it skips", () => {
+      const missing: string[] = [];
+      for (const [p, ops] of Object.entries(served.paths)) {
+        for (const [method, op] of Object.entries(ops as Record<string, { responses: Record<string, unknown> }>)) {
+          if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+          const has429 = op.responses['429'] !== undefined;
+          if (has429 === ['/health', '/ready', '/metrics'].includes(p)) missing.push(`${method} ${p}`);
+        }
+      }
+      expect(missing).to.deep.equal([]);
+    });
+
     it('carries the paths of every feature file', () => {
       expect(Object.keys(served.paths)).to.include.members(['/health', '/api/v2/auth/login', '/api/v2/files/{id}']);
     });

@@ -80,6 +80,14 @@ module.exports.run = () => {};`);
       expect(m.functions.map((f) => f.name)).to.deep.equal(['double', 'push', 'load', 'module.exports.run']);
     });
 
+    it('names functions under computed, private, literal and expression keys, and calls a nameless one anonymous', () => {
+      const m = js(`const key = 'k';
+const o = { [key]: () => 1, 'two words': function () {}, [key + 'x']: () => 2 };
+class C { #secret() {} [key]() {} }
+[1].map(function (x) { return x; });`);
+      expect(m.functions.map((f) => f.name)).to.deep.equal(['[key]', 'two words', "[key + 'x']", '#secret', '[key]', '(anonymous)']);
+    });
+
     it('measures function sizes in lines and counts top-level code as its own unit', () => {
       const m = js(`const lines = require('fs').readFileSync(0, 'utf8').split('\\n');
 function sum(a) {
@@ -155,6 +163,24 @@ if __name__ == "__main__":
       expect(fn(quoted, 'f').complexity).to.equal(1);
     });
 
+    it('reads a tab as indentation to the next multiple of eight, as Python does', () => {
+      const tabs = measureCode('python', [{ name: 't.py', content: 'def f(x):\n\tif x:\n\t\tfor y in x:\n\t\t\tprint(y)\n\treturn x\n' }]);
+      expect(fn(tabs, 'f')).to.include({ maxNesting: 2, complexity: 3, lines: 5 });
+    });
+
+    it('finds methods inside a class without counting the class as nesting', () => {
+      const cls = measureCode('python', [
+        { name: 'c.py', content: 'class Box:\n    def open(self, key):\n        if key:\n            return True\n        return False\n' },
+      ]);
+      expect(cls.functions.map((f) => f.name)).to.deep.equal(['open']);
+      expect(fn(cls, 'open')).to.include({ maxNesting: 1, complexity: 2 });
+    });
+
+    it('counts the decisions of a bracketed continuation line in its function', () => {
+      const cont = measureCode('python', [{ name: 'k.py', content: 'def f(a, b):\n    ok = (a and\n          b or a)\n    return ok\n' }]);
+      expect(fn(cont, 'f')).to.include({ complexity: 3, maxNesting: 0, lines: 4 });
+    });
+
     it('labels its figures as heuristics', () => {
       expect(m.method).to.equal('heuristic');
       expect(m.note).to.match(/heuristic/i);
@@ -188,6 +214,18 @@ int main(void) {
       expect(fn(m, 'is_prime')).to.include({ complexity: 4, maxNesting: 2, lines: 9 });
       // main: 1 + while + && + ?: = 4
       expect(fn(m, 'main')).to.include({ complexity: 4, maxNesting: 0 });
+    });
+
+    it('does not take a C++ lambda for a function, and counts its decisions in the function around it', () => {
+      const m = measureCode('cpp', [
+        {
+          name: 'main.cpp',
+          content: 'int main() {\n    auto even = [](int x) { if (x % 2 == 0) { return true; } return false; };\n    return even(2) ? 0 : 1;\n}\n',
+        },
+      ]);
+      expect(m.functions.map((f) => f.name)).to.deep.equal(['main']);
+      // 1 + if + ?: = 3
+      expect(fn(m, 'main').complexity).to.equal(3);
     });
 
     it('does not take Java classes, generics wildcards or anonymous classes for functions or decisions', () => {
@@ -283,5 +321,69 @@ ${Array.from({ length: 20 }, (_, i) => `console.log(${i});`).join('\n')}
   it('says in the summary that figures for Python are heuristics', () => {
     const review = staticReview(measureCode('python', [{ name: 'a.py', content: 'print(1)\n' }]), allPassed);
     expect(review.summary).to.contain('Figures for python are line-based heuristics');
+  });
+  it('says a submission that does not compile ran no test, and scores correctness 0 when nothing could be scored', () => {
+    const review = staticReview(js('function f() {}\n'), { passed: 0, total: 0, score: 0, maxScore: 0, verdict: 'compile_error', cases: [] });
+    expect(review.issues).to.include('The code does not compile (verdict compile_error), so no test ran.');
+    expect(review.summary.startsWith('The submission did not compile.')).to.equal(true);
+    expect(review.rubric.find((r) => r.criterion === 'correctness')!.score).to.equal(0);
+  });
+
+  it('tells a student whose only failures are hidden tests to try edge cases, and names the verdict unknown when there is none', () => {
+    const review = staticReview(js('function f() {}\n'), {
+      passed: 1,
+      total: 2,
+      score: 1,
+      maxScore: 2,
+      verdict: null,
+      cases: [
+        { name: 'sample', verdict: 'accepted', timeMs: 1, memoryKb: 1, hidden: false },
+        { name: 'secret', verdict: 'wrong_answer', timeMs: 1, memoryKb: 1, hidden: true },
+      ],
+    });
+    expect(review.issues).to.include('1 of 2 tests fail (verdict unknown).');
+    expect(review.suggestions[0]).to.match(/^Only hidden tests fail/);
+    expect(review.summary).to.contain('verdict unknown');
+  });
+
+  it("reports the parser's refusal of JavaScript it cannot read", () => {
+    const review = staticReview(js('function (( {\n'), allPassed);
+    expect(review.issues.some((i) => i.startsWith('The JavaScript parser refused the code: '))).to.equal(true);
+  });
+
+  it('names complex top-level code as "(top level)" and says the highest complexity is there', () => {
+    const top = `${Array.from({ length: 12 }, (_, i) => `if (process.argv[${i}]) console.log(${i});`).join('\n')}\n`;
+    const review = staticReview(js(top), allPassed);
+    expect(review.issues).to.include('`(top level)` (line 1) has cyclomatic complexity 13 (threshold 10).');
+    expect(review.summary).to.contain('Highest cyclomatic complexity 13 (top-level code)');
+  });
+
+  it('names a function over 50 lines with its length, and takes two structure points off for it', () => {
+    const long = `function long() {\n${Array.from({ length: 55 }, (_, i) => `  console.log(${i});`).join('\n')}\n}\n`;
+    const review = staticReview(js(long), allPassed);
+    expect(review.issues).to.include('`long` (line 1) is 57 lines long (threshold 50).');
+    expect(review.rubric.find((r) => r.criterion === 'structure')!.score).to.equal(8);
+  });
+
+  it('asks for functions when more than 30 code lines are all top-level', () => {
+    const script = `${Array.from({ length: 31 }, (_, i) => `console.log(${i});`).join('\n')}\n`;
+    const review = staticReview(js(script), allPassed);
+    expect(review.issues).to.include('All 31 code lines are top-level code; there is no function (threshold 30 lines).');
+    expect(review.suggestions).to.include('Put the steps of the program into named functions.');
+  });
+
+  it('counts a good comment ratio as a strength once comments are required', () => {
+    const commented = `${Array.from({ length: 20 }, (_, i) => `// step ${i}\nconsole.log(${i});`).join('\n')}\n`;
+    const review = staticReview(js(commented), allPassed);
+    expect(review.strengths).to.include('Comment ratio is 50% (threshold 10%).');
+  });
+
+  it('names functions by file and line when the submission has several files', () => {
+    const metrics = measureCode('javascript', [
+      { name: 'a.js', content: 'function ok() {}\n' },
+      { name: 'b.js', content: `function grade(s) {\n${Array.from({ length: 12 }, (_, i) => `  if (s === ${i}) return ${i};`).join('\n')}\n}\n` },
+    ]);
+    const review = staticReview(metrics, allPassed);
+    expect(review.issues).to.include('`grade` (b.js:1) has cyclomatic complexity 13 (threshold 10).');
   });
 });

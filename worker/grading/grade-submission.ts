@@ -18,6 +18,7 @@ import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
 import { GradingEvents, type Audience } from './events';
 import { scoreResults } from './scoring';
 import { finishRejudgeStep } from './rejudge';
+import { invalidateStudents } from '../../common/learning/student-cache-versions';
 import { codingGraded } from '../../common/notifications/triggers';
 
 export interface GradingContext {
@@ -144,6 +145,8 @@ export class SubmissionGrader {
     const events = new GradingEvents(this.ctx.realtime, audience, this.ctx.hiddenFigures);
     const complete = async (f: Final): Promise<GradeOutcome> => {
       if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
+      // the dashboard counts solved tasks; the INCR is queued on the connection ahead of the event below
+      void invalidateStudents([row.user_id]);
       events.completed(f.verdict, f.score, f.maxScore);
       // not awaited: the job is done once the grade is stored; the notification (deduplicated) follows
       void codingGraded(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }).catch((err: Error) =>

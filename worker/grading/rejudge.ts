@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { Queues } from '../../common/queues';
 import { gradingJobId } from '../../common/grading/job-ids';
+import { invalidateAllStudents } from '../../common/learning/student-cache-versions';
 import { rooms } from '../../common/realtime/events';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
 
@@ -71,6 +72,8 @@ export async function startRejudge(ctx: RejudgeContext & { queues: Queues }, rej
         )) as [{ id: string }[], unknown])
       : [[]];
     const total = picked.length;
+    // verdicts go back to none: solved counts on every affected dashboard change
+    if (total) await invalidateAllStudents(transaction);
     await ctx.sequelize.query(
       `UPDATE coding_rejudges SET total = :total, done = 0,
               status = CASE WHEN :total = 0 THEN 'completed' ELSE 'running' END,

@@ -188,7 +188,7 @@ export class PeopleService {
       await user.destroy({ transaction });
       await this.audit(actor, 'account_deleted', user.id, { kind }, transaction);
     });
-    await this.d.sessions.revokeAllOfUser(user.id, 'admin');
+    await this.d.sessions.revokeEverything(user.id, 'admin');
   }
 
   async restore(actor: Actor, kind: PersonKind, id: string): Promise<PersonView> {
@@ -210,7 +210,7 @@ export class PeopleService {
       await user.update({ status: suspended ? 'suspended' : 'active' }, { transaction });
       await this.audit(actor, suspended ? 'account_suspended' : 'account_unsuspended', user.id, { kind }, transaction);
     });
-    if (suspended) await this.d.sessions.revokeAllOfUser(user.id, 'admin');
+    if (suspended) await this.d.sessions.revokeEverything(user.id, 'admin');
     return personView(user);
   }
 

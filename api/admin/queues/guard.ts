@@ -31,7 +31,7 @@ export function queueDashboardGuard(sessions: QueueSessions, revocation: AccessR
     const token = readCookie(req.headers.cookie, QUEUE_COOKIE);
     const session = token ? sessions.verify(token) : null;
     if (!session) return next(new UnauthenticatedError('Open the queue dashboard through POST /api/v2/admin/queues/session'));
-    void revocation.isRevoked({ jti: session.jti, sid: session.sid }).then(
+    void revocation.isRevoked({ jti: session.jti, sid: session.sid, sub: session.userId, iat: session.iat }).then(
       (revoked) => {
         if (revoked) return next(new UnauthenticatedError('The session behind this cookie has ended'));
         if (session.role !== 'admin') return next(new ForbiddenError('Only admins may use the queue dashboard'));

@@ -1,7 +1,5 @@
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import type { RequestHandler } from 'express';
+import { lazyModule } from '../../../common/runtime/lazy-module';
 import type { ApiDeps } from '../../deps';
 import { ApiRouter } from '../../http/router';
 import { noFields, validate } from '../../http/validate';
@@ -19,11 +17,20 @@ export function queueDashboardRoutes(deps: ApiDeps): ApiRouter {
   const sessions = new QueueSessions(deps.config);
   const c = queueSessionController(sessions, deps.config.isProduction);
 
-  const board = new ExpressAdapter();
-  board.setBasePath(QUEUE_DASHBOARD_PATH);
-  createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter: board });
+  // bull-board (its UI, React bundle list and adapters) is built on the first admin visit, not at start-up
+  const board = lazyModule(() => {
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use (lazy-module.ts) */
+    const { createBullBoard } = require('@bull-board/api') as typeof import('@bull-board/api');
+    const { BullMQAdapter } = require('@bull-board/api/bullMQAdapter') as typeof import('@bull-board/api/bullMQAdapter');
+    const { ExpressAdapter } = require('@bull-board/express') as typeof import('@bull-board/express');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const adapter = new ExpressAdapter();
+    adapter.setBasePath(QUEUE_DASHBOARD_PATH);
+    createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
+    return adapter.getRouter() as RequestHandler;
+  });
 
   const api = new ApiRouter(QUEUE_DASHBOARD_PATH).post('/session', requireAuth, requireRole('admin'), validate({ body: noFields }), c.open);
-  api.router.use(queueDashboardGuard(sessions, deps.revocation), board.getRouter() as RequestHandler);
+  api.router.use(queueDashboardGuard(sessions, deps.revocation), (req, res, next) => board()(req, res, next));
   return api;
 }

@@ -17,6 +17,7 @@ export interface QueueSession {
   sid: string;
   jti: string;
   role: string;
+  iat: number;
   exp: number;
 }
 
@@ -44,8 +45,10 @@ export class QueueSessions {
   verify(token: string): QueueSession | null {
     try {
       const c = jwt.verify(token, this.key, { algorithms: ['HS256'], audience: AUDIENCE, issuer: this.config.auth.issuer }) as jwt.JwtPayload;
-      if (!c.sub || !c.jti || typeof c.sid !== 'string' || typeof c.role !== 'string' || !c.exp) return null;
-      return { userId: c.sub, sid: c.sid, jti: c.jti, role: c.role, exp: c.exp };
+      if (!c.sub || !c.jti || typeof c.sid !== 'string' || typeof c.role !== 'string' || typeof c.iat !== 'number' || typeof c.exp !== 'number') {
+        return null;
+      }
+      return { userId: c.sub, sid: c.sid, jti: c.jti, role: c.role, iat: c.iat, exp: c.exp };
     } catch {
       return null;
     }

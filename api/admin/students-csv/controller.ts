@@ -5,6 +5,7 @@ import multer from 'multer';
 import { stringify } from 'csv-stringify';
 import { BadRequestError } from '../../../common/errors';
 import { input } from '../../http/validate';
+import { multipart } from '../../http/multipart';
 import { sendData } from '../../http/respond';
 import type { StudentImportService } from './import-service';
 import type { CsvRecord, ExportService } from './export-service';
@@ -14,7 +15,10 @@ import type { ImportOptions } from './schemas';
 
 /** The CSV arrives as the multipart field `file`, held in memory up to STUDENT_IMPORT_MAX_BYTES. */
 export function csvUpload(maxBytes: number): RequestHandler {
-  return multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1024 } }).single('file');
+  return multipart(
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1024 } }).single('file'),
+    1,
+  );
 }
 
 async function streamCsv(res: Response, filename: string, header: string[], rows: AsyncIterable<CsvRecord>): Promise<void> {

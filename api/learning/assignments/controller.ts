@@ -3,15 +3,21 @@ import { input } from '../../http/validate';
 import { sendData, sendList } from '../../http/respond';
 import type { AdminAssignmentQuery, AdminAssignmentService, AssignmentInput } from './staff-service';
 import type { StudentAssignmentQuery, StudentAssignmentService } from './student-service';
+import type { StudentPageCache } from '../student-cache';
 
 const actor = (req: Request) => ({ id: req.user!.id, role: req.user!.role });
 const idOf = (req: Request) => input<{ id: string }>(req, 'params').id;
 
 /** `/api/v2/tutorial/assignments`: what a student has to do (staff may open one to see it as students do). */
-export function studentAssignmentController(assignments: StudentAssignmentService) {
+export function studentAssignmentController(assignments: StudentAssignmentService, pages: StudentPageCache) {
   const list: RequestHandler = async (req, res) => {
-    const { data, meta } = await assignments.list(req.user!.id, input<StudentAssignmentQuery>(req, 'query'));
-    sendList(res, data, meta);
+    const studentId = req.user!.id;
+    const q = input<StudentAssignmentQuery>(req, 'query');
+    const page = `list:${q.page}:${q.pageSize}:${q.sort}:${q.status ?? ''}:${q.q ?? ''}`;
+    await pages.send(res, studentId, page, async () => {
+      const { data, meta, turnsAt } = await assignments.listPage(studentId, q);
+      return { body: JSON.stringify({ data, meta }), turnsAt };
+    });
   };
   const get: RequestHandler = async (req, res) => {
     const id = idOf(req);

@@ -6,11 +6,13 @@ import { idParams } from '../params';
 import { AdminAssignmentService } from './staff-service';
 import { staffAssignmentController, studentAssignmentController } from './controller';
 import * as s from './schemas';
+import { StudentPageCache } from '../student-cache';
 
 /** What a student opens every day: the assignments to do. */
 export function studentAssignmentRoutes(deps: ApiDeps, learning: LearningServices): ApiRouter {
   const { requireAuth, requireRole } = deps.auth;
-  const c = studentAssignmentController(learning.studentAssignments);
+  const pages = new StudentPageCache(deps.redis, deps.config.redis.prefix, deps.config.site.studentCacheSeconds);
+  const c = studentAssignmentController(learning.studentAssignments, pages);
   return new ApiRouter('/api/v2/tutorial/assignments')
     .get('/', requireAuth, requireRole('student'), validate({ query: s.studentAssignmentQuery }), c.list)
     .get('/:id', requireAuth, validate({ params: idParams }), c.get);

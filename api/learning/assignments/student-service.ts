@@ -79,6 +79,12 @@ export class StudentAssignmentService {
 
   /** One query: the page, the student's state on each item, and the total. */
   async list(studentId: string, query: StudentAssignmentQuery, now = new Date()) {
+    const { data, meta } = await this.listPage(studentId, query, now);
+    return { data, meta };
+  }
+
+  /** `list`, and the next due time after which the page changes by itself (for the page cache). */
+  async listPage(studentId: string, query: StudentAssignmentQuery, now = new Date()) {
     const { limit, offset } = limitOffset(query);
     const direction = query.sort === '-dueAt' ? 'DESC' : 'ASC';
     const rows = await this.sequelize.query<Record<string, unknown>>(
@@ -88,7 +94,10 @@ export class StudentAssignmentService {
         WHERE (CAST(:state AS text) IS NULL OR state = :state)
           AND (CAST(:q AS text) IS NULL OR title ILIKE :q OR description ILIKE :q)
       )
-      SELECT t.total, f.* FROM (SELECT count(*) AS total FROM filtered) t
+      SELECT t.total, t.turns_at, f.* FROM (
+        SELECT count(*) AS total,
+          (SELECT min(due_at) FROM assignments WHERE status = 'published' AND due_at > :now) AS turns_at
+        FROM filtered) t
       LEFT JOIN LATERAL (
         SELECT * FROM filtered ORDER BY due_at ${direction}, id LIMIT :limit OFFSET :offset
       ) f ON true`,
@@ -106,7 +115,8 @@ export class StudentAssignmentService {
     );
     const total = (rows[0]?.total as number | undefined) ?? 0;
     const data = rows.filter((r) => r.id).map((r) => ({ ...assignmentView(assignmentFromRow(r)), mine: mineView(r) }));
-    return { data, meta: { page: query.page, pageSize: query.pageSize, total } };
+    const turnsAt = (rows[0]?.turns_at as Date | null | undefined) ?? null;
+    return { data, meta: { page: query.page, pageSize: query.pageSize, total }, turnsAt };
   }
 
   /** One published assignment the student may see, with every attempt they made at it. */

@@ -28,12 +28,18 @@ export class DashboardService {
   constructor(private readonly sequelize: Sequelize) {}
 
   async forStudent(studentId: string, now = new Date()): Promise<Dashboard> {
+    return (await this.read(studentId, now)).dashboard;
+  }
+
+  /** The dashboard and the next due time after which it changes by itself (for the page cache). */
+  async read(studentId: string, now = new Date()): Promise<{ dashboard: Dashboard; turnsAt: Date | null }> {
     const [row] = await this.sequelize.query<{
       counts: Dashboard['counts'] & { done: number; average: number | null };
       deadlines: Dashboard['nextDeadlines'];
       grades: Dashboard['latestGrades'];
       coding_solved: number;
       unread_notifications: number;
+      turns_at: Date | null;
     }>(
       `WITH ${STUDENT_ASSIGNMENTS_SQL}
       SELECT
@@ -56,11 +62,12 @@ export class DashboardService {
             ORDER BY latest_graded_at DESC, id LIMIT 5) g) AS grades,
         (SELECT count(DISTINCT task_id) FROM coding_submissions
           WHERE user_id = :studentId AND verdict = 'accepted') AS coding_solved,
-        (SELECT count(*) FROM notifications WHERE user_id = :studentId AND read_at IS NULL) AS unread_notifications`,
+        (SELECT count(*) FROM notifications WHERE user_id = :studentId AND read_at IS NULL) AS unread_notifications,
+        (SELECT min(due_at) FROM assignments WHERE status = 'published' AND due_at > :now) AS turns_at`,
       { replacements: { studentId, now }, type: QueryTypes.SELECT },
     );
     const c = row!.counts;
-    return {
+    const dashboard: Dashboard = {
       counts: { pending: c.pending, submitted: c.submitted, graded: c.graded, overdue: c.overdue, total: c.total },
       nextDeadlines: row!.deadlines,
       latestGrades: row!.grades,
@@ -69,5 +76,6 @@ export class DashboardService {
       codingLab: { available: true, solved: Number(row!.coding_solved) },
       notifications: { available: true, unread: Number(row!.unread_notifications) },
     };
+    return { dashboard, turnsAt: row!.turns_at };
   }
 }

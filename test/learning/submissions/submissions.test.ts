@@ -181,6 +181,28 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
       expect(res.body.error.code).to.equal('DEADLINE_PASSED');
     });
 
+    it('marks a rework handed in after the deadline late, with its days late', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id, dueIn: -HOUR, acceptLate: true, latePenaltyPercent: 10, maxLateDays: 3 });
+      const s = await makeSubmission(a, school.student, { status: 'needs_revision', submittedAt: new Date(Date.now() - 2 * HOUR) });
+      const res = await request(app())
+        .patch(`/api/v2/tutorial/submissions/${s.id}`)
+        .set(bearer(school.student))
+        .send({ content: 'reworked late' })
+        .expect(200);
+      expect(res.body.data).to.include({ status: 'late', daysLate: 1 });
+    });
+
+    it('refuses replacing the link of a link assignment with something that is not an http(s) link', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id, kind: 'link' });
+      const s = await makeSubmission(a, school.student, { content: 'https://example.org/mine' });
+      const res = await request(app())
+        .patch(`/api/v2/tutorial/submissions/${s.id}`)
+        .set(bearer(school.student))
+        .send({ content: 'ftp://example.org/mine' })
+        .expect(400);
+      expect(res.body.error.details[0]).to.include({ field: 'content', type: 'string.uri' });
+    });
+
     it('refuses an empty change with 400', async () => {
       const a = await makeAssignment({ classroomId: school.classroom.id });
       const s = await makeSubmission(a, school.student);
@@ -236,6 +258,28 @@ describe('submissions (/api/v2/tutorial/submissions)', () => {
         .set(bearer(school.teacher))
         .send({ content: 'mine now', status: 'returned' })
         .expect(400);
+    });
+
+    it('refuses a teacher change without a status, naming status as required', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id });
+      const s = await makeSubmission(a, school.student);
+      const res = await request(app())
+        .patch(`/api/v2/tutorial/submissions/${s.id}`)
+        .set(bearer(school.teacher))
+        .send({ feedback: 'Looks fine' })
+        .expect(400);
+      expect(res.body.error.details.map((d: { field: string; type: string }) => [d.field, d.type])).to.deep.equal([['status', 'any.required']]);
+    });
+
+    it('names both the content and the missing status when a teacher sends content alone', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id });
+      const s = await makeSubmission(a, school.student);
+      const res = await request(app())
+        .patch(`/api/v2/tutorial/submissions/${s.id}`)
+        .set(bearer(school.teacher))
+        .send({ content: 'mine now' })
+        .expect(400);
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).to.deep.equal(['content', 'status']);
     });
 
     it('answers 404 to a teacher of another classroom', async () => {

@@ -1,0 +1,104 @@
+import type { Redis } from 'ioredis';
+import type { Model, ModelStatic, Transaction } from 'sequelize';
+import { Assignment, Classroom, CodingSubmission, Notification, Submission, User } from '../models';
+
+/**
+ * Version keys of the per-student read cache (api/learning/student-cache.ts): a cached dashboard or
+ * assignment page is tagged with `<all>.<student>`, the two counters below as they were read before
+ * the query, and is served only while both are unchanged. A write INCRs the counter it affects once it
+ * is committed, so a reader that raced it stored its page under a tag nobody will match again.
+ *
+ * - `learn:v:all`: assignments (any change), classrooms deleted, and bulk writes whose rows are unknown.
+ * - `learn:v:s:<studentId>`: that student's submissions, coding verdicts, notifications and account.
+ *
+ * Both processes install it (common/runtime/core-deps.ts): every Sequelize write to those models is
+ * seen by a hook; raw SQL writers call `invalidateStudents`/`invalidateAllStudents` themselves.
+ */
+export const ALL_VERSION_KEY = 'learn:v:all';
+export const studentVersionKey = (studentId: string) => `learn:v:s:${studentId}`;
+
+/** every Redis this process's API or worker runs on (a test process may hold several, with different prefixes) */
+const targets = new Set<{ redis: Redis; prefix: string }>();
+
+const BUMP_WAIT_MS = 1000;
+
+async function bump(keys: string[], transaction?: Transaction | null): Promise<void> {
+  if (targets.size === 0 || keys.length === 0) return;
+  const run = async () => {
+    const sends: Promise<unknown>[] = [];
+    for (const to of targets) {
+      if (to.redis.status === 'end') {
+        targets.delete(to);
+        continue;
+      }
+      const pipeline = to.redis.pipeline();
+      for (const key of new Set(keys)) pipeline.incr(`${to.prefix}${key}`);
+      // an INCR lost to a Redis outage leaves entries to expire by STUDENT_CACHE_SECONDS
+      sends.push(pipeline.exec().catch(() => undefined));
+    }
+    await Promise.all(sends);
+  };
+  if (transaction) transaction.afterCommit(() => void run());
+  // awaited so the next request, on any API process, sees the change; bounded, because the worker's
+  // connection queues commands while Redis is away and a write must not hang on the cache
+  else await Promise.race([run(), new Promise((r) => setTimeout(r, BUMP_WAIT_MS).unref())]);
+}
+
+/** After a raw SQL write touching these students' submissions, coding verdicts or notifications. */
+export function invalidateStudents(studentIds: readonly string[], transaction?: Transaction | null): Promise<void> {
+  return bump(studentIds.map(studentVersionKey), transaction);
+}
+
+/** After a write whose students are unknown or many (a bulk update, an import, a rejudge). */
+export function invalidateAllStudents(transaction?: Transaction | null): Promise<void> {
+  return bump([ALL_VERSION_KEY], transaction);
+}
+
+type Options = { transaction?: Transaction | null; where?: unknown };
+
+/** The one user a bulk `where` names (`{ userId: '…' }`), if it names exactly one. */
+function oneUser(where: unknown, field: string): string | undefined {
+  const value = (where as Record<string, unknown> | undefined)?.[field];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function watch<M extends Model>(model: ModelStatic<M>, studentOf: ((row: M) => string) | undefined, bulkField?: string): void {
+  const one = (row: M, options: Options) =>
+    studentOf ? invalidateStudents([studentOf(row)], options.transaction) : invalidateAllStudents(options.transaction);
+  const bulk = (options: Options) => {
+    const id = bulkField ? oneUser(options.where, bulkField) : undefined;
+    return id ? invalidateStudents([id], options.transaction) : invalidateAllStudents(options.transaction);
+  };
+  const hooks = model as unknown as {
+    addHook(event: string, name: string, fn: (...args: never[]) => Promise<void>): void;
+    removeHook(event: string, name: string): void;
+  };
+  const on = (event: string, fn: (...args: never[]) => Promise<void>) => {
+    hooks.removeHook(event, 'student-cache');
+    hooks.addHook(event, 'student-cache', fn);
+  };
+  on('afterCreate', (row: M, options: Options) => one(row, options));
+  on('afterUpdate', (row: M, options: Options) => one(row, options));
+  on('afterDestroy', (row: M, options: Options) => one(row, options));
+  on('afterBulkCreate', (rows: M[], options: Options) =>
+    studentOf ? invalidateStudents(rows.map(studentOf), options.transaction) : invalidateAllStudents(options.transaction),
+  );
+  on('afterBulkUpdate', (options: Options) => bulk(options));
+  on('afterBulkDestroy', (options: Options) => bulk(options));
+}
+
+/**
+ * Points the hooks at this Redis too and bumps `all` once, so pages cached before a restart
+ * (when a migration or a seed may have changed rows with nobody watching) are not served again.
+ */
+export async function watchStudentCacheWrites(redis: Redis, prefix: string): Promise<void> {
+  targets.add({ redis, prefix });
+  // every call: Model.init (initModels) drops a model's hooks, and named hooks replace themselves
+  watch(Assignment, undefined);
+  watch(Classroom, undefined);
+  watch(Submission, (s) => s.studentId, 'studentId');
+  watch(CodingSubmission, (s) => s.userId, 'userId');
+  watch(Notification, (n) => n.userId, 'userId');
+  watch(User, (u) => u.id, 'id');
+  await invalidateAllStudents();
+}

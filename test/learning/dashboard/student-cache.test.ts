@@ -1,0 +1,127 @@
+import request from 'supertest';
+import { expect } from 'chai';
+import { app, apiDeps, testWorkerDeps } from '../../support/deps';
+import { bearer, createSchool } from '../../support/factories';
+import { notifyUsers } from '../../../common/notifications/create';
+import { User } from '../../../common/models';
+import { StudentPageCache } from '../../../api/learning/student-cache';
+import { DAY, grade, makeAssignment, submitText } from '../helpers';
+
+/**
+ * The student page cache (api/learning/student-cache.ts): pages are answered from Redis, yet any
+ * change that affects them, made through the API or by a worker, shows on the very next request.
+ */
+describe('student page cache', () => {
+  let school: Awaited<ReturnType<typeof createSchool>>;
+
+  beforeEach(async () => {
+    app();
+    school = await createSchool();
+  });
+
+  const dashboard = (as = school.student) => request(app()).get('/api/v2/student/dashboard').set(bearer(as)).expect(200);
+  const assignments = (as = school.student) => request(app()).get('/api/v2/tutorial/assignments').set(bearer(as)).expect(200);
+  const titles = (res: request.Response) => (res.body.data as { title: string }[]).map((a) => a.title).sort();
+
+  it('shows a grade given through the API on the next dashboard request', async () => {
+    const a = await makeAssignment({ classroomId: school.classroom.id, title: 'Loops' });
+    const submitted = await submitText(school.student, a.id).expect(201);
+    expect((await dashboard()).body.data.counts.submitted).to.equal(1);
+
+    await grade(school.teacher, submitted.body.data.id, { grade: 90, feedback: 'good' }).expect(200);
+
+    const after = (await dashboard()).body.data;
+    expect(after.counts.graded).to.equal(1);
+    expect(after.latestGrades[0]).to.include({ grade: 90, feedback: 'good' });
+  });
+
+  it('lists an assignment published after the list was cached', async () => {
+    await makeAssignment({ classroomId: school.classroom.id, title: 'First' });
+    expect(titles(await assignments())).to.deep.equal(['First']);
+
+    await makeAssignment({ classroomId: school.classroom.id, title: 'Second' });
+
+    expect(titles(await assignments())).to.deep.equal(['First', 'Second']);
+  });
+
+  it("shows the student's own new submission in the list at once", async () => {
+    const a = await makeAssignment({ classroomId: school.classroom.id, title: 'Essay' });
+    expect((await assignments()).body.data[0].mine.state).to.equal('pending');
+
+    await submitText(school.student, a.id).expect(201);
+
+    expect((await assignments()).body.data[0].mine.state).to.equal('submitted');
+  });
+
+  it('counts a notification a worker made on the next dashboard request', async () => {
+    expect((await dashboard()).body.data.notifications.unread).to.equal(0);
+
+    await notifyUsers(testWorkerDeps().realtime, [school.student.id], { type: 'announcement', title: 'Trip on Friday' });
+
+    expect((await dashboard()).body.data.notifications.unread).to.equal(1);
+  });
+
+  it("follows a student moved to another classroom to that classroom's assignments", async () => {
+    await makeAssignment({ classroomId: school.classroom.id, title: 'Mine' });
+    await makeAssignment({ classroomId: school.other.id, title: 'Theirs' });
+    expect(titles(await assignments())).to.deep.equal(['Mine']);
+
+    await User.update({ classroomId: school.other.id }, { where: { id: school.student.id } });
+
+    expect(titles(await assignments())).to.deep.equal(['Theirs']);
+  });
+
+  it("never answers one student with another's page", async () => {
+    const a = await makeAssignment({ classroomId: school.classroom.id, title: 'Shared' });
+    await submitText(school.student, a.id).expect(201);
+    expect((await assignments()).body.data[0].mine.state).to.equal('submitted');
+
+    expect((await assignments(school.classmate)).body.data[0].mine.state).to.equal('pending');
+  });
+
+  it('does not keep a page past the next due time it depends on', async () => {
+    const deps = apiDeps();
+    const cache = new StudentPageCache(deps.redis, deps.config.redis.prefix, 300);
+    const fakeRes = { setHeader: () => undefined, status: () => ({ send: () => undefined }) } as unknown as Parameters<StudentPageCache['send']>[0];
+    await cache.send(fakeRes, school.student.id, 'probe', async () => ({ body: '{}', turnsAt: new Date(Date.now() - DAY) }));
+
+    expect(await deps.redis.hget(`${deps.config.redis.prefix}learn:pages:${school.student.id}`, 'probe')).to.equal(null);
+  });
+
+  describe('revalidation and compression', () => {
+    it('answers 304 with no body when the client sends back the ETag it was given', async () => {
+      const first = await dashboard();
+      expect(first.headers.etag).to.be.a('string');
+      expect(first.headers['cache-control']).to.equal('private, no-cache');
+
+      const again = await request(app())
+        .get('/api/v2/student/dashboard')
+        .set(bearer(school.student))
+        .set('If-None-Match', first.headers.etag!)
+        .expect(304);
+      expect(again.text).to.equal('');
+    });
+
+    it('answers 200 with the new page once the ETag no longer matches', async () => {
+      const a = await makeAssignment({ classroomId: school.classroom.id, title: 'Later' });
+      const first = await assignments();
+      await submitText(school.student, a.id).expect(201);
+
+      const again = await request(app())
+        .get('/api/v2/tutorial/assignments')
+        .set(bearer(school.student))
+        .set('If-None-Match', first.headers.etag!)
+        .expect(200);
+      expect(again.headers.etag).to.not.equal(first.headers.etag);
+    });
+
+    it('gzips a large assignment list for a client that accepts it', async () => {
+      for (let i = 0; i < 8; i++) await makeAssignment({ classroomId: school.classroom.id, title: `Task ${i}`, dueIn: (i + 1) * DAY });
+
+      const res = await request(app()).get('/api/v2/tutorial/assignments').set(bearer(school.student)).set('Accept-Encoding', 'gzip').expect(200);
+
+      expect(res.headers['content-encoding']).to.equal('gzip');
+      expect(res.body.data).to.have.length(8);
+    });
+  });
+});
