@@ -7,7 +7,7 @@ import type { WebFile } from '../../common/web-lab/types';
 import { classroomOf, type Actor } from '../access/classrooms';
 import { findViewableAssignment } from './access';
 import { presentDraft } from './present';
-import { extractZip } from './archive';
+import { extractZip } from '../../common/web-lab/archive';
 
 /** The draft's revision as an ETag: `"<revision>"`; 0 is the starter files before the first save. */
 export const etagOf = (revision: number) => `"${revision}"`;

@@ -326,7 +326,7 @@ const CODING_SUBMISSION_COLUMNS: readonly Column[] = [
   ['updated_at', 'timestamptz'],
 ];
 
-async function studentClassroom(ctx: ImportContext, userId: string): Promise<string | null> {
+export async function studentClassroom(ctx: ImportContext, userId: string): Promise<string | null> {
   let rooms = ctx.notes.get('student-classrooms') as Map<string, string | null> | undefined;
   if (!rooms) {
     const rows = await ctx.sequelize.query<{ id: string; classroom_id: string | null }>(`SELECT id, classroom_id FROM users WHERE role = 'student'`, {

@@ -6,6 +6,16 @@ import { UNHOMED_TABLES } from './schema';
 import { admins, classNames, classrooms, students } from './people';
 import { assignments, grades, submissions } from './learning';
 import { announcements, contacts, discussionReplies, discussionThreads, events } from './site';
+import {
+  codingLabEvaluations,
+  codingLabSubmissions,
+  codingLabTasks,
+  codingLabVersions,
+  webLabAssignments,
+  webLabEvaluations,
+  webLabSubmissions,
+  webLabVersions,
+} from './web-lab';
 import { exerciseSubmissions, exerciseTests, exercises, pythonSubmissions, pythonTasks, pythonTests } from './coding';
 import type { ImportOptions, ImportReport, NotImportedReport, ProgressListener } from './types';
 import type { Storage } from '../storage/types';
@@ -25,6 +35,14 @@ export const ENTITIES: readonly EntitySpec<unknown>[] = [
   exercises,
   exerciseTests,
   exerciseSubmissions,
+  webLabAssignments,
+  webLabSubmissions,
+  webLabVersions,
+  webLabEvaluations,
+  codingLabTasks,
+  codingLabSubmissions,
+  codingLabVersions,
+  codingLabEvaluations,
   announcements,
   events,
   contacts,

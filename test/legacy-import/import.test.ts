@@ -6,6 +6,8 @@ import pg from 'pg';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { app, apiDeps } from '../support/deps';
+import { bearer } from '../support/factories';
+import { User } from '../../common/models';
 import { TEST_ENV, TEST_RUN_ID } from '../support/env';
 import { until } from '../support/until';
 import { getConfig } from '../../common/config';
@@ -13,7 +15,7 @@ import { dropDatabase } from '../../common/db/sequelize';
 import { createStorage } from '../../common/storage';
 import { importLegacy } from '../../common/legacy-import/run';
 import type { EntityReport, ImportOptions, ImportReport } from '../../common/legacy-import/types';
-import { createLegacyDatabase, seedSchool } from '../../bench/_legacy-school';
+import { createLegacyDatabase, seedSchool, seedWebLab, UPLOADED_SITE } from '../../bench/_legacy-school';
 import { COPIED_FILE, ODD_NAME, OLD_PASSWORD, seedAwkwardCases } from './awkward-school';
 import bcrypt from 'bcrypt';
 
@@ -45,6 +47,14 @@ const EXPECTED: Record<string, { mapped: number; skipped: Record<string, number>
   contacts: { mapped: 2, skipped: {} },
   discussion_threads: { mapped: 2, skipped: {} },
   discussion_replies: { mapped: 2, skipped: {} },
+  web_lab_assignments: { mapped: 2, skipped: {} },
+  web_lab_submissions: { mapped: 3, skipped: { orphan_student: 1 } },
+  web_lab_submission_versions: { mapped: 3, skipped: { orphan_submission: 1 } },
+  web_lab_evaluations: { mapped: 2, skipped: { no_version_to_evaluate: 1 } },
+  coding_lab_tasks: { mapped: 2, skipped: {} },
+  coding_lab_submissions: { mapped: 3, skipped: {} },
+  coding_lab_versions: { mapped: 3, skipped: {} },
+  coding_lab_evaluations: { mapped: 2, skipped: {} },
 };
 
 /** the GEMA table each entity lands in */
@@ -67,6 +77,14 @@ const TABLE: Record<string, string> = {
   contacts: 'contact_messages',
   discussion_threads: 'discussion_threads',
   discussion_replies: 'discussion_replies',
+  web_lab_assignments: 'web_assignments',
+  web_lab_submissions: 'web_projects',
+  web_lab_submission_versions: 'web_versions',
+  web_lab_evaluations: 'web_evaluations',
+  coding_lab_tasks: 'web_assignments',
+  coding_lab_submissions: 'web_projects',
+  coding_lab_versions: 'web_versions',
+  coding_lab_evaluations: 'web_evaluations',
 };
 
 const options = (over: Partial<ImportOptions> = {}): ImportOptions => ({
@@ -100,6 +118,7 @@ describe('legacy import: a school moves from the old GEMA', function () {
     legacy = await createLegacyDatabase(legacyUrl);
     await seedSchool(legacy, { ...BULK, passwordHash: bcrypt.hashSync('bulk-password', 4) });
     await seedAwkwardCases(legacy, filesRoot);
+    await seedWebLab(legacy, filesRoot);
   });
 
   after(async () => {
@@ -118,6 +137,7 @@ describe('legacy import: a school moves from the old GEMA', function () {
     }
     expect(report.notImported).to.deep.include({ table: 'articles', rows: 2, reason: 'reading: no GEMA API feature' });
     expect(report.notImported.map((n) => n.table)).to.include.members(['galleries', 'chat_sessions', 'coding_evaluations']);
+    expect(report.notImported.map((n) => n.table)).not.to.include.members(['web_lab_assignments', 'coding_lab_tasks']);
     expect(report.probe.columnsExtra).to.deep.equal({ students: ['nickname'] });
     expect(report.probe.columnsMissing).to.deep.equal({ python_submissions: ['judge0Token'] });
     expect(report.probe.extraTables).to.deep.equal(['school_settings']);
@@ -336,6 +356,173 @@ describe('legacy import: a school moves from the old GEMA', function () {
     expect(th2.author_id).to.equal(null);
   });
 
+  it('makes first-generation web lab assignments with the requirements checklist as their rubric, and says what has no field', async () => {
+    const wl1 = await one<{
+      rubric: unknown;
+      starter_files: unknown;
+      published: boolean;
+      archived_at: Date | null;
+      points: number;
+      created_by: string;
+    }>('SELECT rubric, starter_files, published, archived_at, points, created_by FROM web_assignments WHERE id = $1', [
+      await newIdOf('web_lab_assignments', 'aw_wl1'),
+    ]);
+    expect(wl1).to.deep.include({ published: true, archived_at: null, points: 100, created_by: await newIdOf('admins', 'aw_a1') });
+    // the checklist's own points where it gives them, the rest of the assignment's points shared out
+    expect(wl1.rubric).to.deep.equal([
+      { key: 'judul', title: 'Ada judul h1', maxPoints: 40 },
+      { key: 'warna', title: 'Latar berwarna', maxPoints: 60 },
+    ]);
+    expect(wl1.starter_files).to.deep.equal([
+      { path: 'index.html', encoding: 'utf8', content: '<h1></h1>' },
+      { path: 'style.css', encoding: 'utf8', content: 'body {}' },
+    ]);
+    const wl2 = await one<{ published: boolean; archived_at: Date | null; created_by: string | null }>(
+      'SELECT published, archived_at, created_by FROM web_assignments WHERE id = $1',
+      [await newIdOf('web_lab_assignments', 'aw_wl2')],
+    );
+    expect(wl2.published).to.equal(true);
+    expect(wl2.archived_at!.toISOString()).to.equal('2025-10-01T08:00:00.000Z');
+    expect(wl2.created_by).to.equal(null);
+    expect(entity(dry, 'web_lab_assignments').warnings).to.deep.equal({ solution_not_kept: 1, author_missing: 1 });
+  });
+
+  it('brings first-generation submissions as projects with their locked versions and checklist evaluations', async () => {
+    const project = await newIdOf('web_lab_submissions', 'aw_ws1');
+    const p = await one<{ status: string; files: unknown }>('SELECT status, files FROM web_projects WHERE id = $1', [project]);
+    expect(p.status).to.equal('graded');
+    expect(p.files).to.deep.equal([
+      { path: 'index.html', encoding: 'utf8', content: '<h1>Ani</h1>' },
+      { path: 'style.css', encoding: 'utf8', content: 'body { background: pink }' },
+    ]);
+    const versions = await sql<{ id: string; number: number; status: string }>(
+      'SELECT id, number, status FROM web_versions WHERE project_id = $1 ORDER BY number',
+      [project],
+    );
+    expect(versions.map((v) => [v.number, v.status])).to.deep.equal([
+      [1, 'completed'],
+      [2, 'completed'],
+    ]);
+    const e1 = await one<{ version_id: string; scores: unknown; rubric_total: number; grade: number; status: string; evaluated_by: string }>(
+      'SELECT version_id, scores, rubric_total, grade, status, evaluated_by FROM web_evaluations WHERE id = $1',
+      [await newIdOf('web_lab_evaluations', 'aw_we1')],
+    );
+    // the version the teacher saw: the latest one locked before the evaluation
+    expect(e1).to.deep.equal({
+      version_id: versions[1]!.id,
+      scores: [
+        { key: 'judul', score: 40, comment: '' },
+        { key: 'warna', score: 60, comment: '' },
+      ],
+      rubric_total: 100,
+      grade: 85,
+      status: 'graded',
+      evaluated_by: await newIdOf('admins', 'aw_a1'),
+    });
+    const e2 = await one<{ scores: unknown; status: string; evaluated_by: string | null; grade: number }>(
+      'SELECT scores, status, evaluated_by, grade FROM web_evaluations WHERE id = $1',
+      [await newIdOf('web_lab_evaluations', 'aw_we2')],
+    );
+    expect(e2).to.deep.equal({
+      scores: [
+        { key: 'judul', score: 40, comment: '' },
+        { key: 'warna', score: 0, comment: '' },
+      ],
+      status: 'returned',
+      evaluated_by: null,
+      grade: 40,
+    });
+    expect(entity(dry, 'web_lab_evaluations').warnings).to.deep.equal({ checklist_item_not_in_rubric: 1, grader_missing: 1 });
+  });
+
+  it('makes second-generation tasks with their rubric and file tree, refusing a path outside the project', async () => {
+    const ct1 = await one<{ rubric: unknown; points: number; starter_files: unknown; description: string }>(
+      'SELECT rubric, points, starter_files, description FROM web_assignments WHERE id = $1',
+      [await newIdOf('coding_lab_tasks', 'aw_ct1')],
+    );
+    expect(ct1.rubric).to.deep.equal([
+      { key: 'html', title: 'HTML structure', maxPoints: 30 },
+      { key: 'css', title: 'CSS and responsiveness', maxPoints: 30 },
+      { key: 'creativity', title: 'Creativity / brief', maxPoints: 40 },
+    ]);
+    expect(ct1.points).to.equal(100);
+    expect(ct1.starter_files).to.deep.equal([{ path: 'index.html', encoding: 'utf8', content: '<main></main>' }]);
+    expect(ct1.description).to.include('Kartu nama digital').and.include('Class level: XI');
+    const ct2 = await one<{ rubric: { key: string }[] }>('SELECT rubric FROM web_assignments WHERE id = $1', [
+      await newIdOf('coding_lab_tasks', 'aw_ct2'),
+    ]);
+    expect(ct2.rubric.map((c) => c.key)).to.deep.equal(['html', 'css', 'js', 'quality', 'creativity']);
+    expect(entity(dry, 'coding_lab_tasks').warnings).to.deep.equal({ file_path_refused: 1 });
+  });
+
+  it('unpacks a readable uploaded archive into the project and its version, and records one that is gone', async () => {
+    const site = Object.entries(UPLOADED_SITE)
+      .map(([p, content]) => ({ path: p, encoding: 'utf8', content }))
+      .sort((a, b) => (a.path < b.path ? -1 : 1));
+    const draft = await one<{ files: unknown; status: string }>('SELECT files, status FROM web_projects WHERE id = $1', [
+      await newIdOf('coding_lab_submissions', 'aw_cls2'),
+    ]);
+    expect(draft).to.deep.equal({ files: site, status: 'submitted' });
+    const v2 = await one<{ files: unknown; error: string | null }>('SELECT files, error FROM web_versions WHERE id = $1', [
+      await newIdOf('coding_lab_versions', 'aw_clv2'),
+    ]);
+    expect(v2).to.deep.equal({ files: site, error: null });
+    const v3 = await one<{ files: unknown; error: string }>('SELECT files, error FROM web_versions WHERE id = $1', [
+      await newIdOf('coding_lab_versions', 'aw_clv3'),
+    ]);
+    // the editor's panes are what is left of it
+    expect(v3.files).to.deep.equal([{ path: 'index.html', encoding: 'utf8', content: '<p>v1</p>' }]);
+    expect(v3.error).to.include('uploads/hilang.zip');
+    expect(entity(dry, 'coding_lab_versions').warnings).to.deep.equal({ archive_missing: 1 });
+    expect(entity(dry, 'coding_lab_submissions').warnings).to.deep.equal({ title_summary_not_kept: 1 });
+  });
+
+  it('carries second-generation rubric scores per criterion, rescaled onto the task rubric, with a grade by a deleted admin kept', async () => {
+    const e1 = await one<{ scores: unknown; rubric_total: number; grade: number; status: string }>(
+      'SELECT scores, rubric_total, grade, status FROM web_evaluations WHERE id = $1',
+      [await newIdOf('coding_lab_evaluations', 'aw_cle1')],
+    );
+    expect(e1).to.deep.equal({
+      scores: [
+        { key: 'html', score: 25, comment: 'semantik' },
+        { key: 'css', score: 20, comment: '' },
+        { key: 'creativity', score: 35, comment: '' },
+      ],
+      rubric_total: 80,
+      grade: 80,
+      status: 'graded',
+    });
+    const e2 = await one<{ scores: { key: string; score: number }[]; grade: number; status: string; evaluated_by: string | null; note: string }>(
+      'SELECT scores, grade, status, evaluated_by, note FROM web_evaluations WHERE id = $1',
+      [await newIdOf('coding_lab_evaluations', 'aw_cle2')],
+    );
+    // 10 of 10 is 20 of the rubric's 20; three criteria the teacher left out count 0; no overall score: the rubric's share of 100
+    expect(e2.scores.map((s) => [s.key, s.score])).to.deep.equal([
+      ['html', 20],
+      ['css', 0],
+      ['js', 0],
+      ['quality', 15],
+      ['creativity', 0],
+    ]);
+    expect(e2).to.deep.include({ grade: 35, status: 'returned', evaluated_by: null, note: 'Perbaiki warna' });
+    expect(entity(dry, 'coding_lab_evaluations').warnings).to.deep.equal({
+      criterion_not_in_rubric: 1,
+      criterion_rescaled: 1,
+      criterion_unscored: 1,
+      grader_missing: 1,
+    });
+  });
+
+  it('shows an imported student their web lab project, version and evaluation through the web lab API', async () => {
+    const student = (await User.findByPk(await newIdOf('students', 'aw_s1')))!;
+    const assignment = await newIdOf('web_lab_assignments', 'aw_wl1');
+    const draft = await request(app()).get(`/api/v2/web-lab/assignments/${assignment}/draft`).set(bearer(student)).expect(200);
+    expect(draft.body.data).to.deep.include({ projectId: await newIdOf('web_lab_submissions', 'aw_ws1'), status: 'graded', revision: 1 });
+    const version = await newIdOf('web_lab_submission_versions', 'aw_wv2');
+    const res = await request(app()).get(`/api/v2/web-lab/submissions/${version}`).set(bearer(student)).expect(200);
+    expect(res.body.data.evaluations.map((e: { grade: number; note: string }) => [e.grade, e.note])).to.deep.equal([[85, 'Bagus']]);
+  });
+
   it('writes nothing and changes nothing when run again on an unchanged legacy database', async () => {
     const counts = async () =>
       sql<{ t: string; n: number }>(
@@ -371,6 +558,26 @@ describe('legacy import: a school moves from the old GEMA', function () {
     expect(ani.name).to.equal('Ani W. Santoso');
     const sub1 = await one<{ grade: number }>('SELECT grade FROM submissions WHERE id = $1', [await newIdOf('submissions', 'aw_sub1')]);
     expect(sub1.grade).to.equal(91);
+    expect(next.consistent).to.equal(true);
+  });
+
+  it('carries a changed web lab evaluation and a changed rubric score in the next run, without duplicating them', async () => {
+    await legacy.query(`UPDATE web_lab_evaluations SET score = 90 WHERE id = 'aw_we1'`);
+    await legacy.query(`UPDATE coding_lab_rubric_scores SET score = 30 WHERE id = 'aw_rs1'`);
+    await legacy.query(`UPDATE coding_lab_evaluations SET "overallScore" = 85, "updatedAt" = now() WHERE id = 'aw_cle1'`);
+    const evaluations = async () => (await one<{ n: number }>('SELECT count(*)::int AS n FROM web_evaluations')).n;
+    const before = await evaluations();
+    const next = await run();
+    expect(entity(next, 'web_lab_evaluations')).to.include({ imported: 0, updated: 1 });
+    expect(entity(next, 'coding_lab_evaluations')).to.include({ imported: 0, updated: 1 });
+    expect(await evaluations()).to.equal(before);
+    const we1 = await one<{ grade: number }>('SELECT grade FROM web_evaluations WHERE id = $1', [await newIdOf('web_lab_evaluations', 'aw_we1')]);
+    expect(we1.grade).to.equal(90);
+    const cle1 = await one<{ grade: number; scores: { key: string; score: number }[] }>('SELECT grade, scores FROM web_evaluations WHERE id = $1', [
+      await newIdOf('coding_lab_evaluations', 'aw_cle1'),
+    ]);
+    expect(cle1.grade).to.equal(85);
+    expect(cle1.scores[0]).to.deep.include({ key: 'html', score: 30 });
     expect(next.consistent).to.equal(true);
   });
 

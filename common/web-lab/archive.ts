@@ -1,7 +1,7 @@
-import { BadRequestError, PayloadTooLargeError } from '../../common/errors';
-import { ArchiveRefusedError, inspectZip } from '../../common/archive/zip';
-import { isTextPath, normalisePath, type TreeLimits } from '../../common/web-lab/file-tree';
-import type { WebFile } from '../../common/web-lab/types';
+import { BadRequestError, PayloadTooLargeError } from '../errors';
+import { ArchiveRefusedError, inspectZip } from '../archive/zip';
+import { isTextPath, normalisePath, type TreeLimits } from './file-tree';
+import type { WebFile } from './types';
 
 /** Deflate of real web files stays far below this; a project's files are small, so it applies from 1 MB. */
 const MAX_RATIO = 100;
