@@ -17,8 +17,12 @@ import { Assignment, Classroom, CodingSubmission, Notification, Submission, User
 export const ALL_VERSION_KEY = 'learn:v:all';
 export const studentVersionKey = (studentId: string) => `learn:v:s:${studentId}`;
 
-/** every Redis this process's API or worker runs on (a test process may hold several, with different prefixes) */
-const targets = new Set<{ redis: Redis; prefix: string }>();
+/**
+ * Every Redis this process's API or worker runs on, with its key prefix (a test process may hold several).
+ * A connection leaves when its deps close (`unwatchStudentCacheWrites`): one left behind would be sent
+ * every bump of every later write, and one that lost its server would queue them without end.
+ */
+const targets = new Map<Redis, string>();
 
 const BUMP_WAIT_MS = 1000;
 
@@ -26,13 +30,16 @@ async function bump(keys: string[], transaction?: Transaction | null): Promise<v
   if (targets.size === 0 || keys.length === 0) return;
   const run = async () => {
     const sends: Promise<unknown>[] = [];
-    for (const to of targets) {
-      if (to.redis.status === 'end') {
-        targets.delete(to);
+    for (const [redis, prefix] of targets) {
+      if (redis.status === 'end') {
+        targets.delete(redis);
         continue;
       }
-      const pipeline = to.redis.pipeline();
-      for (const key of new Set(keys)) pipeline.incr(`${to.prefix}${key}`);
+      // lost its server: the INCR would wait in the offline queue for as long as the outage lasts (in a
+      // test process, for ever); the entries expire by themselves instead
+      if (redis.status === 'reconnecting' || redis.status === 'close') continue;
+      const pipeline = redis.pipeline();
+      for (const key of new Set(keys)) pipeline.incr(`${prefix}${key}`);
       // an INCR lost to a Redis outage leaves entries to expire by STUDENT_CACHE_SECONDS
       sends.push(pipeline.exec().catch(() => undefined));
     }
@@ -92,7 +99,7 @@ function watch<M extends Model>(model: ModelStatic<M>, studentOf: ((row: M) => s
  * (when a migration or a seed may have changed rows with nobody watching) are not served again.
  */
 export async function watchStudentCacheWrites(redis: Redis, prefix: string): Promise<void> {
-  targets.add({ redis, prefix });
+  targets.set(redis, prefix);
   // every call: Model.init (initModels) drops a model's hooks, and named hooks replace themselves
   watch(Assignment, undefined);
   watch(Classroom, undefined);
@@ -101,4 +108,9 @@ export async function watchStudentCacheWrites(redis: Redis, prefix: string): Pro
   watch(Notification, (n) => n.userId, 'userId');
   watch(User, (u) => u.id, 'id');
   await invalidateAllStudents();
+}
+
+/** The counterpart of `watchStudentCacheWrites`, when the deps that own this connection close. */
+export function unwatchStudentCacheWrites(redis: Redis): void {
+  targets.delete(redis);
 }

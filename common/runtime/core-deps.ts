@@ -7,7 +7,7 @@ import { initModels } from '../models';
 import { createRedis, closeRedis, waitForRedis, warnUnlessNoEviction } from '../redis';
 import { createQueues, closeQueues, type Queues } from '../queues';
 import { RealtimePublisher } from '../realtime/publisher';
-import { watchStudentCacheWrites } from '../learning/student-cache-versions';
+import { unwatchStudentCacheWrites, watchStudentCacheWrites } from '../learning/student-cache-versions';
 
 /** What both processes are built on: the database, Redis, the BullMQ producers and the publisher. */
 export interface CoreDeps {
@@ -55,6 +55,7 @@ export async function waitForCoreDeps(deps: CoreDeps, timeoutMs = 10_000): Promi
 }
 
 export async function closeCoreDeps(deps: CoreDeps): Promise<void> {
+  unwatchStudentCacheWrites(deps.redis);
   await closeQueues(deps.queues);
   const redis = deps.queueRedis === deps.redis ? [deps.redis] : [deps.redis, deps.queueRedis];
   await Promise.allSettled([...redis.map((r) => closeRedis(r)), deps.sequelize.close()]);

@@ -6,6 +6,11 @@ import { notifyUsers } from '../../../common/notifications/create';
 import { User } from '../../../common/models';
 import { StudentPageCache } from '../../../api/learning/student-cache';
 import { DAY, grade, makeAssignment, submitText } from '../helpers';
+import { Redis } from 'ioredis';
+import crypto from 'node:crypto';
+import { invalidateStudents, unwatchStudentCacheWrites, watchStudentCacheWrites } from '../../../common/learning/student-cache-versions';
+import { startOwnRedis } from '../../support/services';
+import { until } from '../../support/until';
 
 /**
  * The student page cache (api/learning/student-cache.ts): pages are answered from Redis, yet any
@@ -123,5 +128,26 @@ describe('student page cache', () => {
       expect(res.headers['content-encoding']).to.equal('gzip');
       expect(res.body.data).to.have.length(8);
     });
+  });
+});
+
+describe('student page cache: version bumps on a connection that lost its server', () => {
+  it('are not queued while it reconnects, so a long outage cannot fill the memory with them', async function () {
+    this.timeout(30_000);
+    const own = await startOwnRedis();
+    const redis = new Redis(own.url, { maxRetriesPerRequest: null, retryStrategy: () => 200 });
+    try {
+      await redis.ping();
+      await watchStudentCacheWrites(redis, 'bump-test:');
+      await own.stop();
+      await until(() => redis.status === 'reconnecting');
+      for (let i = 0; i < 50; i++) await invalidateStudents([crypto.randomUUID()]);
+      // ioredis keeps a command it cannot send in its offline queue until the server is back
+      expect((redis as unknown as { offlineQueue: { length: number } }).offlineQueue.length).to.equal(0);
+    } finally {
+      unwatchStudentCacheWrites(redis);
+      redis.disconnect();
+      await own.close();
+    }
   });
 });
