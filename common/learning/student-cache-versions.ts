@@ -26,29 +26,53 @@ const targets = new Map<Redis, string>();
 
 const BUMP_WAIT_MS = 1000;
 
+/** one send per Redis server, database and prefix, however many connections to it this process holds */
+function targetKey(redis: Redis, prefix: string): string {
+  const { host, port, db, path } = redis.options;
+  return `${path ?? `${host}:${port}`}/${db ?? 0}|${prefix}`;
+}
+
+async function send(keys: Set<string>): Promise<void> {
+  const sends: Promise<unknown>[] = [];
+  const sent = new Set<string>();
+  for (const [redis, prefix] of targets) {
+    if (redis.status === 'end') {
+      targets.delete(redis);
+      continue;
+    }
+    // lost its server: the INCR would wait in the offline queue for as long as the outage lasts (in a
+    // test process, for ever); the entries expire by themselves instead
+    if (redis.status === 'reconnecting' || redis.status === 'close') continue;
+    const key = targetKey(redis, prefix);
+    if (sent.has(key)) continue;
+    sent.add(key);
+    const pipeline = redis.pipeline();
+    for (const k of keys) pipeline.incr(`${prefix}${k}`);
+    // an INCR lost to a Redis outage leaves entries to expire by STUDENT_CACHE_SECONDS
+    sends.push(pipeline.exec().catch(() => undefined));
+  }
+  await Promise.all(sends);
+}
+
+/** the keys a transaction's writes bump, sent once when it commits (a seed or an import writes thousands of rows in one) */
+const pendingByTransaction = new WeakMap<Transaction, Set<string>>();
+
 async function bump(keys: string[], transaction?: Transaction | null): Promise<void> {
   if (targets.size === 0 || keys.length === 0) return;
-  const run = async () => {
-    const sends: Promise<unknown>[] = [];
-    for (const [redis, prefix] of targets) {
-      if (redis.status === 'end') {
-        targets.delete(redis);
-        continue;
-      }
-      // lost its server: the INCR would wait in the offline queue for as long as the outage lasts (in a
-      // test process, for ever); the entries expire by themselves instead
-      if (redis.status === 'reconnecting' || redis.status === 'close') continue;
-      const pipeline = redis.pipeline();
-      for (const key of new Set(keys)) pipeline.incr(`${prefix}${key}`);
-      // an INCR lost to a Redis outage leaves entries to expire by STUDENT_CACHE_SECONDS
-      sends.push(pipeline.exec().catch(() => undefined));
+  if (transaction) {
+    let pending = pendingByTransaction.get(transaction);
+    if (!pending) {
+      const created = new Set<string>();
+      pending = created;
+      pendingByTransaction.set(transaction, created);
+      transaction.afterCommit(() => void send(created));
     }
-    await Promise.all(sends);
-  };
-  if (transaction) transaction.afterCommit(() => void run());
+    for (const k of keys) pending.add(k);
+    return;
+  }
   // awaited so the next request, on any API process, sees the change; bounded, because the worker's
   // connection queues commands while Redis is away and a write must not hang on the cache
-  else await Promise.race([run(), new Promise((r) => setTimeout(r, BUMP_WAIT_MS).unref())]);
+  await Promise.race([send(new Set(keys)), new Promise((r) => setTimeout(r, BUMP_WAIT_MS).unref())]);
 }
 
 /** After a raw SQL write touching these students' submissions, coding verdicts or notifications. */
