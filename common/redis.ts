@@ -109,9 +109,20 @@ export async function warnUnlessNoEviction(client: Redis, logger: Logger): Promi
 
 export async function closeRedis(client: Redis): Promise<void> {
   if (client.status === 'end') return;
+  // a QUIT to a server that is away waits in the offline queue until it returns: drop the connection instead
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
   try {
-    await client.quit();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([client.quit(), new Promise((resolve) => (timer = setTimeout(resolve, QUIT_WAIT_MS)))]);
+    clearTimeout(timer);
+    if ((client.status as string) !== 'end') client.disconnect();
   } catch {
     client.disconnect();
   }
 }
+
+/** how long a QUIT may take before the connection is simply dropped (a hung server never answers it) */
+const QUIT_WAIT_MS = 2000;

@@ -54,6 +54,8 @@ describe('worker: the operator port (WORKER_HTTP_PORT)', () => {
         return 'ok';
       },
     };
+    // email jobs other specs left behind (a retry with backoff) would be counted by this worker too
+    await apiDeps().queues.email.obliterate({ force: true });
     const worker = startQueueWorker(deps, 'email', definition, 1);
     try {
       await enqueue(apiDeps().queues, 'email', { template: 'metrics-ok' }, { attempts: 1 });
