@@ -6,7 +6,7 @@ import type { RevocationListener } from '../auth/revocation-feed';
 import { revocationSubject, type AuthUser } from '../auth/middleware';
 
 /** Why the server ended a socket, sent as `session:ended` just before it disconnects. */
-export type SessionEndReason = 'revoked' | 'expired' | 'rate-limited';
+export type SessionEndReason = 'revoked' | 'expired' | 'rate-limited' | 'connection-limit';
 
 interface Held {
   socket: Socket;
@@ -62,6 +62,16 @@ export class SocketSessions implements RevocationListener {
     entry.expiry = this.expiryTimer(socket, entry.user);
     this.index(entry);
     if (this.missed(entry.user, mark)) this.end(entry, 'revoked');
+  }
+
+  /**
+   * Ends a user's oldest sockets beyond `max` (a forgotten tab, or a client opening sockets in a loop,
+   * cannot hold a process's file descriptors). Maps and sets keep insertion order: oldest first.
+   */
+  capUser(userId: string, max: number): void {
+    const held = this.byUser.get(userId);
+    if (!held || held.size <= max) return;
+    for (const entry of [...held].slice(0, held.size - max)) this.end(entry, 'connection-limit');
   }
 
   untrack(socket: Socket): void {

@@ -118,6 +118,7 @@ export function attachSocketServer(
       sessions.untrack(socket);
     });
     sessions.track(socket, user, socket.data.mark as number);
+    sessions.capUser(user.id, limits.maxPerUser);
     if (!socket.connected) return;
 
     // every event the client sends spends from one budget; a client that keeps sending past it is cut

@@ -285,6 +285,8 @@ export const settings = {
     eventBurst: setting<number>('SOCKET_EVENT_BURST', Joi.number().integer().min(1).max(10_000).default(30)),
     /** rooms one socket may `subscribe` to at once (the rooms of the handshake are not counted) */
     maxSubscriptions: setting<number>('SOCKET_MAX_SUBSCRIPTIONS', Joi.number().integer().min(1).max(10_000).default(50)),
+    /** sockets one user may hold on one API process; a new one past it ends that user's oldest */
+    maxPerUser: setting<number>('SOCKET_MAX_PER_USER', Joi.number().integer().min(1).max(1000).default(10)),
   },
   /** README.md#web-lab */
   webLab: {

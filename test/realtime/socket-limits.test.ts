@@ -22,7 +22,7 @@ describe('realtime: what one socket may ask of the server', function () {
 
   before(async () => {
     // a budget that never refills within a test, so the counts below do not depend on timing
-    const { app, deps } = isolatedApp({ SOCKET_EVENTS_PER_SECOND: '0.1', SOCKET_EVENT_BURST: '8', SOCKET_MAX_SUBSCRIPTIONS: '3' });
+    const { app, deps } = isolatedApp({ SOCKET_EVENTS_PER_SECOND: '0.1', SOCKET_EVENT_BURST: '8', SOCKET_MAX_SUBSCRIPTIONS: '3', SOCKET_MAX_PER_USER: '2' });
     // a room kind anyone may join, counting the lookups a feature's authorizer would make
     live = await serveLive(app, deps, {
       open: () => {
@@ -60,6 +60,27 @@ describe('realtime: what one socket may ask of the server', function () {
     expect(await socket.emitWithAck('subscribe', { room: 'open', id: 'a' })).to.deep.equal({ ok: true });
     await socket.emitWithAck('unsubscribe', { room: 'open', id: 'a' });
     expect(await socket.emitWithAck('subscribe', { room: 'open', id: 'd' })).to.deep.equal({ ok: true });
+  });
+
+  it("ends a user's oldest socket when they open one past the per-user cap, and keeps the newer ones", async () => {
+    const token = tokenFor(await createUser());
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 2; i++) sockets.push(await connectClient(live.url, token));
+    open.push(...sockets);
+    const ended = nextEvent<{ reason: string }>(sockets[0]!, 'session:ended');
+    const third = await connectClient(live.url, token);
+    open.push(third);
+    expect(await ended).to.deep.equal({ reason: 'connection-limit' });
+    // the survivors still answer
+    for (const s of [sockets[1]!, third]) expect(await s.emitWithAck('subscribe', { room: 'open', id: 'k' })).to.deep.equal({ ok: true });
+  });
+
+  it("does not count another user's sockets against the cap", async () => {
+    const a = tokenFor(await createUser());
+    const b = tokenFor(await createUser());
+    const sockets = [await connectClient(live.url, a), await connectClient(live.url, a), await connectClient(live.url, b)];
+    open.push(...sockets);
+    for (const s of sockets) expect(await s.emitWithAck('subscribe', { room: 'open', id: 'k' })).to.deep.equal({ ok: true });
   });
 
   for (const kind of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
