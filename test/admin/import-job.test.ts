@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { testWorkerDeps } from '../support/deps';
 import { createSchool, createUser } from '../support/factories';
-import { StudentImport, User } from '../../common/models';
+import { Classroom, StudentImport, User } from '../../common/models';
 import { failQueuedImport, runQueuedImport, type ImportJobDeps } from '../../common/people/import-job';
-import { applyImport, type ImportPlan } from '../../common/people/student-import';
+import { applyImport, planImport, type ImportPlan } from '../../common/people/student-import';
+import { parseStudentCsv } from '../../common/people/student-csv';
 
 let seq = 0;
 const nis = () => `8${String(process.pid % 1000).padStart(3, '0')}${String(Date.now() % 1e6).padStart(6, '0')}${String(++seq).padStart(4, '0')}`;
@@ -101,5 +102,39 @@ describe('a queued student import when the world has changed', () => {
       thrown = err;
     }
     expect((thrown as Error).message).to.equal('applyImport was given a plan with refused rows');
+  });
+
+  describe('planning rows', () => {
+    const plan = (csv: string, actor: { id: string; role: 'teacher' | 'admin' }) =>
+      planImport(deps.sequelize, parseStudentCsv(csv, 100), actor, { hasInitialPassword: true });
+    const reasonsOf = async (csv: string, actor: { id: string; role: 'teacher' | 'admin' }) =>
+      (await plan(csv, actor)).results.map((r) => r.reasons ?? []);
+
+    it('refuses a NIS that is not a school number', async () => {
+      const s = await createSchool();
+      expect(await reasonsOf(`name,nis,classroom\nA,ab,${s.classroom.name}\n`, { id: s.admin.id, role: 'admin' })).to.deep.equal([['bad_nis']]);
+    });
+
+    it("refuses a teacher's row that names no classroom: a teacher places every student in one of theirs", async () => {
+      const s = await createSchool();
+      expect(await reasonsOf(`name,nis\nA,${nis()}\n`, { id: s.teacher.id, role: 'teacher' })).to.deep.equal([['unknown_classroom']]);
+    });
+
+    it('refuses a classroom name shared by two live classrooms as naming none', async () => {
+      const s = await createSchool();
+      // one name in two school years, both still live
+      await Classroom.create({ name: s.classroom.name, academicYear: s.classroom.academicYear === '2099/2100' ? '2098/2099' : '2099/2100' });
+      expect(await reasonsOf(`name,nis,classroom\nA,${nis()},${s.classroom.name}\n`, { id: s.admin.id, role: 'admin' })).to.deep.equal([
+        ['unknown_classroom'],
+      ]);
+    });
+
+    it('refuses a row whose NIS and email match two different students', async () => {
+      const s = await createSchool();
+      const number = nis();
+      await User.update({ studentNumber: number }, { where: { id: s.student.id } });
+      const csv = `name,nis,email,classroom\nA,${number},${s.classmate.email},${s.classroom.name}\n`;
+      expect(await reasonsOf(csv, { id: s.admin.id, role: 'admin' })).to.deep.equal([['duplicate_in_school']]);
+    });
   });
 });
