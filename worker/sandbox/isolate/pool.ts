@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ChildRequest, ChildResponse } from './protocol';
 import type { CgroupManager, RunGroup } from '../cgroup';
 
-type Request = ChildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Request = ChildRequest extends infer R ? (R extends { id: number; kind: 'open' | 'run' } ? Omit<R, 'id'> : never) : never;
 
 export interface ChildExit {
   code: number | null;
@@ -36,6 +36,8 @@ interface Slot {
   group?: RunGroup;
   busy: boolean;
   uses: number;
+  /** the sessions (prepared programs) this child last worked on, so their next run comes here */
+  sessions: Set<number>;
   stderrTail: string;
   pending?: {
     id: number;
@@ -96,13 +98,30 @@ export class IsolatePool {
     private readonly options: PoolOptions = {},
   ) {}
 
-  /** Sends a request to a free child; rejects with ChildDiedError / ChildTimeoutError. */
+  /**
+   * Sends a request to a free child, preferring the one that holds the request's session (it has
+   * the program compiled); rejects with ChildDiedError / ChildTimeoutError.
+   */
   async request(req: Request, deadlineMs: number): Promise<ChildResponse> {
-    const slot = await this.acquire();
+    const slot = await this.acquire(req.session);
     try {
+      for (const other of this.slots) if (other !== slot) other.sessions.delete(req.session);
+      slot.sessions.add(req.session);
       return await this.send(slot, req, deadlineMs);
     } finally {
       this.release(slot);
+    }
+  }
+
+  /** Frees a session in the child that holds it; no answer is awaited (a dead child holds nothing). */
+  closeSession(session: number): void {
+    for (const slot of this.slots) {
+      if (!slot.sessions.delete(session) || !slot.child.connected) continue;
+      try {
+        slot.child.send({ id: 0, kind: 'close', session } satisfies ChildRequest);
+      } catch {
+        // the child is going away: its sessions go with it
+      }
     }
   }
 
@@ -127,9 +146,9 @@ export class IsolatePool {
     );
   }
 
-  private acquire(): Promise<Slot> {
+  private acquire(session: number): Promise<Slot> {
     if (this.closed) return Promise.reject(new Error('isolate pool closed'));
-    const free = this.slots.find((s) => !s.busy);
+    const free = this.slots.find((s) => !s.busy && s.sessions.has(session)) ?? this.slots.find((s) => !s.busy);
     if (free) {
       free.busy = true;
       return Promise.resolve(free);
@@ -182,7 +201,7 @@ export class IsolatePool {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    const slot: Slot = { child, busy: false, uses: 0, stderrTail: '' };
+    const slot: Slot = { child, busy: false, uses: 0, stderrTail: '', sessions: new Set() };
     if (this.options.cgroups && child.pid !== undefined) {
       try {
         slot.group = this.options.cgroups.createRun(`js-${++childCounter}`, { memoryBytes: CHILD_MEMORY_MB * 1024 * 1024, pids: CHILD_PIDS });
