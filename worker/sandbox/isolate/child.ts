@@ -253,15 +253,12 @@ const unprivileged = new Promise<void>((resolve) =>
 );
 
 process.on('message', (raw: ChildRequest) => {
-  if (raw.kind === 'close') {
-    void unprivileged.then(() => close(raw.session));
-    return;
-  }
-  const work = unprivileged.then(() =>
-    raw.kind === 'open'
+  const work = unprivileged.then(() => {
+    for (const id of raw.close ?? []) close(id);
+    return raw.kind === 'open'
       ? send({ id: raw.id, kind: 'open', ...open(raw.session, raw.files, raw.memoryMb) })
-      : run(raw.session, raw.files, raw.stdin, raw.limits).then((result) => send({ id: raw.id, kind: 'run', result })),
-  );
+      : run(raw.session, raw.files, raw.stdin, raw.limits).then((result) => send({ id: raw.id, kind: 'run', result }));
+  });
   work.catch((err: unknown) => send({ id: raw.id, kind: 'error', message: describe(err) }));
 });
 // the pool went away (worker exited or crashed): never outlive it

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ChildRequest, ChildResponse } from './protocol';
 import type { CgroupManager, RunGroup } from '../cgroup';
 
-type Request = ChildRequest extends infer R ? (R extends { id: number; kind: 'open' | 'run' } ? Omit<R, 'id'> : never) : never;
+type Request = ChildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'close'> : never) : never;
 
 export interface ChildExit {
   code: number | null;
@@ -38,6 +38,8 @@ interface Slot {
   uses: number;
   /** the sessions (prepared programs) this child last worked on, so their next run comes here */
   sessions: Set<number>;
+  /** sessions disposed since the last request, freed by the child when the next one arrives */
+  closing: number[];
   stderrTail: string;
   pending?: {
     id: number;
@@ -113,16 +115,12 @@ export class IsolatePool {
     }
   }
 
-  /** Frees a session in the child that holds it; no answer is awaited (a dead child holds nothing). */
+  /**
+   * Frees a session in the child that holds it, with that child's next request: no message of its
+   * own (until then the child keeps at most two sessions; a dead child holds nothing).
+   */
   closeSession(session: number): void {
-    for (const slot of this.slots) {
-      if (!slot.sessions.delete(session) || !slot.child.connected) continue;
-      try {
-        slot.child.send({ id: 0, kind: 'close', session } satisfies ChildRequest);
-      } catch {
-        // the child is going away: its sessions go with it
-      }
-    }
+    for (const slot of this.slots) if (slot.sessions.delete(session)) slot.closing.push(session);
   }
 
   /** the control-group directories of the live children's groups (operations and tests) */
@@ -201,7 +199,7 @@ export class IsolatePool {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    const slot: Slot = { child, busy: false, uses: 0, stderrTail: '', sessions: new Set() };
+    const slot: Slot = { child, busy: false, uses: 0, stderrTail: '', sessions: new Set(), closing: [] };
     if (this.options.cgroups && child.pid !== undefined) {
       try {
         slot.group = this.options.cgroups.createRun(`js-${++childCounter}`, { memoryBytes: CHILD_MEMORY_MB * 1024 * 1024, pids: CHILD_PIDS });
@@ -252,7 +250,8 @@ export class IsolatePool {
         reject(new ChildTimeoutError());
       }, deadlineMs);
       slot.pending = { id, resolve, reject, timer };
-      slot.child.send({ ...req, id } as ChildRequest);
+      const close = slot.closing.splice(0);
+      slot.child.send({ ...req, id, ...(close.length ? { close } : {}) } as ChildRequest);
     });
   }
 
