@@ -99,7 +99,7 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
   });
 
   it('gives the run after a memory_limit or time_limit one of the same program its full limits', async () => {
-    const code = `if (stdin === 'big') { const a = []; while (true) a.push(new Array(1e5).fill(1)); } else if (stdin === 'spin') { while (true) {} } else { const a = []; for (let i = 0; i < 40; i++) a.push(new Array(1e5).fill(i)); print(a.length); }`;
+    const code = `if (stdin === 'big') { const a = []; for (let i = 0; i < 100; i++) a.push(new Float64Array(5e6).fill(1)); } else if (stdin === 'spin') { while (true) {} } else { const a = []; for (let i = 0; i < 40; i++) a.push(new Array(1e5).fill(i)); print(a.length); }`;
     const prog = await runner.prepare('javascript', [{ name: 'main.js', content: code }], LIMITS);
     try {
       expect((await prog.run('big', LIMITS)).verdict).to.equal('memory_limit');

@@ -62,6 +62,11 @@ export class IsolatedVmRunner implements Runner {
     };
   }
 
+  /** starts the runner children now rather than on the first programs */
+  warm(): void {
+    this.pool.warm();
+  }
+
   /** pids of the runner children, for operations and tests */
   childPids(): number[] {
     return this.pool.childPids();
