@@ -110,7 +110,8 @@ export class IsolatePool {
   async request(req: Request, deadlineMs: number): Promise<ChildResponse> {
     const slot = await this.acquire(req.session);
     try {
-      for (const other of this.slots) if (other !== slot) other.sessions.delete(req.session);
+      // another child that held it (busy when this request came) frees its copy with its next request
+      for (const other of this.slots) if (other !== slot && other.sessions.delete(req.session)) other.closing.push(req.session);
       slot.sessions.add(req.session);
       return await this.send(slot, req, deadlineMs);
     } finally {
