@@ -14,7 +14,10 @@ const language = (process.argv[2] ?? 'javascript') as Language;
 const count = Number(process.argv[3] ?? 200);
 const concurrency = Number(process.argv[4] ?? 2);
 const SOURCE: Record<string, { name: string; content: string }> = {
-  javascript: { name: 'main.js', content: 'const xs = stdin.split(/\\s+/).filter(Boolean).map(Number);\nconsole.log(xs.reduce((a, b) => a + b, 0));' },
+  javascript: {
+    name: 'main.js',
+    content: 'const xs = stdin.split(/\\s+/).filter(Boolean).map(Number);\nconsole.log(xs.reduce((a, b) => a + b, 0));',
+  },
   python: { name: 'main.py', content: 'import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n' },
 };
 const TESTS = Array.from({ length: 5 }, (_, i) => Array.from({ length: 10 * (i + 1) }, (_, k) => k).join(' '));
@@ -27,7 +30,9 @@ const own = () => {
 const children = () =>
   processTree(process.pid)
     .filter((p) => p !== process.pid)
-    .reduce((s, p) => s + cpuMs(p), 0) + cpuMs(process.pid) - own();
+    .reduce((s, p) => s + cpuMs(p), 0) +
+  cpuMs(process.pid) -
+  own();
 
 async function main() {
   const sandbox = createSandbox({ backend: 'auto', jsPoolSize: concurrency });
@@ -58,7 +63,9 @@ async function main() {
   const after = { own: own(), children: children() };
   await sandbox.close();
   const per = (k: 'own' | 'children') => Math.round(((after[k] - before[k]) / count) * 10) / 10;
-  process.stdout.write(`${JSON.stringify({ language, submissions: count, cpuMsPerSubmission: { worker: per('own'), children: per('children') } })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ language, submissions: count, cpuMsPerSubmission: { worker: per('own'), children: per('children') } })}\n`,
+  );
 }
 
 main().catch((err: Error) => {
