@@ -22,7 +22,12 @@ describe('realtime: what one socket may ask of the server', function () {
 
   before(async () => {
     // a budget that never refills within a test, so the counts below do not depend on timing
-    const { app, deps } = isolatedApp({ SOCKET_EVENTS_PER_SECOND: '0.1', SOCKET_EVENT_BURST: '8', SOCKET_MAX_SUBSCRIPTIONS: '3', SOCKET_MAX_PER_USER: '2' });
+    const { app, deps } = isolatedApp({
+      SOCKET_EVENTS_PER_SECOND: '0.1',
+      SOCKET_EVENT_BURST: '8',
+      SOCKET_MAX_SUBSCRIPTIONS: '3',
+      SOCKET_MAX_PER_USER: '2',
+    });
     // a room kind anyone may join, counting the lookups a feature's authorizer would make
     live = await serveLive(app, deps, {
       open: () => {
