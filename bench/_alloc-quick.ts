@@ -58,12 +58,16 @@ async function main() {
     const child = spawn(cmd, args, { env: { ...env, ...probe.env }, stdio: ['ignore', 'pipe', 'inherit'] });
     const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], 'server').then(Number);
     const opts = { url: `http://127.0.0.1:${port}/api/v2/auth/session`, connections: CONNECTIONS, headers: { authorization: `Bearer ${token}` } };
-    await load({ ...opts, seconds: 3 });
-    for (let i = 0; i < WINDOWS; i++) {
-      const { result, allocation } = await probe.measure(child.pid!, () => load({ ...opts, seconds: SECONDS }));
-      console.log(JSON.stringify({ rps: result.requestsPerSecond, errors: result.errors, ...allocation }));
+    try {
+      await load({ ...opts, seconds: 3 });
+      for (let i = 0; i < WINDOWS; i++) {
+        const { result, allocation } = await probe.measure(child.pid!, () => load({ ...opts, seconds: SECONDS }));
+        console.log(JSON.stringify({ rps: result.requestsPerSecond, errors: result.errors, ...allocation }));
+      }
+    } finally {
+      // a failed window must not leave the server behind (it holds the pipe of whoever reads our output)
+      await stopChild(child);
     }
-    await stopChild(child);
   } finally {
     await sequelize.close();
     await dropDatabase(config.db.url);
