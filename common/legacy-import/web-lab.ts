@@ -706,11 +706,14 @@ export const webLabEvaluations: EntitySpec<EvaluationValues> = {
   select: (s) => {
     const c = (n: string) => `${s.col('web_lab_evaluations', n)} AS "${n}"`;
     const versions = s.hasTable('web_lab_submission_versions');
+    // an early copy's versions have no createdAt: then the latest is the last by id
+    // (typed, as ORDER BY refuses a bare NULL)
+    const at = s.hasColumn('web_lab_submission_versions', 'createdAt') ? 'v."createdAt"' : 'NULL::timestamp';
     const version = versions
       ? `COALESCE(
-          (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" AND v."createdAt" <= ${s.col('web_lab_evaluations', 'evaluatedAt')}
-            ORDER BY v."createdAt" DESC, v.id DESC LIMIT 1),
-          (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" ORDER BY v."createdAt" DESC, v.id DESC LIMIT 1))`
+          (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" AND ${at} <= ${s.col('web_lab_evaluations', 'evaluatedAt')}
+            ORDER BY ${at} DESC, v.id DESC LIMIT 1),
+          (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" ORDER BY ${at} DESC, v.id DESC LIMIT 1))`
       : 'NULL';
     return `SELECT t.id, t."submissionId", ${['evaluatedBy', 'score', 'feedback', 'checklist', 'evaluatedAt'].map(c).join(', ')},
                    ${version} AS "versionId", ${s.col('web_lab_submissions', 'status', 'sub')} AS "submissionStatus",
