@@ -50,18 +50,19 @@ export async function seedOldCopy(client: pg.Client, filesRoot: string): Promise
   const loosen: [string, string[]][] = [
     ['admins', ['role', 'name']],
     ['students', ['status', 'password', 'fullName']],
-    ['assignments', ['status', 'allowedFileTypes', 'maxFileSize']],
+    ['assignments', ['status', 'allowedFileTypes', 'maxFileSize', 'dueDate']],
     ['submissions', ['status', 'submittedAt']],
-    ['grades', ['maxScore']],
+    ['grades', ['maxScore', 'gradedAt']],
+    ['coding_test_cases', ['input', 'expectedOutput']],
     ['python_coding_tasks', ['difficulty', 'description', 'timeLimit', 'memoryLimit', 'points']],
     ['python_test_cases', ['points']],
-    ['python_submissions', ['status', 'score']],
+    ['python_submissions', ['status', 'score', 'code']],
     ['coding_exercises', ['difficulty', 'points']],
-    ['coding_submissions', ['status']],
-    ['announcements', ['category', 'content', 'views']],
+    ['coding_submissions', ['status', 'code', 'attempts']],
+    ['announcements', ['category', 'content', 'views', 'publishDate']],
     ['events', ['registered']],
-    ['contacts', ['subject', 'name']],
-    ['discussion_threads', ['content']],
+    ['contacts', ['subject', 'name', 'status']],
+    ['discussion_threads', ['content', 'authorId']],
     ['discussion_replies', ['content']],
     ['web_lab_assignments', ['status', 'points', 'difficulty']],
     ['web_lab_submissions', ['status']],
@@ -102,14 +103,19 @@ export async function seedOldCopy(client: pg.Client, filesRoot: string): Promise
         'https://old.school/rudi.png', '2024-07-16 07:00:00'),
        ('ol_s4', '   ', 'SITI@old.school', $1, 'Siti Kembar', NULL, NULL, 'active', true, NULL, '2024-07-16 07:00:00'),
        ('ol_s5', ' ', 'bukan-email', $1, 'Tanpa Identitas', NULL, NULL, 'active', true, NULL, '2024-07-16 07:00:00'),
-       ('ol_s6', '3006', 'dewi@old.school', NULL, 'Dewi', '  ', NULL, 'inactive', true, NULL, '2024-07-16 07:00:00')`,
+       ('ol_s6', '3006', 'dewi@old.school', NULL, 'Dewi', '  ', NULL, 'inactive', true, NULL, '2024-07-16 07:00:00'),
+       ('ol_s7', '    ', NULL, $1, 'Tanpa Apa-apa', NULL, NULL, 'active', true, NULL, '2024-07-16 07:00:00'),
+       ('ol_s8', '     ', 'tanpa.nama@old.school', $1, NULL, NULL, NULL, 'active', false, NULL, '2024-07-16 07:00:00')`,
     [HASH],
   );
   await q(`INSERT INTO assignments (id, title, description, subject, "dueDate", status, instructions, "allowedFileTypes", "maxFileSize", "createdBy") VALUES
              ('ol_as1', 'Esai', NULL, 'Bahasa', '2025-09-01 10:00:00', 'upcoming', '"hanya teks"', NULL, NULL, NULL),
              ('ol_as2', ' ', NULL, NULL, '2025-09-01 10:00:00', 'active', NULL, NULL, NULL, NULL),
              ('ol_as3', 'Poster', NULL, '  ', '2025-09-02 10:00:00', NULL, '{"langkah": 1}', 'PNG, .jpg ,', 0, NULL),
-             ('ol_as4', 'Kliping', NULL, NULL, '2025-09-03 10:00:00', 'active', 'tulis [rapi', 'pdf', -5, NULL)`);
+             ('ol_as4', 'Kliping', NULL, NULL, '2025-09-03 10:00:00', 'active', 'tulis [rapi', 'pdf', -5, NULL),
+             ('ol_as5', 'Tanpa Tenggat', NULL, NULL, NULL, 'active', NULL, 'pdf', 1000, NULL),
+             ('ol_as6', 'Daftar Langkah', NULL, NULL, '2025-09-03 10:00:00', 'active', '["baca", {"lalu": "tulis"}]', 'pdf', 1000, NULL),
+             ('ol_as7', 'Kutipan Kosong', NULL, NULL, '2025-09-03 10:00:00', 'active', '"  "', 'pdf', 1000, NULL)`);
   await q(`INSERT INTO submissions (id, "assignmentId", "studentId", "filePath", "submittedAt", status, grade, "reviewedBy", "isLate") VALUES
              ('ol_sub1', 'ol_as1', 'ol_s1', NULL, NULL, 'reviewed', NULL, NULL, false),
              ('ol_sub2', 'ol_as1', 'ol_s3', NULL, '2025-09-05 10:00:00', 'late', -5, 'ol_deleted', false),
@@ -122,6 +128,7 @@ export async function seedOldCopy(client: pg.Client, filesRoot: string): Promise
              ('ol_g2', 'ol_s1', 'ol_deleted', NULL, 5, 10),
              ('ol_g3', 'ol_s1', 'ol_sub4', NULL, -1, 10),
              ('ol_g4', 'ol_s1', 'ol_sub4', NULL, 8, NULL)`);
+  await q(`UPDATE grades SET "gradedAt" = NULL WHERE id = 'ol_g4'`);
   await q(`INSERT INTO python_coding_tasks (id, title, slug, description, difficulty, category, tags, "timeLimit", "memoryLimit", points) VALUES
              ('ol_pt1', 'Faktorial', '!!!', NULL, NULL, ' Rekursi ', 'rekursi, dasar', NULL, NULL, NULL),
              ('ol_pt2', ' ', 'kosong', NULL, 'EASY', NULL, NULL, 5, 128, 100),
@@ -134,23 +141,27 @@ export async function seedOldCopy(client: pg.Client, filesRoot: string): Promise
              ('ol_ps1', 'ol_pt1', 'ol_s1', 'print(6)', 'COMPLETED', NULL, 2, 1, NULL, '2025-09-10 08:00:00'),
              ('ol_ps2', 'ol_pt1', 'ol_s3', 'print(', 'PENDING', 0, 1, 0, NULL, '2025-09-10 08:00:00'),
              ('ol_ps3', 'ol_pt1', 'ol_s3', 'x', 'FAILED', 0, 1, 0, 'Judge0 mati', '2025-09-10 09:00:00'),
-             ('ol_ps4', 'ol_pt2', 'ol_s1', 'x', 'COMPLETED', 0, 1, 1, NULL, '2025-09-10 09:00:00')`);
+             ('ol_ps4', 'ol_pt2', 'ol_s1', 'x', 'COMPLETED', 0, 1, 1, NULL, '2025-09-10 09:00:00'),
+             ('ol_ps5', 'ol_pt3', 'ol_s1', NULL, NULL, 0, 1, 1, NULL, '2025-09-10 09:00:00')`);
   await q(`INSERT INTO coding_labs (id, title, language) VALUES ('ol_lab1', 'Python Dasar', 'python'), ('ol_lab2', 'Tanpa Bahasa', '')`);
   await q(`INSERT INTO coding_exercises (id, "labId", title, description, instructions, difficulty, points, "timeLimit", "starterCode") VALUES
              ('ol_ex1', 'ol_lab1', 'Cetak', 'Cetak halo', 'Pakai print', 'MYSTERY', NULL, NULL, 'print()'),
              ('ol_ex2', 'ol_lab1', ' ', NULL, NULL, NULL, 10, 2, NULL),
-             ('ol_ex3', 'ol_lab2', 'Yatim', NULL, NULL, NULL, 10, 2, NULL)`);
+             ('ol_ex3', 'ol_lab2', 'Yatim', NULL, NULL, NULL, 10, 2, NULL),
+             ('ol_ex4', 'ol_lab1', 'Dua', NULL, NULL, NULL, 10, 2, NULL)`);
   await q(
-    `INSERT INTO coding_test_cases (id, "exerciseId", input, "expectedOutput") VALUES ('ol_ctc1', 'ol_ex1', '', 'halo'), ('ol_ctc2', 'ol_ex3', '', 'x')`,
+    `INSERT INTO coding_test_cases (id, "exerciseId", input, "expectedOutput") VALUES ('ol_ctc1', 'ol_ex1', '', 'halo'), ('ol_ctc2', 'ol_ex3', '', 'x'), ('ol_ctc3', 'ol_ex4', NULL, NULL)`,
   );
   await q(`INSERT INTO coding_submissions (id, "exerciseId", "studentId", code, status, score, "submittedAt", attempts) VALUES
              ('ol_cs1', 'ol_ex1', 'ol_s1', 'print("halo")', 'EVALUATING', NULL, NULL, 0),
              ('ol_cs2', 'ol_ex3', 'ol_s1', 'x', 'SUBMITTED', 1, '2025-09-10 08:00:00', 1),
              ('ol_cs3', 'ol_ex1', 'ol_deleted', 'x', 'REJECTED', 0, '2025-09-10 08:00:00', 1),
-             ('ol_cs4', 'ol_ex1', 'ol_s3', 'x', NULL, 0, '2025-09-10 08:00:00', 1)`);
+             ('ol_cs4', 'ol_ex1', 'ol_s3', 'x', NULL, 0, '2025-09-10 08:00:00', 1),
+             ('ol_cs5', 'ol_ex4', 'ol_s1', NULL, 'APPROVED', 10, '2025-09-10 08:00:00', NULL)`);
   await q(`INSERT INTO announcements (id, title, excerpt, content, category, link, views, "publishDate") VALUES
              ('ol_an1', 'Rapat', ' ', NULL, 'LAINNYA', ' ', NULL, '2025-09-01 07:00:00'),
-             ('ol_an2', '  ', NULL, 'isi', 'KELAS', NULL, 3, '2025-09-01 07:00:00')`);
+             ('ol_an2', '  ', NULL, 'isi', 'KELAS', NULL, 3, '2025-09-01 07:00:00'),
+             ('ol_an3', 'Tanpa Kategori', NULL, 'isi', NULL, NULL, 3, NULL)`);
   await q(`INSERT INTO events (id, title, date, location, capacity, registered) VALUES
              ('ol_ev1', 'Lomba', '2025-10-01 07:00:00', ' ', 0, NULL),
              ('ol_ev2', ' ', '2025-10-01 07:00:00', NULL, NULL, 0)`);
@@ -160,10 +171,12 @@ export async function seedOldCopy(client: pg.Client, filesRoot: string): Promise
              ('ol_ct1', NULL, 'wali@mail.test', ' ', NULL, 'Halo', 'replied', 'Sudah'),
              ('ol_ct2', 'Tanpa', ' ', NULL, 'x', 'Halo', 'unread', NULL),
              ('ol_ct3', 'Kosong', 'kosong@mail.test', NULL, 'x', '  ', 'unread', NULL),
-             ('ol_ct4', 'Aneh', 'aneh@mail.test', NULL, 'x', 'Halo', 'archived', NULL)`);
+             ('ol_ct4', 'Aneh', 'aneh@mail.test', NULL, 'x', 'Halo', 'archived', NULL),
+             ('ol_ct5', 'Tanpa Status', 'status@mail.test', NULL, 'x', 'Halo', NULL, NULL)`);
   await q(`INSERT INTO discussion_threads (id, title, "authorId", "authorName", content) VALUES
              ('ol_th1', 'Tanya', 'ol_s1', 'Siti', NULL),
-             ('ol_th2', ' ', 'ol_s1', 'Siti', 'x')`);
+             ('ol_th2', ' ', 'ol_s1', 'Siti', 'x'),
+             ('ol_th3', 'Anonim', NULL, 'Tamu', 'x')`);
   await q(`ALTER TABLE discussion_replies DROP CONSTRAINT discussion_replies_threadId_fkey`).catch(() =>
     q(`ALTER TABLE discussion_replies DROP CONSTRAINT "discussion_replies_threadId_fkey"`),
   );
@@ -178,7 +191,15 @@ export async function seedOldCopy(client: pg.Client, filesRoot: string): Promise
              ('ol_wa2', '  ', 'BEGINNER', NULL, NULL, NULL, 100, NULL, NULL, 'DRAFT', NULL),
              ('ol_wa3', 'Daftar', 'ADVANCED', 'XI', $1, '[{"teks": 1}]', 10, 30, 'blank', 'ARCHIVED', NULL),
              ('ol_wa4', 'Rusak', 'BEGINNER', NULL, '[tidak json', '[]', 50, NULL, NULL, 'PUBLISHED', NULL)`,
-    [JSON.stringify([{ id: 'judul', label: 'Ada judul', points: 4 }, { id: 'judul', text: 'Ada gambar' }, { key: 'x', title: ' ' }, 'Ada tautan'])],
+    [
+      JSON.stringify([
+        { id: 'judul', label: 'Ada judul', points: 4 },
+        { id: 'judul', text: 'Ada gambar' },
+        { key: 'x', title: ' ' },
+        'Ada tautan',
+        { description: 'Ada footer', maxPoints: 1 },
+      ]),
+    ],
   );
   await q(`INSERT INTO web_lab_submissions (id, "assignmentId", "studentId", html, status) VALUES
              ('ol_ws1', 'ol_wa1', 'ol_s1', '<p>a</p>', NULL),
@@ -191,7 +212,7 @@ export async function seedOldCopy(client: pg.Client, filesRoot: string): Promise
     `INSERT INTO web_lab_evaluations (id, "submissionId", "evaluatedBy", score, feedback, checklist) VALUES
              ('ol_we1', 'ol_ws3', 'ol_deleted', NULL, NULL, $1),
              ('ol_we2', 'ol_ws4', NULL, NULL, 'ok', '[rusak')`,
-    [JSON.stringify({ judul: { score: 99, note: 'bagus' }, 'ada-tautan': true, lain: true })],
+    [JSON.stringify([{ id: 'judul', score: 99, note: 'bagus' }, { key: 'req-5', done: true }, { id: 'lain', checked: true }, 'bukan objek'])],
   );
 
   // second-generation web lab
@@ -211,6 +232,7 @@ export async function seedOldCopy(client: pg.Client, filesRoot: string): Promise
         { path: 'index.html', content: '<h1>x</h1>' },
         { path: 'INDEX.html', content: 'dua' },
         { path: '../luar.js' },
+        { content: 'tanpa path' },
         { path: 'a.css' },
       ]),
       JSON.stringify({ description: 'Galeri foto', rubric: [{ criterion: 'NOPE' }] }),

@@ -89,8 +89,8 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
 
   it('imports students whatever their class, status, NIS or phone hold, and refuses a clashing email or one with no usable identifier', async () => {
     expect(counts('students')).to.deep.equal({
-      imported: 4,
-      skipped: { duplicate_email: 1, bad_email: 1 },
+      imported: 5,
+      skipped: { duplicate_email: 1, bad_email: 1, missing_identifier: 1 },
       warnings: {
         nis_not_accepted_by_login: 1,
         unusable_password_hash: 2,
@@ -98,6 +98,7 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
         nis_too_long_dropped: 1,
         phone_too_long_dropped: 1,
         inactive_as_suspended: 1,
+        email_not_verified: 1,
       },
     });
     type U = {
@@ -130,10 +131,12 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
     expect(rudi).to.include({ status: 'suspended', student_number: null, phone: null, avatar_url: 'https://old.school/rudi.png' });
     expect((await user('ol_s6')).status).to.equal('suspended');
     expect((await user('ol_s6')).classroom_id).to.equal(null);
+    // no NIS and no name: known by the address
+    expect(await user('ol_s8')).to.include({ name: 'tanpa.nama@old.school', student_number: null, email_verified_at: null });
   });
 
   it('reads plain, quoted and broken instruction text and unusable file limits as the defaults, and refuses an assignment with a blank title', async () => {
-    expect(counts('assignments')).to.deep.equal({ imported: 3, skipped: { missing_title: 1 }, warnings: {} });
+    expect(counts('assignments')).to.deep.equal({ imported: 5, skipped: { missing_title: 1, missing_due_date: 1 }, warnings: {} });
     type A = { status: string; description: string; allowed_file_types: string[]; max_file_bytes: number };
     const a = async (legacyId: string) =>
       (
@@ -152,6 +155,8 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
     const clipping = await a('ol_as4');
     expect(clipping.description).to.contain('tulis [rapi');
     expect(clipping.max_file_bytes).to.equal(10_485_760);
+    expect((await a('ol_as6')).description).to.equal('baca\n{"lalu":"tulis"}');
+    expect((await a('ol_as7')).description).to.equal('');
   });
 
   it('imports submissions without a date, with a negative grade or a deleted grader, and refuses one whose assignment is gone', async () => {
@@ -219,28 +224,34 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
 
   it('refuses test cases and submissions of a task that was not imported, and keeps a submission never judged as failed', async () => {
     expect(counts('python_tests')).to.deep.equal({ imported: 1, skipped: { orphan_task: 1 }, warnings: {} });
-    expect(counts('python_submissions')).to.deep.equal({ imported: 3, skipped: { orphan_task: 1 }, warnings: { never_judged: 1 } });
+    expect(counts('python_submissions')).to.deep.equal({ imported: 4, skipped: { orphan_task: 1 }, warnings: { never_judged: 2 } });
     type P = { status: string; verdict: string | null; error: string | null; score: number };
     const p = async (legacyId: string) =>
       (await sql<P>('SELECT status, verdict, error, score FROM coding_submissions WHERE id = $1', [await newId('python_submissions', legacyId)]))[0]!;
     expect(await p('ol_ps1')).to.include({ status: 'completed', verdict: 'wrong_answer', score: 0 });
     expect(await p('ol_ps2')).to.include({ status: 'failed', verdict: null, error: 'never judged in the old GEMA' });
     expect((await p('ol_ps3')).error).to.equal('Judge0 mati');
+    // a NULL status and NULL code: never judged, an empty file
+    expect(await p('ol_ps5')).to.include({ status: 'failed', error: 'never judged in the old GEMA' });
   });
 
   it('imports an exercise with an odd difficulty and NULL points, refusing one without a title and one whose lab names no language', async () => {
-    expect(counts('exercises')).to.deep.equal({ imported: 1, skipped: { missing_title: 1, orphan_lab: 1 }, warnings: {} });
+    expect(counts('exercises')).to.deep.equal({ imported: 2, skipped: { missing_title: 1, orphan_lab: 1 }, warnings: {} });
     const [ex] = await sql<{ difficulty: string; points: number; time_limit_ms: number; description: string }>(
       'SELECT difficulty, points, time_limit_ms, description FROM coding_tasks WHERE id = $1',
       [await newId('exercises', 'ol_ex1')],
     );
     expect(ex).to.deep.equal({ difficulty: 'easy', points: 10, time_limit_ms: 2000, description: 'Cetak halo\n\nPakai print' });
-    expect(counts('exercise_tests')).to.deep.equal({ imported: 1, skipped: { orphan_task: 1 }, warnings: {} });
+    expect(counts('exercise_tests')).to.deep.equal({ imported: 2, skipped: { orphan_task: 1 }, warnings: {} });
+    const [empty] = await sql<{ stdin: string; expected: string }>('SELECT stdin, expected FROM coding_test_cases WHERE id = $1', [
+      await newId('exercise_tests', 'ol_ctc3'),
+    ]);
+    expect(empty).to.deep.equal({ stdin: '', expected: '' });
   });
 
   it('reads an exercise submission with a NULL status as a draft and one still EVALUATING as never judged', async () => {
     expect(counts('exercise_submissions')).to.deep.equal({
-      imported: 1,
+      imported: 2,
       skipped: { orphan_task: 1, orphan_student: 1, draft_never_submitted: 1 },
       warnings: { never_judged: 1 },
     });
@@ -249,6 +260,10 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
       [await newId('exercise_submissions', 'ol_cs1')],
     );
     expect(cs).to.deep.equal({ status: 'failed', finished_at: null, attempt: 1 });
+    const [approved] = await sql<{ verdict: string; attempt: number }>('SELECT verdict, attempt FROM coding_submissions WHERE id = $1', [
+      await newId('exercise_submissions', 'ol_cs5'),
+    ]);
+    expect(approved).to.deep.equal({ verdict: 'accepted', attempt: 1 });
   });
 
   it('reads a checklist that is not a list, or malformed JSON, as the single Overall criterion, and warns about what has no field', async () => {
@@ -286,8 +301,9 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
     const list = await w2('ol_wa3');
     expect(list.rubric).to.deep.equal([
       { key: 'judul', title: 'Ada judul', maxPoints: 4 },
-      { key: 'req-2', title: 'Ada gambar', maxPoints: 3 },
-      { key: 'req-4', title: 'Ada tautan', maxPoints: 3 },
+      { key: 'req-2', title: 'Ada gambar', maxPoints: 2.5 },
+      { key: 'req-4', title: 'Ada tautan', maxPoints: 2.5 },
+      { key: 'req-5', title: 'Ada footer', maxPoints: 1 },
     ]);
     expect(list.archived_at).to.not.equal(null);
     expect(list.description).to.contain('Hints:\n- {"teks":1}').and.contain('Class level: XI · Difficulty: advanced');
@@ -324,8 +340,9 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
       { key: 'judul', score: 4, comment: 'bagus' },
       { key: 'req-2', score: 0, comment: '' },
       { key: 'req-4', score: 0, comment: '' },
+      { key: 'req-5', score: 1, comment: '' },
     ]);
-    expect(ticked).to.include({ rubric_total: 4, grade: 4, evaluated_by: null, note: '' });
+    expect(ticked).to.include({ rubric_total: 5, grade: 5, evaluated_by: null, note: '' });
     const broken = await e('ol_we2');
     expect(broken).to.include({ grade: 0, rubric_total: 0, note: 'ok' });
   });
@@ -407,10 +424,10 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
   });
 
   it('refuses site rows without a title, date, email or message, and reads NULL content, counts and categories as empty', async () => {
-    expect(counts('announcements')).to.deep.equal({ imported: 1, skipped: { missing_title: 1 }, warnings: {} });
+    expect(counts('announcements')).to.deep.equal({ imported: 2, skipped: { missing_title: 1 }, warnings: {} });
     expect(counts('events')).to.deep.equal({ imported: 1, skipped: { missing_title: 1, missing_date: 1 }, warnings: {} });
-    expect(counts('contacts')).to.deep.equal({ imported: 2, skipped: { missing_email: 1, empty_message: 1 }, warnings: {} });
-    expect(counts('discussion_threads')).to.deep.equal({ imported: 1, skipped: { missing_title: 1 }, warnings: {} });
+    expect(counts('contacts')).to.deep.equal({ imported: 3, skipped: { missing_email: 1, empty_message: 1 }, warnings: {} });
+    expect(counts('discussion_threads')).to.deep.equal({ imported: 2, skipped: { missing_title: 1 }, warnings: {} });
     expect(counts('discussion_replies')).to.deep.equal({ imported: 1, skipped: { orphan_thread: 1 }, warnings: {} });
     const [an] = await sql<{ category: string; content: string; excerpt: string | null; link: string | null; view_count: number }>(
       'SELECT category, content, excerpt, link, view_count FROM announcements WHERE id = $1',
@@ -429,6 +446,16 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
     expect(ct).to.deep.equal({ name: 'wali@mail.test', subject: '(no subject)', status: 'replied', phone: null });
     const [odd] = await sql<{ status: string }>('SELECT status FROM contact_messages WHERE id = $1', [await newId('contacts', 'ol_ct4')]);
     expect(odd!.status).to.equal('unread');
+    const [none] = await sql<{ status: string }>('SELECT status FROM contact_messages WHERE id = $1', [await newId('contacts', 'ol_ct5')]);
+    expect(none!.status).to.equal('unread');
+    const [uncategorised] = await sql<{ category: string }>('SELECT category FROM announcements WHERE id = $1', [
+      await newId('announcements', 'ol_an3'),
+    ]);
+    expect(uncategorised!.category).to.equal('system');
+    const [anonymous] = await sql<{ author_id: string | null }>('SELECT author_id FROM discussion_threads WHERE id = $1', [
+      await newId('discussion_threads', 'ol_th3'),
+    ]);
+    expect(anonymous!.author_id).to.equal(null);
   });
 
   it('changes nothing when the same copy is imported again', async () => {
