@@ -529,7 +529,8 @@ async function versionOwner(row: Record<string, unknown>, projectEntity: string,
   if (!projectId) return skip('orphan_submission');
   const owner = await projectOwner(row, assignmentEntity, ctx);
   if ('skip' in owner) return owner;
-  return { ...owner, project_id: projectId, number: num(row.number) ?? 1 };
+  // row_number() in the select: never NULL
+  return { ...owner, project_id: projectId, number: Number(row.number) };
 }
 
 export const webLabVersions: EntitySpec<VersionValues> = {

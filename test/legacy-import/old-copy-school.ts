@@ -172,7 +172,8 @@ export async function seedOldCopy(client: pg.Client, filesRoot: string): Promise
              ('ol_ct2', 'Tanpa', ' ', NULL, 'x', 'Halo', 'unread', NULL),
              ('ol_ct3', 'Kosong', 'kosong@mail.test', NULL, 'x', '  ', 'unread', NULL),
              ('ol_ct4', 'Aneh', 'aneh@mail.test', NULL, 'x', 'Halo', 'archived', NULL),
-             ('ol_ct5', 'Tanpa Status', 'status@mail.test', NULL, 'x', 'Halo', NULL, NULL)`);
+             ('ol_ct5', 'Tanpa Status', 'status@mail.test', NULL, 'x', 'Halo', NULL, NULL),
+             ('ol_ct6', 'Dibaca', 'dibaca@mail.test', NULL, 'x', 'Halo', 'read', NULL)`);
   await q(`INSERT INTO discussion_threads (id, title, "authorId", "authorName", content) VALUES
              ('ol_th1', 'Tanya', 'ol_s1', 'Siti', NULL),
              ('ol_th2', ' ', 'ol_s1', 'Siti', 'x'),

@@ -426,7 +426,7 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
   it('refuses site rows without a title, date, email or message, and reads NULL content, counts and categories as empty', async () => {
     expect(counts('announcements')).to.deep.equal({ imported: 2, skipped: { missing_title: 1 }, warnings: {} });
     expect(counts('events')).to.deep.equal({ imported: 1, skipped: { missing_title: 1, missing_date: 1 }, warnings: {} });
-    expect(counts('contacts')).to.deep.equal({ imported: 3, skipped: { missing_email: 1, empty_message: 1 }, warnings: {} });
+    expect(counts('contacts')).to.deep.equal({ imported: 4, skipped: { missing_email: 1, empty_message: 1 }, warnings: {} });
     expect(counts('discussion_threads')).to.deep.equal({ imported: 2, skipped: { missing_title: 1 }, warnings: {} });
     expect(counts('discussion_replies')).to.deep.equal({ imported: 1, skipped: { orphan_thread: 1 }, warnings: {} });
     const [an] = await sql<{ category: string; content: string; excerpt: string | null; link: string | null; view_count: number }>(
@@ -448,6 +448,8 @@ describe('legacy import: an early, hand-kept copy of the old GEMA', function () 
     expect(odd!.status).to.equal('unread');
     const [none] = await sql<{ status: string }>('SELECT status FROM contact_messages WHERE id = $1', [await newId('contacts', 'ol_ct5')]);
     expect(none!.status).to.equal('unread');
+    const [read] = await sql<{ status: string }>('SELECT status FROM contact_messages WHERE id = $1', [await newId('contacts', 'ol_ct6')]);
+    expect(read!.status).to.equal('read');
     const [uncategorised] = await sql<{ category: string }>('SELECT category FROM announcements WHERE id = $1', [
       await newId('announcements', 'ol_an3'),
     ]);
