@@ -106,8 +106,10 @@ async function claimSlug(ctx: ImportContext, wanted: string, legacyId: string, e
   return slug;
 }
 
+/** Tags as the old schema meant them (a JSON array), or as hand-kept copies hold them: comma text. */
 function tagsOf(value: unknown, warn: (code: string) => void): string[] {
-  const parsed = parseJsonText(value, warn);
+  const commaText = typeof value === 'string' && !/^\s*[[{"]/.test(value);
+  const parsed = commaText ? value : parseJsonText(value, warn);
   const list = Array.isArray(parsed) ? parsed : typeof parsed === 'string' ? parsed.split(',') : [];
   return [...new Set(list.map((t) => String(t).trim().toLowerCase()).filter((t) => t && t.length <= 40))].slice(0, 20);
 }
