@@ -46,6 +46,30 @@ describe('Error envelope of errors thrown by libraries', () => {
     expect(res.body.error.code).to.equal('TOO_MANY_FILES');
   });
 
+  it('answers a form with too many parts with 413 TOO_MANY_PARTS', async () => {
+    const res = await request(failingWith(new MulterError('LIMIT_PART_COUNT')))
+      .get('/fail')
+      .expect(413);
+    expect(res.body.error).to.include({ code: 'TOO_MANY_PARTS' });
+    expect(res.body.error.details).to.deep.equal({ reason: 'LIMIT_PART_COUNT' });
+  });
+
+  it('answers a file in a field that takes none with 400 UNEXPECTED_FILE_FIELD', async () => {
+    const res = await request(failingWith(new MulterError('LIMIT_UNEXPECTED_FILE')))
+      .get('/fail')
+      .expect(400);
+    expect(res.body.error.code).to.equal('UNEXPECTED_FILE_FIELD');
+    expect(res.body.error.message).to.equal('Files are not accepted in the field ""');
+  });
+
+  it('answers any other multer refusal with 400 INVALID_UPLOAD naming its reason', async () => {
+    const res = await request(failingWith(new MulterError('LIMIT_FIELD_KEY', 'name')))
+      .get('/fail')
+      .expect(400);
+    expect(res.body.error.code).to.equal('INVALID_UPLOAD');
+    expect(res.body.error.details).to.deep.equal({ field: 'name', reason: 'LIMIT_FIELD_KEY' });
+  });
+
   it('answers an unparseable body that arrived without its text with 400 INVALID_JSON', async () => {
     const res = await request(failingWith(tagged('bad', { type: 'entity.parse.failed', status: 400 })))
       .get('/fail')
