@@ -34,6 +34,8 @@ export default defineConfig(
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    // CommonJS loads with require(): these files run before (or without) the TypeScript build
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -62,6 +62,9 @@ export function createApp(deps: ApiDeps): GemaApp {
   // the first JSON parser to read a body wins; the general one then skips it
   app.use('/api/v2/auth', express.json({ limit: AUTH_JSON_BODY_LIMIT }));
   app.use(express.json({ limit: config.http.jsonBodyLimit }));
+  // the token check's Redis read is issued before the limiter counts, so both share one round trip
+  // (api/auth/middleware.ts)
+  app.use((req, res, next) => (UNLIMITED_PATHS.has(req.path) ? next() : deps.auth.prefetch(req, res, next)));
   if (config.rateLimit.enabled) {
     app.use(
       createRateLimiter({

@@ -13,6 +13,7 @@ import { AccessTokens } from '../api/auth/tokens';
 import { clearRedisPrefix, stopChild, waitForLine, writeResults } from './_lib';
 import { load, rssMb, serverCommand, warm, wrkAvailable } from './_wrk';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
+import { allocationProbe, type AllocationFigures } from './_alloc';
 
 /**
  * GET /auth/session through the real app (full middleware stack: request context, metrics, helmet,
@@ -25,6 +26,7 @@ import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = 2;
+const ALLOC_SECONDS = Number(process.env.BENCH_ALLOC_SECONDS ?? 5);
 const LOGIN_CONNECTIONS = Number(process.env.BENCH_LOGIN_CONNECTIONS ?? 16);
 const BCRYPT_COST = Number(process.env.BCRYPT_COST ?? 10);
 const PASSWORD = 'bench-password-1';
@@ -44,11 +46,14 @@ const env: Record<string, string> = {
   AUTH_EMAIL_RATE_LIMIT_MAX: '1000000000',
 };
 
+const probes = { app: allocationProbe('auth-session-app'), bare: allocationProbe('auth-session-bare') };
+
 async function startServer(mode: 'app' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
-  // both with the production heap flags, pinned apart from wrk
-  const { cmd, args } = serverCommand([...HEAP_FLAGS, '--import', 'tsx', path.join(__dirname, '_auth-session-server.ts'), mode]);
+  // both with the production heap flags, pinned apart from wrk; the probe measures allocation
+  const probe = probes[mode];
+  const { cmd, args } = serverCommand([...HEAP_FLAGS, ...probe.nodeArgs, '--import', 'tsx', path.join(__dirname, '_auth-session-server.ts'), mode]);
   const child = spawn(cmd, args, {
-    env,
+    env: { ...env, ...probe.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], `${mode} server`).then(Number);
@@ -153,6 +158,17 @@ async function main() {
         rounds[name].push(figures);
       }
     }
+    // allocation and CPU per request, in a window of their own after the timed rounds (the counts
+    // are per request, so the machine's load moves them far less than it moves req/s)
+    const allocation: Record<'app' | 'bare', AllocationFigures> = {} as Record<'app' | 'bare', AllocationFigures>;
+    for (const [name, server] of [
+      ['app', app],
+      ['bare', bare],
+    ] as const) {
+      const { allocation: a } = await probes[name].measure(server.child.pid!, () => load({ ...session(server.url), seconds: ALLOC_SECONDS }));
+      console.log(`allocation, ${name}:`, a);
+      allocation[name] = a;
+    }
     const rss = { app: rssMb(app.child.pid!), bare: rssMb(bare.child.pid!) };
     await stopChild(bare.child);
     const appSession = combine(rounds.app);
@@ -199,8 +215,12 @@ async function main() {
       app: appSession,
       bare: bareSession,
       ratio,
+      allocation: {
+        method: `bench/_alloc-probe.mjs preloaded into each server: v8.GCProfiler over a ${ALLOC_SECONDS} s wrk window, requests counted by the server (diagnostics_channel); promoted = old-space growth across young-generation GCs`,
+        ...allocation,
+      },
       rssMbAfterLoad: rss,
-      target: { ratioAtLeast: 0.8, p99BelowMs: 25, met: ratio >= 0.8 && appSession.latencyMs.p99 < 25 },
+      target: { ratioAtLeast: 0.8, p99BelowMs: 25, bytesAllocatedPerRequestAtMost: 26_000, met: ratio >= 0.8 && appSession.latencyMs.p99 < 25 },
     };
     const loginResult = {
       bench: 'auth-login',
@@ -226,6 +246,7 @@ async function main() {
       JSON.stringify(
         {
           session: { app: appSession.requestsPerSecond, bare: bareSession.requestsPerSecond, ratio, appP99: appSession.latencyMs.p99 },
+          bytesPerRequest: { app: allocation.app.bytesAllocatedPerRequest, bare: allocation.bare.bytesAllocatedPerRequest },
           login: login.requestsPerSecond,
           bcrypt: { single, parallel },
         },

@@ -27,6 +27,7 @@ import { DashboardService } from '../api/learning/dashboard/service';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { clearRedisPrefix, stopChild, waitForLine, writeResults } from './_lib';
 import { load, rssMb, serverCommand, warm, wrkAvailable, type LoadFigures } from './_wrk';
+import { allocationProbe, type AllocationFigures, type AllocationProbe } from './_alloc';
 import { seedSchool, SCHOOL } from './_seed-school';
 import { explainHotQueries } from './_explain';
 
@@ -56,12 +57,12 @@ function freePort(): number {
   return 20000 + Math.floor(Math.random() * 20000);
 }
 
-async function startApi(env: Record<string, string>, extra: Record<string, string>) {
+async function startApi(env: Record<string, string>, extra: Record<string, string>, probe?: AllocationProbe) {
   const port = freePort();
-  const { cmd, args } = serverCommand([...HEAP_FLAGS, path.join(ROOT, 'dist/api/server.js')]);
+  const { cmd, args } = serverCommand([...HEAP_FLAGS, ...(probe?.nodeArgs ?? []), path.join(ROOT, 'dist/api/server.js')]);
   const child = spawn(cmd, args, {
     cwd: ROOT,
-    env: { ...env, ...extra, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...env, ...extra, ...(probe?.env ?? {}), PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -122,20 +123,27 @@ async function main() {
         .join('\n'),
     );
 
-    const app = await startApi(env, {});
+    // the cached app carries the allocation probe (bench/_alloc-probe.mjs): bytes and CPU per request
+    const allocProbe = allocationProbe('learning-app');
+    const app = await startApi(env, {}, allocProbe);
     const uncached = await startApi(env, { STUDENT_CACHE_SECONDS: '0' });
     const bare = await startBare(env);
     children.push(app.child, uncached.child, bare.child);
 
-    const routes: Record<string, { app: LoadFigures; appUncached: LoadFigures; bare: LoadFigures; ratio: number; rssMb: Record<string, number> }> =
-      {};
+    const routes: Record<
+      string,
+      { app: LoadFigures; appUncached: LoadFigures; bare: LoadFigures; ratio: number; rssMb: Record<string, number>; allocation: AllocationFigures }
+    > = {};
     for (const route of ROUTES) {
       // warming the app also fills the page cache for every reader, which the ceiling then reads
       await warm({ url: `${app.url}${route}`, connections: CONNECTIONS, rotate });
       await warm({ url: `${uncached.url}${route}`, connections: CONNECTIONS, rotate });
       await warm({ url: `${bare.url}${route}`, connections: CONNECTIONS, rotate });
+      const measured = await allocProbe.measure(app.child.pid!, () =>
+        load({ url: `${app.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate }),
+      );
       const figures = {
-        app: await load({ url: `${app.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate }),
+        app: measured.result,
         appUncached: await load({ url: `${uncached.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate }),
         bare: await load({ url: `${bare.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate }),
       };
@@ -143,7 +151,9 @@ async function main() {
         ...figures,
         ratio: Math.round((figures.app.requestsPerSecond / figures.bare.requestsPerSecond) * 100) / 100,
         rssMb: { app: rssMb(app.child.pid!), appUncached: rssMb(uncached.child.pid!), bare: rssMb(bare.child.pid!) },
+        allocation: measured.allocation,
       };
+      process.stdout.write(`${route} app allocation: ${JSON.stringify(measured.allocation)}\n`);
       for (const [name, f] of Object.entries(figures)) {
         process.stdout.write(
           `${route} ${name}: ${f.requestsPerSecond} req/s, p50 ${f.latencyMs.p50} ms, p95 ${f.latencyMs.p95} ms, p99 ${f.latencyMs.p99} ms, errors ${f.errors}\n`,

@@ -1,21 +1,23 @@
 import '../common/require-node';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { spawn, fork, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
-import { Redis } from 'ioredis';
 import { getConfigOrExit } from '../common/config';
-import { createLogger } from '../common/logger';
-import { createSequelize, ensureDatabase } from '../common/db/sequelize';
-import { createMigrator } from '../common/db/migrator';
-import { initModels } from '../common/models';
-import { seedDemoSchool, DEMO_LOGINS, DEMO_PASSWORD } from './seed/index';
+import { databaseState, ensureDatabase } from '../common/db/database';
+import { migrationNames } from '../common/db/migration-files';
+import { RedisConnection } from '../common/runtime/redis-connection';
 import { liveReports, type SandboxReport } from '../common/grading/sandbox-reports';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
+import { DEMO_LOGINS, DEMO_PASSWORD } from './seed/demo-logins';
+import type { PrepareMessage } from './start/prepare';
 
 /**
  * `npm start`: checks PostgreSQL and Redis, migrates, seeds an empty database, then runs the API and
  * one worker as two child processes with their output in this terminal. Ctrl-C stops both.
+ * This process stays a thin process manager (pg, a Redis PING, the config): the migrator, the models
+ * and the seed run in a short-lived child (start/prepare.ts), and only when the database needs them.
  */
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const redactUrl = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
@@ -32,24 +34,51 @@ async function checkPostgres(url: string): Promise<void> {
 }
 
 async function checkRedis(url: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
-  let cause = '';
-  client.on('error', (err: Error) => (cause ||= err.message));
   try {
-    await client.connect();
-    await client.ping();
+    (await RedisConnection.open(url)).close();
   } catch (err) {
-    say(`Redis is not reachable at ${redactUrl(url)} (${cause || (err as Error).message}). ${HINT}`);
+    say(`Redis is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
     process.exit(1);
-  } finally {
-    client.disconnect();
   }
+}
+
+/** The same file next to this one, compiled (.js under dist/) or not (.ts under tsx). */
+const sibling = (relative: string) => path.join(__dirname, `${relative}${path.extname(__filename)}`);
+
+/**
+ * Migrates and seeds in a child (start/prepare.ts). `migrated` settles once the schema is current,
+ * `done` once the seed is committed, with whether it seeded.
+ */
+function prepareDatabase(): { migrated: Promise<number>; done: Promise<boolean> } {
+  const child = fork(sibling('start/prepare'), [], {
+    execArgv: process.execArgv,
+    env: { ...process.env, NODE_COMPILE_CACHE: compileCacheDir() },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let applied: (n: number) => void = () => undefined;
+  let seeded: (s: boolean) => void = () => undefined;
+  let failed: (e: Error) => void = () => undefined;
+  const migrated = new Promise<number>((resolve, reject) => ((applied = resolve), (failed = reject)));
+  const done = new Promise<boolean>((resolve, reject) => {
+    seeded = resolve;
+    const fail = failed;
+    failed = (e) => (fail(e), reject(e));
+  });
+  done.catch(() => undefined); // awaited later; a failure before then is reported through `migrated`
+  child.on('message', (m: PrepareMessage) => (m.step === 'migrated' ? applied(m.applied) : seeded(m.seeded)));
+  child.on('exit', (code) => failed(new Error(`migrating and seeding the database failed (exit code ${code})`)));
+  return { migrated, done };
+}
+
+/** Node's compile cache for the API and the worker: the second start compiles none of their ~1,600 modules. */
+function compileCacheDir(): string {
+  return process.env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), `gema-compile-cache-${os.userInfo().uid}`);
 }
 
 function run(name: string, script: string): ChildProcess {
   const child = spawn(process.execPath, [...HEAP_FLAGS, path.join(__dirname, '..', script)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
+    env: { ...process.env, NODE_COMPILE_CACHE: compileCacheDir() },
   });
   const prefix = name === 'api' ? '\x1b[36m[api]\x1b[0m    ' : '\x1b[35m[worker]\x1b[0m ';
   for (const stream of [child.stdout, child.stderr]) {
@@ -58,16 +87,26 @@ function run(name: string, script: string): ChildProcess {
   return child;
 }
 
+/** 200 from GET /ready; false for anything else, a refused connection included. */
+function readyOnce(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(`${url}/ready`, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.setTimeout(2000, () => req.destroy());
+  });
+}
+
+/** Polls /ready with node:http (fetch would load undici into this process for one GET). */
 async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
-  while (Date.now() < until && child.exitCode === null) {
-    try {
-      const res = await fetch(`${url}/ready`);
-      if (res.ok) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
+  // often at first (a quiet machine is ready within a second), then less: each refused try costs CPU
+  // that the API's own start-up on the same cores could use
+  for (let pause = 25; Date.now() < until && child.exitCode === null; pause = Math.min(pause * 1.5, 250)) {
+    if (await readyOnce(url)) return true;
+    await new Promise((r) => setTimeout(r, pause));
   }
   return false;
 }
@@ -80,8 +119,9 @@ async function workerReport(
   spawnedAt: number,
   timeoutMs = 60_000,
 ): Promise<SandboxReport | undefined> {
-  const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  let client: RedisConnection | undefined;
   try {
+    client = await RedisConnection.open(redisUrl);
     const until = Date.now() + timeoutMs;
     while (Date.now() < until && worker.exitCode === null) {
       const here = (await liveReports(client, prefix)).filter((r) => r.hostname === os.hostname() && Date.parse(r.checkedAt) >= spawnedAt);
@@ -91,8 +131,10 @@ async function workerReport(
       await new Promise((r) => setTimeout(r, 250));
     }
     return undefined;
+  } catch {
+    return undefined; // Redis went away meanwhile: the summary says the worker has not reported
   } finally {
-    client.disconnect();
+    client?.close();
   }
 }
 
@@ -116,13 +158,14 @@ async function main() {
   await checkPostgres(config.db.url);
   await checkRedis(config.redis.url);
 
-  const logger = createLogger(config, 'start');
-  const sequelize = createSequelize(config);
-  initModels(sequelize);
-  const applied = await createMigrator(sequelize, logger).up();
-  if (applied.length) say(`Applied ${applied.length} migration(s).`);
-  const seeded = await seedDemoSchool(sequelize, { bcryptCost: config.auth.bcryptCost });
-  await sequelize.close();
+  const state = await databaseState(config.db.url, migrationNames(), { ssl: config.db.ssl });
+  let seededNow: Promise<boolean> = Promise.resolve(false);
+  if (state.pendingMigrations.length || !state.seeded) {
+    const prepared = prepareDatabase();
+    const applied = await prepared.migrated;
+    if (applied) say(`Applied ${applied} migration(s).`);
+    seededNow = prepared.done;
+  }
 
   const api = run('api', 'api/server.js');
   const workerSpawnedAt = Date.now() - 1000;
@@ -147,7 +190,16 @@ async function main() {
   }
 
   const url = `http://localhost:${config.http.port}`;
-  if (await waitReady(url, api)) {
+  const [ready, seeded] = await Promise.all([
+    waitReady(url, api),
+    seededNow.catch((err: Error) => {
+      say(`start failed: ${err.message}; stopping the API and the worker.`);
+      stopAll('SIGTERM');
+      process.exitCode = 1;
+      return false;
+    }),
+  ]);
+  if (ready && !stopping) {
     say('');
     say(`GEMA API is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say(`  API:      ${url}/api/v2`);

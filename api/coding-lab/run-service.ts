@@ -1,8 +1,8 @@
-import { QueueEvents, type ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
 import { Op } from 'sequelize';
 import { CodingRun, CodingTestCase, type CodingLanguage } from '../../common/models';
 import { NotFoundError, UnprocessableError } from '../../common/errors';
-import { bullPrefix, enqueue } from '../../common/queues';
+import { bullmq, bullPrefix, enqueue } from '../../common/queues';
 import { createRedis, closeRedis } from '../../common/redis';
 import { runJobId } from '../../common/grading/job-ids';
 import type { ApiDeps } from '../deps';
@@ -64,7 +64,7 @@ export class CodingRunService {
     // state, so a run that finishes at once is not missed
     // QueueEvents blocks on its connection, so it gets one of its own for the wait
     const connection = createRedis(this.deps.config, 'subscriber', this.deps.logger);
-    const events = new QueueEvents('grading', { connection: connection as ConnectionOptions, prefix: bullPrefix(this.deps.config) });
+    const events = new (bullmq().QueueEvents)('grading', { connection: connection as ConnectionOptions, prefix: bullPrefix(this.deps.config) });
     try {
       await events.waitUntilReady();
       await enqueue(this.deps.queues, 'grading', { kind: 'run', runId: run.id }, opts);

@@ -1,14 +1,25 @@
-import MarkdownIt from 'markdown-it';
-import sanitizeHtml from 'sanitize-html';
+import type MarkdownIt from 'markdown-it';
+import type sanitizeHtml from 'sanitize-html';
+import { lazyModule } from '../runtime/lazy-module';
 
 /**
  * markdown-it renders CommonMark with raw HTML switched off; sanitize-html then keeps only an
  * allow-list of tags and attributes, so whatever an author types (or a stolen staff account
  * pastes) cannot run script in a parent's browser. Two layers because either alone has had bypasses.
  */
-const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });
+// ~100 modules (postcss, htmlparser2, markdown-it) and ~0.15 s of a start-up: loaded when the first
+// text is rendered, not when the process starts (README.md#memory-and-start-up)
+const render = lazyModule(() => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const MarkdownItClass = require('markdown-it') as typeof MarkdownIt;
+  const sanitize = require('sanitize-html') as typeof sanitizeHtml;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const md = new MarkdownItClass({ html: false, linkify: true, typographer: false, breaks: false });
+  const options = SANITIZE(sanitize);
+  return (source: string) => sanitize(md.render(source), options);
+});
 
-const SANITIZE: sanitizeHtml.IOptions = {
+const SANITIZE = (sanitize: typeof sanitizeHtml): sanitizeHtml.IOptions => ({
   allowedTags: [
     'p',
     'br',
@@ -52,10 +63,10 @@ const SANITIZE: sanitizeHtml.IOptions = {
   allowedSchemesByTag: { img: ['http', 'https'] },
   allowProtocolRelative: false,
   // links leave the site without handing it the opener
-  transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
-};
+  transformTags: { a: sanitize.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
+});
 
 /** Markdown to HTML safe to insert into a page as it is. */
 export function renderMarkdown(source: string): string {
-  return sanitizeHtml(md.render(source), SANITIZE);
+  return render()(source);
 }

@@ -1,7 +1,7 @@
-import path from 'node:path';
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { QueryInterface, Sequelize } from 'sequelize';
 import type { Logger } from '../logger';
+import { MIGRATIONS_DIR } from './migration-files';
 
 export type MigrationContext = { queryInterface: QueryInterface; sequelize: Sequelize };
 export interface Migration {
@@ -9,22 +9,21 @@ export interface Migration {
   down(params: { context: MigrationContext }): Promise<void>;
 }
 
-// Works from the sources (tsx) and from dist/ alike: migrations/ sits two levels above this file.
-const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
-
 export function createMigrator(sequelize: Sequelize, logger?: Logger) {
   return new Umzug<MigrationContext>({
     migrations: {
       glob: ['*.{ts,js}', { cwd: MIGRATIONS_DIR, ignore: ['*.d.ts'] }],
       resolve: ({ name, path: file, context }) => {
+        // umzug resolves every file to list them (pending() and an up() with nothing to do included):
+        // the module is required only when its step runs, so an up-to-date database loads none of them.
         // umzug resolves synchronously, and a migration is a CommonJS module found by path at run time
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const migration = require(file!) as Migration;
+        const load = () => require(file!) as Migration;
         return {
           // the same name whether the file ran as .ts or compiled .js
           name: name.replace(/\.(ts|js)$/, ''),
-          up: () => migration.up({ context }),
-          down: () => migration.down({ context }),
+          up: () => load().up({ context }),
+          down: () => load().down({ context }),
         };
       },
     },

@@ -23,42 +23,5 @@ export function createSequelize(config: Pick<Config, 'db'>, logger?: Logger): Se
   });
 }
 
-function adminUrl(databaseUrl: string): { admin: string; database: string } {
-  const url = new URL(databaseUrl);
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  url.pathname = '/postgres';
-  return { admin: url.toString(), database };
-}
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-/** Creates the database named in the URL when it does not exist yet (the quick start needs no manual step). */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
-  const { admin, database } = adminUrl(databaseUrl);
-  const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (found.rowCount) return false;
-    try {
-      await client.query(`CREATE DATABASE ${quoteIdent(database)}`);
-    } catch (err) {
-      // another process created it in the meantime
-      if ((err as { code?: string }).code !== '42P04') throw err;
-    }
-    return true;
-  } finally {
-    await client.end();
-  }
-}
-
-export async function dropDatabase(databaseUrl: string): Promise<void> {
-  const { admin, database } = adminUrl(databaseUrl);
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
+// kept here for the callers that already import them; database.ts needs only pg (npm start's supervisor)
+export { ensureDatabase, dropDatabase } from './database';

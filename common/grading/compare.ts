@@ -1,5 +1,10 @@
-import { structuredPatch } from 'diff';
+import type { structuredPatch } from 'diff';
+import { lazyModule } from '../runtime/lazy-module';
 import type { Comparison } from '../../common/models';
+
+// a diff is drawn only for a wrong answer; the API loads this file at start for its types and helpers
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const diff = lazyModule(() => require('diff') as { structuredPatch: typeof structuredPatch });
 
 export interface CompareSpec {
   comparison: Comparison;
@@ -117,7 +122,7 @@ function firstDifference(expected: string, actual: string, spec: CompareSpec): s
 const head = (s: string) => s.split('\n').slice(0, DIFF_MAX_LINES).join('\n');
 
 function unifiedDiff(expected: string, actual: string): string {
-  const patch = structuredPatch('expected', 'actual', `${head(expected)}\n`, `${head(actual)}\n`, undefined, undefined, {
+  const patch = diff().structuredPatch('expected', 'actual', `${head(expected)}\n`, `${head(actual)}\n`, undefined, undefined, {
     context: 2,
   });
   const lines = patch.hunks.flatMap((h) => [`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines]);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { CODING_LANGUAGES, type CodingLanguage } from '../models';
+import { LANGUAGES as CODING_LANGUAGES, type Language as CodingLanguage } from './languages';
 
 /**
  * What each grading worker found when it tried every language at start (worker/sandbox/self-check.ts),
@@ -70,8 +70,14 @@ export async function dropReport(redis: Redis, prefix: string, workerId: string)
   await redis.hdel(keyOf(prefix), workerId);
 }
 
+/** What liveReports needs of a client: ioredis, or npm start's bare connection (common/runtime/redis-connection.ts). */
+export interface ReportReader {
+  hgetall(key: string): Promise<Record<string, string>>;
+  hdel(key: string, ...fields: string[]): Promise<unknown>;
+}
+
 /** The reports of the workers alive now: those refreshed within their TTL. */
-export async function liveReports(redis: Redis, prefix: string, now = Date.now()): Promise<SandboxReport[]> {
+export async function liveReports(redis: ReportReader, prefix: string, now = Date.now()): Promise<SandboxReport[]> {
   const fields = await redis.hgetall(keyOf(prefix));
   const live: SandboxReport[] = [];
   const expired: string[] = [];

@@ -40,9 +40,10 @@ async function send(keys: Set<string>): Promise<void> {
       targets.delete(redis);
       continue;
     }
-    // lost its server: the INCR would wait in the offline queue for as long as the outage lasts (in a
-    // test process, for ever); the entries expire by themselves instead
-    if (redis.status === 'reconnecting' || redis.status === 'close') continue;
+    // not connected (lost its server, or between two attempts to reach it again: `connecting` comes
+    // round every retry): the INCR would wait in the offline queue for as long as the outage lasts (in
+    // a test process, for ever); the entries expire by themselves instead
+    if (redis.status !== 'ready') continue;
     const key = targetKey(redis, prefix);
     if (sent.has(key)) continue;
     sent.add(key);

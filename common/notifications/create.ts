@@ -49,6 +49,8 @@ interface Inserted {
   id: string;
   user_id: string;
   created_at: Date;
+  /** the user muted this type (read in the same statement: one round trip less per notification) */
+  muted: boolean;
 }
 
 /**
@@ -72,7 +74,9 @@ export async function notifyUsers(
      SELECT u, :type, :title, :body, :link, CAST(:data AS jsonb), :dedupeKey
        FROM unnest(CAST(ARRAY[:userIds] AS uuid[])) AS u
      ON CONFLICT (user_id, dedupe_key) DO NOTHING
-     RETURNING id, user_id, created_at`,
+     RETURNING id, user_id, created_at,
+               EXISTS (SELECT 1 FROM notification_preferences p
+                        WHERE p.user_id = notifications.user_id AND notifications.type = ANY(p.muted_types)) AS muted`,
     {
       replacements: {
         userIds: unique,
@@ -110,12 +114,7 @@ export async function mutedAmong(userIds: readonly string[], type: NotificationT
 
 /** A push that fails is logged by the caller's process and lost: the notification is stored and listed. */
 async function pushNotifications(realtime: RealtimePublisher, rows: Inserted[], input: NotificationInput): Promise<void> {
-  if (rows.length === 0) return;
-  const muted = await mutedAmong(
-    rows.map((r) => r.user_id),
-    input.type,
-  );
-  const audible = rows.filter((r) => !muted.has(r.user_id));
+  const audible = rows.filter((r) => !r.muted);
   if (audible.length === 0) return;
   const payloads = new Map<string, NotificationView>();
   for (const r of audible) {

@@ -1,7 +1,8 @@
-import { Queue, QueueEvents, type JobsOptions, type ConnectionOptions } from 'bullmq';
+import type { Queue, QueueEvents, JobsOptions, ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type Config, type QueueName } from '../config';
 import type { Logger } from '../logger';
+import { lazyModule } from '../runtime/lazy-module';
 import type { GradingJob } from './jobs/grading';
 import type { AiEvaluationJob } from './jobs/ai-evaluation';
 import type { EmailJob } from './jobs/email';
@@ -29,6 +30,13 @@ export interface JobPayloads {
 
 export type Queues = { [Q in QueueName]: Queue<JobPayloads[Q]> };
 
+/**
+ * bullmq is ~250 modules and a quarter of the API's module-loading CPU; the API only needs it once a
+ * request enqueues, so it is required then (the worker needs it at once and loads it at once).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const bullmq = lazyModule(() => require('bullmq') as typeof import('bullmq'));
+
 export const bullPrefix = (config: Pick<Config, 'redis'>) => `${config.redis.prefix}bull`;
 
 /**
@@ -44,27 +52,30 @@ export function defaultJobOptions(config: Pick<Config, 'worker'>): JobsOptions {
   };
 }
 
+/** The queues each made on first use (see `bullmq` above); closeQueues closes the ones that were made. */
+const madeQueues = new WeakMap<Queues, Map<QueueName, Queue>>();
+
 export function createQueues(config: Pick<Config, 'redis' | 'worker'>, connection: Redis, logger?: Logger): Queues {
-  const make = <Q extends QueueName>(name: Q) => {
-    const queue = new Queue<JobPayloads[Q]>(name, {
+  const made = new Map<QueueName, Queue>();
+  const make = <Q extends QueueName>(name: Q): Queue<JobPayloads[Q]> => {
+    const queue = new (bullmq().Queue)<JobPayloads[Q]>(name, {
       connection: connection as ConnectionOptions,
       prefix: bullPrefix(config),
       defaultJobOptions: defaultJobOptions(config),
     });
     queue.on('error', (err) => logger?.warn('queue error', { queue: name, error: err.message }));
+    made.set(name, queue as unknown as Queue);
     return queue;
   };
-  return {
-    grading: make('grading'),
-    'ai-evaluation': make('ai-evaluation'),
-    email: make('email'),
-    'file-processing': make('file-processing'),
-    notifications: make('notifications'),
-    'student-import': make('student-import'),
-    site: make('site'),
-    'web-checks': make('web-checks'),
-    'legacy-import': make('legacy-import'),
-  };
+  const queues = {} as Queues;
+  for (const name of QUEUE_NAMES) {
+    Object.defineProperty(queues, name, {
+      enumerable: true,
+      get: () => made.get(name) ?? make(name),
+    });
+  }
+  madeQueues.set(queues, made);
+  return queues;
 }
 
 /** Typed enqueue: the payload must match the queue. `jobId` makes a job idempotent. */
@@ -75,9 +86,10 @@ export async function enqueue<Q extends QueueName>(queues: Queues, name: Q, data
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {
-  await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+  const made = madeQueues.get(queues);
+  await Promise.allSettled([...(made ? made.values() : Object.values(queues))].map((q) => q.close()));
 }
 
 export function createQueueEvents(config: Pick<Config, 'redis'>, name: QueueName, connection: Redis): QueueEvents {
-  return new QueueEvents(name, { connection: connection as ConnectionOptions, prefix: bullPrefix(config) });
+  return new (bullmq().QueueEvents)(name, { connection: connection as ConnectionOptions, prefix: bullPrefix(config) });
 }

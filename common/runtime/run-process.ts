@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import nodeModule from 'node:module';
 import { getConfigOrExit, type Config } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { ShutdownHooks } from './shutdown-hooks';
@@ -84,7 +85,11 @@ export async function runProcess<T>(name: string, start: (ctx: ProcessContext) =
     isStopping: () => stopping !== undefined,
   };
   try {
-    return { value: await start(ctx), stop };
+    const value = await start(ctx);
+    // with NODE_COMPILE_CACHE set (npm start sets it), write the compiled code of every module loaded
+    // so far now: Node writes it only at a natural exit, and these processes end by signal and exit()
+    nodeModule.flushCompileCache();
+    return { value, stop };
   } catch (err) {
     logger.error(`${name} failed to start`, errorFields(err));
     await stop('start failed', 1);

@@ -1,11 +1,19 @@
-import { Marked } from 'marked';
-import sanitizeHtml from 'sanitize-html';
+import type { Marked } from 'marked';
+import type sanitizeHtml from 'sanitize-html';
+import { lazyModule } from '../runtime/lazy-module';
 
 /** Longest Markdown body of a chat message, thread or reply. */
 export const MAX_MARKDOWN_LENGTH = 4000;
 
-// GitHub-flavoured Markdown with single newlines kept as line breaks, as people type in a chat
-const marked = new Marked({ gfm: true, breaks: true, async: false });
+// loaded with the first message rendered, not at start-up (sanitize-html brings postcss, ~80 modules)
+const load = lazyModule(() => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Marked: MarkedClass } = require('marked') as { Marked: typeof Marked };
+  const sanitize = require('sanitize-html') as typeof sanitizeHtml;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  // GitHub-flavoured Markdown with single newlines kept as line breaks, as people type in a chat
+  return { marked: new MarkedClass({ gfm: true, breaks: true, async: false }), sanitize };
+});
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -62,6 +70,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
  * handlers, no `javascript:` or `data:` URLs, no SVG — and gives every link `rel="noopener nofollow ugc"`.
  */
 export function renderMarkdown(markdown: string): string {
+  const { marked, sanitize } = load();
   const html = marked.parse(markdown) as string;
-  return sanitizeHtml(html, SANITIZE).trim();
+  return sanitize(html, SANITIZE).trim();
 }

@@ -1,8 +1,9 @@
 import bcrypt from 'bcrypt';
 import type { Transaction } from 'sequelize';
 import { Classroom, ClassroomTeacher, User } from '../../common/models';
+import { DEMO_PASSWORD } from './demo-logins';
 
-export const DEMO_PASSWORD = 'gema-demo-2025';
+export { DEMO_PASSWORD };
 
 /** Fixed, so the README can name them; a real school's classrooms get random ones (README.md#classroom-join-codes). */
 export const DEMO_JOIN_CODES = [

@@ -10,11 +10,7 @@ import { seedWebLab } from './web-lab';
 
 export { DEMO_PASSWORD, DEMO_JOIN_CODES };
 
-export const DEMO_LOGINS = [
-  { role: 'admin', email: 'admin@gema.local' },
-  { role: 'teacher', email: 'guru.rina@gema.local' },
-  { role: 'student', email: 'ayu@gema.local' },
-];
+export { DEMO_LOGINS } from './demo-logins';
 
 /**
  * Fills an empty database with a demo school. Does nothing when any user exists, so it is safe to

@@ -44,6 +44,23 @@ async function denyListCommandsDuring(work: () => Promise<unknown>): Promise<str
   return seen;
 }
 
+/** What the app's Redis client wrote to its socket while `work` ran, one string per write. */
+async function redisWritesDuring(work: () => Promise<unknown>): Promise<string[]> {
+  const stream = (apiDeps().redis as unknown as { stream: { write: (chunk: unknown, ...rest: unknown[]) => boolean } }).stream;
+  const original = stream.write;
+  const writes: string[] = [];
+  stream.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+    writes.push(Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk));
+    return original.call(this, chunk, ...rest);
+  };
+  try {
+    await work();
+  } finally {
+    stream.write = original;
+  }
+  return writes;
+}
+
 describe('GET /auth/session, the hottest route', () => {
   it('answers without a single database query', async () => {
     const user = await createUser();
@@ -58,6 +75,19 @@ describe('GET /auth/session, the hottest route', () => {
     const commands = await denyListCommandsDuring(() => request(app()).get('/api/v2/auth/session').set(headers).expect(200));
     expect(commands).to.have.length(1);
     expect(commands[0]).to.match(/^mget /i);
+  });
+
+  it("sends the rate limiter's count and the deny-list read to Redis in one write", async () => {
+    const user = await createUser();
+    const headers = bearer(user);
+    // the first request loads the limiter's script; the one measured only runs it
+    await request(app()).get('/api/v2/auth/session').set(headers).expect(200);
+    const writes = await redisWritesDuring(() => request(app()).get('/api/v2/auth/session').set(headers).expect(200));
+    const carrying = writes.filter((w) => /EVALSHA|MGET/i.test(w));
+    expect(carrying).to.have.length(1);
+    expect(carrying[0])
+      .to.match(/EVALSHA/i)
+      .and.to.match(/MGET/i);
   });
 
   it('is watched by the spy: a route that does read the database shows up (the control case)', async () => {

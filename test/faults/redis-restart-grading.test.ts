@@ -6,7 +6,7 @@ import { TEST_ENV } from '../support/env';
 import { FAIL_FAST_BOUND_MS, startOwnRedis, type OwnRedis } from '../support/services';
 import { waitForRedis } from '../../common/redis';
 import { until } from '../support/until';
-import { allSettled, countCompletions, submitThroughApi } from '../support/grading-fault';
+import { countCompletions, describeRecovery, submitThroughApi } from '../support/grading-fault';
 import { makeTask, startGradingWorker, testCase, type RunningWorker } from '../coding-lab/helpers';
 import { SHORT_LOCK } from '../coding-lab/fixtures/grading-worker';
 import { CodingSubmission, type CodingTask } from '../../common/models';
@@ -74,29 +74,10 @@ describe('faults: Redis killed and restarted while the API serves and a worker g
     });
   });
 
-  describe('after Redis returns', () => {
-    before(async () => {
-      await redis.start();
-    });
-
-    it('grades every accepted submission, without a restart of the API or the worker', async () => {
-      await until(() => allSettled(accepted), 90_000);
-      const rows = await CodingSubmission.findAll({ where: { id: accepted } });
-      expect(rows.map((r) => [r.status, r.verdict])).to.deep.equal(accepted.map(() => ['completed', 'accepted']));
-    });
-
-    it('announces each grade exactly once', async () => {
-      // nothing left on the queue, so no second completion can still be on its way
-      await until(async () => {
-        const counts = await worker!.deps.queues.grading.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-        return Object.values(counts).every((n) => n === 0);
-      }, 60_000);
-      expect(accepted.map((id) => completions.get(id) ?? 0)).to.deep.equal(accepted.map(() => 1));
-    });
-
-    it('takes new submissions again', async () => {
-      await until(async () => (await request(app).get('/api/v2/coding-lab/tasks').set(bearer(students[0]!))).status === 200);
-      await submitThroughApi(app, students[1]!, task, 'console.log("done")').expect(202);
-    });
-  });
+  describeRecovery(
+    'Redis',
+    () => redis.start(),
+    () => ({ app, worker: worker!, completions, task, students, accepted }),
+    90_000,
+  );
 });

@@ -83,6 +83,37 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
     expect(r.memoryKb).to.be.greaterThan(2048);
   });
 
+  it('gives every run of one prepared program fresh globals and built-ins, as if it were the first', async () => {
+    const code = `print(typeof globalThis.seen, typeof Array.prototype.leak); globalThis.seen = 1; Array.prototype.leak = 1;`;
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: code }], LIMITS);
+    try {
+      for (let i = 0; i < 3; i++) expect((await prog.run('', LIMITS)).stdout).to.equal('undefined undefined\n');
+    } finally {
+      await prog.dispose();
+    }
+  });
+
+  it('offers no way to schedule code that would run during a later test (FinalizationRegistry, Atomics.waitAsync)', async () => {
+    const r = await run(`print(typeof FinalizationRegistry, typeof Atomics.waitAsync)`);
+    expect(r.stdout).to.equal('undefined undefined\n');
+  });
+
+  it('gives the run after a memory_limit or time_limit one of the same program its full limits', async () => {
+    const code = `if (stdin === 'big') { const a = []; for (let i = 0; i < 100; i++) a.push(new Float64Array(5e6).fill(1)); } else if (stdin === 'spin') { while (true) {} } else { const a = []; for (let i = 0; i < 40; i++) a.push(new Array(1e5).fill(i)); print(a.length); }`;
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: code }], LIMITS);
+    try {
+      expect((await prog.run('big', LIMITS)).verdict).to.equal('memory_limit');
+      expect((await prog.run('small', LIMITS)).stdout).to.equal('40\n');
+      expect((await prog.run('spin', LIMITS)).verdict).to.equal('time_limit');
+      const after = await prog.run('small', LIMITS);
+      expect(after.verdict).to.equal('ok');
+      // the CPU of the run before is not charged to this one
+      expect(after.timeMs).to.be.below(LIMITS.timeMs / 2);
+    } finally {
+      await prog.dispose();
+    }
+  });
+
   it('answers internal_error when the runner child dies mid-run, and the next run gets a fresh child', async () => {
     const prog = await runner.prepare('javascript', [{ name: 'main.js', content: 'while (true) {}' }], LIMITS);
     const running = prog.run('', { ...LIMITS, timeMs: 10_000 });

@@ -1,4 +1,4 @@
-import type { RealtimePublisher } from '../../common/realtime/publisher';
+import type { BatchedEvent, RealtimePublisher } from '../../common/realtime/publisher';
 import { rooms, type RealtimeEvents } from '../../common/realtime/events';
 import { hiddenFromStudent, hiddenTestName } from '../../common/grading/visibility';
 import type { TestResult } from '../../common/models';
@@ -25,10 +25,21 @@ const staffRooms = (a: Audience) => [
 ];
 
 /**
+ * How long a test's event may wait to be written together with the next ones: a submission whose
+ * tests take a few ms each sends its test events and `grading:completed` in one Redis write, while
+ * one with slow tests still shows each test within this delay.
+ */
+export const TEST_EVENT_FLUSH_MS = 100;
+
+/**
  * Live events of one grading. Each watcher gets each event once: a hidden test goes in full to the
- * staff rooms and redacted to the student rooms except sockets also in a staff room.
+ * staff rooms and redacted to the student rooms except sockets also in a staff room. Test events are
+ * held back up to TEST_EVENT_FLUSH_MS and written with the next ones, in order.
  */
 export class GradingEvents {
+  private pending: BatchedEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly realtime: RealtimePublisher,
     private readonly audience: Audience,
@@ -38,6 +49,21 @@ export class GradingEvents {
 
   private everyone<E extends 'grading:started' | 'grading:completed' | 'grading:test'>(event: E, payload: RealtimeEvents[E]) {
     this.realtime.publish([...studentRooms(this.audience), ...staffRooms(this.audience)], event, payload);
+  }
+
+  private hold(e: BatchedEvent) {
+    this.pending.push(e);
+    this.timer ??= setTimeout(() => this.flush(), TEST_EVENT_FLUSH_MS).unref();
+  }
+
+  /** Writes what is held, plus `last` after it. */
+  private flush(last?: BatchedEvent) {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const events = this.pending.splice(0);
+    if (last) events.push(last);
+    // like `publish`, fire and forget: the connection retries, and a lost event is re-read from the API
+    void this.realtime.publishBatch(events).catch(() => undefined);
   }
 
   started(total: number) {
@@ -54,14 +80,17 @@ export class GradingEvents {
       memoryKb: r.memoryKb,
       hidden: r.visibility !== 'show',
     };
-    if (!hiddenFromStudent(r.visibility, r.verdict === 'accepted')) return this.everyone('grading:test', full);
+    if (!hiddenFromStudent(r.visibility, r.verdict === 'accepted')) {
+      return this.hold({ rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)], event: 'grading:test', payload: full });
+    }
     const staff = staffRooms(this.audience);
-    this.realtime.publish(staff, 'grading:test', full);
+    this.hold({ rooms: staff, event: 'grading:test', payload: full });
     const redacted = { ...full, ...coarseFigures(r, this.buckets), name: hiddenTestName(r.index), hidden: true };
-    this.realtime.publish(studentRooms(this.audience), 'grading:test', redacted, staff);
+    this.hold({ rooms: studentRooms(this.audience), event: 'grading:test', payload: redacted, except: staff });
   }
 
   completed(verdict: string, score: number, maxScore: number) {
-    this.everyone('grading:completed', { submissionId: this.audience.submissionId, verdict, score, maxScore });
+    const payload: RealtimeEvents['grading:completed'] = { submissionId: this.audience.submissionId, verdict, score, maxScore };
+    this.flush({ rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)], event: 'grading:completed', payload });
   }
 }

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import {
-  CodingTask,
-  CodingTestCase,
+  type CodingTestCase,
   type CodeFile,
   type CodingLanguage,
   type JobStatus,
+  type ScoringMode,
   type TestResult,
   type TestVerdict,
   type Verdict,
@@ -58,7 +58,24 @@ interface ClaimedRow {
   starts: number;
   rejudge_id: string | null;
   author_role: string | null;
+  /** the task as grading needs it, read in the same statement (null: the row is gone) */
+  task: GradingTask | null;
+  /** its tests in order */
+  tests: GradingTest[];
 }
+
+interface GradingTask {
+  timeLimitMs: number;
+  memoryLimitMb: number;
+  scoring: ScoringMode;
+  stopOnFirstFailure: boolean;
+}
+
+/** the columns of a test case that grading reads */
+export type GradingTest = Pick<
+  CodingTestCase,
+  'id' | 'name' | 'stdin' | 'expected' | 'comparison' | 'tolerance' | 'points' | 'visibility' | 'sample'
+>;
 
 interface Final {
   status: JobStatus;
@@ -77,7 +94,9 @@ export class SubmissionGrader {
 
   /**
    * Takes the submission for this attempt: a fresh token that the final write must still find, so
-   * an attempt that stalled and came back after another one took over cannot write twice.
+   * an attempt that stalled and came back after another one took over cannot write twice. The task
+   * and its tests come back in the same round trip (deleted tasks too: the submission was accepted
+   * while the task existed), as plain JSON rather than model instances.
    */
   private async claim(submissionId: string, rejudgeId: string | null, token: string): Promise<ClaimedRow | undefined> {
     const [rows] = (await this.ctx.sequelize.query(
@@ -86,7 +105,14 @@ export class SubmissionGrader {
         WHERE id = :submissionId AND status IN ('queued', 'running')
           AND rejudge_id IS NOT DISTINCT FROM CAST(:rejudgeId AS uuid)
         RETURNING id, task_id, user_id, classroom_id, language, files, starts, rejudge_id,
-                  (SELECT role FROM users WHERE users.id = coding_submissions.user_id) AS author_role`,
+                  (SELECT role FROM users WHERE users.id = coding_submissions.user_id) AS author_role,
+                  (SELECT json_build_object('timeLimitMs', t.time_limit_ms, 'memoryLimitMb', t.memory_limit_mb,
+                                            'scoring', t.scoring, 'stopOnFirstFailure', t.stop_on_first_failure)
+                     FROM coding_tasks t WHERE t.id = coding_submissions.task_id) AS task,
+                  COALESCE((SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'stdin', c.stdin, 'expected', c.expected,
+                                                              'comparison', c.comparison, 'tolerance', c.tolerance, 'points', c.points,
+                                                              'visibility', c.visibility, 'sample', c.sample) ORDER BY c.position)
+                              FROM coding_test_cases c WHERE c.task_id = coding_submissions.task_id), '[]'::json) AS tests`,
       { replacements: { token, submissionId, rejudgeId } },
     )) as [ClaimedRow[], unknown];
     return rows[0];
@@ -165,10 +191,8 @@ export class SubmissionGrader {
       error,
     });
 
-    // deleted tasks are still graded: the submission was accepted while the task existed
-    const task = await CodingTask.findByPk(row.task_id, { paranoid: false });
+    const { task, tests } = row;
     if (!task) return complete(failure('the task no longer exists'));
-    const tests = await CodingTestCase.findAll({ where: { taskId: task.id }, order: [['position', 'ASC']] });
     const maxScore = tests.reduce((sum, t) => sum + t.points, 0);
     if (row.starts > MAX_GRADING_STARTS) {
       return complete(failure(`grading was interrupted ${row.starts - 1} times`, maxScore));
@@ -260,7 +284,7 @@ export function judge(
   return { verdict: outcome.ok ? 'accepted' : 'wrong_answer', diff: outcome.diff };
 }
 
-function testResult(index: number, test: CodingTestCase, verdict: TestVerdict, run: RunResult | null, diff: string | null): TestResult {
+function testResult(index: number, test: GradingTest, verdict: TestVerdict, run: RunResult | null, diff: string | null): TestResult {
   return {
     index,
     testId: test.id,

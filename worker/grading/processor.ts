@@ -50,6 +50,8 @@ export async function createGradingProcessor(
     // what the runners found at start; the sandbox self-check refines it per language
     const available = new Set(ownSandbox.availableLanguages());
     for (const language of LANGUAGES) deps.metrics.sandbox.setAvailability(language, available.has(language));
+    // a child costs ~0.1–0.3 s of CPU to start: paid now, not by the first students of an exam
+    if (available.has('javascript')) ownSandbox.warm();
   }
   const grader = new SubmissionGrader({
     sequelize: deps.sequelize,

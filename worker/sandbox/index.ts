@@ -42,6 +42,8 @@ export interface Sandbox {
   availableLanguages(): Language[];
   /** why a language cannot run here (no toolchain, bubblewrap unusable…), or undefined when it can */
   unavailableReason(language: Language): string | undefined;
+  /** starts what the runners keep running (the JavaScript runner children) ahead of the first job */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     unavailableReason(language) {
       if (pick(language)) return undefined;
       return bwrap?.unavailableReason(language) ?? `the ${options.backend ?? 'auto'} backend has no runner for ${language}`;
+    },
+    warm() {
+      js.warm();
     },
     async close() {
       await Promise.all([js.close(), bwrap?.close()]);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ChildRequest, ChildResponse } from './protocol';
 import type { CgroupManager, RunGroup } from '../cgroup';
 
-type Request = ChildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Request = ChildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id' | 'close'> : never) : never;
 
 export interface ChildExit {
   code: number | null;
@@ -36,6 +36,10 @@ interface Slot {
   group?: RunGroup;
   busy: boolean;
   uses: number;
+  /** the sessions (prepared programs) this child last worked on, so their next run comes here */
+  sessions: Set<number>;
+  /** sessions disposed since the last request, freed by the child when the next one arrives */
+  closing: number[];
   stderrTail: string;
   pending?: {
     id: number;
@@ -50,7 +54,10 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
-/** After this many runs a child is replaced, so leaks in V8 or the addon cannot accumulate. */
+/**
+ * After this many programs (each a syntax check and its tests' runs, ~6 isolate contexts for a
+ * 5-test task) a child is replaced, so leaks in V8 or the addon cannot accumulate.
+ */
 const MAX_USES = 500;
 
 /**
@@ -96,14 +103,38 @@ export class IsolatePool {
     private readonly options: PoolOptions = {},
   ) {}
 
-  /** Sends a request to a free child; rejects with ChildDiedError / ChildTimeoutError. */
+  /**
+   * Sends a request to a free child, preferring the one that holds the request's session (it has
+   * the program compiled); rejects with ChildDiedError / ChildTimeoutError.
+   */
   async request(req: Request, deadlineMs: number): Promise<ChildResponse> {
-    const slot = await this.acquire();
+    const slot = await this.acquire(req.session);
     try {
+      // another child that held it (busy when this request came) frees its copy with its next request
+      for (const other of this.slots) if (other !== slot && other.sessions.delete(req.session)) other.closing.push(req.session);
+      slot.sessions.add(req.session);
       return await this.send(slot, req, deadlineMs);
     } finally {
-      this.release(slot);
+      this.release(slot, req.kind === 'open' ? 1 : 0);
     }
+  }
+
+  /** Starts every child now (the worker at start), so the first burst of work does not pay for it. */
+  warm(): void {
+    if (this.closed) return;
+    try {
+      while (this.slots.length < this.size) this.spawn();
+    } catch {
+      // a child that cannot start now is started (and its error reported) on the first request
+    }
+  }
+
+  /**
+   * Frees a session in the child that holds it, with that child's next request: no message of its
+   * own (until then the child keeps at most two sessions; a dead child holds nothing).
+   */
+  closeSession(session: number): void {
+    for (const slot of this.slots) if (slot.sessions.delete(session)) slot.closing.push(session);
   }
 
   /** the control-group directories of the live children's groups (operations and tests) */
@@ -127,9 +158,9 @@ export class IsolatePool {
     );
   }
 
-  private acquire(): Promise<Slot> {
+  private acquire(session: number): Promise<Slot> {
     if (this.closed) return Promise.reject(new Error('isolate pool closed'));
-    const free = this.slots.find((s) => !s.busy);
+    const free = this.slots.find((s) => !s.busy && s.sessions.has(session)) ?? this.slots.find((s) => !s.busy);
     if (free) {
       free.busy = true;
       return Promise.resolve(free);
@@ -142,9 +173,9 @@ export class IsolatePool {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  private release(slot: Slot): void {
+  private release(slot: Slot, uses: number): void {
     slot.busy = false;
-    slot.uses += 1;
+    slot.uses += uses;
     if (slot.uses >= MAX_USES || slot.child.exitCode !== null || slot.child.signalCode !== null) {
       this.remove(slot);
       void killAndWait(slot.child);
@@ -182,7 +213,7 @@ export class IsolatePool {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    const slot: Slot = { child, busy: false, uses: 0, stderrTail: '' };
+    const slot: Slot = { child, busy: false, uses: 0, stderrTail: '', sessions: new Set(), closing: [] };
     if (this.options.cgroups && child.pid !== undefined) {
       try {
         slot.group = this.options.cgroups.createRun(`js-${++childCounter}`, { memoryBytes: CHILD_MEMORY_MB * 1024 * 1024, pids: CHILD_PIDS });
@@ -233,7 +264,8 @@ export class IsolatePool {
         reject(new ChildTimeoutError());
       }, deadlineMs);
       slot.pending = { id, resolve, reject, timer };
-      slot.child.send({ ...req, id } as ChildRequest);
+      const close = slot.closing.splice(0);
+      slot.child.send({ ...req, id, ...(close.length ? { close } : {}) } as ChildRequest);
     });
   }
 

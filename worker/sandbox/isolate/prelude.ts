@@ -55,6 +55,10 @@ export const PRELUDE = String.raw`
   // WebAssembly memory is reserved outside the heap limit isolated-vm enforces (a 2 GB grow succeeds
   // in a 64 MB isolate): it would let a program exhaust the runner child's memory
   delete globalThis.WebAssembly;
+  // the tests of a submission run in fresh contexts of one isolate (child.ts): nothing of one test may
+  // run later, during another, and these two are the only ways plain V8 offers to schedule code for later
+  delete globalThis.FinalizationRegistry;
+  if (typeof Atomics === 'object') delete Atomics.waitAsync;
   globalThis.stdin = input;
   globalThis.readLine = readLine;
   globalThis.print = out;

@@ -5,9 +5,13 @@ import { ChildDiedError, ChildTimeoutError, IsolatePool, type PoolOptions } from
 /** V8's own words when a heap limit is hit hard enough to take the process down */
 const V8_OOM = /out of memory|Allocation failed|heap limit/i;
 
+let sessionCounter = 0;
+
 /**
- * JavaScript in isolated-vm: a fresh isolate per run, inside a pool of child processes. A syntax
- * error is reported at prepare time as a compile error, like a compiler's.
+ * JavaScript in isolated-vm, inside a pool of child processes. Preparing compiles the program once
+ * in an isolate the child keeps for it (a syntax error is reported then, as a compiler's would be);
+ * each run gets a fresh context of that isolate, and a fresh isolate after any run that failed or
+ * grew its heap (child.ts).
  */
 export class IsolatedVmRunner implements Runner {
   readonly name = 'isolated-vm' as const;
@@ -21,7 +25,7 @@ export class IsolatedVmRunner implements Runner {
     return language === 'javascript';
   }
 
-  async prepare(language: Language, files: SourceFile[], _limits: Limits): Promise<PreparedProgram> {
+  async prepare(language: Language, files: SourceFile[], limits: Limits): Promise<PreparedProgram> {
     if (!this.supports(language)) throw new Error(`isolated-vm cannot run ${language}`);
     if (files.length === 0) {
       return {
@@ -31,21 +35,36 @@ export class IsolatedVmRunner implements Runner {
       };
     }
     const copy = files.map((f) => ({ name: f.name, content: f.content }));
-    const reply = await this.pool.request({ kind: 'check', files: copy }, 30_000);
-    if (reply.kind === 'error') throw new Error(`syntax check failed: ${reply.message}`);
-    if (reply.kind !== 'check') throw new Error('unexpected reply from runner child');
-    const compile = { ok: reply.ok, output: clip(reply.output, COMPILE_OUTPUT_KEEP_BYTES), timeMs: Math.round(reply.timeMs) };
+    const session = ++sessionCounter;
     const pool = this.pool;
+    let reply;
+    try {
+      reply = await pool.request({ kind: 'open', session, files: copy, memoryMb: limits.memoryMb }, 30_000);
+    } catch (err) {
+      pool.closeSession(session);
+      throw err;
+    }
+    if (reply.kind !== 'open') pool.closeSession(session);
+    if (reply.kind === 'error') throw new Error(`syntax check failed: ${reply.message}`);
+    if (reply.kind !== 'open') throw new Error('unexpected reply from runner child');
+    if (!reply.ok) pool.closeSession(session);
+    const compile = { ok: reply.ok, output: clip(reply.output, COMPILE_OUTPUT_KEEP_BYTES), timeMs: Math.round(reply.timeMs) };
     return {
       compile,
       async run(stdin: string, limits: Limits): Promise<RunResult> {
         if (!compile.ok) return internalError('the program did not compile');
-        return runOnce(pool, copy, stdin, limits);
+        return runOnce(pool, session, copy, stdin, limits);
       },
       async dispose() {
-        // nothing on disk: the source lives in this object only
+        // nothing on disk: the compiled program lives in the child's session only
+        pool.closeSession(session);
       },
     };
+  }
+
+  /** starts the runner children now rather than on the first programs */
+  warm(): void {
+    this.pool.warm();
   }
 
   /** pids of the runner children, for operations and tests */
@@ -58,11 +77,11 @@ export class IsolatedVmRunner implements Runner {
   }
 }
 
-async function runOnce(pool: IsolatePool, files: SourceFile[], stdin: string, limits: Limits): Promise<RunResult> {
+async function runOnce(pool: IsolatePool, session: number, files: SourceFile[], stdin: string, limits: Limits): Promise<RunResult> {
   // the child enforces the limits; this deadline only catches a child that stopped answering
   const deadline = limits.timeMs * 3 + 5000;
   try {
-    const reply = await pool.request({ kind: 'run', files, stdin, limits }, deadline);
+    const reply = await pool.request({ kind: 'run', session, files, stdin, limits }, deadline);
     if (reply.kind === 'run') return reply.result;
     return internalError(reply.kind === 'error' ? reply.message : 'unexpected reply from runner child');
   } catch (err) {

@@ -1,0 +1,74 @@
+import '../common/require-node';
+import { createSandbox } from '../worker/sandbox';
+import type { Language, Limits } from '../worker/sandbox/types';
+import { cpuMs, processTree } from './_lib';
+
+/**
+ * CPU per graded submission straight on the sandbox (prepare, five runs, dispose), split into this
+ * process (the worker's side: IPC, spawning) and its children (runner children, bwrap, Python):
+ * load-insensitive, so before/after comparisons hold on a busy machine. The pool is warmed first.
+ *
+ *   npx tsx bench/_sandbox-cpu.ts [javascript|python] [submissions] [concurrency]
+ */
+const language = (process.argv[2] ?? 'javascript') as Language;
+const count = Number(process.argv[3] ?? 200);
+const concurrency = Number(process.argv[4] ?? 2);
+const SOURCE: Record<string, { name: string; content: string }> = {
+  javascript: {
+    name: 'main.js',
+    content: 'const xs = stdin.split(/\\s+/).filter(Boolean).map(Number);\nconsole.log(xs.reduce((a, b) => a + b, 0));',
+  },
+  python: { name: 'main.py', content: 'import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n' },
+};
+const TESTS = Array.from({ length: 5 }, (_, i) => Array.from({ length: 10 * (i + 1) }, (_, k) => k).join(' '));
+const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
+
+const own = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const children = () =>
+  processTree(process.pid)
+    .filter((p) => p !== process.pid)
+    .reduce((s, p) => s + cpuMs(p), 0) +
+  cpuMs(process.pid) -
+  own();
+
+async function main() {
+  const sandbox = createSandbox({ backend: 'auto', jsPoolSize: concurrency });
+  const runner = sandbox.runnerFor(language);
+  const gradeOne = async () => {
+    const program = await runner.prepare(language, [SOURCE[language]!], LIMITS);
+    try {
+      for (const stdin of TESTS) {
+        const r = await program.run(stdin, LIMITS);
+        if (r.verdict !== 'ok') throw new Error(`${language}: ${r.verdict} ${r.stderr} ${r.message ?? ''}`);
+      }
+    } finally {
+      await program.dispose();
+    }
+  };
+  // warm-up: every pool child started
+  await Promise.all(Array.from({ length: concurrency }, gradeOne));
+  const before = { own: own(), children: children() };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next++;
+        await gradeOne();
+      }
+    }),
+  );
+  const after = { own: own(), children: children() };
+  await sandbox.close();
+  const per = (k: 'own' | 'children') => Math.round(((after[k] - before[k]) / count) * 10) / 10;
+  process.stdout.write(
+    `${JSON.stringify({ language, submissions: count, cpuMsPerSubmission: { worker: per('own'), children: per('children') } })}\n`,
+  );
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import pg from 'pg';
+
+/**
+ * The database as a whole: create, drop, and what `npm start` must do to it before the processes run.
+ * Only pg here, no Sequelize: `npm start`'s supervisor imports this and stays a thin process manager.
+ */
+function adminUrl(databaseUrl: string): { admin: string; database: string } {
+  const url = new URL(databaseUrl);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  url.pathname = '/postgres';
+  return { admin: url.toString(), database };
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Creates the database named in the URL when it does not exist yet (the quick start needs no manual step). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const { admin, database } = adminUrl(databaseUrl);
+  const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount) return false;
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdent(database)}`);
+    } catch (err) {
+      // another process created it in the meantime
+      if ((err as { code?: string }).code !== '42P04') throw err;
+    }
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const { admin, database } = adminUrl(databaseUrl);
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface DatabaseState {
+  /** migration names (without extension) not recorded in schema_migrations */
+  pendingMigrations: string[];
+  /** any user row exists, deleted ones included (the demo seed's own test) */
+  seeded: boolean;
+}
+
+/**
+ * What start-up has to do, read with three cheap queries instead of loading the migrator and the
+ * models: umzug records applied migrations by name in schema_migrations, and the demo seed runs only
+ * on a database without users.
+ */
+export async function databaseState(databaseUrl: string, migrationNames: string[], opts: { ssl?: boolean } = {}): Promise<DatabaseState> {
+  const client = new pg.Client({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: 3000,
+    ...(opts.ssl ? { ssl: { rejectUnauthorized: false } } : {}),
+  });
+  await client.connect();
+  try {
+    const tables = await client.query<{ migrations: boolean; users: boolean }>(
+      "SELECT to_regclass('schema_migrations') IS NOT NULL AS migrations, to_regclass('users') IS NOT NULL AS users",
+    );
+    const { migrations, users } = tables.rows[0]!;
+    const applied = migrations
+      ? new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name))
+      : new Set<string>();
+    const seeded = users ? (await client.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM users) AS any')).rows[0]!.any : false;
+    return { pendingMigrations: migrationNames.filter((n) => !applied.has(n)), seeded };
+  } finally {
+    await client.end();
+  }
+}
