@@ -200,7 +200,7 @@ export class FileService {
 }
 
 export function toPublicFile(file: StoredFile): PublicFile {
-  const meta: FileMetadata = file.metadata ?? {};
+  const meta: FileMetadata = file.metadata;
   const summary: PublicFile['metadata'] = {};
   if (meta.width !== undefined) summary.width = meta.width;
   if (meta.height !== undefined) summary.height = meta.height;

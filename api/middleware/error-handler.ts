@@ -1,15 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import Joi from 'joi';
 import { MulterError } from 'multer';
-import {
-  AppError,
-  BadRequestError,
-  NotFoundError,
-  RateLimitedError,
-  ServiceUnavailableError,
-  ValidationError,
-  type FieldError,
-} from '../../common/errors';
+import { AppError, BadRequestError, RateLimitedError, ServiceUnavailableError, ValidationError, type FieldError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { DEPENDENCY_RETRY_AFTER_S, unavailableDependency, type DependencyHealth } from '../../common/runtime';
 import { MAX_FIELD_ERRORS, toFieldErrors, validationError } from '../http/validate';
@@ -120,7 +112,7 @@ function dependencyAway(err: unknown, health: DependencyHealth | undefined): Ser
 export function errorHandler(opts: { logger: Logger; exposeStack: boolean; health?: DependencyHealth }): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const away = dependencyAway(err, opts.health);
-    const known = away ?? normalise(err) ?? (err instanceof NotFoundError ? err : undefined);
+    const known = away ?? normalise(err);
     if (res.headersSent) {
       opts.logger.error('error after response started', { error: err });
       res.destroy();

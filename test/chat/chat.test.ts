@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import request from 'supertest';
 import { expect } from 'chai';
 import { app, isolatedApp } from '../support/deps';
@@ -260,6 +261,45 @@ describe('chat', function () {
       } finally {
         outsider.close();
         classmate.close();
+      }
+    });
+
+    it('relays typing in a classroom channel to the classroom, every time within the minute its access is remembered', async () => {
+      const channel = (await api(school.teacher).start({ kind: 'classroom', classroomId: school.classroom.id })).body.data.id as string;
+      const student = await connectClient(live.url, bearer(school.student).Authorization.slice(7));
+      const classmate = await connectClient(live.url, bearer(school.classmate).Authorization.slice(7));
+      try {
+        const first = nextEvent<{ typing: boolean }>(classmate, 'chat:typing');
+        student.emit('chat:typing', { conversationId: channel, typing: true });
+        expect(await first).to.include({ conversationId: channel, userId: school.student.id, typing: true });
+        const second = nextEvent<{ typing: boolean }>(classmate, 'chat:typing');
+        student.emit('chat:typing', { conversationId: channel, typing: false });
+        expect(await second).to.include({ conversationId: channel, typing: false });
+      } finally {
+        student.close();
+        classmate.close();
+      }
+    });
+
+    it('ignores typing requests without a conversation id, with one that is not an id, or naming no conversation', async () => {
+      const dm = (await api(school.student).start({ kind: 'direct', userId: school.teacher.id })).body.data.id as string;
+      const student = await connectClient(live.url, bearer(school.student).Authorization.slice(7));
+      const teacher = await connectClient(live.url, bearer(school.teacher).Authorization.slice(7));
+      try {
+        const heard: unknown[] = [];
+        teacher.on('chat:typing', (t: unknown) => heard.push(t));
+        student.emit('chat:typing', null);
+        student.emit('chat:typing', { conversationId: 42, typing: true });
+        student.emit('chat:typing', { conversationId: 'general', typing: true });
+        student.emit('chat:typing', { conversationId: crypto.randomUUID(), typing: true });
+        // handled in order on one socket: once the valid one arrives, the others were dropped
+        const marker = nextEvent(teacher, 'chat:typing');
+        student.emit('chat:typing', { conversationId: dm, typing: true });
+        await marker;
+        expect(heard).to.deep.equal([{ conversationId: dm, userId: school.student.id, name: school.student.name, typing: true }]);
+      } finally {
+        student.close();
+        teacher.close();
       }
     });
 

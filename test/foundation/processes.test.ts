@@ -2,6 +2,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import { expect } from 'chai';
+import { Sequelize } from 'sequelize';
 import { TEST_ENV } from '../support/env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -106,6 +107,22 @@ describe('processes', function () {
     expect(start.lines.map((l) => l.message)).to.deep.equal([
       'PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/gema (connect ECONNREFUSED 127.0.0.1:1). Start one with: docker compose up -d postgres redis',
     ]);
+  });
+
+  it('npm start creates a database that does not exist yet and says so before checking Redis', async () => {
+    const base = new URL(TEST_ENV.DATABASE_URL!);
+    const name = `${base.pathname.slice(1)}_start`;
+    base.pathname = `/${name}`;
+    const start = startProcess('scripts/start.ts', { DATABASE_URL: base.toString(), REDIS_URL: 'redis://127.0.0.1:1/0' });
+    try {
+      expect(await start.exited).to.equal(1);
+      expect(start.lines.map((l) => l.message)[0]).to.equal(`Created database ${name}.`);
+    } finally {
+      base.pathname = '/postgres';
+      const admin = new Sequelize(base.toString(), { logging: false });
+      await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
+      await admin.close();
+    }
   });
 
   it('npm start says in one line that Redis is unreachable', async () => {

@@ -62,10 +62,11 @@ export async function adminDashboard(sequelize: Sequelize, queues: Pick<Queues, 
     generatedAt: new Date().toISOString(),
     ...row!.dashboard,
     gradingQueue: {
-      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
-      active: counts.active ?? 0,
-      delayed: counts.delayed ?? 0,
-      failed: counts.failed ?? 0,
+      // BullMQ answers a count, 0 included, for every state it is asked about
+      waiting: counts.waiting + counts.prioritized,
+      active: counts.active,
+      delayed: counts.delayed,
+      failed: counts.failed,
     },
   };
 }
