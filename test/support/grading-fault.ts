@@ -16,15 +16,23 @@ export const BUSY_THEN_DONE = 'const t = Date.now(); while (Date.now() - t < 400
  */
 export function countCompletions(worker: RunningWorker): Map<string, number> {
   const counts = new Map<string, number>();
+  const count = (event: string, payload: unknown) => {
+    if (event !== 'grading:completed') return;
+    const id = (payload as { submissionId: string }).submissionId;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  };
   const realtime = worker.deps.realtime;
+  // events go out one by one, or several in one pipeline (worker/grading/events.ts): count both
   const publish = realtime.publish.bind(realtime);
   realtime.publish = ((rooms, event, payload, ...rest) => {
-    if (event === 'grading:completed') {
-      const id = (payload as { submissionId: string }).submissionId;
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
+    count(event, payload);
     return publish(rooms, event, payload, ...rest);
   }) as typeof realtime.publish;
+  const publishBatch = realtime.publishBatch.bind(realtime);
+  realtime.publishBatch = (events) => {
+    for (const e of events) count(e.event, e.payload);
+    return publishBatch(events);
+  };
   return counts;
 }
 
