@@ -59,7 +59,8 @@ describe('JavaScript runner pool, at its edges', function () {
       const prog = await runner.prepare('javascript', main(`print(stdin.toUpperCase())`), LIMITS);
       const [pid] = runner.childPids();
       process.kill(pid!, 'SIGKILL');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // once the pool has seen it go (a run sent before that would die with it)
+      while (runner.childPids().includes(pid!)) await new Promise((resolve) => setTimeout(resolve, 20));
       const r = await prog.run('rebuilt', LIMITS);
       expect(r.verdict).to.equal('ok');
       expect(r.stdout).to.equal('REBUILT\n');
