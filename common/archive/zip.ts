@@ -86,12 +86,13 @@ export async function inspectZip(
     throw refusalOf(err);
   }
   // an error the caller's callbacks throw is theirs and goes out as it is; any other is yauzl's
-  const own = new WeakSet<object>();
+  // (boxed, so a thrown string or undefined is recognised as theirs too)
+  let own: { thrown: unknown } | undefined;
   const call = (fn: () => void) => {
     try {
       fn();
     } catch (err) {
-      if (err && typeof err === 'object') own.add(err);
+      own = { thrown: err };
       throw err;
     }
   };
@@ -152,7 +153,7 @@ export async function inspectZip(
     }
     return { entries, uncompressedBytes: total };
   } catch (err) {
-    if (err && typeof err === 'object' && own.has(err)) throw err;
+    if (own && own.thrown === err) throw err;
     throw refusalOf(err);
   } finally {
     zip.close();

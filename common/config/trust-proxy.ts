@@ -22,20 +22,20 @@ function isProxyAddress(item: string): boolean {
  * and mint fresh rate-limit buckets at will. `false` is kept as another way to say 0.
  */
 export const trustProxyRule = Joi.any()
-  .custom((raw: unknown, helpers) => {
-    const value = typeof raw === 'string' ? raw.trim() : raw;
-    if (value === true || value === 'true') {
+  // the schema validates the process environment: every value that reaches this rule is a string
+  .custom((raw: string, helpers) => {
+    const value = raw.trim();
+    if (value === 'true') {
       return helpers.message({
         custom: 'must be a hop count (e.g. 1) or a list of proxy addresses/CIDRs (e.g. 10.0.0.0/8), not true: true lets any client choose its own IP',
       });
     }
-    if (value === false || value === 'false' || value === '') return 0;
-    if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
+    if (value === 'false' || value === '') return 0;
+    if (/^\d+$/.test(value)) {
       const hops = Number(value);
       if (!Number.isSafeInteger(hops) || hops > 100) return helpers.message({ custom: 'as a hop count must be a whole number from 0 to 100' });
       return hops;
     }
-    if (typeof value !== 'string') return helpers.message({ custom: 'must be a hop count or a list of proxy addresses' });
     const list = value
       .split(',')
       .map((s) => s.trim())

@@ -255,7 +255,8 @@ function testSpec(entity: string, table: string, taskColumn: string, taskEntity:
       const taskId = await ctx.resolve(taskEntity, row.taskId);
       if (!taskId) return skip('orphan_task');
       const hidden = row.isHidden === true;
-      const position = num(row.position) ?? 1;
+      // row_number() in the select: never NULL
+      const position = Number(row.position);
       return {
         task_id: taskId,
         position,
@@ -420,7 +421,8 @@ export const pythonSubmissions: EntitySpec<CodingSubmissionValues> = {
       max_score: max,
       compile_output: cleanText(row.compileOutput, warn),
       error: outcome ? (cleanText(row.stderr, warn) ?? cleanText(row.message, warn)) : 'never judged in the old GEMA',
-      attempt: num(row.attempt) ?? 1,
+      // row_number() in the select: never NULL
+      attempt: Number(row.attempt),
       job_id: null,
       queued_at: submitted,
       finished_at: ctx.options.rejudge ? null : (iso(row.completedAt) ?? (outcome ? submitted : null)),

@@ -295,7 +295,8 @@ export const submissions: EntitySpec<SubmissionValues> = {
     return {
       assignment_id: assignmentId,
       student_id: studentId,
-      attempt: num(row.attempt) ?? 1,
+      // row_number() in the select: never NULL
+      attempt: Number(row.attempt),
       status,
       submitted_at: submittedAt.toISOString(),
       days_late: daysLate,

@@ -529,7 +529,8 @@ async function versionOwner(row: Record<string, unknown>, projectEntity: string,
   if (!projectId) return skip('orphan_submission');
   const owner = await projectOwner(row, assignmentEntity, ctx);
   if ('skip' in owner) return owner;
-  return { ...owner, project_id: projectId, number: num(row.number) ?? 1 };
+  // row_number() in the select: never NULL
+  return { ...owner, project_id: projectId, number: Number(row.number) };
 }
 
 export const webLabVersions: EntitySpec<VersionValues> = {
@@ -706,11 +707,14 @@ export const webLabEvaluations: EntitySpec<EvaluationValues> = {
   select: (s) => {
     const c = (n: string) => `${s.col('web_lab_evaluations', n)} AS "${n}"`;
     const versions = s.hasTable('web_lab_submission_versions');
+    // an early copy's versions have no createdAt: then the latest is the last by id
+    // (typed, as ORDER BY refuses a bare NULL)
+    const at = s.hasColumn('web_lab_submission_versions', 'createdAt') ? 'v."createdAt"' : 'NULL::timestamp';
     const version = versions
       ? `COALESCE(
-          (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" AND v."createdAt" <= ${s.col('web_lab_evaluations', 'evaluatedAt')}
-            ORDER BY v."createdAt" DESC, v.id DESC LIMIT 1),
-          (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" ORDER BY v."createdAt" DESC, v.id DESC LIMIT 1))`
+          (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" AND ${at} <= ${s.col('web_lab_evaluations', 'evaluatedAt')}
+            ORDER BY ${at} DESC, v.id DESC LIMIT 1),
+          (SELECT v.id FROM web_lab_submission_versions v WHERE v."submissionId" = t."submissionId" ORDER BY ${at} DESC, v.id DESC LIMIT 1))`
       : 'NULL';
     return `SELECT t.id, t."submissionId", ${['evaluatedBy', 'score', 'feedback', 'checklist', 'evaluatedAt'].map(c).join(', ')},
                    ${version} AS "versionId", ${s.col('web_lab_submissions', 'status', 'sub')} AS "submissionStatus",

@@ -9,7 +9,8 @@ export interface TreeLimits {
 const TEXT_EXTENSIONS = new Set(['html', 'htm', 'css', 'js', 'mjs', 'json', 'svg', 'txt', 'md', 'xml', 'csv']);
 const MAX_PATH_LENGTH = 200;
 
-export const isTextPath = (path: string) => TEXT_EXTENSIONS.has(path.split('.').pop()?.toLowerCase() ?? '');
+// split always yields at least one piece: a name without a dot is its own (unknown) extension
+export const isTextPath = (path: string) => TEXT_EXTENSIONS.has(path.split('.').pop()!.toLowerCase());
 
 const refuse = (path: string, why: string) => new BadRequestError('INVALID_PATH', `"${path}" ${why}`, { path });
 
@@ -59,5 +60,6 @@ export function validateTree(files: WebFile[], limits: TreeLimits): WebFile[] {
     if (total > limits.maxBytes) throw new PayloadTooLargeError(`A project holds at most ${limits.maxBytes} bytes`, { path: f.path });
     return { path, encoding: f.encoding, content: f.content };
   });
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // paths are unique here (a second one was refused above), so no two compare equal
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }

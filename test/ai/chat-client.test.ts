@@ -233,6 +233,119 @@ describe('AI chat-completions client', () => {
     expect(util.inspect(c, { depth: 5 })).not.to.contain(API_KEY);
   });
 
+  it('reports a call cancelled by its signal as aborted and retryable', async () => {
+    server.script('hang');
+    const controller = new AbortController();
+    const pending = failure(client().completeJson(messages, aiResultSchema, controller.signal));
+    setTimeout(() => controller.abort(), 50);
+    const err = await pending;
+    expect(err.kind).to.equal('aborted');
+    expect(err.retryable).to.equal(true);
+  });
+
+  it('names only the status of a refusal whose body is empty', async () => {
+    server.script({ status: 400, headers: {}, body: '' });
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.retryable).to.equal(false);
+    expect(err.message).to.equal('The AI provider refused the request (400)');
+  });
+
+  it('quotes a top-level message of an error body', async () => {
+    server.script({ status: 422, body: '{"message":"model not loaded"}' });
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.message).to.equal('The AI provider refused the request (422): model not loaded');
+  });
+
+  it('quotes an error body whose error is a plain string', async () => {
+    server.script({ status: 404, body: '{"error":"no such model"}' });
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.message).to.equal('The AI provider refused the request (404): no such model');
+  });
+
+  it('quotes an error body with no message as its JSON', async () => {
+    server.script({ status: 503, body: '{"detail":{"code":7}}' });
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.retryable).to.equal(true);
+    expect(err.message).to.contain('503').and.to.contain('"code":7');
+  });
+
+  it('quotes a plain-text error body', async () => {
+    server.script({ status: 403, headers: { 'content-type': 'text/plain' }, body: 'forbidden   here' });
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.message).to.equal('The AI provider refused the request (403): forbidden here');
+  });
+
+  it('reports an empty 200 response as malformed, saying it was empty', async () => {
+    server.script({ status: 200, body: '' });
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.kind).to.equal('malformed');
+    expect(err.message).to.contain('(empty)');
+  });
+
+  it('reports a completion with no choices as malformed', async () => {
+    server.script({ status: 200, body: JSON.stringify({ model: 'm', choices: [] }) });
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.kind).to.equal('malformed');
+    expect(err.message).to.contain('no choices[0].message.content');
+  });
+
+  it('cuts a long non-JSON reply short when quoting it', async () => {
+    server.script(completion('x'.repeat(500)));
+    const err = await failure(client().completeJson(messages, aiResultSchema));
+    expect(err.message).to.contain(`${'x'.repeat(200)}…`);
+    expect(err.message).not.to.contain('x'.repeat(201));
+  });
+
+  it('names the configured model when the provider names none', async () => {
+    server.script({ status: 200, body: JSON.stringify({ choices: [{ message: { content: JSON.stringify(validResult) }, finish_reason: 'stop' }] }) });
+    const reply = await client().completeJson(messages, aiResultSchema);
+    expect(reply.model).to.equal('fake-model');
+  });
+
+  it('leaves a key shorter than four characters unscrubbed rather than redact every letter', async () => {
+    server.script({ status: 401, body: '{"error":{"message":"key abc refused"}}' });
+    const err = await failure(client({ apiKey: 'abc' }).completeJson(messages, aiResultSchema));
+    expect(err.message).to.contain('key abc refused');
+  });
+
+  it('reports a host that cannot be resolved as a retryable network error', async () => {
+    const err = await failure(client({ baseUrl: 'http://no-such-host.invalid/v1' }).completeJson(messages, aiResultSchema));
+    expect(err.kind).to.equal('network');
+    expect(err.retryable).to.equal(true);
+    expect(err.message).to.match(/ENOTFOUND|EAI_AGAIN/);
+  });
+
+  it('reports a connection the server drops mid-answer as a retryable error', async () => {
+    const rude = http.createServer((req) => req.socket.destroy());
+    await new Promise<void>((resolve) => rude.listen(0, '127.0.0.1', resolve));
+    const { port } = rude.address() as AddressInfo;
+    try {
+      const err = await failure(client({ baseUrl: `http://127.0.0.1:${port}/v1` }).completeJson(messages, aiResultSchema));
+      expect(err.kind).to.equal('network');
+      expect(err.retryable).to.equal(true);
+    } finally {
+      await new Promise<void>((resolve) => rude.close(() => resolve()));
+    }
+  });
+
+  it('reports a body cut off mid-stream as a retryable network error', async () => {
+    const cut = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"choices":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => cut.listen(0, '127.0.0.1', resolve));
+    const { port } = cut.address() as AddressInfo;
+    try {
+      const err = await failure(client({ baseUrl: `http://127.0.0.1:${port}/v1` }).completeJson(messages, aiResultSchema));
+      expect(err.kind).to.equal('network');
+      expect(err.retryable).to.equal(true);
+    } finally {
+      cut.closeAllConnections();
+      await new Promise<void>((resolve) => cut.close(() => resolve()));
+    }
+  });
+
   it('reads Retry-After given as seconds or as an HTTP date', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(parseRetryAfter('7', now)).to.equal(7000);

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import yazl from 'yazl';
 import { inspectZip, unsafeEntryName, ZIP_LIMITS, type ZipLimits } from '../../worker/files/archive';
+import { inspectZip as inspectShared } from '../../common/archive/zip';
 import { lyingArchive, makeZip, overlappingArchive, zipSlipArchive } from '../support/zips';
 
 /** Limits scaled down so each rule is crossed with kilobytes rather than the real 100 MB. */
@@ -141,5 +142,38 @@ describe('archive checks (ZIP entries)', () => {
       const zip = await makeZip([text('a.txt'), text('b.txt')]);
       expect(await reasonFor(zip.subarray(0, zip.length - 30))).to.match(/^not a readable ZIP archive: /);
     });
+  });
+});
+
+describe('the shared ZIP inspector and its callbacks', () => {
+  const LIMITS = { maxEntries: 10, maxUncompressedBytes: 64 * 1024, maxEntryBytes: 64 * 1024, maxRatio: 100, ratioMinBytes: 16 * 1024 };
+
+  it("lets what a caller's callback throws out as it is, even when it is not an Error object", async () => {
+    let thrown: unknown;
+    try {
+      await inspectShared(await makeZip([text('a.txt')]), LIMITS, {
+        onEntry: () => {
+          throw 'stop here';
+        },
+      });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).to.equal('stop here');
+  });
+
+  it("lets a caller's Error out as it is from the data callback", async () => {
+    const mine = new RangeError('enough');
+    let thrown: unknown;
+    try {
+      await inspectShared(await makeZip([text('a.txt')]), LIMITS, {
+        onData: () => {
+          throw mine;
+        },
+      });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).to.equal(mine);
   });
 });

@@ -129,6 +129,15 @@ describe('configuration values', () => {
       expect(problemWith({ TRUST_PROXY: 'true', NODE_ENV: 'development' })).to.match(/TRUST_PROXY/);
     });
 
+    it('refuses a hop count above 100, and one too long to be a number', () => {
+      expect(problemWith({ TRUST_PROXY: '101' })).to.match(/TRUST_PROXY as a hop count must be a whole number from 0 to 100/);
+      expect(problemWith({ TRUST_PROXY: '9'.repeat(20) })).to.match(/TRUST_PROXY as a hop count must be a whole number from 0 to 100/);
+    });
+
+    it('reads a TRUST_PROXY of spaces as no proxy', () => {
+      expect(loadConfig({ TRUST_PROXY: '   ' }).http.trustProxy).to.equal(0);
+    });
+
     it('refuses a TRUST_PROXY list naming something that is no address', () => {
       expect(problemWith({ TRUST_PROXY: '10.0.0.0/8, everyone' })).to.match(/TRUST_PROXY names "everyone"/);
       expect(problemWith({ TRUST_PROXY: '10.0.0.0/33' })).to.match(/TRUST_PROXY names "10.0.0.0\/33"/);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { normalisePath, validateTree } from '../../common/web-lab/file-tree';
+import { isTextPath, normalisePath, validateTree } from '../../common/web-lab/file-tree';
 import type { WebFile } from '../../common/web-lab/types';
 
 const f = (path: string, content = 'x'): WebFile => ({ path, encoding: 'utf8', content });
@@ -43,5 +43,24 @@ describe('web lab file tree', () => {
 
   it('sorts the tree by path', () => {
     expect(validateTree([f('b.css'), f('a.html')], LIMITS).map((x) => x.path)).to.deep.equal(['a.html', 'b.css']);
+  });
+
+  it('refuses a path longer than 200 characters', () => {
+    expect(() => normalisePath(`${'a'.repeat(201)}.css`))
+      .to.throw()
+      .that.deep.include({ code: 'INVALID_PATH' })
+      .and.has.property('message')
+      .that.contains('longer than 200 characters');
+  });
+
+  it('refuses base64 content that is not base64, naming the file', () => {
+    expect(() => validateTree([{ path: 'a.png', encoding: 'base64', content: 'not base64!' }], LIMITS))
+      .to.throw()
+      .that.deep.include({ code: 'INVALID_PATH', details: { path: 'a.png' } });
+  });
+
+  it('treats a file without an extension as binary and a known extension in any case as text', () => {
+    expect(isTextPath('LICENSE')).to.equal(false);
+    expect(isTextPath('INDEX.HTML')).to.equal(true);
   });
 });

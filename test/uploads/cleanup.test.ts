@@ -59,6 +59,16 @@ describe('cleanup of unreferenced files', () => {
     expect(await exists(file.metadata.thumbnailKey!)).to.equal(false);
   });
 
+  it('removes the row of a file kept by a storage driver this worker cannot reach, counting its bytes as not deleted', async () => {
+    const file = await storedFile(25);
+    await apiDeps().sequelize.query(`UPDATE files SET storage_driver = 'cloudinary' WHERE id = :id`, { replacements: { id: file.id } });
+    const result = await cleanup();
+    expect(result.storageErrors).to.be.at.least(1);
+    expect(await StoredFile.findByPk(file.id)).to.equal(null);
+    // the bytes stay where this worker cannot see them; here the local copy is simply left
+    expect(await exists(file.storageKey)).to.equal(true);
+  });
+
   it('keeps an unreferenced file still within the grace period', async () => {
     const file = await storedFile(23);
     await cleanup();

@@ -150,7 +150,7 @@ export class ChatClient {
       return new AiProviderError('network', `Could not reach the AI provider: ${this.scrub(describeCause(err))}`, true);
     }
     if (err instanceof APIError && err.status !== undefined) {
-      const detail = this.providerMessage(err.error);
+      const detail = this.providerMessage(err.error ?? plainTextBody(err));
       if (err.status === 429 || err.status >= 500) {
         const message = `The AI provider answered ${err.status}${detail ? `: ${detail}` : ''}`;
         return new AiProviderError('http', message, true, err.status, retryAfterOf(err.headers));
@@ -217,6 +217,16 @@ export class ChatClient {
     const key = this.#apiKey;
     return key && key.length >= 4 ? text.split(key).join('[redacted]') : text;
   }
+}
+
+/**
+ * A body that is not JSON (a proxy's error page, a plain-text refusal) leaves the SDK's `error`
+ * empty and only shows in its message as `<status> <text>`: the text is the provider's own words.
+ */
+function plainTextBody(err: APIError): string {
+  const prefix = `${err.status} `;
+  const rest = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : '';
+  return rest === 'status code (no body)' ? '' : rest;
 }
 
 function snippet(text: string, max = 200): string {

@@ -20,7 +20,8 @@ const BATCH = 200;
 
 /** Every stored object of a file: its bytes and whatever processing derived from them. */
 export function storageKeysOf(file: Pick<StoredFile, 'storageKey' | 'metadata'>): string[] {
-  const meta: FileMetadata = file.metadata ?? {};
+  // files.metadata is NOT NULL DEFAULT '{}' (migrations/0020-files.ts)
+  const meta: FileMetadata = file.metadata;
   return [file.storageKey, ...(meta.thumbnailKey ? [meta.thumbnailKey] : []), ...(meta.variants ?? []).map((v) => v.key)];
 }
 
