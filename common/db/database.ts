@@ -11,9 +11,14 @@ function adminUrl(databaseUrl: string): { admin: string; database: string } {
   return { admin: url.toString(), database };
 }
 
+const ALREADY_EXISTS = new Set(['42P04', '23505']);
+
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Creates the database named in the URL when it does not exist yet (the quick start needs no manual step). */
+/**
+ * Creates the database named in the URL when it does not exist yet (the quick start needs no manual
+ * step); true only when this call created it.
+ */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   const { admin, database } = adminUrl(databaseUrl);
   const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000 });
@@ -24,8 +29,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     try {
       await client.query(`CREATE DATABASE ${quoteIdent(database)}`);
     } catch (err) {
-      // another process created it in the meantime
-      if ((err as { code?: string }).code !== '42P04') throw err;
+      // another process created it in the meantime: 42P04 once its CREATE has committed, 23505 on
+      // pg_database's unique name index while the two run at once
+      if (!ALREADY_EXISTS.has((err as { code?: string }).code ?? '')) throw err;
+      return false;
     }
     return true;
   } finally {

@@ -30,15 +30,17 @@ function parseReply(buf: Buffer, at: number): Parsed {
       const count = Number(line);
       if (count < 0) return { value: null, next };
       const items: RedisReply[] = [];
+      let failed: Error | undefined;
       let pos = next;
+      // read every item even after an error one (EXEC's failed command): the rest belong to this reply
       for (let i = 0; i < count; i++) {
         const item = parseReply(buf, pos);
         if (!item) return undefined;
-        if (item.value instanceof Error) return item;
-        items.push(item.value);
+        if (item.value instanceof Error) failed ??= item.value;
+        else items.push(item.value);
         pos = item.next;
       }
-      return { value: items, next: pos };
+      return { value: failed ?? items, next: pos };
     }
     default:
       return { value: new Error(`unexpected reply from Redis: ${JSON.stringify(buf.toString('utf8', at, eol))}`), next: buf.length };
@@ -70,7 +72,7 @@ export class RedisConnection {
     const host = url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
     const port = Number(url.port || 6379);
     const secure = url.protocol === 'rediss:';
-    const socket = secure ? tls.connect({ host, port, servername: host }) : net.connect({ host, port });
+    const socket = secure ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }) }) : net.connect({ host, port });
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -104,7 +106,7 @@ export class RedisConnection {
   }
 
   async hgetall(key: string): Promise<Record<string, string>> {
-    const flat = ((await this.call('HGETALL', key)) ?? []) as string[];
+    const flat = (await this.call('HGETALL', key)) as string[];
     const out: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
     return out;
