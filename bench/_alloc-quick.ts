@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { loadConfig } from '../common/config';
-import { createSequelize, ensureDatabase, dropDatabase } from '../common/db/sequelize';
+import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
-import { clearRedisPrefix, stopChild, waitForLine } from './_lib';
+import { dropBenchData, stopChild, waitForLine } from './_lib';
 import { load, serverCommand } from './_wrk';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { allocationProbe } from './_alloc';
@@ -70,8 +70,7 @@ async function main() {
     }
   } finally {
     await sequelize.close();
-    await dropDatabase(config.db.url);
-    await clearRedisPrefix(config.redis.url, config.redis.prefix);
+    await dropBenchData(config);
   }
 }
 

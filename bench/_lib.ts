@@ -4,6 +4,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import type { Config } from '../common/config';
+import { dropDatabase } from '../common/db/database';
 
 /** Shared by the benches; the leading `_` keeps bench/run-all.ts from running it as one. */
 
@@ -58,6 +60,12 @@ export async function clearRedisPrefix(url: string, prefix: string): Promise<voi
   } finally {
     await redis.quit();
   }
+}
+
+/** What a bench made for itself, gone: its database and its Redis keys. */
+export async function dropBenchData(config: Pick<Config, 'db' | 'redis'>): Promise<void> {
+  await dropDatabase(config.db.url);
+  await clearRedisPrefix(config.redis.url, config.redis.prefix);
 }
 
 /**

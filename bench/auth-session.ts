@@ -6,11 +6,11 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
 import { loadConfig } from '../common/config';
-import { createSequelize, ensureDatabase, dropDatabase } from '../common/db/sequelize';
+import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
-import { clearRedisPrefix, stopChild, waitForLine, writeResults } from './_lib';
+import { dropBenchData, stopChild, waitForLine, writeResults } from './_lib';
 import { load, rssMb, serverCommand, warm, wrkAvailable } from './_wrk';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { allocationProbe, type AllocationFigures } from './_alloc';
@@ -256,8 +256,7 @@ async function main() {
     );
   } finally {
     await sequelize.close();
-    await dropDatabase(config.db.url);
-    await clearRedisPrefix(config.redis.url, config.redis.prefix);
+    await dropBenchData(config);
   }
 }
 

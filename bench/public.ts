@@ -6,13 +6,13 @@ import path from 'node:path';
 import type autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../common/config';
-import { createSequelize, ensureDatabase, dropDatabase } from '../common/db/sequelize';
+import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels, Announcement, GalleryItem, StoredFile, User } from '../common/models';
 import { renderMarkdown } from '../common/content/markdown';
 import { seedDemoSchool } from '../scripts/seed/index';
 import { generateDemoActivity } from '../scripts/seed/demo-activity';
-import { clearRedisPrefix, percentile, round1, runAutocannon, stopChild, waitForLine, writeResults } from './_lib';
+import { dropBenchData, percentile, round1, runAutocannon, stopChild, waitForLine, writeResults } from './_lib';
 
 /**
  * GET /public/home and GET /announcements (anonymous) at 100 connections through the real app, beside
@@ -286,8 +286,7 @@ async function main() {
   } finally {
     await redis.quit();
     await sequelize.close();
-    await dropDatabase(config.db.url);
-    await clearRedisPrefix(config.redis.url, config.redis.prefix);
+    await dropBenchData(config);
   }
 }
 

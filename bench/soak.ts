@@ -14,12 +14,12 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import bcrypt from 'bcrypt';
 import { loadConfig } from '../common/config';
-import { createSequelize, dropDatabase, ensureDatabase } from '../common/db/sequelize';
+import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { clearRedisPrefix, stopChild, waitForLine, writeResults } from './_lib';
+import { dropBenchData, stopChild, waitForLine, writeResults } from './_lib';
 import { load, rssMb, serverCommand, wrkAvailable, type LoadFigures } from './_wrk';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -189,8 +189,7 @@ async function main() {
   } finally {
     for (const c of children) await stopChild(c);
     await sequelize.close();
-    await dropDatabase(config.db.url);
-    await clearRedisPrefix(config.redis.url, config.redis.prefix);
+    await dropBenchData(config);
   }
 }
 

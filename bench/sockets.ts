@@ -5,14 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../common/config';
-import { createSequelize, ensureDatabase, dropDatabase } from '../common/db/sequelize';
+import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels, Classroom, User } from '../common/models';
 import { createRedis, closeRedis } from '../common/redis';
 import { RealtimePublisher } from '../common/realtime/publisher';
 import { rooms } from '../common/realtime/events';
 import { AccessTokens } from '../api/auth/tokens';
-import { clearRedisPrefix, rssMb, stopChild, waitForLine, writeResults } from './_lib';
+import { dropBenchData, rssMb, stopChild, waitForLine, writeResults } from './_lib';
 
 /**
  * 10,000 live clients on one web process. The server (bench/_streams-server.ts `app`: Express,
@@ -343,8 +343,7 @@ async function main() {
   } finally {
     await closeRedis(redis);
     await sequelize.close();
-    await dropDatabase(config.db.url);
-    await clearRedisPrefix(config.redis.url, config.redis.prefix);
+    await dropBenchData(config);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -4,11 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../common/config';
-import { createSequelize, ensureDatabase, dropDatabase } from '../common/db/sequelize';
+import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels, Classroom, ClassroomTeacher, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
-import { clearRedisPrefix, percentile, stopChild, waitForLine, writeResults } from './_lib';
+import { dropBenchData, percentile, stopChild, waitForLine, writeResults } from './_lib';
 
 /**
  * How many SSE streams and Socket.IO clients one API process holds, with its RSS, and the latency of a
@@ -228,8 +228,7 @@ async function main() {
     });
   } finally {
     await sequelize.close();
-    await dropDatabase(config.db.url);
-    await clearRedisPrefix(config.redis.url, config.redis.prefix);
+    await dropBenchData(config);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
