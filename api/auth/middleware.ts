@@ -77,8 +77,8 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m && m[1]!.toLowerCase() === 'bearer' ? m[2] : undefined;
 }
 
-/** A request's verdict: the user, `false` (no, bad or revoked token), or a rejection (Redis could not answer). */
-type Verdict = Promise<AuthUser | false>;
+/** A token's verdict: the user, why it was refused, or a rejection (Redis could not answer). */
+type Verdict = Promise<AuthUser | 'invalid' | 'revoked'>;
 const PREFETCHED = Symbol('gema.auth.prefetched');
 type Prefetched = Request & { [PREFETCHED]?: { header: string; verdict: Verdict } };
 
@@ -93,22 +93,22 @@ type Prefetched = Request & { [PREFETCHED]?: { header: string; verdict: Verdict 
  * for the limiter's answer. `requireAuth` then takes the verdict already under way.
  */
 export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRevocation): AuthMiddleware {
-  const check = (header: string | undefined): Verdict => {
-    const token = bearerToken(header);
-    if (token === undefined) return Promise.resolve(false);
+  // the one token check, for HTTP (from the header) and the Socket.IO handshake (authenticateToken)
+  const check = (token: string | undefined): Verdict => {
+    if (token === undefined) return Promise.resolve('invalid');
     let claims: AccessClaims;
     try {
       claims = tokens.verify(token);
     } catch {
-      return Promise.resolve(false);
+      return Promise.resolve('invalid');
     }
-    return revocation.isRevoked(claims).then((revoked) => (revoked ? false : toAuthUser(claims)));
+    return revocation.isRevoked(claims).then((revoked) => (revoked ? 'revoked' : toAuthUser(claims)));
   };
 
   const prefetch: RequestHandler = (req, _res, next) => {
     const header = req.headers.authorization;
     if (header !== undefined) {
-      const verdict = check(header);
+      const verdict = check(bearerToken(header));
       // a route that never authenticates leaves the verdict unread; its failure is then nobody's
       verdict.catch(() => undefined);
       (req as Prefetched)[PREFETCHED] = { header, verdict };
@@ -120,9 +120,9 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
   const requireAuth: RequestHandler = (req, _res, next) => {
     const header = req.headers.authorization;
     const pre = (req as Prefetched)[PREFETCHED];
-    const verdict = pre && pre.header === header ? pre.verdict : check(header);
+    const verdict = pre && pre.header === header ? pre.verdict : check(bearerToken(header));
     verdict.then((user) => {
-      if (!user) return next(new UnauthenticatedError('A valid access token is required'));
+      if (typeof user === 'string') return next(new UnauthenticatedError('A valid access token is required'));
       const gate = passwordChangeGate(user, req.method, req.baseUrl + req.path);
       if (gate) return next(gate);
       req.user = user;
@@ -140,14 +140,9 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
     };
 
   const authenticateToken = async (token: string): Promise<AuthUser> => {
-    let claims: AccessClaims;
-    try {
-      claims = tokens.verify(token);
-    } catch {
-      throw new UnauthenticatedError('A valid access token is required');
-    }
-    if (await revocation.isRevoked(claims)) throw new UnauthenticatedError('The token was revoked');
-    const user = toAuthUser(claims);
+    const user = await check(token);
+    if (user === 'invalid') throw new UnauthenticatedError('A valid access token is required');
+    if (user === 'revoked') throw new UnauthenticatedError('The token was revoked');
     if (user.mustChangePassword) throw new ForbiddenError('Change your password before using GEMA', 'PASSWORD_CHANGE_REQUIRED');
     return user;
   };
