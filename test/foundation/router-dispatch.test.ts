@@ -138,6 +138,67 @@ describe('router dispatch (one app-level layer for the feature routers)', () => 
     }
   });
 
+  describe('literal routes answered from the table', () => {
+    it('answers a literal route no other route could match, mounted as the router would mount it', async () => {
+      const r = new ApiRouter('/api/v2/things').get('/list', echo('things'));
+      const dispatch = dispatchRouters([r]);
+      expect([...dispatch.direct]).to.deep.equal(['/api/v2/things/list']);
+      const res = await request(serve([r]))
+        .get('/api/v2/things/list')
+        .expect(200);
+      expect(res.body).to.deep.equal({ name: 'things', url: '/list', baseUrl: '/api/v2/things', originalUrl: '/api/v2/things/list', path: '/list' });
+    });
+
+    it('answers HEAD from the GET route, as Express does', async () => {
+      await request(serve([new ApiRouter('/api/v2/things').get('/list', echo('things'))]))
+        .head('/api/v2/things/list')
+        .expect(200);
+    });
+
+    it('leaves to the walk a literal path that a parameter route, or middleware, could also match', () => {
+      const params = new ApiRouter('/api/v2/things');
+      params.router.get('/:id', echo('param'));
+      params.get('/list', echo('list'));
+      const locked = new ApiRouter('/api/v2/locked');
+      locked.router.use(echo('mw'));
+      locked.get('/open', echo('open'));
+      const docs = new ApiRouter('/api/v2');
+      docs.router.use('/docs', echo('assets'));
+      docs.get('/docs', echo('page'));
+      docs.get('/openapi.json', echo('doc'));
+      expect([...dispatchRouters([params, locked, docs]).direct]).to.deep.equal(['/api/v2/openapi.json']);
+    });
+
+    it('sends a method the route does not serve on to the not-found handler with the url restored', async () => {
+      const seen: string[] = [];
+      await request(serve([new ApiRouter('/api/v2/things').get('/list', echo('things'))], seen))
+        .post('/api/v2/things/list')
+        .expect(404);
+      expect(seen).to.deep.equal(['|/api/v2/things/list']);
+    });
+
+    it("passes a route's error to the error handler", async () => {
+      const res = await request(
+        serve([
+          new ApiRouter('/api/v2/things').get('/list', () => {
+            throw new Error('broken');
+          }),
+        ]),
+      )
+        .get('/api/v2/things/list')
+        .expect(418);
+      expect(res.body.error).to.equal('broken');
+    });
+
+    it('hands a request the route passes on to what follows, with its url restored', async () => {
+      const seen: string[] = [];
+      await request(serve([new ApiRouter('/api/v2/things').get('/list', (_req, _res, next) => next())], seen))
+        .get('/api/v2/things/list')
+        .expect(404);
+      expect(seen).to.deep.equal(['|/api/v2/things/list']);
+    });
+  });
+
   it("lists Express's mounting of every router as its stack, for walks of the app's router tree", () => {
     const a = new ApiRouter('/api/v2/a').get('/x', echo('a'));
     const root = new ApiRouter('').get('/health', echo('h'));
