@@ -57,6 +57,7 @@ export function createApp(deps: ApiDeps): GemaApp {
         redis: deps.redis,
         prefix: config.redis.prefix,
         skip: (req) => UNLIMITED_PATHS.has(req.path),
+        carriesRiders: true,
       })
     : undefined;
   // the app-wide middlewares, in this order, as one layer (api/http/chain.ts)
@@ -75,8 +76,7 @@ export function createApp(deps: ApiDeps): GemaApp {
       // the first JSON parser to read a body wins; the general one then skips it
       underPath('/api/v2/auth', express.json({ limit: AUTH_JSON_BODY_LIMIT })),
       express.json({ limit: config.http.jsonBodyLimit }),
-      // the token check's Redis read is issued before the limiter counts, so both share one round trip
-      // (api/auth/middleware.ts)
+      // the token check offers its deny-list read to the limiter's count: one Redis call (api/auth/middleware.ts)
       (req, res, next) => (UNLIMITED_PATHS.has(req.path) ? next() : deps.auth.prefetch(req, res, next)),
       ...(limiter ? [limiter] : []),
     ]),

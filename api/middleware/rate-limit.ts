@@ -15,36 +15,73 @@ export interface RateLimitOptions {
   key?: (req: Request) => string | undefined;
   skip?: (req: Request) => boolean;
   message?: string;
+  /** Takes the reads offered on the request (offerRider) into its count: the global limiter only. */
+  carriesRiders?: boolean;
 }
 
 /**
  * A fixed window per key: the first hit creates the counter with the window as its expiry, later
- * hits count up to it. The same script, keys and replies as rate-limit-redis 6 (which this replaced),
- * so counters carry over a rolling deploy.
+ * hits count up to it (the same keys and replies as rate-limit-redis 6, which this replaced, so
+ * counters carry over a rolling deploy). Any further keys are read in the same call (`GET`s that
+ * ride along, see `CountRider`) and their values follow the count.
  */
 const HIT_SCRIPT = `local windowMs = tonumber(ARGV[1])
 local timeToExpire = redis.call("PTTL", KEYS[1])
+local totalHits
 if timeToExpire <= 0 then
 redis.call("SET", KEYS[1], 1, "PX", windowMs)
-return { 1, windowMs }
+totalHits = 1
+timeToExpire = windowMs
+else
+totalHits = redis.call("INCR", KEYS[1])
 end
-local totalHits = redis.call("INCR", KEYS[1])
-return { totalHits, timeToExpire }`;
+local reply = { totalHits, timeToExpire }
+if #KEYS > 1 then
+local values = redis.call("MGET", unpack(KEYS, 2))
+for i = 1, #values do reply[i + 2] = values[i] end
+end
+return reply`;
 const HIT_SHA = crypto.createHash('sha1').update(HIT_SCRIPT).digest('hex');
 
-/** A window's count and the milliseconds until it closes. */
-export type Hit = [hits: number, msLeft: number];
+/** A window's count, the milliseconds until it closes, then the values of the keys read along. */
+export type Hit = [hits: number, msLeft: number, ...values: (string | null)[]];
 
 /**
- * One count: EVALSHA, and the script itself when Redis does not hold it (a restart or SCRIPT FLUSH
- * since the last count), so a count never fails for a script Redis forgot.
+ * One count (and the reads riding along): EVALSHA, and the script itself when Redis does not hold
+ * it (a restart or SCRIPT FLUSH since the last count), so a count never fails for a script Redis forgot.
  */
-export function countHit(redis: Redis, key: string, windowMs: number): Promise<Hit> {
+export function countHit(redis: Redis, key: string, windowMs: number, alsoRead: readonly string[] = []): Promise<Hit> {
   const window = String(windowMs);
-  return (redis.evalsha(HIT_SHA, 1, key, window) as Promise<Hit>).catch((err: unknown) => {
-    if (err instanceof Error && err.message.startsWith('NOSCRIPT')) return redis.eval(HIT_SCRIPT, 1, key, window) as Promise<Hit>;
+  const keys = [key, ...alsoRead];
+  return (redis.evalsha(HIT_SHA, keys.length, ...keys, window) as Promise<Hit>).catch((err: unknown) => {
+    if (err instanceof Error && err.message.startsWith('NOSCRIPT')) return redis.eval(HIT_SCRIPT, keys.length, ...keys, window) as Promise<Hit>;
     throw err;
   });
+}
+
+/**
+ * Keys a middleware before the global limiter wants read (the token's deny list, api/auth/middleware.ts):
+ * offered on the request, they are read by the limiter's own Redis call, so an authenticated
+ * request costs one Redis command instead of two. Whoever offered them reads them itself if no
+ * limiter took them (`takeRider` after the rest of the chain started).
+ */
+export interface CountRider {
+  keys: string[];
+  resolve: (values: (string | null)[]) => void;
+  reject: (err: unknown) => void;
+}
+const RIDER = Symbol('gema.rateLimit.rider');
+type WithRider = Request & { [RIDER]?: CountRider };
+
+export function offerRider(req: Request, rider: CountRider): void {
+  (req as WithRider)[RIDER] = rider;
+}
+
+/** The rider still waiting on this request, now taken by the caller (undefined if none or already taken). */
+export function takeRider(req: Request): CountRider | undefined {
+  const rider = (req as WithRider)[RIDER];
+  if (rider) (req as WithRider)[RIDER] = undefined;
+  return rider;
 }
 
 /**
@@ -67,7 +104,10 @@ export function createRateLimiter(opts: RateLimitOptions): RequestHandler {
   return (req, res, next) => {
     if (skip?.(req)) return next();
     const key = prefix + (opts.key?.(req) ?? ipKeyGenerator(req.ip ?? 'unknown'));
-    countHit(opts.redis, key, windowMs).then(([hits, msLeft]) => {
+    const rider = opts.carriesRiders ? takeRider(req) : undefined;
+    const hit = countHit(opts.redis, key, windowMs, rider?.keys);
+    if (rider) hit.then((reply) => rider.resolve(reply.slice(2) as (string | null)[]), rider.reject);
+    hit.then(([hits, msLeft]) => {
       const resetSeconds = Math.max(0, Math.ceil(msLeft / 1000));
       if (!res.headersSent) {
         res.setHeader('RateLimit-Policy', policy);
