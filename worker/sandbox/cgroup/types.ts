@@ -29,6 +29,12 @@ export interface RunGroup {
   adopt(pid: number): void;
   /** cheap enough to poll every few ms */
   usage(): GroupUsage;
+  /**
+   * Starts the peak over from the memory in use now, for a group that serves several tests in turn
+   * (the Python harness); false where the kernel cannot (cgroup v2 reads `memory.peak` per file
+   * descriptor), and such groups then serve one test only.
+   */
+  resetPeak?(): boolean;
   /** pids of the processes in the group now */
   pids(): number[];
   /** kills every process in the group, however fast they fork, and waits until it is empty */
