@@ -1,7 +1,7 @@
 /**
  * The Python test harness: one bubblewrap sandbox per prepared program, in which this small trusted
  * program is PID 1 and starts a fresh process for the syntax check and for every test
- * (README.md#python-one-sandbox-per-submission). Passed to `python3 -c`, so nothing needs copying
+ * (README.md#python-one-sandbox-per-submission-the-harness). Passed to `python3 -c`, so nothing needs copying
  * into dist/.
  *
  * Why the student's processes cannot reach it:
