@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { BwrapRunner } from '../../worker/sandbox/bwrap/runner';
+import { TESTS_PER_SESSION } from '../../worker/sandbox/bwrap/session';
 import type { Limits, PreparedProgram } from '../../worker/sandbox/types';
 
 const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
@@ -165,6 +166,18 @@ print(os.getpid())`);
     const after = await prog.run('', LIMITS);
     expect(looped.verdict).to.equal('time_limit');
     expect([before.verdict, after.verdict]).to.deep.equal(['ok', 'ok']);
+  });
+
+  it('gives a program with more tests than one session serves a new sandbox after TESTS_PER_SESSION', async () => {
+    const prog = await prepare('import os\nprint(open("/proc/1/stat").read().split()[21])');
+    const starts = new Set<string>();
+    for (let i = 0; i < TESTS_PER_SESSION + 2; i++) {
+      const r = await prog.run('', LIMITS);
+      expect(r.verdict).to.equal('ok');
+      starts.add(r.stdout);
+    }
+    // the harness's start time (field 22 of /proc/1/stat): two sandboxes served the tests
+    expect(starts.size).to.equal(2);
   });
 
   it('refuses POSIX message queues, which would outlive a test', async () => {

@@ -23,6 +23,12 @@ import {
 const STATUS_FD = 4;
 /** how long the harness may take to start (python, ctypes) before the session is given up */
 const READY_MS = 10_000;
+/**
+ * Tests one session serves before the next gets a new one: the harness's own CPU (a few ms a test)
+ * adds up against the RLIMIT_CPU it shares with the tests' backstop, so a task with very many tests
+ * must not reach it.
+ */
+export const TESTS_PER_SESSION = 32;
 
 export interface SessionOptions {
   python: string;
@@ -61,6 +67,9 @@ export class PythonSession {
   private lineWaiter?: () => void;
   private exchange?: Exchange;
   private closed = false;
+  private served = 0;
+  /** the worker killed the group during the current test (a limit) */
+  private killed = false;
   /** the session can take another test */
   alive = false;
 
@@ -135,6 +144,7 @@ export class PythonSession {
   private async exec(verb: string, body: Buffer, wallMs: number, cpuMs: number, caps: OutputCaps): Promise<SandboxOutcome> {
     const group = this.group!;
     if (!this.alive) throw new Error('the session has ended');
+    if (++this.served >= TESTS_PER_SESSION) this.alive = false;
     const started = process.hrtime.bigint();
     group.resetPeak!();
     const base = group.usage();
@@ -151,6 +161,7 @@ export class PythonSession {
     let memoryKilled = false;
     const kill = () => {
       this.alive = false;
+      this.killed = true;
       void group.kill();
       this.lastResort();
     };
@@ -170,7 +181,7 @@ export class PythonSession {
     try {
       this.send(verb, body);
       const ended = await this.nextLine();
-      if (ended?.startsWith('ended ') && this.alive) {
+      if (ended?.startsWith('ended ') && !this.killed) {
         status = parseStatus(ended.slice('ended '.length) + ' setup_errno=0 setup_step=-');
         // no process of the student's exists any more: now the nonce may enter the sandbox
         const nonce = crypto.randomBytes(16).toString('hex');
@@ -273,6 +284,7 @@ export class PythonSession {
     if (!ex.outputLimited && ex.output.overHardCap) {
       ex.outputLimited = true;
       this.alive = false;
+      this.killed = true;
       void this.group?.kill();
     }
   }
