@@ -31,8 +31,8 @@ export interface RunGroup {
   usage(): GroupUsage;
   /**
    * Starts the peak over from the memory in use now, for a group that serves several tests in turn
-   * (the Python harness); false where the kernel cannot (cgroup v2 reads `memory.peak` per file
-   * descriptor), and such groups then serve one test only.
+   * (the Python harness): cgroup v1 restarts `memory.max_usage_in_bytes`; cgroup v2 then reports the
+   * highest `memory.current` read since (each poll and the final read). False: the group serves one test.
    */
   resetPeak?(): boolean;
   /** pids of the processes in the group now */
