@@ -14,6 +14,7 @@ import { SocketPresence } from './presence';
 import { SocketSessions } from './session-guard';
 import { EventBudget } from './event-budget';
 import { TRANSPORT_OPTIONS, dropHandshakeRequests } from './transport';
+import { yieldingBroadcasts } from './yielding-adapter';
 
 /**
  * Decides whether a user may listen to one room of a kind, e.g. `submission` + an id: `false`
@@ -68,7 +69,8 @@ export function attachSocketServer(
   const sub: Redis = pub.duplicate();
   const io = new Server(httpServer, {
     cors: { origin: deps.config.http.corsOrigins.length ? deps.config.http.corsOrigins : false, credentials: true },
-    adapter: createAdapter(pub, sub, { key: socketIoKey(deps.config) }),
+    // a broadcast to a big room yields between chunks of sockets, so HTTP is answered meanwhile
+    adapter: yieldingBroadcasts(createAdapter(pub, sub, { key: socketIoKey(deps.config) })),
     ...TRANSPORT_OPTIONS,
   });
   dropHandshakeRequests(io);
