@@ -13,7 +13,7 @@ import { RealtimePublisher } from '../common/realtime/publisher';
 import { rooms } from '../common/realtime/events';
 import { AccessTokens } from '../api/auth/tokens';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { dropBenchData, rssMb, stopChild, waitForLine, writeResults } from './_lib';
+import { cpuMs, dropBenchData, rssMb, stopChild, waitForLine, writeResults } from './_lib';
 
 /**
  * 10,000 live clients on one web process. The server (bench/_streams-server.ts `app`: Express,
@@ -289,11 +289,14 @@ async function main() {
             await sleep(100);
           }
         })();
+        const cpuBefore = cpuMs(server.child.pid!);
         const [httpDuring] = await Promise.all([
           mode === 'app' ? httpLoad(server.url, signed[0]!, broadcastSeconds) : Promise.resolve(undefined),
           broadcast(mode === 'bare' ? server.url : undefined),
         ]);
         await clients.settle(BROADCASTS * count);
+        // CPU, unlike the delays, does not depend on what else the machine runs
+        const cpuPerBroadcast = (cpuMs(server.child.pid!) - cpuBefore) / BROADCASTS;
         sampling = false;
         await sampler;
         const report = await clients.report();
@@ -314,6 +317,8 @@ async function main() {
             expected: BROADCASTS * count,
             duplicates: report.duplicates,
             latencyMs: { p50: report.all.p50, p95: report.all.p95, p99: report.all.p99, max: report.all.max },
+            // the server's CPU over the broadcasts' window over their number (the app's includes its HTTP load)
+            serverCpuMsPerBroadcast: Math.round(cpuPerBroadcast),
           },
           ...(httpIdle ? { httpSessionWhileHolding: httpIdle, httpSessionWhileBroadcasting: httpDuring } : {}),
         };
