@@ -222,12 +222,23 @@ export class SubmissionGrader {
       }
       const results: TestResult[] = [];
       let stopped = false;
+      // a backend that can take every test in one request does (one message to a runner child per
+      // submission instead of one per test); it stops where the judging below stops
+      const runs = program.runAll?.(
+        tests.map((t) => ({
+          stdin: t.stdin,
+          ...(task.stopOnFirstFailure ? { stopUnless: { expected: t.expected, comparison: t.comparison, tolerance: t.tolerance } } : {}),
+        })),
+        limits,
+      );
+      const batch = runs?.[Symbol.asyncIterator]();
       for (const [index, test] of tests.entries()) {
         let result: TestResult;
         if (stopped) {
           result = testResult(index, test, 'skipped', null, null);
         } else {
-          const run = await program.run(test.stdin, limits);
+          const next = await batch?.next();
+          const run = next && !next.done ? next.value : await program.run(test.stdin, limits);
           if (run.verdict === 'internal_error') {
             const crashes = await this.countCrash(row.id, token);
             this.ctx.logger.warn('runner failed during a test', { submissionId: row.id, test: index, crashes, message: run.message });

@@ -5,7 +5,8 @@
 import ivm from 'isolated-vm';
 import type { Limits, RunResult, RunVerdict } from '../types';
 import { OutputCapture, outputCaps } from '../limits';
-import type { ChildRequest, ChildResponse } from './protocol';
+import { PROGRESS_MS, type BatchTest, type ChildRequest, type ChildResponse } from './protocol';
+import { outputMatches } from '../../../common/grading/compare';
 import { PRELUDE } from './prelude';
 
 /** V8 needs a few MB of its own before the program allocates anything */
@@ -215,6 +216,29 @@ async function run(id: number, files: Files, stdin: string, limits: Limits): Pro
   };
 }
 
+/**
+ * A submission's runs in one request, each exactly as a `run` request would do it (fresh context,
+ * the same limits and recycling). Results that waited PROGRESS_MS go out as `progress`; a batch stops
+ * after a test that fails its `stopUnless`. A throw (our failure, not the program's) loses the results
+ * not sent yet: the pool then runs the rest one request at a time.
+ */
+async function runBatch(requestId: number, id: number, files: Files, tests: BatchTest[], limits: Limits): Promise<RunResult[]> {
+  let unsent: RunResult[] = [];
+  let lastSent = process.hrtime.bigint();
+  for (const [index, test] of tests.entries()) {
+    const result = await run(id, files, test.stdin, limits);
+    unsent.push(result);
+    const stop = test.stopUnless;
+    if (stop && (result.verdict !== 'ok' || !outputMatches(stop.expected, result.stdout, stop))) break;
+    if (index < tests.length - 1 && msSince(lastSent) >= PROGRESS_MS) {
+      send({ id: requestId, kind: 'progress', results: unsent });
+      unsent = [];
+      lastSent = process.hrtime.bigint();
+    }
+  }
+  return unsent;
+}
+
 /** The error as the student should see it: their frames only, none of the host's. */
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
@@ -255,9 +279,11 @@ const unprivileged = new Promise<void>((resolve) =>
 process.on('message', (raw: ChildRequest) => {
   const work = unprivileged.then(() => {
     for (const id of raw.close ?? []) close(id);
-    return raw.kind === 'open'
-      ? send({ id: raw.id, kind: 'open', ...open(raw.session, raw.files, raw.memoryMb) })
-      : run(raw.session, raw.files, raw.stdin, raw.limits).then((result) => send({ id: raw.id, kind: 'run', result }));
+    if (raw.kind === 'open') return send({ id: raw.id, kind: 'open', ...open(raw.session, raw.files, raw.memoryMb) });
+    if (raw.kind === 'batch') {
+      return runBatch(raw.id, raw.session, raw.files, raw.tests, raw.limits).then((results) => send({ id: raw.id, kind: 'batch', results }));
+    }
+    return run(raw.session, raw.files, raw.stdin, raw.limits).then((result) => send({ id: raw.id, kind: 'run', result }));
   });
   work.catch((err: unknown) => send({ id: raw.id, kind: 'error', message: describe(err) }));
 });
