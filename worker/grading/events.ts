@@ -25,16 +25,16 @@ const staffRooms = (a: Audience) => [
 ];
 
 /**
- * How long a test's event may wait to be written together with the next ones: a submission whose
- * tests take a few ms each sends its test events and `grading:completed` in one Redis write, while
- * one with slow tests still shows each test within this delay.
+ * How long `grading:started` and a test's event may wait to be written together with the next ones:
+ * a submission whose tests take a few ms each sends all its events in one Redis write, while one with
+ * slow tests still shows each step within this delay.
  */
 export const TEST_EVENT_FLUSH_MS = 100;
 
 /**
  * Live events of one grading. Each watcher gets each event once: a hidden test goes in full to the
- * staff rooms and redacted to the student rooms except sockets also in a staff room. Test events are
- * held back up to TEST_EVENT_FLUSH_MS and written with the next ones, in order.
+ * staff rooms and redacted to the student rooms except sockets also in a staff room. `started` and test
+ * events are held back up to TEST_EVENT_FLUSH_MS and written with the next ones, in order.
  */
 export class GradingEvents {
   private pending: BatchedEvent[] = [];
@@ -46,10 +46,6 @@ export class GradingEvents {
     /** how coarsely the student rooms see a hidden test's time and memory */
     private readonly buckets: FigureBuckets,
   ) {}
-
-  private everyone<E extends 'grading:started' | 'grading:completed' | 'grading:test'>(event: E, payload: RealtimeEvents[E]) {
-    this.realtime.publish([...studentRooms(this.audience), ...staffRooms(this.audience)], event, payload);
-  }
 
   private hold(e: BatchedEvent) {
     this.pending.push(e);
@@ -67,7 +63,12 @@ export class GradingEvents {
   }
 
   started(total: number) {
-    this.everyone('grading:started', { submissionId: this.audience.submissionId, total });
+    // held like a test's event: a fast submission's whole story is one Redis write
+    this.hold({
+      rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)],
+      event: 'grading:started',
+      payload: { submissionId: this.audience.submissionId, total },
+    });
   }
 
   test(r: TestResult) {
