@@ -93,6 +93,16 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
     }
   });
 
+  it('gives a program prepared after another one (in the isolate that one left) nothing of it', async () => {
+    const first = `globalThis.seen = 1; Array.prototype.leak = 1; function secret() { return 42 } print('first')`;
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: first }], LIMITS);
+    expect((await prog.run('', LIMITS)).stdout).to.equal('first\n');
+    // its isolate goes back to the child's spares with the next request, and serves the next program
+    await prog.dispose();
+    const r = await run(`print(typeof globalThis.seen, typeof Array.prototype.leak, typeof secret)`);
+    expect(r.stdout).to.equal('undefined undefined undefined\n');
+  });
+
   it('offers no way to schedule code that would run during a later test (FinalizationRegistry, Atomics.waitAsync)', async () => {
     const r = await run(`print(typeof FinalizationRegistry, typeof Atomics.waitAsync)`);
     expect(r.stdout).to.equal('undefined undefined\n');
