@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { Op, QueryTypes, type WhereOptions } from 'sequelize';
-import { invalidateStudents } from '../../common/learning/student-cache-versions';
 import { CodingSubmission, CodingTestCase, type CodingLanguage } from '../../common/models';
 import { RateLimitedError, UnprocessableError } from '../../common/errors';
 import { enqueue } from '../../common/queues';
@@ -82,16 +81,26 @@ export class CodingSubmissionWorkflow {
     if (!row) {
       throw new RateLimitedError(PENDING_RETRY_AFTER_S, `At most ${maxPending} submissions may wait for grading at once`, 'TOO_MANY_PENDING');
     }
-    // raw SQL: the model's hook does not see this write (common/learning/student-cache-versions.ts)
-    void invalidateStudents([user.id]);
     const submission = { id, jobId: gradingJobId(id), status: row.status, classroomId: row.classroom_id };
 
     // announced before the job exists, so `queued` always reaches clients ahead of `started`
-    this.deps.realtime.publish(
-      [rooms.user(user.id), rooms.submission(submission.id), ...(submission.classroomId ? [rooms.classroomTeachers(submission.classroomId)] : [])],
-      'grading:queued',
-      { submissionId: submission.id, taskId: task.id, userId: user.id },
-    );
+    // with the student-cache bump of the raw INSERT above (no model hook sees it), in one Redis write
+    void this.deps.realtime
+      .publishBatch(
+        [
+          {
+            rooms: [
+              rooms.user(user.id),
+              rooms.submission(submission.id),
+              ...(submission.classroomId ? [rooms.classroomTeachers(submission.classroomId)] : []),
+            ],
+            event: 'grading:queued',
+            payload: { submissionId: submission.id, taskId: task.id, userId: user.id },
+          },
+        ],
+        { bumpStudents: [user.id] },
+      )
+      .catch(() => undefined);
     try {
       await enqueue(this.deps.queues, 'grading', { kind: 'submission', submissionId: submission.id }, { jobId: submission.jobId });
     } catch (err) {

@@ -53,13 +53,13 @@ export class GradingEvents {
   }
 
   /** Writes what is held, plus `last` after it. */
-  private flush(last?: BatchedEvent) {
+  private flush(last?: BatchedEvent, bumpStudents?: readonly string[]) {
     clearTimeout(this.timer);
     this.timer = undefined;
     const events = this.pending.splice(0);
     if (last) events.push(last);
     // like `publish`, fire and forget: the connection retries, and a lost event is re-read from the API
-    void this.realtime.publishBatch(events).catch(() => undefined);
+    void this.realtime.publishBatch(events, { bumpStudents }).catch(() => undefined);
   }
 
   started(total: number) {
@@ -90,8 +90,9 @@ export class GradingEvents {
     this.hold({ rooms: studentRooms(this.audience), event: 'grading:test', payload: redacted, except: staff });
   }
 
-  completed(verdict: string, score: number, maxScore: number) {
+  /** `bumpStudents`: the student-cache versions the stored grade changes, INCRed in the same write, ahead of the events */
+  completed(verdict: string, score: number, maxScore: number, bumpStudents?: readonly string[]) {
     const payload: RealtimeEvents['grading:completed'] = { submissionId: this.audience.submissionId, verdict, score, maxScore };
-    this.flush({ rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)], event: 'grading:completed', payload });
+    this.flush({ rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)], event: 'grading:completed', payload }, bumpStudents);
   }
 }
