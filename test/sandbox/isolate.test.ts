@@ -207,6 +207,29 @@ describe('JavaScript runner children: unprivileged and in a control group', func
     expect(uids).to.deep.equal(['65534', '65534', '65534', '65534']);
   });
 
+  it("starts the children with a minimal environment: nothing of the worker's, no coverage directory", async () => {
+    const pid = await liveChild();
+    const env = Object.fromEntries(
+      fs
+        .readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .filter(Boolean)
+        .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+    );
+    const allowed = [
+      'PATH',
+      'NODE_ENV',
+      'NODE_V8_COVERAGE',
+      'GEMA_RUNNER_UID',
+      'GEMA_RUNNER_GID',
+      'NODE_CHANNEL_FD',
+      'NODE_CHANNEL_SERIALIZATION_MODE',
+    ];
+    expect(Object.keys(env).filter((k) => !allowed.includes(k))).to.deep.equal([]);
+    // Node passes a NODE_V8_COVERAGE the worker has (a coverage run) to its children unless the env names it
+    expect(env.NODE_V8_COVERAGE ?? '').to.equal('');
+  });
+
   it('puts each child in a control group of its own with a memory limit', async function () {
     const isolation = sandboxIsolation();
     if (isolation.level === 'none') {

@@ -209,6 +209,9 @@ export class IsolatePool {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         NODE_ENV: process.env.NODE_ENV ?? 'production',
+        // Node hands a worker's NODE_V8_COVERAGE to every child unless the env names it: a runner child
+        // would then write coverage files (as the unprivileged user, into the worker's directory) on exit
+        NODE_V8_COVERAGE: '',
         // the child drops to this user itself once its code is loaded (child.ts, dropPrivileges)
         ...(runAs ? { GEMA_RUNNER_UID: String(runAs.uid), GEMA_RUNNER_GID: String(runAs.gid) } : {}),
       },
