@@ -15,6 +15,7 @@ import { loadOpenApi } from './openapi/document';
 import { featureRouters } from './modules';
 import { compressJson } from './middleware/public-cache';
 import { lazyModule } from '../common/runtime/lazy-module';
+import { offerStudentVersions } from './learning/student-cache';
 
 export interface GemaApp extends Express {
   locals: Express['locals'] & { routes: RouteEntry[] };
@@ -78,6 +79,8 @@ export function createApp(deps: ApiDeps): GemaApp {
       express.json({ limit: config.http.jsonBodyLimit }),
       // the token check offers its deny-list read to the limiter's count: one Redis call (api/auth/middleware.ts)
       (req, res, next) => (UNLIMITED_PATHS.has(req.path) ? next() : deps.auth.prefetch(req, res, next)),
+      // a student's cached pages: their version keys ride on the same count (api/learning/student-cache.ts)
+      ...(limiter && config.site.studentCacheSeconds > 0 ? [offerStudentVersions(config.redis.prefix)] : []),
       ...(limiter ? [limiter] : []),
     ]),
   );

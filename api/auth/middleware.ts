@@ -5,7 +5,7 @@ import type { Role } from '../../common/models';
 import { requestContext } from '../../common/context';
 import type { AccessTokens, AccessClaims } from './tokens';
 import type { AccessRevocation, RevocationSubject } from './revocation';
-import { offerRider, takeRider } from '../middleware/rate-limit';
+import { offerRider, withdrawRider, type CountRider } from '../middleware/rate-limit';
 
 export interface AuthUser {
   id: string;
@@ -81,7 +81,17 @@ export function bearerToken(header: string | undefined): string | undefined {
 /** A token's verdict: the user, why it was refused, or a rejection (Redis could not answer). */
 type Verdict = Promise<AuthUser | 'invalid' | 'revoked'>;
 const PREFETCHED = Symbol('gema.auth.prefetched');
-type Prefetched = Request & { [PREFETCHED]?: { header: string; verdict: Verdict } };
+type Prefetched = Request & { [PREFETCHED]?: { header: string; verdict: Verdict; claims?: AccessClaims } };
+
+/**
+ * The claims of the request's token as `prefetch` verified them (its signature and claims, not yet
+ * the deny list: `requireAuth` still decides), so a later middleware can offer reads that depend on
+ * the caller to the same count (api/learning/student-cache.ts). Undefined without a valid token.
+ */
+export function prefetchedClaims(req: Request): AccessClaims | undefined {
+  const pre = (req as Prefetched)[PREFETCHED];
+  return pre && pre.header === req.headers.authorization ? pre.claims : undefined;
+}
 
 /**
  * The token is verified here (HS256 pinned, issuer, audience, every claim GEMA signs), then Redis is
@@ -112,20 +122,23 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
     const header = req.headers.authorization;
     if (header === undefined) return next();
     // the deny-list keys are offered to the global limiter, whose count reads them in the same call
+    let offered: CountRider | undefined;
+    let verified: AccessClaims | undefined;
     const verdict = check(
       bearerToken(header),
       (claims) =>
         new Promise<boolean>((resolve, reject) => {
-          offerRider(req, { keys: revocation.keysOf(claims), resolve: (values) => resolve(revocation.deniedIn(values, claims)), reject });
+          verified = claims;
+          offered = { keys: revocation.keysOf(claims), resolve: (values) => resolve(revocation.deniedIn(values, claims)), reject };
+          offerRider(req, offered);
         }),
     );
     // a route that never authenticates leaves the verdict unread; its failure is then nobody's
     verdict.catch(() => undefined);
-    (req as Prefetched)[PREFETCHED] = { header, verdict };
+    (req as Prefetched)[PREFETCHED] = { header, verdict, claims: verified };
     next();
     // no limiter took them (rate limiting off, or this path not counted): read them alone
-    const rider = takeRider(req);
-    if (rider) revocation.read(rider.keys).then(rider.resolve, rider.reject);
+    if (offered && withdrawRider(req, offered)) revocation.read(offered.keys).then(offered.resolve, offered.reject);
   };
 
   // failures use the common error envelope

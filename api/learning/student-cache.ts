@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
-import type { Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import etag from 'etag';
 import { ALL_VERSION_KEY, studentVersionKey } from '../../common/learning/student-cache-versions';
+import { prefetchedClaims } from '../auth/middleware';
+import { offerRider, withdrawRider, type CountRider } from '../middleware/rate-limit';
 
 /** What a page costs to build: its JSON body and, if it has one, the moment its content turns by itself. */
 export interface Built {
@@ -35,6 +37,54 @@ const COMPRESS_FROM_BYTES = 1024;
 /** brotli's quality as `compression` uses it (4: fast, close to gzip's size or better) */
 const BROTLI = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } };
 
+/** The paths of the routes whose pages this cache sends, as the app-wide middlewares see them. */
+const CACHED_PATHS = new Set(['/api/v2/student/dashboard', '/api/v2/tutorial/assignments']);
+
+/** A student's version values read by the global limiter's count, waiting for the cache on the same request. */
+interface HeldVersions {
+  studentId: string;
+  prefix: string;
+  /** undefined when no limiter read them (or its count failed): the cache then reads them itself */
+  values: Promise<(string | null)[] | undefined>;
+}
+const HELD = Symbol('gema.learning.heldVersions');
+type Holding = Request & { [HELD]?: HeldVersions };
+
+/**
+ * For the global limiter's chain (api/app.ts), after the token's prefetch and before the limiter: on
+ * the two cached routes, a student's request offers its two version keys to the limiter's count
+ * (`CountRider`), so a page this process holds costs that one Redis command, counting the request,
+ * reading the deny list and the versions at once. The values are read as the request comes in, on
+ * every request, so a change made anywhere still shows on the next one. Any other path pays one Set
+ * lookup; a non-student's token offers nothing (those routes refuse it anyway).
+ */
+export function offerStudentVersions(prefix: string): RequestHandler {
+  return (req, _res, next) => {
+    if (!CACHED_PATHS.has(req.path) || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    const claims = prefetchedClaims(req);
+    if (claims?.role !== 'student') return next();
+    let settle!: (values: (string | null)[] | undefined) => void;
+    const values = new Promise<(string | null)[] | undefined>((resolve) => (settle = resolve));
+    // a failed count answers 503 before the cache runs; the cache would read them itself otherwise
+    const rider: CountRider = { keys: versionKeys(prefix, claims.sub), resolve: settle, reject: () => settle(undefined) };
+    (req as Holding)[HELD] = { studentId: claims.sub, prefix, values };
+    offerRider(req, rider);
+    next();
+    // no limiter took them (this path not counted): the cache reads them with its own MGET
+    if (withdrawRider(req, rider)) settle(undefined);
+  };
+}
+
+/** The values held for this student and prefix, taken (each request reads its versions once). */
+function takeHeldVersions(req: Request, studentId: string, prefix: string): HeldVersions['values'] | undefined {
+  const held = (req as Holding)[HELD];
+  if (!held) return undefined;
+  (req as Holding)[HELD] = undefined;
+  return held.studentId === studentId && held.prefix === prefix ? held.values : undefined;
+}
+
+const versionKeys = (prefix: string, studentId: string) => [`${prefix}${ALL_VERSION_KEY}`, `${prefix}${studentVersionKey(studentId)}`];
+
 /**
  * A student's dashboard and assignment pages, read far more often than anything on them changes.
  * Each page is kept in Redis per student (a hash of page → entry) for STUDENT_CACHE_SECONDS, and as
@@ -44,9 +94,10 @@ const BROTLI = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } };
  * it depends on, so a grade, a submission, a new assignment or a deadline passing shows on the very
  * next request, whichever API process or worker made the change: every request reads both keys.
  *
- * A page this process holds costs that one small Redis read (an MGET, auto-pipelined with other
- * requests') and no SQL, no JSON, no hashing and no compression; a page only Redis holds comes in the
- * same round trip and is kept in memory from then on. Every answer carries a strong ETag: a client
+ * A page this process holds costs no SQL, no JSON, no hashing and no compression, and no Redis command
+ * of its own when the global limiter read the versions in its count (`offerStudentVersions`), else one
+ * small MGET (auto-pipelined with other requests'); a page only Redis holds comes in one more read
+ * and is kept in memory from then on. Every answer carries a strong ETag: a client
  * that sends it back gets 304.
  */
 export class StudentPageCache {
@@ -76,11 +127,11 @@ export class StudentPageCache {
 
     const localKey = `${studentId} ${page}`;
     const mine = this.kept.get(localKey);
-    // issued in the same tick, so ioredis's auto-pipelining sends them in one write
-    const read = await Promise.all([
-      this.redis.mget(`${this.prefix}${ALL_VERSION_KEY}`, `${this.prefix}${studentVersionKey(studentId)}`),
-      mine ? undefined : this.redis.hgetBuffer(this.key(studentId), page),
-    ]).catch(() => undefined);
+    // read by the limiter's count as the request came in, or else now; with the page's own read, issued
+    // in the same tick, so ioredis's auto-pipelining sends them in one write
+    const read = await Promise.all([this.versions(res.req, studentId), mine ? undefined : this.redis.hgetBuffer(this.key(studentId), page)]).catch(
+      () => undefined,
+    );
     const versions = read?.[0];
     if (versions && versions[0] === null) this.restartVersions();
     // versions as they are now: a write committed after this point bumps them and orphans what we store
@@ -115,6 +166,13 @@ export class StudentPageCache {
       this.keep(localKey, fresh);
     }
     this.reply(res, fresh);
+  }
+
+  /** The two version values: those the limiter's count brought for this request, else one MGET. */
+  private versions(req: Request, studentId: string): Promise<(string | null)[]> {
+    const held = takeHeldVersions(req, studentId, this.prefix);
+    const own = () => this.redis.mget(versionKeys(this.prefix, studentId));
+    return held ? held.then((values) => values ?? own()) : own();
   }
 
   /**

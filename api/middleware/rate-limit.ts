@@ -60,28 +60,66 @@ export function countHit(redis: Redis, key: string, windowMs: number, alsoRead: 
 }
 
 /**
- * Keys a middleware before the global limiter wants read (the token's deny list, api/auth/middleware.ts):
- * offered on the request, they are read by the limiter's own Redis call, so an authenticated
- * request costs one Redis command instead of two. Whoever offered them reads them itself if no
- * limiter took them (`takeRider` after the rest of the chain started).
+ * Keys a middleware before the global limiter wants read: the token's deny list on every
+ * authenticated request (api/auth/middleware.ts), a student's page-cache versions on the two cached
+ * routes (api/learning/student-cache.ts). Offered on the request, they are read by the limiter's own
+ * Redis call, so such a request costs one Redis command instead of two or three. Whoever offered
+ * keys reads them itself if no limiter took them (`withdrawRider` after the rest of the chain started).
  */
 export interface CountRider {
   keys: string[];
   resolve: (values: (string | null)[]) => void;
   reject: (err: unknown) => void;
 }
-const RIDER = Symbol('gema.rateLimit.rider');
-type WithRider = Request & { [RIDER]?: CountRider };
+const RIDERS = Symbol('gema.rateLimit.riders');
+type WithRiders = Request & { [RIDERS]?: CountRider[] };
 
 export function offerRider(req: Request, rider: CountRider): void {
-  (req as WithRider)[RIDER] = rider;
+  const waiting = (req as WithRiders)[RIDERS];
+  if (waiting) waiting.push(rider);
+  else (req as WithRiders)[RIDERS] = [rider];
 }
 
-/** The rider still waiting on this request, now taken by the caller (undefined if none or already taken). */
-export function takeRider(req: Request): CountRider | undefined {
-  const rider = (req as WithRider)[RIDER];
-  if (rider) (req as WithRider)[RIDER] = undefined;
-  return rider;
+/** The riders still waiting on this request, now all taken by the caller (undefined if none). */
+export function takeRiders(req: Request): CountRider[] | undefined {
+  const riders = (req as WithRiders)[RIDERS];
+  if (riders) (req as WithRiders)[RIDERS] = undefined;
+  return riders;
+}
+
+/** Takes back `rider` if no limiter took it: true when it was still waiting (its keys are then unread). */
+export function withdrawRider(req: Request, rider: CountRider): boolean {
+  const riders = (req as WithRiders)[RIDERS];
+  const at = riders ? riders.indexOf(rider) : -1;
+  if (at < 0) return false;
+  riders!.splice(at, 1);
+  return true;
+}
+
+/** One count for every rider: their keys in turn, each handed its own values from the reply. */
+function carry(redis: Redis, key: string, windowMs: number, riders: CountRider[]): Promise<Hit> {
+  if (riders.length === 1) {
+    const [rider] = riders as [CountRider];
+    const hit = countHit(redis, key, windowMs, rider.keys);
+    hit.then((reply) => rider.resolve(reply.slice(2) as (string | null)[]), rider.reject);
+    return hit;
+  }
+  const hit = countHit(
+    redis,
+    key,
+    windowMs,
+    riders.flatMap((r) => r.keys),
+  );
+  hit.then(
+    (reply) => {
+      let at = 2;
+      for (const rider of riders) rider.resolve(reply.slice(at, (at += rider.keys.length)) as (string | null)[]);
+    },
+    (err: unknown) => {
+      for (const rider of riders) rider.reject(err);
+    },
+  );
+  return hit;
 }
 
 /**
@@ -104,9 +142,8 @@ export function createRateLimiter(opts: RateLimitOptions): RequestHandler {
   return (req, res, next) => {
     if (skip?.(req)) return next();
     const key = prefix + (opts.key?.(req) ?? ipKeyGenerator(req.ip ?? 'unknown'));
-    const rider = opts.carriesRiders ? takeRider(req) : undefined;
-    const hit = countHit(opts.redis, key, windowMs, rider?.keys);
-    if (rider) hit.then((reply) => rider.resolve(reply.slice(2) as (string | null)[]), rider.reject);
+    const riders = opts.carriesRiders ? takeRiders(req) : undefined;
+    const hit = riders?.length ? carry(opts.redis, key, windowMs, riders) : countHit(opts.redis, key, windowMs);
     hit.then(([hits, msLeft]) => {
       const resetSeconds = Math.max(0, Math.ceil(msLeft / 1000));
       if (!res.headersSent) {
