@@ -46,6 +46,17 @@ print(os.getppid(), os.getpid(), repr(sys.stdin.read()), __name__, sys.argv, b'-
     expect(pidA).to.not.equal(pidB);
   });
 
+  it("runs the first test in the syntax check's process, with only its stdin, stdout and stderr open", async () => {
+    const prog = await prepare(String.raw`import os, sys
+print(os.getpid(), sorted(int(fd) for fd in os.listdir('/proc/self/fd')), repr(sys.stdin.read()))`);
+    const a = await prog.run('first', LIMITS);
+    const b = await prog.run('second', LIMITS);
+    // pid 2: the namespace's first process after the harness, i.e. the one that compiled the program;
+    // fd 3 is the listing's own: the check's pipes to the harness were closed before the test's code
+    expect(a.stdout).to.equal("2 [0, 1, 2, 3] 'first'\n");
+    expect(b.stdout).to.equal("3 [0, 1, 2, 3] 'second'\n");
+  });
+
   it('leaves nothing of one test for the next: files, shared memory, SysV segments, processes', async () => {
     const prog = await prepare(
       String.raw`import os, sys, ctypes, time

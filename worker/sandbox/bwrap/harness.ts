@@ -19,9 +19,14 @@
  * end, and only after that does the worker send the nonce it writes after the output of the test: no
  * student process exists while the nonce is in the sandbox, so none can forge the end of a test's output.
  *
+ * The syntax check's process becomes the first test's: it compiles every .py file, reports it compiled
+ * on a pipe of its own and waits, holding the main file's code object, until the first `run` (one
+ * process fewer per program). While it waits no student code has run (compiling runs none), so the
+ * check's end-of-output marker is as safe as after a test. A syntax error ends it as before.
+ *
  * Protocol, control (fd 0), worker → harness: frames `<verb> <length>\n<length bytes>`:
  *   `check 0`: compile every .py file in /box (py_compile's message on stderr, exit 1 on a syntax error);
- *   `run N` + the test's stdin: run /box/<first file> in a fresh process;
+ *   `run N` + the test's stdin: run /box/<first file> in a fresh process (the checked one, the first time);
  *   `mark N` + nonce: write `\n<nonce>\n` to stdout and stderr, then `marked` on the status fd.
  *   End of file: exit.
  * Status (fd 4), harness → worker, one line each: `ready`; `ended exit=N signal=N utime_us=N
@@ -29,7 +34,7 @@
  * of every process reaped during the test); `marked S E` (1/0: the marker reached stdout, stderr).
  */
 export const HARNESS_SOURCE = String.raw`
-import os, sys, select, ctypes, _signal, types, builtins, gc
+import os, sys, select, ctypes, _signal, types, builtins, gc, atexit
 # a handler would make PID 1 killable from inside: SIGINT (Python's KeyboardInterrupt) is ignored
 _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
 libc = ctypes.CDLL(None, use_errno=True)
@@ -63,22 +68,30 @@ def read_frame():
     verb, n = head.split()
     return verb.decode(), read_exact(int(n))
 
-def child_check():
-    rc = 0
+def child_check(ready_w, go_r):
+    code = None
     for f in MODULES:
         if not f.endswith('.py'):
             continue
         try:
             with open(f, 'rb') as fh:
-                compile(fh.read(), f, 'exec', dont_inherit=True)
+                c = compile(fh.read(), f, 'exec', dont_inherit=True)
         except Exception as err:
             import py_compile
             sys.stderr.write(py_compile.PyCompileError(err.__class__, err, f).msg + '\n')
-            rc = 1
-            break
-    return rc
+            return 1
+        if f == MAIN:
+            code = c
+    # compiled: wait to be the first test's process (anything but 'g' on the pipe: not needed)
+    os.write(ready_w, b'k')
+    os.close(ready_w)
+    go = os.read(go_r, 1)
+    os.close(go_r)
+    if go != b'g':
+        return 0
+    return child_run(code)
 
-def child_run():
+def child_run(code=None):
     main = types.ModuleType('__main__')
     main.__file__ = MAIN
     main.__builtins__ = builtins
@@ -87,8 +100,9 @@ def child_run():
     sys.argv[:] = [MAIN]
     sys.path[0] = os.path.dirname(MAIN)
     try:
-        with open(MAIN, 'rb') as fh:
-            code = compile(fh.read(), MAIN, 'exec', dont_inherit=True)
+        if code is None:
+            with open(MAIN, 'rb') as fh:
+                code = compile(fh.read(), MAIN, 'exec', dont_inherit=True)
         exec(code, main.__dict__)
         rc = 0
     except SystemExit as e:
@@ -119,7 +133,6 @@ def finish(rc):
         th = sys.modules.get('threading')
         if th is not None:
             th._shutdown()
-        import atexit
         atexit._run_exitfuncs()
     except SystemExit as e:
         rc = exit_code(e)
@@ -132,14 +145,18 @@ def finish(rc):
             rc = 120
     os._exit(rc)
 
-def start(work, stdin_r):
+def start(work, stdin_r, keep=()):
     pid = os.fork()
     if pid:
         return pid
     try:
         _signal.signal(_signal.SIGINT, _signal.default_int_handler)
         os.dup2(stdin_r, 0)
-        os.closerange(3, 65536)
+        low = 3
+        for fd in sorted(keep):
+            os.closerange(low, fd)
+            low = fd + 1
+        os.closerange(low, 65536)
         rc = work()
     except SystemExit as e:
         rc = exit_code(e)
@@ -209,11 +226,55 @@ def reap():
             return
         account(ru)
 
-def one(work, stdin):
+# the checked process waiting for the first test: (pid, its stdin pipe, its go pipe)
+pending = None
+
+def drop_pending():
+    global pending
+    if pending is not None:
+        pid, w, gw = pending
+        pending = None
+        os.close(w)
+        os.close(gw)  # end of file: the waiting process exits without running anything
+
+def check():
+    global pending
     usage[:] = [0, 0, 0]
     r, w = os.pipe()
-    pid = start(work, r)
-    os.close(r)
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    pid = start(lambda: child_check(ready_w, go_r), r, (ready_w, go_r))
+    for fd in (r, ready_w, go_r):
+        os.close(fd)
+    # b'k': compiled and waiting; end of file: it ended by itself (a syntax error, or it was killed)
+    compiled = os.read(ready_r, 1) == b'k'
+    os.close(ready_r)
+    if not compiled:
+        # judged and cleaned up as a test is
+        os.close(go_w)
+        supervise(pid, w, b'')
+    else:
+        pending = (pid, w, go_w)
+        status('ended exit=0 signal=0 utime_us=0 stime_us=0 maxrss_kb=0 leftover=0')
+
+def run(stdin):
+    global pending
+    usage[:] = [0, 0, 0]
+    if pending is None:
+        r, w = os.pipe()
+        pid = start(child_run, r)
+        os.close(r)
+    else:
+        pid, w, go_w = pending
+        pending = None
+        try:
+            os.write(go_w, b'g')
+        except OSError:
+            pass  # it is gone: supervise() reports how it ended
+        os.close(go_w)
+    supervise(pid, w, stdin)
+
+def supervise(pid, w, stdin):
     pidfd = os.pidfd_open(pid)
     os.set_blocking(w, False)
     code, sig = -1, 0
@@ -257,9 +318,10 @@ status('ready')
 while True:
     verb, body = read_frame()
     if verb == 'check':
-        one(child_check, b'')
+        drop_pending()
+        check()
     elif verb == 'run':
-        one(child_run, body)
+        run(body)
     elif verb == 'mark':
         # a test may have left the shared stream non-blocking or shut it down: say which marker got out
         line = b'\n' + body + b'\n'
