@@ -34,11 +34,26 @@
  * of every process reaped during the test); `marked S E` (1/0: the marker reached stdout, stderr).
  */
 export const HARNESS_SOURCE = String.raw`
-import os, sys, select, ctypes, _signal, types, builtins, gc, atexit
+import os, sys, _ctypes, _signal, types, builtins, gc, atexit
 # a handler would make PID 1 killable from inside: SIGINT (Python's KeyboardInterrupt) is ignored
 _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
-libc = ctypes.CDLL(None, use_errno=True)
-libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+
+# the two libc calls the harness needs, through _ctypes alone: the ctypes package (struct, its
+# endianness helpers) costs ~9 ms of every sandbox's start for nothing else used here
+class _int(_ctypes._SimpleCData):
+    _type_ = 'i'
+
+class _libc:
+    _handle = _ctypes.dlopen(None)
+
+class _cfunc(_ctypes.CFuncPtr):
+    _flags_ = _ctypes.FUNCFLAG_CDECL
+    _restype_ = _int
+
+def libc(name):
+    return _cfunc((name, _libc))
+
+libc('prctl')(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
 CONTROL, STATUS = 0, 4
 MAIN = sys.argv[1]
 MODULES = sys.argv[1:]
@@ -193,7 +208,7 @@ def clear_ipc():
         for row in rows:
             cols = row.split()
             if len(cols) > col:
-                getattr(libc, fn)(int(cols[col]), 0, 0, 0)  # IPC_RMID
+                libc(fn)(int(cols[col]), 0, 0, 0)  # IPC_RMID
 
 def others():
     return [p for p in os.listdir('/proc') if p.isdigit() and p != '1']
@@ -274,36 +289,52 @@ def run(stdin):
         os.close(go_w)
     supervise(pid, w, stdin)
 
+def feed(w, stdin):
+    # what of the input the pipe does not take now; the whole input once the reader is gone
+    try:
+        return stdin[os.write(w, stdin[:1 << 16]):]
+    except (BlockingIOError, InterruptedError):
+        return stdin
+    except OSError:
+        return b''
+
+def wait_for(pid):
+    # the test's process ended: its exit code (-1 when a signal killed it) and the signal
+    _, st, ru = os.wait4(pid, 0)
+    account(ru)
+    if os.WIFEXITED(st):
+        return os.WEXITSTATUS(st), 0
+    return -1, (os.WTERMSIG(st) if os.WIFSIGNALED(st) else 0)
+
 def supervise(pid, w, stdin):
-    pidfd = os.pidfd_open(pid)
     os.set_blocking(w, False)
     code, sig = -1, 0
+    # an input the pipe holds at once (most tests'): a plain wait, no select (nor its import)
+    stdin = feed(w, stdin) if stdin else stdin
+    if not stdin:
+        os.close(w)
+        w = -1
+        return clean_up(*wait_for(pid))
+    import select
+    pidfd = os.pidfd_open(pid)
     done = False
     while not done:
         wr = [w] if w >= 0 else []
         readable, writable, _ = select.select([pidfd], wr, [])
         if writable:
-            try:
-                n = os.write(w, stdin[:1 << 16])
-                stdin = stdin[n:]
-            except (BlockingIOError, InterruptedError):
-                pass
-            except OSError:
-                stdin = b''
+            stdin = feed(w, stdin)
             if not stdin:
                 os.close(w)
                 w = -1
         if readable:
-            _, st, ru = os.wait4(pid, 0)
-            account(ru)
-            if os.WIFEXITED(st):
-                code = os.WEXITSTATUS(st)
-            elif os.WIFSIGNALED(st):
-                sig = os.WTERMSIG(st)
+            code, sig = wait_for(pid)
             done = True
     os.close(pidfd)
     if w >= 0:
         os.close(w)
+    clean_up(code, sig)
+
+def clean_up(code, sig):
     leftover = kill_all()
     wipe('/tmp')
     wipe('/dev/shm')
