@@ -63,12 +63,17 @@ os.set_inheritable(CONTROL, False)
 def status(line):
     os.write(STATUS, (line + '\n').encode())
 
+def end(rc):
+    # the session is over: PID 1's exit ends every process of the namespace, and nothing is buffered
+    # (status lines go out with os.write), so the interpreter's finalization (~10 ms here) is skipped
+    os._exit(rc)
+
 def read_exact(n):
     parts = []
     while n > 0:
         b = os.read(CONTROL, min(n, 1 << 20))
         if not b:
-            sys.exit(0)
+            end(0)
         parts.append(b)
         n -= len(b)
     return b''.join(parts)
@@ -78,7 +83,7 @@ def read_frame():
     while not head.endswith(b'\n'):
         b = os.read(CONTROL, 1)
         if not b:
-            sys.exit(0)
+            end(0)
         head += b
     verb, n = head.split()
     return verb.decode(), read_exact(int(n))
@@ -368,5 +373,5 @@ while True:
                 out.append('0')
         status('marked ' + ' '.join(out))
     else:
-        sys.exit(2)
+        end(2)
 `;
