@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Model, ModelStatic, Transaction } from 'sequelize';
 import { Assignment, Classroom, CodingSubmission, Notification, Submission, User } from '../models';
 
@@ -32,9 +32,9 @@ function targetKey(redis: Redis, prefix: string): string {
   return `${path ?? `${host}:${port}`}/${db ?? 0}|${prefix}`;
 }
 
-async function send(keys: Set<string>): Promise<void> {
+async function send(keys: Set<string>, alreadySent?: string): Promise<void> {
   const sends: Promise<unknown>[] = [];
-  const sent = new Set<string>();
+  const sent = new Set<string>(alreadySent ? [alreadySent] : []);
   for (const [redis, prefix] of targets) {
     if (redis.status === 'end') {
       targets.delete(redis);
@@ -79,6 +79,20 @@ async function bump(keys: string[], transaction?: Transaction | null): Promise<v
 /** After a raw SQL write touching these students' submissions, coding verdicts or notifications. */
 export function invalidateStudents(studentIds: readonly string[], transaction?: Transaction | null): Promise<void> {
   return bump(studentIds.map(studentVersionKey), transaction);
+}
+
+/**
+ * `invalidateStudents` (after the write committed) with the INCRs for `redis`'s server queued on
+ * `pipeline`, a pipeline of `redis` about to be sent, instead of a write of their own; any other
+ * Redis this process bumps gets its own send. Keeps the order: the INCRs go ahead of what follows
+ * them in the pipeline.
+ */
+export function invalidateStudentsOn(redis: Redis, pipeline: ChainableCommander, studentIds: readonly string[]): Promise<void> {
+  const prefix = targets.get(redis);
+  const keys = new Set(studentIds.map(studentVersionKey));
+  if (prefix === undefined || redis.status !== 'ready' || keys.size === 0) return bump([...keys]);
+  for (const k of keys) pipeline.incr(`${prefix}${k}`);
+  return targets.size > 1 ? send(keys, targetKey(redis, prefix)) : Promise.resolve();
 }
 
 /** After a write whose students are unknown or many (a bulk update, an import, a rejudge). */

@@ -65,6 +65,18 @@ describe('control groups: cgroup v1 on this machine', function () {
     await group.destroy();
   });
 
+  it('restarts the peak from the memory in use when asked (the Python harness, between tests)', async () => {
+    const group = manager!.createRun('peak', { memoryBytes: 256 * MB, pids: 8 });
+    const child = waiting('keep = bytearray(64 << 20)\nfor i in range(0, len(keep), 4096): keep[i] = 1\ndel keep');
+    group.adopt(child.pid!);
+    child.stdin!.end('go\n');
+    await exited(child);
+    expect(group.usage().peakBytes).to.be.above(64 * MB);
+    expect(group.resetPeak!()).to.equal(true);
+    expect(group.usage().peakBytes).to.be.below(32 * MB);
+    await group.destroy();
+  });
+
   it('kills every process of a group that keeps forking, and empties it', async () => {
     const group = manager!.createRun('forks', { memoryBytes: 256 * MB, pids: 20 });
     const child = waiting('import os, time\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        time.sleep(0.01)');
@@ -247,6 +259,20 @@ describe('control groups: cgroup v2 logic against a fake cgroupfs', function () 
     group.usage();
     fs.writeFileSync(path.join(dir, 'memory.current'), String(10 * MB));
     expect(group.usage().peakBytes).to.equal(30 * MB);
+    await group.destroy();
+  });
+
+  it('restarts the peak for the next test from the memory in use, then takes the highest memory.current it reads', async () => {
+    const group = detect().manager!.createRun('run-5', { memoryBytes: 64 * MB, pids: 8 });
+    const dir = path.join(own, 'gema-test', 'run-5');
+    fs.writeFileSync(path.join(dir, 'memory.peak'), String(70 * MB));
+    fs.writeFileSync(path.join(dir, 'memory.current'), String(8 * MB));
+    expect(group.resetPeak!()).to.equal(true);
+    expect(group.usage().peakBytes).to.equal(8 * MB);
+    fs.writeFileSync(path.join(dir, 'memory.current'), String(20 * MB));
+    group.usage();
+    fs.writeFileSync(path.join(dir, 'memory.current'), String(9 * MB));
+    expect(group.usage().peakBytes).to.equal(20 * MB);
     await group.destroy();
   });
 

@@ -13,7 +13,9 @@
  * fallback when the machine has no control groups (SANDBOX_ALLOW_WEAK_ISOLATION) and a cross-check.
  *
  * usage: gema-run [--cgroup PROCS_FILE]... [--uid N --gid N] [--seccomp-file F] [--seccomp-fd N]
- *                 [--rlimit cpu|as|nproc|fsize|nofile|stack=N]... [--status-fd N] -- PROGRAM [ARGS...]
+ *                 [--rlimit cpu|as|nproc|fsize|nofile|stack=N]... [--status-fd N] [--keep-fd N]... -- PROGRAM [ARGS...]
+ *   --keep-fd: a descriptor handed on to PROGRAM (the Python harness's status pipe); every other one
+ *   above 2 but the filter is closed before the exec, and gema-run closes its own copy.
  *   rlimit values: cpu in seconds, the others in bytes or counts; 0 leaves a limit unset.
  * status: "exit=N signal=N utime_us=N stime_us=N maxrss_kb=N setup_errno=N setup_step=NAME\n"
  *   exit/signal are those of PROGRAM (bubblewrap passes its child's exit on, 128+N for a signal).
@@ -39,6 +41,7 @@
 
 #define MAX_CGROUPS 8
 #define MAX_RLIMITS 8
+#define MAX_KEEP 4
 
 struct setup_error {
   int err;
@@ -55,12 +58,14 @@ struct options {
   int rl_resource[MAX_RLIMITS];
   unsigned long long rl_value[MAX_RLIMITS];
   int nrlimits;
+  int keep[MAX_KEEP];
+  int nkeep;
   char **argv;
 };
 
 static void usage(void) {
   fprintf(stderr, "usage: gema-run [--cgroup F]... [--uid N --gid N] [--seccomp-file F] [--seccomp-fd N] "
-                  "[--rlimit NAME=N]... [--status-fd N] -- PROGRAM [ARGS...]\n");
+                  "[--rlimit NAME=N]... [--status-fd N] [--keep-fd N]... -- PROGRAM [ARGS...]\n");
   exit(125);
 }
 
@@ -91,6 +96,11 @@ static void parse(int argc, char **argv, struct options *o) {
     else if (strcmp(a, "--seccomp-file") == 0) o->seccomp_file = v;
     else if (strcmp(a, "--seccomp-fd") == 0) o->seccomp_fd = (int)strtol(v, NULL, 10);
     else if (strcmp(a, "--status-fd") == 0) o->status_fd = (int)strtol(v, NULL, 10);
+    else if (strcmp(a, "--keep-fd") == 0 && o->nkeep < MAX_KEEP) {
+      int fd = (int)strtol(v, NULL, 10);
+      if (fd <= 2) usage();
+      o->keep[o->nkeep++] = fd;
+    }
     else if (strcmp(a, "--rlimit") == 0 && o->nrlimits < MAX_RLIMITS) {
       char name[16];
       const char *eq = strchr(v, '=');
@@ -147,6 +157,9 @@ static void child(const struct options *o, int errpipe) {
   setrlimit(RLIMIT_CORE, &core);
   /* everything the worker leaked without O_CLOEXEC stays out of the sandbox; the status fd too */
   cloexec_from_3();
+  for (int i = 0; i < o->nkeep; i++) {
+    if (o->keep[i] == o->status_fd || fcntl(o->keep[i], F_SETFD, 0) != 0) fail(errpipe, "keep-fd");
+  }
   if (o->seccomp_file) {
     int fd = open(o->seccomp_file, O_RDONLY | O_CLOEXEC);
     if (fd < 0) fail(errpipe, "seccomp-open");
@@ -192,6 +205,7 @@ int main(int argc, char **argv) {
     child(&o, errpipe[1]);
   }
   close(errpipe[1]);
+  for (int i = 0; i < o.nkeep; i++) close(o.keep[i]);
   /* nobody may read this process's memory or descriptors, whatever uid it runs as */
   prctl(PR_SET_DUMPABLE, 0);
   /* let go of stdio: the worker's pipes end when bubblewrap's copies close */

@@ -42,6 +42,8 @@ export interface LanguageSpec {
   outOfMemory: RegExp;
   /** extra wall-clock allowance for startup (the JVM), ms */
   startupMs: number;
+  /** one sandbox per program, its tests run by the Python harness (session.ts), where the machine allows */
+  harness?: boolean;
 }
 
 /** resolves a tool through symlinks (e.g. /usr/bin/java → /usr/lib/jvm/…/bin/java) so /etc/alternatives need not be mounted */
@@ -97,6 +99,7 @@ export const LANGUAGE_SPECS: Partial<Record<Language, LanguageSpec>> = {
     runLimits: (memoryMb) => ({ asMb: memoryMb + 64, memoryMb, nproc: 32, fsizeMb: 16, nofile: 64 }),
     outOfMemory: /MemoryError/,
     startupMs: 500,
+    harness: true,
   },
   c: {
     toolchain: [HOST_TOOLS.gcc],

@@ -8,6 +8,7 @@ import { clip, COMPILE_LIMITS, COMPILE_OUTPUT_KEEP_BYTES, internalError, outputC
 import { buildHelper, helperUnavailable, type BuiltHelper } from './helper';
 import { HOST_TOOLS, LANGUAGE_SPECS, type LanguageSpec } from './languages';
 import { rootMounts, runSandboxed, type BwrapHost, type SandboxOutcome } from './spawn';
+import { PythonSession } from './session';
 import { validFileName } from '../files';
 import { processIsolation, type Isolation } from '../cgroup';
 
@@ -60,6 +61,8 @@ export interface BwrapOptions {
   allowWeakIsolation?: boolean;
   /** the control groups to use (default: this process's, detected once) */
   isolation?: Isolation;
+  /** false: one sandbox per test even where the Python harness could serve a program's tests (benches, specs) */
+  harness?: boolean;
 }
 
 /**
@@ -101,7 +104,7 @@ export class BwrapRunner implements Runner {
     return this.unavailableReason(language) === undefined;
   }
 
-  async prepare(language: Language, files: SourceFile[], _limits: Limits): Promise<PreparedProgram> {
+  async prepare(language: Language, files: SourceFile[], prepareLimits: Limits): Promise<PreparedProgram> {
     const spec = LANGUAGE_SPECS[language];
     if (!spec || !this.supports(language)) throw new Error(`bubblewrap cannot run ${language} here`);
     const host = await this.host();
@@ -113,32 +116,66 @@ export class BwrapRunner implements Runner {
     if (new Set(names).size !== names.length) return failedProgram({ ok: false, output: 'two files have the same name', timeMs: 0 });
 
     const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'gema-box-'));
-    const dispose = () => fsp.rm(workDir, { recursive: true, force: true });
+    let session: PythonSession | undefined;
+    const dispose = async () => {
+      await session?.close();
+      await fsp.rm(workDir, { recursive: true, force: true });
+    };
     try {
       await fsp.chmod(workDir, 0o755);
       if (host.runAs) await fsp.chown(workDir, host.runAs.uid, host.runAs.gid);
       // 'wx': a fresh directory, but never write through anything already there
       await Promise.all(files.map((f, i) => fsp.writeFile(path.join(workDir, names[i]!), f.content, { flag: 'wx', mode: 0o644 })));
-      const compile = spec.compile ? await this.compile(host, spec, workDir, names) : { ok: true, output: '', timeMs: 0 };
+      const sessionLimits = (limits: Limits) => ({ cpuMs: limits.timeMs, ...spec.runLimits(limits.memoryMb) });
+      const sameLimits = (limits: Limits) => JSON.stringify(sessionLimits(limits)) === JSON.stringify(sessionLimits(prepareLimits));
+      const openSession = async (): Promise<PythonSession | undefined> => {
+        if (!spec.harness || this.options.harness === false || !host.cgroups) return undefined;
+        const s = new PythonSession(host, this.mounts, { python: HOST_TOOLS.python, workDir, names, limits: sessionLimits(prepareLimits) });
+        return (await s.open()) ? s : undefined;
+      };
+      session = await openSession();
+      let compile: CompileResult | undefined;
+      if (session) compile = await this.checkInSession(session);
+      if (!compile) {
+        await session?.close();
+        session = undefined;
+        compile = spec.compile ? await this.compile(host, spec, workDir, names) : { ok: true, output: '', timeMs: 0 };
+      }
+      const checked = compile;
       const mounts = this.mounts;
-      return {
-        compile,
-        async run(stdin: string, limits: Limits): Promise<RunResult> {
-          if (!compile.ok) return internalError('the program did not compile');
-          try {
-            const outcome = await runSandboxed(host, mounts, {
-              workDir,
-              writable: false,
-              argv: spec.run(names, files, limits.memoryMb, HOST_TOOLS),
-              limits: { cpuMs: limits.timeMs, ...spec.runLimits(limits.memoryMb) },
-              stdin,
-              wallMs: limits.timeMs * 2 + spec.startupMs + 500,
-              caps: outputCaps(limits),
-            });
-            return judge(spec, limits, outcome);
-          } catch (err) {
-            return internalError(`sandbox failed to start: ${(err as Error).message}`);
+      // the harness runs one test at a time: runs of a program are queued
+      let queue: Promise<unknown> = Promise.resolve();
+      const runOne = async (stdin: string, limits: Limits): Promise<RunResult> => {
+        if (!checked.ok) return internalError('the program did not compile');
+        const wallMs = limits.timeMs * 2 + spec.startupMs + 500;
+        try {
+          if (spec.harness && sameLimits(limits)) {
+            if (!session?.alive) {
+              await session?.close();
+              session = await openSession();
+            }
+            if (session?.alive) return judge(spec, limits, await session.run(stdin, wallMs, outputCaps(limits)));
           }
+          const outcome = await runSandboxed(host, mounts, {
+            workDir,
+            writable: false,
+            argv: spec.run(names, files, limits.memoryMb, HOST_TOOLS),
+            limits: { cpuMs: limits.timeMs, ...spec.runLimits(limits.memoryMb) },
+            stdin,
+            wallMs,
+            caps: outputCaps(limits),
+          });
+          return judge(spec, limits, outcome);
+        } catch (err) {
+          return internalError(`sandbox failed to start: ${(err as Error).message}`);
+        }
+      };
+      return {
+        compile: checked,
+        run(stdin: string, limits: Limits): Promise<RunResult> {
+          const result = queue.then(() => runOne(stdin, limits));
+          queue = result.catch(() => undefined);
+          return result;
         },
         dispose,
       };
@@ -146,6 +183,25 @@ export class BwrapRunner implements Runner {
       await dispose();
       throw err;
     }
+  }
+
+  /**
+   * The syntax check as the harness's first process. Undefined (the caller runs the separate check
+   * sandbox, with the compiler's own limits) when the check did not end by itself: a source that takes
+   * more than the test's memory or output to compile is judged as before.
+   */
+  private async checkInSession(session: PythonSession): Promise<CompileResult | undefined> {
+    const outcome = await session.check(COMPILE_LIMITS.timeMs * 1.5, COMPILE_LIMITS.timeMs, {
+      keep: COMPILE_OUTPUT_KEEP_BYTES,
+      hard: 4 * 1024 * 1024,
+    });
+    const s = outcome.status;
+    if (!s || outcome.cpuKilled || outcome.memoryKilled || outcome.wallTimedOut || outcome.outputLimited || (outcome.usage?.ooms ?? 0) > 0)
+      return undefined;
+    // killed by a signal (RLIMIT_CPU of the tests' limits) or an exit the check does not make: judged by the separate check
+    if (s.signal !== 0 || (s.exit !== 0 && s.exit !== 1)) return undefined;
+    const text = (outcome.output.stdout.text() + outcome.output.stderr.text()).replaceAll('/box/', '');
+    return { ok: s.exit === 0 && s.signal === 0, output: clip(text, COMPILE_OUTPUT_KEEP_BYTES), timeMs: Math.round(outcome.wallMs) };
   }
 
   private async compile(host: BwrapHost, spec: LanguageSpec, workDir: string, names: string[]): Promise<CompileResult> {

@@ -12,9 +12,9 @@ const SHM_BYTES = 8 * 1024 * 1024;
 /** the fd gema-run hands bubblewrap the seccomp filter on */
 const SECCOMP_FD = 10;
 /** how often the worker reads the run's control group while it runs */
-const POLL_MS = 10;
+export const POLL_MS = 10;
 /** how far past the CPU limit a run may get before the worker kills its group */
-const CPU_KILL_MARGIN_MS = 50;
+export const CPU_KILL_MARGIN_MS = 50;
 /** memory a run's group gets on top of the judged limit: bubblewrap's own two processes and page cache */
 export const SANDBOX_OVERHEAD_MB = 16;
 
@@ -97,7 +97,12 @@ export function rootMounts(): string[] {
 
 const ENV = ['PATH', '/usr/bin:/bin', 'HOME', '/tmp', 'TMPDIR', '/tmp', 'LANG', 'C.UTF-8', 'LC_ALL', 'C.UTF-8'];
 
-export function bwrapArgs(mounts: string[], call: Pick<SandboxCall, 'workDir' | 'writable' | 'argv'>): string[] {
+/**
+ * bubblewrap's arguments. `asPid1`: the command is the PID namespace's init itself (no bubblewrap
+ * init in between): the Python harness, which must be PID 1 so that no process of the sandbox can
+ * signal it.
+ */
+export function bwrapArgs(mounts: string[], call: Pick<SandboxCall, 'workDir' | 'writable' | 'argv'>, asPid1 = false): string[] {
   const env: string[] = [];
   for (let i = 0; i < ENV.length; i += 2) env.push('--setenv', ENV[i]!, ENV[i + 1]!);
   return [
@@ -106,6 +111,7 @@ export function bwrapArgs(mounts: string[], call: Pick<SandboxCall, 'workDir' | 
     '--disable-userns',
     '--die-with-parent',
     '--new-session',
+    ...(asPid1 ? ['--as-pid-1'] : []),
     '--uid',
     '65534',
     '--gid',
@@ -160,9 +166,10 @@ export function sandboxCommand(call: Pick<SandboxCall, 'argv' | 'limits'>, group
 }
 
 /** gema-run's arguments: the groups to join, the user to become, the rlimits, then bubblewrap's command */
-export function helperArgs(host: BwrapHost, group: RunGroup | undefined, limits: ProcessLimits, bwrap: string[]): string[] {
+export function helperArgs(host: BwrapHost, group: RunGroup | undefined, limits: ProcessLimits, bwrap: string[], keepFds: number[] = []): string[] {
   const mb = (n: number) => String(n * 1024 * 1024);
   const args = ['--status-fd', '3', '--seccomp-file', host.helper.seccomp, '--seccomp-fd', String(SECCOMP_FD)];
+  for (const fd of keepFds) args.push('--keep-fd', String(fd));
   for (const file of group?.procsFiles ?? []) args.push('--cgroup', file);
   if (host.runAs) args.push('--uid', String(host.runAs.uid), '--gid', String(host.runAs.gid));
   // RLIMIT_CPU (whole seconds) is the backstop behind the worker's watch of the group's CPU time
@@ -188,6 +195,8 @@ export function parseStatus(text: string): HelperStatus | undefined {
 }
 
 let runCounter = 0;
+/** a name for a run's control group, unique in this process */
+export const nextRunName = () => `run-${++runCounter}`;
 
 /**
  * Runs one process in a fresh bubblewrap sandbox inside a fresh control group. Output comes only from
@@ -197,7 +206,7 @@ let runCounter = 0;
  * memory are then read from the group, and the group is removed.
  */
 export async function runSandboxed(host: BwrapHost, mounts: string[], call: SandboxCall): Promise<SandboxOutcome> {
-  const group = host.cgroups?.createRun(`run-${++runCounter}`, {
+  const group = host.cgroups?.createRun(nextRunName(), {
     memoryBytes: (call.limits.memoryMb + SANDBOX_OVERHEAD_MB) * 1024 * 1024,
     // bubblewrap's monitor outside the PID namespace, on top of its init and the program's own
     pids: call.limits.nproc + 1,

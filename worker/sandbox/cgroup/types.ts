@@ -29,6 +29,12 @@ export interface RunGroup {
   adopt(pid: number): void;
   /** cheap enough to poll every few ms */
   usage(): GroupUsage;
+  /**
+   * Starts the peak over from the memory in use now, for a group that serves several tests in turn
+   * (the Python harness): cgroup v1 restarts `memory.max_usage_in_bytes`; cgroup v2 then reports the
+   * highest `memory.current` read since (each poll and the final read). False: the group serves one test.
+   */
+  resetPeak?(): boolean;
   /** pids of the processes in the group now */
   pids(): number[];
   /** kills every process in the group, however fast they fork, and waits until it is empty */

@@ -48,6 +48,18 @@ class V1RunGroup implements RunGroup {
     };
   }
 
+  resetPeak(): boolean {
+    const mem = this.dirs.memory;
+    try {
+      // writing 0 makes the maximum the current usage (cgroup v1 memory controller)
+      this.fs.write(path.join(mem, 'memory.max_usage_in_bytes'), '0');
+      if (this.fs.exists(path.join(mem, 'memory.memsw.max_usage_in_bytes'))) this.fs.write(path.join(mem, 'memory.memsw.max_usage_in_bytes'), '0');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   pids(): number[] {
     return [...new Set(this.procsFiles.flatMap((f) => this.fs.pids(f)))];
   }

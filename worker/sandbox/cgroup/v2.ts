@@ -17,6 +17,11 @@ class V2RunGroup implements RunGroup {
   readonly procsFiles: string[];
   /** highest memory.current seen, for kernels without memory.peak (before 5.19) */
   private sampledPeak = 0;
+  /**
+   * After resetPeak(): the highest memory.current seen since (every read, so every 10 ms poll and the
+   * read after the test). memory.peak only restarts per open descriptor (kernel 6.12+), not used yet.
+   */
+  private sinceReset?: number;
 
   constructor(
     private readonly fs: CgroupFs,
@@ -45,11 +50,17 @@ class V2RunGroup implements RunGroup {
     const peak = this.fs.tryRead(f('memory.peak'));
     const current = num(this.fs.tryRead(f('memory.current')));
     this.sampledPeak = Math.max(this.sampledPeak, current);
+    if (this.sinceReset !== undefined) this.sinceReset = Math.max(this.sinceReset, current);
     return {
       cpuUs: field(this.fs.tryRead(f('cpu.stat')), 'usage_usec'),
-      peakBytes: peak === undefined ? this.sampledPeak : Math.max(num(peak), current),
+      peakBytes: this.sinceReset ?? (peak === undefined ? this.sampledPeak : Math.max(num(peak), current)),
       ooms: field(events, 'oom_kill') + field(events, 'oom_group_kill') + field(events, 'oom'),
     };
+  }
+
+  resetPeak(): boolean {
+    this.sinceReset = num(this.fs.tryRead(path.join(this.dir, 'memory.current')));
+    return true;
   }
 
   pids(): number[] {

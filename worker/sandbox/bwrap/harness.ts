@@ -1,0 +1,279 @@
+/**
+ * The Python test harness: one bubblewrap sandbox per prepared program, in which this small trusted
+ * program is PID 1 and starts a fresh process for the syntax check and for every test
+ * (README.md#python-one-sandbox-per-submission-the-harness). Passed to `python3 -c`, so nothing needs copying
+ * into dist/.
+ *
+ * Why the student's processes cannot reach it:
+ * - it is PID 1 of the sandbox's PID namespace: the kernel delivers no signal from inside the
+ *   namespace to it (it installs no handlers), so no SIGKILL/SIGSTOP of a student's process reaches it;
+ * - it is not dumpable (prctl), so /proc/1/mem, /proc/1/fd/* and /proc/1/environ are closed to
+ *   processes of the same uid; ptrace and process_vm_* are denied by the seccomp filter anyway;
+ * - its control pipe (fd 0) and its status pipe (fd 4) are closed in every child before any student
+ *   code runs; the child gets a fresh pipe as stdin, and stdout/stderr are the worker's pipes.
+ * - it never parses or compiles the student's source itself: only the children do.
+ *
+ * Between tests: every process of the namespace but itself is killed (kill(-1) from PID 1) and
+ * reaped; /tmp and /dev/shm are emptied and SysV IPC objects removed, so nothing of one test is left
+ * for the next (POSIX message queues are refused by the seccomp filter). Only then does it report the
+ * end, and only after that does the worker send the nonce it writes after the output of the test: no
+ * student process exists while the nonce is in the sandbox, so none can forge the end of a test's output.
+ *
+ * Protocol, control (fd 0), worker → harness: frames `<verb> <length>\n<length bytes>`:
+ *   `check 0`: compile every .py file in /box (py_compile's message on stderr, exit 1 on a syntax error);
+ *   `run N` + the test's stdin: run /box/<first file> in a fresh process;
+ *   `mark N` + nonce: write `\n<nonce>\n` to stdout and stderr, then `marked` on the status fd.
+ *   End of file: exit.
+ * Status (fd 4), harness → worker, one line each: `ready`; `ended exit=N signal=N utime_us=N
+ * stime_us=N maxrss_kb=N leftover=N` (exit: the child's code or -1, signal: what killed it, rusage
+ * of every process reaped during the test); `marked S E` (1/0: the marker reached stdout, stderr).
+ */
+export const HARNESS_SOURCE = String.raw`
+import os, sys, select, ctypes, _signal, types, builtins, gc
+# a handler would make PID 1 killable from inside: SIGINT (Python's KeyboardInterrupt) is ignored
+_signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+CONTROL, STATUS = 0, 4
+MAIN = sys.argv[1]
+MODULES = sys.argv[1:]
+os.set_inheritable(STATUS, False)
+os.set_inheritable(CONTROL, False)
+
+def status(line):
+    os.write(STATUS, (line + '\n').encode())
+
+def read_exact(n):
+    parts = []
+    while n > 0:
+        b = os.read(CONTROL, min(n, 1 << 20))
+        if not b:
+            sys.exit(0)
+        parts.append(b)
+        n -= len(b)
+    return b''.join(parts)
+
+def read_frame():
+    head = b''
+    while not head.endswith(b'\n'):
+        b = os.read(CONTROL, 1)
+        if not b:
+            sys.exit(0)
+        head += b
+    verb, n = head.split()
+    return verb.decode(), read_exact(int(n))
+
+def child_check():
+    rc = 0
+    for f in MODULES:
+        if not f.endswith('.py'):
+            continue
+        try:
+            with open(f, 'rb') as fh:
+                compile(fh.read(), f, 'exec', dont_inherit=True)
+        except Exception as err:
+            import py_compile
+            sys.stderr.write(py_compile.PyCompileError(err.__class__, err, f).msg + '\n')
+            rc = 1
+            break
+    return rc
+
+def child_run():
+    main = types.ModuleType('__main__')
+    main.__file__ = MAIN
+    main.__builtins__ = builtins
+    main.__cached__ = None
+    sys.modules['__main__'] = main
+    sys.argv[:] = [MAIN]
+    sys.path[0] = os.path.dirname(MAIN)
+    try:
+        with open(MAIN, 'rb') as fh:
+            code = compile(fh.read(), MAIN, 'exec', dont_inherit=True)
+        exec(code, main.__dict__)
+        rc = 0
+    except SystemExit as e:
+        rc = exit_code(e)
+    except BaseException:
+        t, v, tb = sys.exc_info()
+        # the traceback starts in the student's file, as a python process's does
+        tb = tb.tb_next if tb is not None else None
+        sys.excepthook(t, v.with_traceback(tb), tb)
+        rc = 1
+    return rc
+
+def exit_code(e):
+    c = e.code
+    if c is None:
+        return 0
+    if isinstance(c, int):
+        return c & 0xFF
+    try:
+        sys.stderr.write(str(c) + '\n')
+    except Exception:
+        pass
+    return 1
+
+def finish(rc):
+    # what a python process does on its way out: threads joined, atexit, buffers flushed
+    try:
+        th = sys.modules.get('threading')
+        if th is not None:
+            th._shutdown()
+        import atexit
+        atexit._run_exitfuncs()
+    except SystemExit as e:
+        rc = exit_code(e)
+    except BaseException:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            rc = 120
+    os._exit(rc)
+
+def start(work, stdin_r):
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+        os.dup2(stdin_r, 0)
+        os.closerange(3, 65536)
+        rc = work()
+    except SystemExit as e:
+        rc = exit_code(e)
+    except BaseException:
+        rc = 1
+    finish(rc)
+
+def wipe(path):
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return
+    for n in names:
+        p = path + '/' + n
+        try:
+            if os.path.isdir(p) and not os.path.islink(p):
+                os.chmod(p, 0o700)
+                wipe(p)
+                os.rmdir(p)
+            else:
+                os.unlink(p)
+        except OSError:
+            pass
+
+IPC = (('shm', 1, 'shmctl'), ('sem', 1, 'semctl'), ('msg', 1, 'msgctl'))
+
+def clear_ipc():
+    for kind, col, fn in IPC:
+        try:
+            with open('/proc/sysvipc/' + kind) as fh:
+                rows = fh.read().split('\n')[1:]
+        except OSError:
+            continue
+        for row in rows:
+            cols = row.split()
+            if len(cols) > col:
+                getattr(libc, fn)(int(cols[col]), 0, 0, 0)  # IPC_RMID
+
+def others():
+    return [p for p in os.listdir('/proc') if p.isdigit() and p != '1']
+
+def kill_all():
+    leftover = 0
+    for _ in range(100):
+        try:
+            os.kill(-1, 9)
+        except ProcessLookupError:
+            pass
+        reap()
+        if not others():
+            break
+        leftover += 1
+    return leftover
+
+usage = [0, 0, 0]
+
+def account(ru):
+    usage[0] += int(ru.ru_utime * 1e6)
+    usage[1] += int(ru.ru_stime * 1e6)
+    usage[2] = max(usage[2], ru.ru_maxrss)
+
+def reap():
+    while True:
+        try:
+            pid, st, ru = os.wait4(-1, 0)
+        except ChildProcessError:
+            return
+        account(ru)
+
+def one(work, stdin):
+    usage[:] = [0, 0, 0]
+    r, w = os.pipe()
+    pid = start(work, r)
+    os.close(r)
+    pidfd = os.pidfd_open(pid)
+    os.set_blocking(w, False)
+    code, sig = -1, 0
+    done = False
+    while not done:
+        wr = [w] if w >= 0 else []
+        readable, writable, _ = select.select([pidfd], wr, [])
+        if writable:
+            try:
+                n = os.write(w, stdin[:1 << 16])
+                stdin = stdin[n:]
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                stdin = b''
+            if not stdin:
+                os.close(w)
+                w = -1
+        if readable:
+            _, st, ru = os.wait4(pid, 0)
+            account(ru)
+            if os.WIFEXITED(st):
+                code = os.WEXITSTATUS(st)
+            elif os.WIFSIGNALED(st):
+                sig = os.WTERMSIG(st)
+            done = True
+    os.close(pidfd)
+    if w >= 0:
+        os.close(w)
+    leftover = kill_all()
+    wipe('/tmp')
+    wipe('/dev/shm')
+    clear_ipc()
+    status('ended exit=%d signal=%d utime_us=%d stime_us=%d maxrss_kb=%d leftover=%d' % (code, sig, usage[0], usage[1], usage[2], leftover))
+
+# done once here rather than in every child: the compiler's first use, and the objects made so far
+# kept out of the collector's sight (a collection in a child would touch, and so copy, every page)
+compile('pass', '<warm-up>', 'exec')
+gc.freeze()
+status('ready')
+while True:
+    verb, body = read_frame()
+    if verb == 'check':
+        one(child_check, b'')
+    elif verb == 'run':
+        one(child_run, body)
+    elif verb == 'mark':
+        # a test may have left the shared stream non-blocking or shut it down: say which marker got out
+        line = b'\n' + body + b'\n'
+        out = []
+        for fd in (1, 2):
+            try:
+                os.set_blocking(fd, True)
+                rest = line
+                while rest:
+                    rest = rest[os.write(fd, rest):]
+                out.append('1')
+            except OSError:
+                out.append('0')
+        status('marked ' + ' '.join(out))
+    else:
+        sys.exit(2)
+`;
