@@ -87,6 +87,9 @@ function run(name: string, script: string): ChildProcess {
   return child;
 }
 
+/** Still running: a child ended by a signal has a null exitCode too, and its signalCode set. */
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
 /** 200 from GET /ready; false for anything else, a refused connection included. */
 function readyOnce(url: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -104,7 +107,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): 
   const until = Date.now() + timeoutMs;
   // often at first (a quiet machine is ready within a second), then less: each refused try costs CPU
   // that the API's own start-up on the same cores could use
-  for (let pause = 25; Date.now() < until && child.exitCode === null; pause = Math.min(pause * 1.5, 250)) {
+  for (let pause = 25; Date.now() < until && running(child); pause = Math.min(pause * 1.5, 250)) {
     if (await readyOnce(url)) return true;
     await new Promise((r) => setTimeout(r, pause));
   }
@@ -123,7 +126,7 @@ async function workerReport(
   try {
     client = await RedisConnection.open(redisUrl);
     const until = Date.now() + timeoutMs;
-    while (Date.now() < until && worker.exitCode === null) {
+    while (Date.now() < until && running(worker)) {
       const here = (await liveReports(client, prefix)).filter((r) => r.hostname === os.hostname() && Date.parse(r.checkedAt) >= spawnedAt);
       // the child itself under `node dist/…`; a runner in between (tsx) gives the worker a pid of its own
       const mine = here.find((r) => r.pid === worker.pid) ?? here[0];
@@ -172,7 +175,7 @@ async function main() {
   const stopAll = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    for (const c of children) if (c.exitCode === null) c.kill(signal);
+    for (const c of children) if (running(c)) c.kill(signal);
   };
   process.on('SIGINT', () => stopAll('SIGTERM'));
   process.on('SIGTERM', () => stopAll('SIGTERM'));
