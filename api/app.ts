@@ -3,6 +3,8 @@ import helmet from 'helmet';
 import cors from 'cors';
 import type { ApiDeps } from './deps';
 import type { RouteEntry } from './http/router';
+import { dispatchRouters } from './http/dispatch';
+import { chain, underPath } from './http/chain';
 import { requestContextMiddleware } from './middleware/request-context';
 import { observeRequests } from './middleware/observe';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
@@ -47,40 +49,43 @@ export function createApp(deps: ApiDeps): GemaApp {
   const histogram = config.metricsEnabled ? createHttpHistogram(deps.metrics) : undefined;
   if (config.metricsEnabled) registerSystemMetrics(deps.metrics);
 
-  app.use(requestContextMiddleware());
-  app.use(observeRequests({ logger, histogram }));
-  app.use(securityHeaders());
-  app.use(
-    cors({
-      origin: config.http.corsOrigins.length ? config.http.corsOrigins : false,
-      credentials: true,
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
-      maxAge: 600,
-    }),
-  );
-  app.use(compressJson());
-  // the first JSON parser to read a body wins; the general one then skips it
-  app.use('/api/v2/auth', express.json({ limit: AUTH_JSON_BODY_LIMIT }));
-  app.use(express.json({ limit: config.http.jsonBodyLimit }));
-  // the token check's Redis read is issued before the limiter counts, so both share one round trip
-  // (api/auth/middleware.ts)
-  app.use((req, res, next) => (UNLIMITED_PATHS.has(req.path) ? next() : deps.auth.prefetch(req, res, next)));
-  if (config.rateLimit.enabled) {
-    app.use(
-      createRateLimiter({
+  const limiter = config.rateLimit.enabled
+    ? createRateLimiter({
         name: 'global',
         windowMs: config.rateLimit.windowMs,
         max: config.rateLimit.max,
         redis: deps.redis,
         prefix: config.redis.prefix,
         skip: (req) => UNLIMITED_PATHS.has(req.path),
+        carriesRiders: true,
+      })
+    : undefined;
+  // the app-wide middlewares, in this order, as one layer (api/http/chain.ts)
+  app.use(
+    chain([
+      requestContextMiddleware(),
+      observeRequests({ logger, histogram }),
+      securityHeaders(),
+      cors({
+        origin: config.http.corsOrigins.length ? config.http.corsOrigins : false,
+        credentials: true,
+        exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+        maxAge: 600,
       }),
-    );
-  }
+      compressJson(),
+      // the first JSON parser to read a body wins; the general one then skips it
+      underPath('/api/v2/auth', express.json({ limit: AUTH_JSON_BODY_LIMIT })),
+      express.json({ limit: config.http.jsonBodyLimit }),
+      // the token check offers its deny-list read to the limiter's count: one Redis call (api/auth/middleware.ts)
+      (req, res, next) => (UNLIMITED_PATHS.has(req.path) ? next() : deps.auth.prefetch(req, res, next)),
+      ...(limiter ? [limiter] : []),
+    ]),
+  );
 
   const doc = lazyModule(() => loadOpenApi(config.rootDir));
   const routers = [...systemRoutes(deps, doc, deps.metrics), ...featureRouters(deps)];
-  for (const r of routers) app.use(r.prefix || '/', r.router);
+  // one layer that enters only the routers that can serve the path (api/http/dispatch.ts)
+  app.use(dispatchRouters(routers));
   app.locals.routes = routers.flatMap((r) => r.routes);
 
   app.use(notFoundHandler(app.locals.routes));

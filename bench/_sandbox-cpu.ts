@@ -1,12 +1,14 @@
 import '../common/require-node';
 import { createSandbox } from '../worker/sandbox';
-import type { Language, Limits } from '../worker/sandbox/types';
+import type { Language, Limits, RunResult } from '../worker/sandbox/types';
 import { cpuMs, processTree } from './_lib';
 
 /**
  * CPU per graded submission straight on the sandbox (prepare, five runs, dispose), split into this
  * process (the worker's side: IPC, spawning) and its children (runner children, bwrap, Python):
  * load-insensitive, so before/after comparisons hold on a busy machine. The pool is warmed first.
+ * Runs go as the grader sends them (`runAll` where the backend has it); BENCH_ONE_BY_ONE=1 sends one
+ * request per test, as before.
  *
  *   npx tsx bench/_sandbox-cpu.ts [javascript|python] [submissions] [concurrency]
  */
@@ -21,6 +23,7 @@ const SOURCE: Record<string, { name: string; content: string }> = {
   python: { name: 'main.py', content: 'import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n' },
 };
 const TESTS = Array.from({ length: 5 }, (_, i) => Array.from({ length: 10 * (i + 1) }, (_, k) => k).join(' '));
+const ONE_BY_ONE = process.env.BENCH_ONE_BY_ONE === '1';
 const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
 
 const own = () => {
@@ -40,9 +43,21 @@ async function main() {
   const gradeOne = async () => {
     const program = await runner.prepare(language, [SOURCE[language]!], LIMITS);
     try {
-      for (const stdin of TESTS) {
-        const r = await program.run(stdin, LIMITS);
+      const check = (r: RunResult) => {
         if (r.verdict !== 'ok') throw new Error(`${language}: ${r.verdict} ${r.stderr} ${r.message ?? ''}`);
+      };
+      if (program.runAll && !ONE_BY_ONE) {
+        let n = 0;
+        for await (const r of program.runAll(
+          TESTS.map((stdin) => ({ stdin })),
+          LIMITS,
+        )) {
+          check(r);
+          n++;
+        }
+        if (n !== TESTS.length) throw new Error(`${n} of ${TESTS.length} runs`);
+      } else {
+        for (const stdin of TESTS) check(await program.run(stdin, LIMITS));
       }
     } finally {
       await program.dispose();

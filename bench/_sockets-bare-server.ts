@@ -2,6 +2,8 @@ import '../common/require-node';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { TRANSPORT_OPTIONS, dropHandshakeRequests } from '../api/realtime/transport';
+import { answerMemoryProbe } from './_sockets-mem';
 
 /**
  * The ceiling of bench/sockets.ts: Socket.IO on a bare node:http server, no authentication, no
@@ -18,6 +20,15 @@ const server = http.createServer((req, res) => {
     res.writeHead(204).end();
   });
 });
-const io = new Server(server, { path: '/socket.io', perMessageDeflate: false, httpCompression: false });
-io.on('connection', (socket) => void socket.join('all'));
+// the API's transport settings and its handshake-request drop (api/realtime/transport.ts), so the
+// ceiling differs from the app by auth, Redis and our per-socket state only; BENCH_BARE_KEEP_REQUEST=1
+// keeps engine.io's default (the request held per socket), for an A/B
+const io = new Server(server, { ...TRANSPORT_OPTIONS });
+if (process.env.BENCH_BARE_KEEP_REQUEST !== '1') dropHandshakeRequests(io);
+io.on('connection', (socket) => {
+  // the app keeps no token once authenticated: neither does its ceiling
+  socket.handshake.auth = {};
+  void socket.join('all');
+});
+answerMemoryProbe(() => io.engine.clientsCount);
 server.listen(0, '127.0.0.1', () => process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`));

@@ -6,6 +6,7 @@ import { createApp } from '../api/app';
 import { createApiDeps } from '../api/deps';
 import { attachSocketServer } from '../api/realtime/socket-server';
 import { featureRoomAuthorizers } from '../api/modules';
+import { answerMemoryProbe } from './_sockets-mem';
 
 /**
  * The server under test for bench/streams.ts, in its own process (the parent reads its RSS from
@@ -21,7 +22,8 @@ async function main() {
     const deps = createApiDeps(config, createLogger(config, 'api'));
     await deps.sequelize.authenticate();
     server = http.createServer(createApp(deps));
-    attachSocketServer(server, deps, featureRoomAuthorizers(deps));
+    const sockets = attachSocketServer(server, deps, featureRoomAuthorizers(deps));
+    answerMemoryProbe(() => sockets.io.engine.clientsCount);
   } else if (mode === 'bare') {
     const open = new Set<http.ServerResponse>();
     let id = 0;

@@ -7,6 +7,8 @@ import '../common/require-node';
  *     middleware, the global Redis rate limiter on with a limit it never reaches), page cache on;
  *   - `appUncached`: the same with STUDENT_CACHE_SECONDS=0, so every request runs its SQL;
  *   - `bare` (the ceiling): node:http doing the least a cached page costs (bench/_learning-bare.ts).
+ * Every request carries a browser's `Accept-Encoding: gzip, deflate, br` (BENCH_ACCEPT_ENCODING; empty
+ * for none): without it no answer is compressed, and a bench would miss what compression costs.
  * Also the EXPLAIN ANALYZE of both queries (bench/results/learning-plans.txt) and each server's RSS.
  * Writes bench/results/learning.json. Needs `npm run build` (bench/run-all does it).
  *
@@ -38,6 +40,8 @@ const READERS = 200;
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const ROUTES = ['/api/v2/tutorial/assignments', '/api/v2/student/dashboard'] as const;
 const TARGET = { requestsPerSecondAtLeast: 3000, p95BelowMs: 50 };
+const ACCEPT_ENCODING = process.env.BENCH_ACCEPT_ENCODING ?? 'gzip, deflate, br';
+const HEADERS: Record<string, string> = ACCEPT_ENCODING ? { 'Accept-Encoding': ACCEPT_ENCODING } : {};
 
 async function waitReady(url: string, child: ChildProcess, ms = 60_000) {
   const until = Date.now() + ms;
@@ -132,27 +136,44 @@ async function main() {
 
     const routes: Record<
       string,
-      { app: LoadFigures; appUncached: LoadFigures; bare: LoadFigures; ratio: number; rssMb: Record<string, number>; allocation: AllocationFigures }
+      {
+        app: LoadFigures;
+        appUncached: LoadFigures;
+        bare: LoadFigures;
+        bodyBytes: Record<string, number>;
+        ratio: number;
+        rssMb: Record<string, number>;
+        allocation: AllocationFigures;
+      }
     > = {};
     for (const route of ROUTES) {
       // warming the app also fills the page cache for every reader, which the ceiling then reads
-      await warm({ url: `${app.url}${route}`, connections: CONNECTIONS, rotate });
-      await warm({ url: `${uncached.url}${route}`, connections: CONNECTIONS, rotate });
-      await warm({ url: `${bare.url}${route}`, connections: CONNECTIONS, rotate });
+      await warm({ url: `${app.url}${route}`, connections: CONNECTIONS, rotate, headers: HEADERS });
+      await warm({ url: `${uncached.url}${route}`, connections: CONNECTIONS, rotate, headers: HEADERS });
+      await warm({ url: `${bare.url}${route}`, connections: CONNECTIONS, rotate, headers: HEADERS });
+      // what one page weighs on the wire, as it is and as the bench's clients get it
+      const sizeOf = async (acceptEncoding: string) => {
+        const res = await fetch(`${app.url}${route}`, { headers: { Authorization: bearer[0]!, 'Accept-Encoding': acceptEncoding } });
+        await res.arrayBuffer();
+        return { bytes: Number(res.headers.get('content-length')), encoding: res.headers.get('content-encoding') ?? 'identity' };
+      };
+      const bodyBytes = [await sizeOf('identity'), ...(ACCEPT_ENCODING ? [await sizeOf(ACCEPT_ENCODING)] : [])];
       const measured = await allocProbe.measure(app.child.pid!, () =>
-        load({ url: `${app.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate }),
+        load({ url: `${app.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate, headers: HEADERS }),
       );
       const figures = {
         app: measured.result,
-        appUncached: await load({ url: `${uncached.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate }),
-        bare: await load({ url: `${bare.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate }),
+        appUncached: await load({ url: `${uncached.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate, headers: HEADERS }),
+        bare: await load({ url: `${bare.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate, headers: HEADERS }),
       };
       routes[route] = {
         ...figures,
+        bodyBytes: Object.fromEntries(bodyBytes.map((b) => [b.encoding, b.bytes])),
         ratio: Math.round((figures.app.requestsPerSecond / figures.bare.requestsPerSecond) * 100) / 100,
         rssMb: { app: rssMb(app.child.pid!), appUncached: rssMb(uncached.child.pid!), bare: rssMb(bare.child.pid!) },
         allocation: measured.allocation,
       };
+      process.stdout.write(`${route} body bytes: ${JSON.stringify(routes[route].bodyBytes)}\n`);
       process.stdout.write(`${route} app allocation: ${JSON.stringify(measured.allocation)}\n`);
       for (const [name, f] of Object.entries(figures)) {
         process.stdout.write(
@@ -178,9 +199,10 @@ async function main() {
           ? 'wrk, pinned to the last CPU; servers pinned to the others (taskset)'
           : 'autocannon in this process (wrk not found)',
         connections: CONNECTIONS,
+        acceptEncoding: ACCEPT_ENCODING || null,
         secondsPerRun: SECONDS,
         app: 'dist/api/server.js, NODE_ENV=production, heap flags, every middleware, global Redis rate limiter on (limit never reached), pool 20',
-        bare: 'node:http + HS256 verify + the pipelined Redis read of the cached page (bench/_learning-bare.ts)',
+        bare: 'node:http + HS256 verify + one MGET of the version keys + the page bytes held in memory, gzipped once (bench/_learning-bare.ts)',
       },
       target: TARGET,
       routes,

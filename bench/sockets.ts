@@ -12,7 +12,8 @@ import { createRedis, closeRedis } from '../common/redis';
 import { RealtimePublisher } from '../common/realtime/publisher';
 import { rooms } from '../common/realtime/events';
 import { AccessTokens } from '../api/auth/tokens';
-import { dropBenchData, rssMb, stopChild, waitForLine, writeResults } from './_lib';
+import { HEAP_FLAGS } from '../common/runtime/heap-flags';
+import { cpuMs, dropBenchData, rssMb, stopChild, waitForLine, writeResults } from './_lib';
 
 /**
  * 10,000 live clients on one web process. The server (bench/_streams-server.ts `app`: Express,
@@ -36,6 +37,11 @@ const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 16);
 const GAP_MS = Number(process.env.BENCH_BROADCAST_GAP_MS ?? 500);
 /** which phases to run (all by default): app, bare, two, polling */
 const PHASES = (process.env.BENCH_PHASES ?? 'app,bare,two,polling').split(',');
+/** the servers' V8 flags: production's (common/runtime/heap-flags.ts) unless BENCH_SERVER_NODE_FLAGS says otherwise ('' for Node's defaults) */
+const SERVER_FLAGS =
+  process.env.BENCH_SERVER_NODE_FLAGS !== undefined ? process.env.BENCH_SERVER_NODE_FLAGS.split(' ').filter(Boolean) : [...HEAP_FLAGS];
+/** a directory: each phase's server writes a heap snapshot there once its clients are connected */
+const SNAPSHOT_DIR = process.env.BENCH_HEAP_SNAPSHOT;
 const TARGETS = { rssMbAt10k: 250, deliveryP95Ms: 300, httpP99Ms: 100 };
 
 const runId = `${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
@@ -67,13 +73,49 @@ function pin(pid: number, core: number) {
 
 async function startServer(mode: 'app' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
   const script = mode === 'app' ? ['_streams-server.ts', 'app'] : ['_sockets-bare-server.ts'];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, script[0]!), ...script.slice(1)], {
+  // --expose-gc only lets the memory probe (bench/_sockets-mem.ts) collect before it counts
+  const child = spawn(process.execPath, [...SERVER_FLAGS, '--expose-gc', '--import', 'tsx', path.join(__dirname, script[0]!), ...script.slice(1)], {
     env,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], `${mode} server`).then(Number);
   return { url: `http://127.0.0.1:${port}`, child };
 }
+
+interface Memory {
+  sockets: number;
+  rss: number;
+  heapUsed: number;
+  external: number;
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+}
+
+/** The server's memory after two forced full collections (its stdin `MEM`, bench/_sockets-mem.ts). */
+function collectedMemory(server: ChildProcess): Promise<Memory> {
+  const line = waitForLine(server, (l) => (l.startsWith('MEM ') ? l.slice(4) : undefined), 'server memory probe');
+  server.stdin!.write('MEM\n');
+  return line.then((json) => JSON.parse(json) as Memory);
+}
+
+/** The server writes a heap snapshot into SNAPSHOT_DIR (`SNAP <file>` on its stdin). */
+async function heapSnapshot(server: ChildProcess, name: string): Promise<void> {
+  const written = waitForLine(server, (l) => (l.startsWith('SNAP ') ? l.slice(5) : undefined), 'heap snapshot');
+  server.stdin!.write(`SNAP ${path.join(SNAPSHOT_DIR!, `${name}.heapsnapshot`)}\n`);
+  process.stderr.write(`heap snapshot: ${await written}\n`);
+}
+
+/** Live bytes a socket holds: the heap and external memory after a forced GC, connected minus idle. */
+const bytesPerSocket = (idle: Memory, connected: Memory) => {
+  const n = Math.max(1, connected.sockets - idle.sockets);
+  return {
+    heap: Math.round((connected.heapUsed - idle.heapUsed) / n),
+    external: Math.round((connected.external - idle.external) / n),
+    rss: Math.round((connected.rss - idle.rss) / n),
+  };
+};
 
 interface Clients {
   child: ChildProcess;
@@ -230,9 +272,13 @@ async function main() {
       try {
         await sleep(1000);
         const idle = rssMb(server.child.pid!);
+        const idleCollected = await collectedMemory(server.child);
+        if (SNAPSHOT_DIR) await heapSnapshot(server.child, `${mode}-${transport}-idle`);
         const clients = await startClients([server.url], count, tokensFile, transport);
         await sleep(2000);
         const connected = rssMb(server.child.pid!);
+        const connectedCollected = await collectedMemory(server.child);
+        if (SNAPSHOT_DIR) await heapSnapshot(server.child, `${mode}-${transport}-${count}`);
         const broadcastSeconds = Math.ceil((BROADCASTS * GAP_MS) / 1000) + 1;
         const httpIdle = mode === 'app' ? await httpLoad(server.url, signed[0]!, 3) : undefined;
         let peak = connected;
@@ -243,11 +289,14 @@ async function main() {
             await sleep(100);
           }
         })();
+        const cpuBefore = cpuMs(server.child.pid!);
         const [httpDuring] = await Promise.all([
           mode === 'app' ? httpLoad(server.url, signed[0]!, broadcastSeconds) : Promise.resolve(undefined),
           broadcast(mode === 'bare' ? server.url : undefined),
         ]);
         await clients.settle(BROADCASTS * count);
+        // CPU, unlike the delays, does not depend on what else the machine runs
+        const cpuPerBroadcast = (cpuMs(server.child.pid!) - cpuBefore) / BROADCASTS;
         sampling = false;
         await sampler;
         const report = await clients.report();
@@ -260,12 +309,16 @@ async function main() {
           ...(transport === 'polling' ? { upgradedToWebsocket: clients.connected.upgraded } : {}),
           rssMb: { idle, connected, peak },
           kbPerSocket: Math.round(((connected - idle) * 1024) / count),
+          // after forced full collections: what each socket keeps alive, apart from V8's sizing
+          afterGc: { idle: idleCollected, connected: connectedCollected, bytesPerSocket: bytesPerSocket(idleCollected, connectedCollected) },
           delivery: {
             broadcasts: BROADCASTS,
             deliveries: report.all.deliveries,
             expected: BROADCASTS * count,
             duplicates: report.duplicates,
             latencyMs: { p50: report.all.p50, p95: report.all.p95, p99: report.all.p99, max: report.all.max },
+            // the server's CPU over the broadcasts' window over their number (the app's includes its HTTP load)
+            serverCpuMsPerBroadcast: Math.round(cpuPerBroadcast),
           },
           ...(httpIdle ? { httpSessionWhileHolding: httpIdle, httpSessionWhileBroadcasting: httpDuring } : {}),
         };
@@ -331,6 +384,7 @@ async function main() {
         loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 10) / 10),
       },
       targets: TARGETS,
+      serverNodeFlags: SERVER_FLAGS,
       scenario: {
         what: `every socket belongs to one classroom; ${BROADCASTS} grading:completed events ${GAP_MS} ms apart are published to the classroom room through the Redis emitter (as a worker publishes); latency is from the publish to each client's arrival (one clock)`,
         clients: 'a separate process (bench/_sockets-clients.ts) pinned to the last core; one authenticated student per socket',

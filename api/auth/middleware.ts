@@ -5,6 +5,7 @@ import type { Role } from '../../common/models';
 import { requestContext } from '../../common/context';
 import type { AccessTokens, AccessClaims } from './tokens';
 import type { AccessRevocation, RevocationSubject } from './revocation';
+import { offerRider, takeRider } from '../middleware/rate-limit';
 
 export interface AuthUser {
   id: string;
@@ -77,8 +78,8 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m && m[1]!.toLowerCase() === 'bearer' ? m[2] : undefined;
 }
 
-/** A request's verdict: the user, `false` (no, bad or revoked token), or a rejection (Redis could not answer). */
-type Verdict = Promise<AuthUser | false>;
+/** A token's verdict: the user, why it was refused, or a rejection (Redis could not answer). */
+type Verdict = Promise<AuthUser | 'invalid' | 'revoked'>;
 const PREFETCHED = Symbol('gema.auth.prefetched');
 type Prefetched = Request & { [PREFETCHED]?: { header: string; verdict: Verdict } };
 
@@ -87,42 +88,53 @@ type Prefetched = Request & { [PREFETCHED]?: { header: string; verdict: Verdict 
  * asked whether the token or its session was revoked. No database query: this runs on every
  * authenticated request.
  *
- * `prefetch` starts that check as the request comes in, before the global rate limiter counts it:
- * ioredis pipelines automatically (commands issued before the next `setImmediate` go in one write),
- * so the limiter's EVALSHA and the deny list's MGET share one round trip instead of the MGET waiting
- * for the limiter's answer. `requireAuth` then takes the verdict already under way.
+ * `prefetch` starts that check as the request comes in, just before the global rate limiter counts
+ * it, and offers the deny-list keys to the limiter, whose one Redis call then counts the request and
+ * reads them (api/middleware/rate-limit.ts, `CountRider`): one command and one round trip, where
+ * there were two commands (pipelined together) and before that two round trips. `requireAuth` then
+ * takes the verdict already under way.
  */
 export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRevocation): AuthMiddleware {
-  const check = (header: string | undefined): Verdict => {
-    const token = bearerToken(header);
-    if (token === undefined) return Promise.resolve(false);
+  // the one token check, for HTTP (from the header) and the Socket.IO handshake (authenticateToken);
+  // `denied` reads the deny list, by default with its own MGET
+  const check = (token: string | undefined, denied: (claims: AccessClaims) => Promise<boolean> = (c) => revocation.isRevoked(c)): Verdict => {
+    if (token === undefined) return Promise.resolve('invalid');
     let claims: AccessClaims;
     try {
       claims = tokens.verify(token);
     } catch {
-      return Promise.resolve(false);
+      return Promise.resolve('invalid');
     }
-    return revocation.isRevoked(claims).then((revoked) => (revoked ? false : toAuthUser(claims)));
+    return denied(claims).then((revoked) => (revoked ? 'revoked' : toAuthUser(claims)));
   };
 
   const prefetch: RequestHandler = (req, _res, next) => {
     const header = req.headers.authorization;
-    if (header !== undefined) {
-      const verdict = check(header);
-      // a route that never authenticates leaves the verdict unread; its failure is then nobody's
-      verdict.catch(() => undefined);
-      (req as Prefetched)[PREFETCHED] = { header, verdict };
-    }
+    if (header === undefined) return next();
+    // the deny-list keys are offered to the global limiter, whose count reads them in the same call
+    const verdict = check(
+      bearerToken(header),
+      (claims) =>
+        new Promise<boolean>((resolve, reject) => {
+          offerRider(req, { keys: revocation.keysOf(claims), resolve: (values) => resolve(revocation.deniedIn(values, claims)), reject });
+        }),
+    );
+    // a route that never authenticates leaves the verdict unread; its failure is then nobody's
+    verdict.catch(() => undefined);
+    (req as Prefetched)[PREFETCHED] = { header, verdict };
     next();
+    // no limiter took them (rate limiting off, or this path not counted): read them alone
+    const rider = takeRider(req);
+    if (rider) revocation.read(rider.keys).then(rider.resolve, rider.reject);
   };
 
   // failures use the common error envelope
   const requireAuth: RequestHandler = (req, _res, next) => {
     const header = req.headers.authorization;
     const pre = (req as Prefetched)[PREFETCHED];
-    const verdict = pre && pre.header === header ? pre.verdict : check(header);
+    const verdict = pre && pre.header === header ? pre.verdict : check(bearerToken(header));
     verdict.then((user) => {
-      if (!user) return next(new UnauthenticatedError('A valid access token is required'));
+      if (typeof user === 'string') return next(new UnauthenticatedError('A valid access token is required'));
       const gate = passwordChangeGate(user, req.method, req.baseUrl + req.path);
       if (gate) return next(gate);
       req.user = user;
@@ -140,14 +152,9 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
     };
 
   const authenticateToken = async (token: string): Promise<AuthUser> => {
-    let claims: AccessClaims;
-    try {
-      claims = tokens.verify(token);
-    } catch {
-      throw new UnauthenticatedError('A valid access token is required');
-    }
-    if (await revocation.isRevoked(claims)) throw new UnauthenticatedError('The token was revoked');
-    const user = toAuthUser(claims);
+    const user = await check(token);
+    if (user === 'invalid') throw new UnauthenticatedError('A valid access token is required');
+    if (user === 'revoked') throw new UnauthenticatedError('The token was revoked');
     if (user.mustChangePassword) throw new ForbiddenError('Change your password before using GEMA', 'PASSWORD_CHANGE_REQUIRED');
     return user;
   };

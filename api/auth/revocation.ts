@@ -8,7 +8,8 @@ export type RevocationSubject = Pick<AccessClaims, 'jti' | 'sid' | 'sub' | 'iat'
 /**
  * Access tokens are stateless, so logging out has to deny them until they expire. A token is dead
  * when its own id, its session (refresh family) id or its user (suspended, deleted) is on the deny
- * list; all three are read with a single MGET, the only Redis round trip an authenticated request pays.
+ * list; all three are read at once: inside the global limiter's count on HTTP (api/auth/middleware.ts),
+ * with a single MGET otherwise.
  */
 export class AccessRevocation {
   constructor(
@@ -36,7 +37,17 @@ export class AccessRevocation {
   }
 
   async isRevoked(claims: RevocationSubject): Promise<boolean> {
-    return deniedBy(await this.redis.mget(this.keysOf(claims)), claims.iat);
+    return this.deniedIn(await this.read(this.keysOf(claims)), claims);
+  }
+
+  /** The deny-list values of `keysOf`, read alone (the global limiter's count reads them otherwise). */
+  read(keys: string[]): Promise<(string | null)[]> {
+    return this.redis.mget(keys);
+  }
+
+  /** Whether a token is dead by the values of its `keysOf`, read by whichever Redis call. */
+  deniedIn(values: (string | null)[], claims: RevocationSubject): boolean {
+    return deniedBy(values, claims.iat);
   }
 
   /** For many tokens at once (a sweep of the sockets a process holds): one MGET. */

@@ -50,54 +50,59 @@ export class CodingSubmissionWorkflow {
     await this.languages.assertRunnable(input.language);
     await assertQueueHasRoom(this.deps.queues.grading, this.deps.config.sandbox.gradingQueueMaxDepth, 'grading');
 
-    const submission = await this.deps.sequelize.transaction(async (transaction) => {
-      // one submitter at a time per student, so two requests at once cannot both take the last slot
-      await this.deps.sequelize.query('SELECT pg_advisory_xact_lock(hashtext(:key))', {
-        replacements: { key: `coding-submit:${user.id}` },
-        type: QueryTypes.SELECT,
-        transaction,
-      });
-      const pending = await CodingSubmission.count({
-        where: { userId: user.id, status: { [Op.in]: ['queued', 'running'] } },
-        transaction,
-      });
-      if (pending >= this.deps.config.sandbox.maxPendingPerUser) {
-        throw new RateLimitedError(
-          PENDING_RETRY_AFTER_S,
-          `At most ${this.deps.config.sandbox.maxPendingPerUser} submissions may wait for grading at once`,
-          'TOO_MANY_PENDING',
-        );
-      }
-      const previous = await CodingSubmission.count({ where: { userId: user.id, taskId: task.id }, transaction });
-      const [author] = await this.deps.sequelize.query<{ classroom_id: string | null }>('SELECT classroom_id FROM users WHERE id = :id', {
-        replacements: { id: user.id },
-        type: QueryTypes.SELECT,
-        transaction,
-      });
-      const id = crypto.randomUUID();
-      return CodingSubmission.create(
-        {
+    const id = crypto.randomUUID();
+    const maxPending = this.deps.config.sandbox.maxPendingPerUser;
+    // One round trip: several statements in one simple query run as one implicit transaction. The
+    // advisory lock lets one submitter at a time per student through, so two requests at once cannot
+    // both take the last slot; the INSERT is a statement of its own, so its snapshot is taken after the
+    // lock and counts what the previous holder committed. No row back: the student has too many waiting.
+    const rows = await this.deps.sequelize.query<{ id?: string; status: string; classroom_id: string | null }>(
+      `SELECT pg_advisory_xact_lock(hashtext(:key)) AS locked;
+       INSERT INTO coding_submissions (id, job_id, task_id, user_id, classroom_id, language, files, attempt)
+       SELECT :id, :jobId, :taskId, :userId, (SELECT classroom_id FROM users WHERE id = :userId), :language, CAST(:files AS jsonb),
+              (SELECT count(*) FROM coding_submissions WHERE user_id = :userId AND task_id = :taskId) + 1
+        WHERE (SELECT count(*) FROM coding_submissions WHERE user_id = :userId AND status IN ('queued', 'running')) < :maxPending
+       RETURNING id, status, classroom_id`,
+      {
+        replacements: {
+          key: `coding-submit:${user.id}`,
           id,
           jobId: gradingJobId(id),
           taskId: task.id,
           userId: user.id,
-          classroomId: author?.classroom_id ?? null,
           language: input.language,
-          files,
-          attempt: previous + 1,
+          files: JSON.stringify(files),
+          maxPending,
         },
-        { transaction },
-      );
-    });
+        type: QueryTypes.SELECT,
+      },
+    );
+    const row = rows.find((r) => r.id === id);
+    if (!row) {
+      throw new RateLimitedError(PENDING_RETRY_AFTER_S, `At most ${maxPending} submissions may wait for grading at once`, 'TOO_MANY_PENDING');
+    }
+    const submission = { id, jobId: gradingJobId(id), status: row.status, classroomId: row.classroom_id };
 
     // announced before the job exists, so `queued` always reaches clients ahead of `started`
-    this.deps.realtime.publish(
-      [rooms.user(user.id), rooms.submission(submission.id), ...(submission.classroomId ? [rooms.classroomTeachers(submission.classroomId)] : [])],
-      'grading:queued',
-      { submissionId: submission.id, taskId: task.id, userId: user.id },
-    );
+    // with the student-cache bump of the raw INSERT above (no model hook sees it), in one Redis write
+    void this.deps.realtime
+      .publishBatch(
+        [
+          {
+            rooms: [
+              rooms.user(user.id),
+              rooms.submission(submission.id),
+              ...(submission.classroomId ? [rooms.classroomTeachers(submission.classroomId)] : []),
+            ],
+            event: 'grading:queued',
+            payload: { submissionId: submission.id, taskId: task.id, userId: user.id },
+          },
+        ],
+        { bumpStudents: [user.id] },
+      )
+      .catch(() => undefined);
     try {
-      await enqueue(this.deps.queues, 'grading', { kind: 'submission', submissionId: submission.id }, { jobId: submission.jobId! });
+      await enqueue(this.deps.queues, 'grading', { kind: 'submission', submissionId: submission.id }, { jobId: submission.jobId });
     } catch (err) {
       // the row stays queued: the worker's sweep enqueues it once Redis answers again
       this.deps.logger.warn('grading enqueue failed, left to the sweep', { submissionId: submission.id, error: (err as Error).message });

@@ -14,6 +14,6 @@ export function learningRouters(deps: ApiDeps): ApiRouter[] {
     submissionRoutes(deps, learning),
     staffAssignmentRoutes(deps),
     gradingRoutes(deps, learning),
-    dashboardRoutes(deps),
+    dashboardRoutes(deps, learning),
   ];
 }

@@ -5,6 +5,7 @@ import { SubmissionLinks } from './submissions/links';
 import { fileServiceGateway, type SubmissionFileGateway } from './submissions/files';
 import { FileService } from '../files/service';
 import { submissionUploadCap } from './submissions/upload-cap';
+import { StudentPageCache } from './student-cache';
 
 /** The learning services, built once per app and shared by the assignment, submission and grading routers. */
 export interface LearningServices {
@@ -12,6 +13,8 @@ export interface LearningServices {
   links: SubmissionLinks;
   studentAssignments: StudentAssignmentService;
   submissions: SubmissionService;
+  /** the dashboard's and the assignment list's cache: one per process, so one memory bound for both */
+  pages: StudentPageCache;
 }
 
 export function createLearningServices(
@@ -24,5 +27,6 @@ export function createLearningServices(
     links,
     studentAssignments: new StudentAssignmentService(deps.sequelize, links),
     submissions: new SubmissionService(deps.sequelize, files, links, deps.realtime),
+    pages: new StudentPageCache(deps.redis, deps.config.redis.prefix, deps.config.site.studentCacheSeconds),
   };
 }

@@ -1,3 +1,5 @@
+const monotonicNow = () => performance.now();
+
 /**
  * A token bucket for one socket's incoming events: `burst` at once, then `perSecond` on average.
  * Kept in the socket's own closure, so it costs no Redis round trip and dies with the socket; a
@@ -12,7 +14,8 @@ export class EventBudget {
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
-    private readonly now: () => number = () => performance.now(),
+    // one function for every socket's budget, not a closure each
+    private readonly now: () => number = monotonicNow,
   ) {
     this.tokens = burst;
     this.last = this.now();

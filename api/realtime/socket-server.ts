@@ -6,12 +6,15 @@ import { classroomOf, taughtClassroomIds } from '../access/classrooms';
 import { rooms } from '../../common/realtime/events';
 import { socketIoKey } from '../../common/realtime/publisher';
 import { createRedis, closeRedis } from '../../common/redis';
+import { AppError } from '../../common/errors';
 import type { ApiDeps } from '../deps';
 import type { AuthUser } from '../auth/middleware';
 import { featureSocketHandlers } from '../modules';
 import { SocketPresence } from './presence';
 import { SocketSessions } from './session-guard';
 import { EventBudget } from './event-budget';
+import { TRANSPORT_OPTIONS, dropHandshakeRequests } from './transport';
+import { yieldingBroadcasts } from './yielding-adapter';
 
 /**
  * Decides whether a user may listen to one room of a kind, e.g. `submission` + an id: `false`
@@ -33,6 +36,13 @@ export interface SocketServer {
 interface SubscribeRequest {
   room?: unknown;
   id?: unknown;
+}
+/** What the handshake middleware hands to the `connection` handler on `socket.data`. */
+interface Pending {
+  user: AuthUser;
+  rooms: string[];
+  /** the revocation feed's sequence number taken before the deny-list check (SocketSessions.mark) */
+  mark: number;
 }
 type Ack = (reply: { ok: boolean; error?: string; expiresAt?: string }) => void;
 
@@ -58,14 +68,12 @@ export function attachSocketServer(
   const pub: Redis = createRedis(deps.config, 'subscriber', deps.logger);
   const sub: Redis = pub.duplicate();
   const io = new Server(httpServer, {
-    path: '/socket.io',
     cors: { origin: deps.config.http.corsOrigins.length ? deps.config.http.corsOrigins : false, credentials: true },
-    adapter: createAdapter(pub, sub, { key: socketIoKey(deps.config) }),
-    // engine.io's defaults, pinned: per-message deflate would cost a zlib context per socket and a
-    // compression per recipient of a broadcast, for events of a few hundred bytes of JSON
-    perMessageDeflate: false,
-    httpCompression: false,
+    // a broadcast to a big room yields between chunks of sockets, so HTTP is answered meanwhile
+    adapter: yieldingBroadcasts(createAdapter(pub, sub, { key: socketIoKey(deps.config) })),
+    ...TRANSPORT_OPTIONS,
   });
+  dropHandshakeRequests(io);
   // who is online, for chat's "while you are offline" notifications
   const presence = new SocketPresence(deps.redis, deps.config.redis.prefix);
   const sessions = new SocketSessions(deps.revocation, deps.logger);
@@ -94,12 +102,18 @@ export function attachSocketServer(
             const classroomId = user.tokenClassroomId ?? (await classroomOf(user.id));
             if (classroomId) joined.push(rooms.classroom(classroomId));
           }
-          socket.data.user = user;
-          socket.data.rooms = joined;
-          socket.data.mark = mark;
+          // the access token has done its work (a fresh one comes with `auth`): not kept per socket
+          socket.handshake.auth = {};
+          socket.data = { user, rooms: joined, mark } satisfies Pending;
           next();
         },
-        () => next(new Error('UNAUTHENTICATED')),
+        // a refused token is the client's to fix; a deny list that did not answer (Redis) is not a
+        // reason for the client to drop its session
+        (err: unknown) => {
+          if (err instanceof AppError && (err.status === 401 || err.status === 403)) return next(new Error('UNAUTHENTICATED'));
+          deps.logger.warn('socket handshake failed', { error: (err as Error).message });
+          next(new Error('INTERNAL_ERROR'));
+        },
       )
       .catch((err: Error) => {
         deps.logger.warn('socket handshake failed', { error: err.message });
@@ -108,16 +122,19 @@ export function attachSocketServer(
   });
 
   io.on('connection', (socket: Socket) => {
-    const user = socket.data.user as AuthUser;
-    // what each `subscribe` joined, so `unsubscribe` leaves the room the authorizer chose
-    const subscriptions = new Map<string, string>();
-    void socket.join(socket.data.rooms as string[]);
+    const { user, rooms: joined, mark } = socket.data as Pending;
+    // only the user stays on the socket (the rooms live in the adapter)
+    socket.data = { user };
+    // what each `subscribe` joined, so `unsubscribe` leaves the room the authorizer chose; made on
+    // the first subscribe (most sockets never send one)
+    let subscriptions: Map<string, string> | undefined;
+    void socket.join(joined);
     presence.add(socket.id, user.id);
     socket.on('disconnect', () => {
       presence.remove(socket.id);
       sessions.untrack(socket);
     });
-    sessions.track(socket, user, socket.data.mark as number);
+    sessions.track(socket, user, mark);
     sessions.capUser(user.id, limits.maxPerUser);
     if (!socket.connected) return;
 
@@ -153,7 +170,8 @@ export function attachSocketServer(
       const id = typeof request?.id === 'string' ? request.id : '';
       const authorize = roomKinds.get(kind);
       if (!authorize || !id) return reply({ ok: false, error: 'UNKNOWN_ROOM' });
-      if (!subscriptions.has(`${kind}:${id}`) && subscriptions.size >= limits.maxSubscriptions) {
+      const held = (subscriptions ??= new Map());
+      if (!held.has(`${kind}:${id}`) && held.size >= limits.maxSubscriptions) {
         return reply({ ok: false, error: 'TOO_MANY_SUBSCRIPTIONS' });
       }
       try {
@@ -161,10 +179,10 @@ export function attachSocketServer(
         if (decision === false) return reply({ ok: false, error: 'NOT_FOUND' });
         const room = decision === true ? `${kind}:${id}` : decision;
         // a second subscribe may have filled the last place while this one was authorized
-        if (!subscriptions.has(`${kind}:${id}`) && subscriptions.size >= limits.maxSubscriptions) {
+        if (!held.has(`${kind}:${id}`) && held.size >= limits.maxSubscriptions) {
           return reply({ ok: false, error: 'TOO_MANY_SUBSCRIPTIONS' });
         }
-        subscriptions.set(`${kind}:${id}`, room);
+        held.set(`${kind}:${id}`, room);
         await socket.join(room);
         reply({ ok: true });
       } catch (err) {
@@ -175,9 +193,9 @@ export function attachSocketServer(
     socket.on('unsubscribe', async (request: SubscribeRequest, ack?: Ack) => {
       if (typeof request?.room === 'string' && typeof request?.id === 'string') {
         const key = `${request.room}:${request.id}`;
-        const room = subscriptions.get(key);
+        const room = subscriptions?.get(key);
         if (room) {
-          subscriptions.delete(key);
+          subscriptions!.delete(key);
           await socket.leave(room);
         }
       }

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import crypto from 'node:crypto';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Model, ModelStatic, Transaction } from 'sequelize';
 import { Assignment, Classroom, CodingSubmission, Notification, Submission, User } from '../models';
 
@@ -26,15 +27,25 @@ const targets = new Map<Redis, string>();
 
 const BUMP_WAIT_MS = 1000;
 
+/**
+ * INCR of `all`, except that a counter Redis lost (restarted empty, flushed) starts again from a random
+ * value (ARGV[1]) instead of 0: an API process keeps ready pages in memory under their tag
+ * (api/learning/student-cache.ts), and counters counting again from 0 could come back to a tag it
+ * holds. The reader does the same when it finds `all` missing; student counters need nothing of their
+ * own, since every tag begins with `all`.
+ */
+const BUMP_ALL = `if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
+return redis.call('INCR', KEYS[1])`;
+
 /** one send per Redis server, database and prefix, however many connections to it this process holds */
 function targetKey(redis: Redis, prefix: string): string {
   const { host, port, db, path } = redis.options;
   return `${path ?? `${host}:${port}`}/${db ?? 0}|${prefix}`;
 }
 
-async function send(keys: Set<string>): Promise<void> {
+async function send(keys: Set<string>, alreadySent?: string): Promise<void> {
   const sends: Promise<unknown>[] = [];
-  const sent = new Set<string>();
+  const sent = new Set<string>(alreadySent ? [alreadySent] : []);
   for (const [redis, prefix] of targets) {
     if (redis.status === 'end') {
       targets.delete(redis);
@@ -48,7 +59,10 @@ async function send(keys: Set<string>): Promise<void> {
     if (sent.has(key)) continue;
     sent.add(key);
     const pipeline = redis.pipeline();
-    for (const k of keys) pipeline.incr(`${prefix}${k}`);
+    for (const k of keys) {
+      if (k === ALL_VERSION_KEY) pipeline.eval(BUMP_ALL, 1, `${prefix}${k}`, String(crypto.randomInt(1, 2 ** 47)));
+      else pipeline.incr(`${prefix}${k}`);
+    }
     // an INCR lost to a Redis outage leaves entries to expire by STUDENT_CACHE_SECONDS
     sends.push(pipeline.exec().catch(() => undefined));
   }
@@ -79,6 +93,20 @@ async function bump(keys: string[], transaction?: Transaction | null): Promise<v
 /** After a raw SQL write touching these students' submissions, coding verdicts or notifications. */
 export function invalidateStudents(studentIds: readonly string[], transaction?: Transaction | null): Promise<void> {
   return bump(studentIds.map(studentVersionKey), transaction);
+}
+
+/**
+ * `invalidateStudents` (after the write committed) with the INCRs for `redis`'s server queued on
+ * `pipeline`, a pipeline of `redis` about to be sent, instead of a write of their own; any other
+ * Redis this process bumps gets its own send. Keeps the order: the INCRs go ahead of what follows
+ * them in the pipeline.
+ */
+export function invalidateStudentsOn(redis: Redis, pipeline: ChainableCommander, studentIds: readonly string[]): Promise<void> {
+  const prefix = targets.get(redis);
+  const keys = new Set(studentIds.map(studentVersionKey));
+  if (prefix === undefined || redis.status !== 'ready' || keys.size === 0) return bump([...keys]);
+  for (const k of keys) pipeline.incr(`${prefix}${k}`);
+  return targets.size > 1 ? send(keys, targetKey(redis, prefix)) : Promise.resolve();
 }
 
 /** After a write whose students are unknown or many (a bulk update, an import, a rejudge). */

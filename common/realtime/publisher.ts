@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { RealtimeEventName, RealtimeEvents } from './events';
 import { StreamLog } from './stream-log';
+import { invalidateStudentsOn } from '../learning/student-cache-versions';
 
 /** one event of `publishBatch`: the arguments of `publish` */
 export interface BatchedEvent {
@@ -47,10 +48,14 @@ export class RealtimePublisher {
   /**
    * Several events written to Redis at once (one pipeline, one socket write), each still its own
    * PUBLISH, in the order given: what a burst of small events costs is mostly the writes.
+   * `bumpStudents`: the student-cache version INCRs of the write being announced, sent first in the
+   * same pipeline (common/learning/student-cache-versions.ts, invalidateStudentsOn).
    */
-  publishBatch(events: ReadonlyArray<BatchedEvent>): Promise<void> {
-    if (events.length === 0) return Promise.resolve();
+  publishBatch(events: ReadonlyArray<BatchedEvent>, options: { bumpStudents?: readonly string[] } = {}): Promise<void> {
+    if (events.length === 0 && !options.bumpStudents?.length) return Promise.resolve();
     const pipeline = this.redis.pipeline();
+    // the student-cache bump of the write these events announce rides ahead of them (one write, not two)
+    if (options.bumpStudents?.length) void invalidateStudentsOn(this.redis, pipeline, options.bumpStudents);
     // the emitter only calls `publish` on its client: a pipeline queues it
     const emitter = new Emitter(pipeline as unknown as Redis, { key: this.key });
     for (const e of events) {

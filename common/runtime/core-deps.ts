@@ -19,7 +19,7 @@ export interface CoreDeps {
    * consumer connection, which retries forever (`maxRetriesPerRequest: null`).
    */
   redis: Redis;
-  /** BullMQ producers. Web: no offline queue, so enqueueing fails fast while Redis is away. Worker: `redis`. */
+  /** BullMQ producers. Web: no offline queue, so enqueueing fails fast while Redis is away. Worker: like `redis`, its own connection. */
   queueRedis: Redis;
   queues: Queues;
   realtime: RealtimePublisher;
@@ -32,7 +32,10 @@ export function createCoreDeps(config: Config, logger: Logger, kind: ProcessKind
   const sequelize = createSequelize(config, logger);
   initModels(sequelize);
   const redis = createRedis(config, kind === 'web' ? 'command' : 'worker', logger);
-  const queueRedis = kind === 'web' ? createRedis(config, 'queue', logger) : redis;
+  // the worker's producers get a connection of their own too: BullMQ defines its ~50 Lua scripts on
+  // the connection it is given, and ioredis copies every defined script into each pipeline made on
+  // that connection (the realtime publisher's and the student cache's, several per graded submission)
+  const queueRedis = createRedis(config, kind === 'web' ? 'queue' : 'worker', logger);
   void watchStudentCacheWrites(redis, config.redis.prefix);
   return {
     config,

@@ -12,9 +12,9 @@ class RecordingPublisher extends RealtimePublisher {
     this.written.push({ rooms: args[0], event: args[1], payload: args[2], except: args[3] });
     super.publish(...args);
   }
-  override publishBatch(events: ReadonlyArray<BatchedEvent>): Promise<void> {
-    this.written.push(...events);
-    return super.publishBatch(events);
+  override publishBatch(...args: Parameters<RealtimePublisher['publishBatch']>): Promise<void> {
+    this.written.push(...args[0]);
+    return super.publishBatch(...args);
   }
 }
 

@@ -79,6 +79,13 @@ describe('coding lab: submissions', () => {
     expect(Number(res.headers['retry-after'])).to.be.greaterThan(0);
   });
 
+  it('lets no more than 3 of one student’s submissions through when they arrive at once', async () => {
+    const student = await createUser();
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => submit(student, { source: `console.log(${i})` })));
+    expect(answers.map((r) => r.status).sort()).to.deep.equal([202, 202, 202, 429, 429, 429]);
+    expect(await CodingSubmission.count({ where: { userId: student.id } })).to.equal(3);
+  });
+
   it('counts attempts per student and task', async () => {
     const student = await createUser();
     await submit(student, { source: '1' }).expect(202);

@@ -2,6 +2,8 @@ import request from 'supertest';
 import { expect } from 'chai';
 import { isolatedApp } from '../support/deps';
 import { TEST_ENV } from '../support/env';
+import type { Redis } from 'ioredis';
+import { countHit } from '../../api/middleware/rate-limit';
 
 describe('global rate limit', () => {
   it('holds across two API instances that share Redis, answering 429 with Retry-After', async () => {
@@ -20,5 +22,41 @@ describe('global rate limit', () => {
   it('never limits the health and readiness probes', async () => {
     const { app } = isolatedApp({ RATE_LIMIT_MAX: '1', REDIS_PREFIX: `${TEST_ENV.REDIS_PREFIX}rl-probes:` });
     for (let i = 0; i < 3; i++) await request(app).get('/health').expect(200);
+  });
+});
+
+describe('rate limit headers and counting', () => {
+  it('sends the draft-7 RateLimit and RateLimit-Policy headers on every counted request', async () => {
+    const { app } = isolatedApp({ RATE_LIMIT_MAX: '3', REDIS_PREFIX: `${TEST_ENV.REDIS_PREFIX}rl-headers-${Date.now()}:` });
+    const first = await request(app).get('/api/v2/openapi.json').expect(200);
+    expect(first.headers['ratelimit-policy']).to.match(/^3;w=\d+$/);
+    expect(first.headers['ratelimit']).to.match(/^limit=3, remaining=2, reset=\d+$/);
+    const second = await request(app).get('/api/v2/openapi.json').expect(200);
+    expect(second.headers['ratelimit']).to.match(/^limit=3, remaining=1, reset=\d+$/);
+  });
+
+  it('counts with the script itself when Redis has forgotten it (NOSCRIPT after a restart)', async () => {
+    const calls: string[] = [];
+    const redis = {
+      evalsha: () => {
+        calls.push('evalsha');
+        return Promise.reject(new Error('NOSCRIPT No matching script. Please use EVAL.'));
+      },
+      eval: (_script: string, _n: number, key: string, window: string) => {
+        calls.push(`eval ${key} ${window}`);
+        return Promise.resolve([1, 60_000]);
+      },
+    } as unknown as Redis;
+    expect(await countHit(redis, 'k', 60_000)).to.deep.equal([1, 60_000]);
+    expect(calls).to.deep.equal(['evalsha', 'eval k 60000']);
+  });
+
+  it('passes any other Redis error on, for the error handler to answer 503', async () => {
+    const redis = { evalsha: () => Promise.reject(new Error('Connection is closed.')) } as unknown as Redis;
+    const err = await countHit(redis, 'k', 1000).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).to.equal('Connection is closed.');
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { IsolatedVmRunner } from '../../worker/sandbox/isolate/runner';
 import { CHILD_MEMORY_MB } from '../../worker/sandbox/isolate/pool';
 import { createSandbox, sandboxIsolation } from '../../worker/sandbox';
-import type { Limits } from '../../worker/sandbox/types';
+import type { Limits, RunResult, TestRun } from '../../worker/sandbox/types';
 
 const LIMITS: Limits = { timeMs: 1000, memoryMb: 64 };
 
@@ -93,6 +93,16 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
     }
   });
 
+  it('gives a program prepared after another one (in the isolate that one left) nothing of it', async () => {
+    const first = `globalThis.seen = 1; Array.prototype.leak = 1; function secret() { return 42 } print('first')`;
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: first }], LIMITS);
+    expect((await prog.run('', LIMITS)).stdout).to.equal('first\n');
+    // its isolate goes back to the child's spares with the next request, and serves the next program
+    await prog.dispose();
+    const r = await run(`print(typeof globalThis.seen, typeof Array.prototype.leak, typeof secret)`);
+    expect(r.stdout).to.equal('undefined undefined undefined\n');
+  });
+
   it('offers no way to schedule code that would run during a later test (FinalizationRegistry, Atomics.waitAsync)', async () => {
     const r = await run(`print(typeof FinalizationRegistry, typeof Atomics.waitAsync)`);
     expect(r.stdout).to.equal('undefined undefined\n');
@@ -112,6 +122,55 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
     } finally {
       await prog.dispose();
     }
+  });
+
+  async function runAll(code: string, tests: TestRun[], limits = LIMITS): Promise<RunResult[]> {
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: code }], limits);
+    const results: RunResult[] = [];
+    try {
+      for await (const r of prog.runAll!(tests, limits)) results.push(r);
+    } finally {
+      await prog.dispose();
+    }
+    return results;
+  }
+
+  it('runs every test of runAll in one go, each in fresh globals, in order', async () => {
+    const code = `print(typeof globalThis.seen, stdin); globalThis.seen = 1;`;
+    const results = await runAll(code, [{ stdin: 'a' }, { stdin: 'b' }, { stdin: 'c' }]);
+    expect(results.map((r) => r.stdout)).to.deep.equal(['undefined a\n', 'undefined b\n', 'undefined c\n']);
+  });
+
+  it('ends runAll after the first test that does not match its stopUnless, or did not run ok', async () => {
+    const spec = (expected: string) => ({ expected, comparison: 'trim' as const });
+    const echo = `if (stdin === 'spin') { while (true) {} } print(stdin)`;
+    const wrong = await runAll(echo, [
+      { stdin: '1', stopUnless: spec('1') },
+      { stdin: '2', stopUnless: spec('3') },
+      { stdin: '4', stopUnless: spec('4') },
+    ]);
+    expect(wrong.map((r) => r.stdout)).to.deep.equal(['1\n', '2\n']);
+    const limits = { ...LIMITS, timeMs: 200 };
+    const slow = await runAll(echo, [{ stdin: 'spin', stopUnless: spec('spin') }, { stdin: '5' }], limits);
+    expect(slow.map((r) => r.verdict)).to.deep.equal(['time_limit']);
+  });
+
+  it('runs the tests a dead child did not report one at a time, so runAll still gives every verdict', async () => {
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: `if (stdin === 'spin') { while (true) {} } print(stdin)` }], LIMITS);
+    const limits = { ...LIMITS, timeMs: 300 };
+    const [pid] = runner.childPids();
+    const results: RunResult[] = [];
+    try {
+      // the child dies while the batch is in its spinning test (or before: the outcome is the same)
+      const kill = setTimeout(() => process.kill(pid!, 'SIGKILL'), 100);
+      for await (const r of prog.runAll!([{ stdin: 'a' }, { stdin: 'spin' }, { stdin: 'b' }], limits)) results.push(r);
+      clearTimeout(kill);
+    } finally {
+      await prog.dispose();
+    }
+    expect(results.map((r) => r.verdict)).to.deep.equal(['ok', 'time_limit', 'ok']);
+    expect(results.map((r) => r.stdout)).to.deep.equal(['a\n', '', 'b\n']);
+    expect(runner.childPids()).to.not.include(pid);
   });
 
   it('answers internal_error when the runner child dies mid-run, and the next run gets a fresh child', async () => {
@@ -146,6 +205,29 @@ describe('JavaScript runner children: unprivileged and in a control group', func
     const pid = await liveChild();
     const uids = /^Uid:\s+(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!.split(/\s+/);
     expect(uids).to.deep.equal(['65534', '65534', '65534', '65534']);
+  });
+
+  it("starts the children with a minimal environment: nothing of the worker's, no coverage directory", async () => {
+    const pid = await liveChild();
+    const env = Object.fromEntries(
+      fs
+        .readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .filter(Boolean)
+        .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+    );
+    const allowed = [
+      'PATH',
+      'NODE_ENV',
+      'NODE_V8_COVERAGE',
+      'GEMA_RUNNER_UID',
+      'GEMA_RUNNER_GID',
+      'NODE_CHANNEL_FD',
+      'NODE_CHANNEL_SERIALIZATION_MODE',
+    ];
+    expect(Object.keys(env).filter((k) => !allowed.includes(k))).to.deep.equal([]);
+    // Node passes a NODE_V8_COVERAGE the worker has (a coverage run) to its children unless the env names it
+    expect(env.NODE_V8_COVERAGE ?? '').to.equal('');
   });
 
   it('puts each child in a control group of its own with a memory limit', async function () {

@@ -29,9 +29,9 @@ export function countCompletions(worker: RunningWorker): Map<string, number> {
     return publish(rooms, event, payload, ...rest);
   }) as typeof realtime.publish;
   const publishBatch = realtime.publishBatch.bind(realtime);
-  realtime.publishBatch = (events) => {
+  realtime.publishBatch = (events, options) => {
     for (const e of events) count(e.event, e.payload);
-    return publishBatch(events);
+    return publishBatch(events, options);
   };
   return counts;
 }

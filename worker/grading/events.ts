@@ -25,16 +25,16 @@ const staffRooms = (a: Audience) => [
 ];
 
 /**
- * How long a test's event may wait to be written together with the next ones: a submission whose
- * tests take a few ms each sends its test events and `grading:completed` in one Redis write, while
- * one with slow tests still shows each test within this delay.
+ * How long `grading:started` and a test's event may wait to be written together with the next ones:
+ * a submission whose tests take a few ms each sends all its events in one Redis write, while one with
+ * slow tests still shows each step within this delay.
  */
 export const TEST_EVENT_FLUSH_MS = 100;
 
 /**
  * Live events of one grading. Each watcher gets each event once: a hidden test goes in full to the
- * staff rooms and redacted to the student rooms except sockets also in a staff room. Test events are
- * held back up to TEST_EVENT_FLUSH_MS and written with the next ones, in order.
+ * staff rooms and redacted to the student rooms except sockets also in a staff room. `started` and test
+ * events are held back up to TEST_EVENT_FLUSH_MS and written with the next ones, in order.
  */
 export class GradingEvents {
   private pending: BatchedEvent[] = [];
@@ -47,27 +47,28 @@ export class GradingEvents {
     private readonly buckets: FigureBuckets,
   ) {}
 
-  private everyone<E extends 'grading:started' | 'grading:completed' | 'grading:test'>(event: E, payload: RealtimeEvents[E]) {
-    this.realtime.publish([...studentRooms(this.audience), ...staffRooms(this.audience)], event, payload);
-  }
-
   private hold(e: BatchedEvent) {
     this.pending.push(e);
     this.timer ??= setTimeout(() => this.flush(), TEST_EVENT_FLUSH_MS).unref();
   }
 
   /** Writes what is held, plus `last` after it. */
-  private flush(last?: BatchedEvent) {
+  private flush(last?: BatchedEvent, bumpStudents?: readonly string[]) {
     clearTimeout(this.timer);
     this.timer = undefined;
     const events = this.pending.splice(0);
     if (last) events.push(last);
     // like `publish`, fire and forget: the connection retries, and a lost event is re-read from the API
-    void this.realtime.publishBatch(events).catch(() => undefined);
+    void this.realtime.publishBatch(events, { bumpStudents }).catch(() => undefined);
   }
 
   started(total: number) {
-    this.everyone('grading:started', { submissionId: this.audience.submissionId, total });
+    // held like a test's event: a fast submission's whole story is one Redis write
+    this.hold({
+      rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)],
+      event: 'grading:started',
+      payload: { submissionId: this.audience.submissionId, total },
+    });
   }
 
   test(r: TestResult) {
@@ -89,8 +90,9 @@ export class GradingEvents {
     this.hold({ rooms: studentRooms(this.audience), event: 'grading:test', payload: redacted, except: staff });
   }
 
-  completed(verdict: string, score: number, maxScore: number) {
+  /** `bumpStudents`: the student-cache versions the stored grade changes, INCRed in the same write, ahead of the events */
+  completed(verdict: string, score: number, maxScore: number, bumpStudents?: readonly string[]) {
     const payload: RealtimeEvents['grading:completed'] = { submissionId: this.audience.submissionId, verdict, score, maxScore };
-    this.flush({ rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)], event: 'grading:completed', payload });
+    this.flush({ rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)], event: 'grading:completed', payload }, bumpStudents);
   }
 }

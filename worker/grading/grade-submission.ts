@@ -18,7 +18,6 @@ import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
 import { GradingEvents, type Audience } from './events';
 import { scoreResults } from './scoring';
 import { finishRejudgeStep } from './rejudge';
-import { invalidateStudents } from '../../common/learning/student-cache-versions';
 import { codingGraded } from '../../common/notifications/triggers';
 
 export interface GradingContext {
@@ -171,9 +170,8 @@ export class SubmissionGrader {
     const events = new GradingEvents(this.ctx.realtime, audience, this.ctx.hiddenFigures);
     const complete = async (f: Final): Promise<GradeOutcome> => {
       if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
-      // the dashboard counts solved tasks; the INCR is queued on the connection ahead of the event below
-      void invalidateStudents([row.user_id]);
-      events.completed(f.verdict, f.score, f.maxScore);
+      // the dashboard counts solved tasks: its version INCR goes in the same Redis write as the events, ahead of them
+      events.completed(f.verdict, f.score, f.maxScore, [row.user_id]);
       // not awaited: the job is done once the grade is stored; the notification (deduplicated) follows
       void codingGraded(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }).catch((err: Error) =>
         this.ctx.logger.warn('grading notification failed', { submissionId: row.id, error: err.message }),
@@ -222,12 +220,23 @@ export class SubmissionGrader {
       }
       const results: TestResult[] = [];
       let stopped = false;
+      // a backend that can take every test in one request does (one message to a runner child per
+      // submission instead of one per test); it stops where the judging below stops
+      const runs = program.runAll?.(
+        tests.map((t) => ({
+          stdin: t.stdin,
+          ...(task.stopOnFirstFailure ? { stopUnless: { expected: t.expected, comparison: t.comparison, tolerance: t.tolerance } } : {}),
+        })),
+        limits,
+      );
+      const batch = runs?.[Symbol.asyncIterator]();
       for (const [index, test] of tests.entries()) {
         let result: TestResult;
         if (stopped) {
           result = testResult(index, test, 'skipped', null, null);
         } else {
-          const run = await program.run(test.stdin, limits);
+          const next = await batch?.next();
+          const run = next && !next.done ? next.value : await program.run(test.stdin, limits);
           if (run.verdict === 'internal_error') {
             const crashes = await this.countCrash(row.id, token);
             this.ctx.logger.warn('runner failed during a test', { submissionId: row.id, test: index, crashes, message: run.message });

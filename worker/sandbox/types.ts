@@ -3,6 +3,7 @@
  * once, then run each test with its stdin and limits. Graders depend on this file only.
  */
 import type { Language, Limits, RunResult } from '../../common/grading';
+import type { CompareSpec } from '../../common/grading/compare';
 // languages, limits and the run result are the grading contract the API shares (common/grading)
 export { LANGUAGES } from '../../common/grading';
 export type { Language, Limits, RunResult, RunVerdict } from '../../common/grading';
@@ -20,10 +21,22 @@ export interface CompileResult {
   timeMs: number;
 }
 
+/** One test for `runAll`: its stdin, and when given, what its output must match for the runs to go on. */
+export interface TestRun {
+  stdin: string;
+  stopUnless?: CompareSpec & { expected: string };
+}
+
 /** One prepared program: compiled once, run many times, then disposed (work dir removed). */
 export interface PreparedProgram {
   readonly compile: CompileResult;
   run(stdin: string, limits: Limits): Promise<RunResult>;
+  /**
+   * Optional (isolated-vm): several tests' runs in one go, each exactly as `run` would do it, yielded
+   * in order as they finish; it ends after a test that did not run `ok` and match its `stopUnless`.
+   * A backend without it is driven one `run` at a time.
+   */
+  runAll?(tests: TestRun[], limits: Limits): AsyncIterable<RunResult>;
   dispose(): Promise<void>;
 }
 

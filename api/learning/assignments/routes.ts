@@ -1,20 +1,18 @@
 import type { ApiDeps } from '../../deps';
 import { ApiRouter } from '../../http/router';
-import { noFields, validate } from '../../http/validate';
+import { noFields, validate, validateQueryOrDefaults } from '../../http/validate';
 import type { LearningServices } from '../services';
 import { idParams } from '../params';
 import { AdminAssignmentService } from './staff-service';
 import { staffAssignmentController, studentAssignmentController } from './controller';
 import * as s from './schemas';
-import { StudentPageCache } from '../student-cache';
 
 /** What a student opens every day: the assignments to do. */
 export function studentAssignmentRoutes(deps: ApiDeps, learning: LearningServices): ApiRouter {
   const { requireAuth, requireRole } = deps.auth;
-  const pages = new StudentPageCache(deps.redis, deps.config.redis.prefix, deps.config.site.studentCacheSeconds);
-  const c = studentAssignmentController(learning.studentAssignments, pages);
+  const c = studentAssignmentController(learning.studentAssignments, learning.pages);
   return new ApiRouter('/api/v2/tutorial/assignments')
-    .get('/', requireAuth, requireRole('student'), validate({ query: s.studentAssignmentQuery }), c.list)
+    .get('/', requireAuth, requireRole('student'), validateQueryOrDefaults(s.studentAssignmentQuery), c.list)
     .get('/:id', requireAuth, validate({ params: idParams }), c.get);
 }
 

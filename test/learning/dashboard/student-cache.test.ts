@@ -8,9 +8,32 @@ import { StudentPageCache } from '../../../api/learning/student-cache';
 import { DAY, grade, makeAssignment, submitText } from '../helpers';
 import { Redis } from 'ioredis';
 import crypto from 'node:crypto';
-import { invalidateStudents, unwatchStudentCacheWrites, watchStudentCacheWrites } from '../../../common/learning/student-cache-versions';
+import zlib from 'node:zlib';
+import {
+  ALL_VERSION_KEY,
+  invalidateAllStudents,
+  invalidateStudents,
+  studentVersionKey,
+  unwatchStudentCacheWrites,
+  watchStudentCacheWrites,
+} from '../../../common/learning/student-cache-versions';
 import { startOwnRedis } from '../../support/services';
 import { until } from '../../support/until';
+
+/** A response as `StudentPageCache.send` uses it, recording what went out. */
+function fakeResponse(headers: Record<string, string> = {}) {
+  const sent = { status: 0, headers: {} as Record<string, unknown>, body: undefined as Buffer | undefined };
+  const res = {
+    req: { headers, fresh: false, acceptsEncodings: () => (headers['accept-encoding'] === 'gzip' ? 'gzip' : 'identity') },
+    setHeader: (name: string, value: unknown) => void (sent.headers[name.toLowerCase()] = value),
+    status: (code: number) => {
+      sent.status = code;
+      return res;
+    },
+    end: (body?: Buffer) => void (sent.body = body),
+  };
+  return { res: res as unknown as Parameters<StudentPageCache['send']>[0], sent };
+}
 
 /**
  * The student page cache (api/learning/student-cache.ts): pages are answered from Redis, yet any
@@ -87,10 +110,115 @@ describe('student page cache', () => {
   it('does not keep a page past the next due time it depends on', async () => {
     const deps = apiDeps();
     const cache = new StudentPageCache(deps.redis, deps.config.redis.prefix, 300);
-    const fakeRes = { setHeader: () => undefined, status: () => ({ send: () => undefined }) } as unknown as Parameters<StudentPageCache['send']>[0];
-    await cache.send(fakeRes, school.student.id, 'probe', async () => ({ body: '{}', turnsAt: new Date(Date.now() - DAY) }));
+    await cache.send(fakeResponse().res, school.student.id, 'probe', async () => ({ body: '{}', turnsAt: new Date(Date.now() - DAY) }));
 
     expect(await deps.redis.hget(`${deps.config.redis.prefix}learn:pages:${school.student.id}`, 'probe')).to.equal(null);
+  });
+
+  describe('pages held in the memory of each API process', () => {
+    const page = (label: string) => ({ body: JSON.stringify({ data: { label, pad: 'x'.repeat(2000) } }), turnsAt: null });
+    /** a page cache as one API process holds it, counting how often it had to build the page */
+    const apiProcess = () => {
+      const deps = apiDeps();
+      const cache = new StudentPageCache(deps.redis, deps.config.redis.prefix, 300);
+      let builds = 0;
+      let label = 'first';
+      const read = async (headers: Record<string, string> = {}) => {
+        const { res, sent } = fakeResponse(headers);
+        await cache.send(res, school.student.id, 'memory-probe', async () => {
+          builds++;
+          return page(label);
+        });
+        return sent;
+      };
+      return { cache, read, builds: () => builds, changeTo: (l: string) => void (label = l) };
+    };
+
+    it('answers a repeat with the same bytes, built once', async () => {
+      const one = apiProcess();
+      const first = await one.read();
+      const second = await one.read();
+
+      expect(one.builds()).to.equal(1);
+      expect(second.body).to.equal(first.body);
+      expect(second.headers.etag).to.equal(first.headers.etag);
+    });
+
+    it('compresses a page once, whatever the number of clients that ask for it compressed', async () => {
+      const one = apiProcess();
+      await one.read();
+      const first = await one.read({ 'accept-encoding': 'gzip' });
+      const second = await one.read({ 'accept-encoding': 'gzip' });
+
+      expect(first.headers['content-encoding']).to.equal('gzip');
+      expect(second.body).to.equal(first.body);
+      expect(JSON.parse(zlib.gunzipSync(second.body!).toString()).data.label).to.equal('first');
+    });
+
+    it('takes a page another process stored in Redis without building it', async () => {
+      const one = apiProcess();
+      const other = apiProcess();
+      const built = await one.read();
+
+      expect((await other.read()).body!.equals(built.body!)).to.equal(true);
+      expect(other.builds()).to.equal(0);
+    });
+
+    it('builds again in every process once a change bumps the versions, whoever made it', async () => {
+      const one = apiProcess();
+      const other = apiProcess();
+      await one.read();
+      await other.read();
+      one.changeTo('second');
+      other.changeTo('second');
+
+      await invalidateStudents([school.student.id]);
+
+      expect(JSON.parse((await one.read()).body!.toString()).data.label).to.equal('second');
+      expect(JSON.parse((await other.read()).body!.toString()).data.label).to.equal('second');
+    });
+
+    it('serves no page held from before Redis lost its data, however the counters are bumped afterwards', async () => {
+      const { redis, config } = apiDeps();
+      const loseData = () =>
+        redis.del(
+          `${config.redis.prefix}${ALL_VERSION_KEY}`,
+          `${config.redis.prefix}${studentVersionKey(school.student.id)}`,
+          `${config.redis.prefix}learn:pages:${school.student.id}`,
+        );
+      // counting from nothing, as after a loss, both times
+      await loseData();
+      await invalidateAllStudents();
+      const one = apiProcess();
+      await one.read();
+      one.changeTo('after the loss');
+
+      await loseData();
+      await invalidateAllStudents();
+
+      expect(JSON.parse((await one.read()).body!.toString()).data.label).to.equal('after the loss');
+    });
+
+    it('holds no more bytes than its bound, the least used page going first', async () => {
+      const { redis, config } = apiDeps();
+      // room for two of these pages
+      const cache = new StudentPageCache(redis, config.redis.prefix, 300, 5000);
+      const built: string[] = [];
+      const read = (name: string) =>
+        cache.send(fakeResponse().res, school.student.id, name, async () => {
+          built.push(name);
+          return page(name);
+        });
+      for (const name of ['a', 'b', 'a', 'c']) await read(name);
+      expect(cache.keptSize).to.be.within(1, 5000);
+      // what Redis holds would be taken back without a build: only memory answers now
+      await redis.del(`${config.redis.prefix}learn:pages:${school.student.id}`);
+
+      await read('a');
+      await read('b');
+
+      expect(built).to.deep.equal(['a', 'b', 'c', 'b']);
+    });
   });
 
   describe('revalidation and compression', () => {

@@ -46,6 +46,8 @@ interface Slot {
     resolve: (msg: ChildResponse) => void;
     reject: (err: Error) => void;
     timer: NodeJS.Timeout;
+    /** a batch's results sent before its answer; each one restarts the deadline */
+    onProgress?: (msg: Extract<ChildResponse, { kind: 'progress' }>) => void;
   };
 }
 
@@ -107,13 +109,13 @@ export class IsolatePool {
    * Sends a request to a free child, preferring the one that holds the request's session (it has
    * the program compiled); rejects with ChildDiedError / ChildTimeoutError.
    */
-  async request(req: Request, deadlineMs: number): Promise<ChildResponse> {
+  async request(req: Request, deadlineMs: number, onProgress?: (msg: Extract<ChildResponse, { kind: 'progress' }>) => void): Promise<ChildResponse> {
     const slot = await this.acquire(req.session);
     try {
       // another child that held it (busy when this request came) frees its copy with its next request
       for (const other of this.slots) if (other !== slot && other.sessions.delete(req.session)) other.closing.push(req.session);
       slot.sessions.add(req.session);
-      return await this.send(slot, req, deadlineMs);
+      return await this.send(slot, req, deadlineMs, onProgress);
     } finally {
       this.release(slot, req.kind === 'open' ? 1 : 0);
     }
@@ -207,6 +209,9 @@ export class IsolatePool {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         NODE_ENV: process.env.NODE_ENV ?? 'production',
+        // Node hands a worker's NODE_V8_COVERAGE to every child unless the env names it: a runner child
+        // would then write coverage files (as the unprivileged user, into the worker's directory) on exit
+        NODE_V8_COVERAGE: '',
         // the child drops to this user itself once its code is loaded (child.ts, dropPrivileges)
         ...(runAs ? { GEMA_RUNNER_UID: String(runAs.uid), GEMA_RUNNER_GID: String(runAs.gid) } : {}),
       },
@@ -231,6 +236,12 @@ export class IsolatePool {
     child.on('message', (msg: ChildResponse) => {
       const pending = slot.pending;
       if (!pending || pending.id !== msg.id) return;
+      if (msg.kind === 'progress') {
+        // the deadline is per run: a batch that reports progress is alive
+        pending.timer.refresh();
+        pending.onProgress?.(msg);
+        return;
+      }
       clearTimeout(pending.timer);
       slot.pending = undefined;
       pending.resolve(msg);
@@ -254,7 +265,12 @@ export class IsolatePool {
     return slot;
   }
 
-  private send(slot: Slot, req: Request, deadlineMs: number): Promise<ChildResponse> {
+  private send(
+    slot: Slot,
+    req: Request,
+    deadlineMs: number,
+    onProgress?: (msg: Extract<ChildResponse, { kind: 'progress' }>) => void,
+  ): Promise<ChildResponse> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -263,7 +279,7 @@ export class IsolatePool {
         slot.child.kill('SIGKILL');
         reject(new ChildTimeoutError());
       }, deadlineMs);
-      slot.pending = { id, resolve, reject, timer };
+      slot.pending = { id, resolve, reject, timer, onProgress };
       const close = slot.closing.splice(0);
       slot.child.send({ ...req, id, ...(close.length ? { close } : {}) } as ChildRequest);
     });

@@ -1,16 +1,23 @@
-import type { Limits, RunResult } from '../types';
+import type { Limits, RunResult, TestRun } from '../types';
 
 type Files = { name: string; content: string }[];
+
+/** One test of a `batch` (PreparedProgram.runAll): its stdin, and what its output must match for the batch to go on. */
+export type BatchTest = TestRun;
 
 /**
  * Messages between the isolate pool (worker process) and a runner child. Plain JSON over IPC.
  * A prepared program is a session: `open` compiles it (the syntax check) in an isolate the child
  * keeps for it, each `run` executes it in a fresh context of that isolate, and a `close` listed
  * on a later request frees it. Every `run` carries the files too, so any child can rebuild a session it does not hold.
+ * A `batch` is a submission's runs in one request: the child runs them one after the other, each as a
+ * `run` would, and answers `batch` with their results; a batch still running after PROGRESS_MS sends
+ * what it has so far as `progress` (live events of slow tests).
  */
 export type ChildRequest = (
   | { id: number; kind: 'open'; session: number; files: Files; memoryMb: number }
   | { id: number; kind: 'run'; session: number; files: Files; stdin: string; limits: Limits }
+  | { id: number; kind: 'batch'; session: number; files: Files; tests: BatchTest[]; limits: Limits }
 ) & {
   /** sessions to free first: a disposed program's close rides on the child's next request */
   close?: number[];
@@ -19,4 +26,9 @@ export type ChildRequest = (
 export type ChildResponse =
   | { id: number; kind: 'open'; ok: boolean; output: string; timeMs: number }
   | { id: number; kind: 'run'; result: RunResult }
+  | { id: number; kind: 'progress'; results: RunResult[] }
+  | { id: number; kind: 'batch'; results: RunResult[] }
   | { id: number; kind: 'error'; message: string };
+
+/** how long a batch's results may wait in the child before they are sent as `progress` */
+export const PROGRESS_MS = 50;

@@ -1,4 +1,5 @@
-import type { Language, Limits, PreparedProgram, RunResult, Runner, SourceFile } from '../types';
+import type { Language, Limits, PreparedProgram, RunResult, Runner, SourceFile, TestRun } from '../types';
+import { outputMatches } from '../../../common/grading/compare';
 import { clip, COMPILE_OUTPUT_KEEP_BYTES, internalError } from '../limits';
 import { ChildDiedError, ChildTimeoutError, IsolatePool, type PoolOptions } from './pool';
 
@@ -55,6 +56,10 @@ export class IsolatedVmRunner implements Runner {
         if (!compile.ok) return internalError('the program did not compile');
         return runOnce(pool, session, copy, stdin, limits);
       },
+      runAll(tests: TestRun[], limits: Limits): AsyncIterable<RunResult> {
+        if (!compile.ok) return oneByOne(tests, async () => internalError('the program did not compile'));
+        return runBatch(pool, session, copy, tests, limits);
+      },
       async dispose() {
         // nothing on disk: the compiled program lives in the child's session only
         pool.closeSession(session);
@@ -94,4 +99,66 @@ async function runOnce(pool: IsolatePool, session: number, files: SourceFile[], 
     if (err instanceof ChildTimeoutError) return { ...internalError(''), verdict: 'time_limit', message: undefined, timeMs: deadline };
     return internalError((err as Error).message);
   }
+}
+
+/** whether runs go on after this one (`stopUnless` absent, or the run was `ok` and matched) */
+const goesOn = (test: TestRun, result: RunResult) =>
+  !test.stopUnless || (result.verdict === 'ok' && outputMatches(test.stopUnless.expected, result.stdout, test.stopUnless));
+
+async function* oneByOne(tests: TestRun[], run: (stdin: string) => Promise<RunResult>, from = 0): AsyncGenerator<RunResult> {
+  for (const test of tests.slice(from)) {
+    const result = await run(test.stdin);
+    yield result;
+    if (!goesOn(test, result)) return;
+  }
+}
+
+/**
+ * A submission's runs as one request to the child (instead of one request per test): results come
+ * back as the child sends them (`progress` for slow tests, the rest with the answer). When the batch
+ * does not complete (the child died, stopped answering or failed on our side), the tests it did not
+ * report run one request at a time from there, so each still gets the verdict a single run gives.
+ */
+async function* runBatch(pool: IsolatePool, session: number, files: SourceFile[], tests: TestRun[], limits: Limits): AsyncGenerator<RunResult> {
+  const arrived: RunResult[] = [];
+  let settled = false;
+  let complete = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const deadline = limits.timeMs * 3 + 5000;
+  const finished = pool
+    .request({ kind: 'batch', session, files, tests, limits }, deadline, (msg) => {
+      arrived.push(...msg.results);
+      notify();
+    })
+    .then(
+      (reply) => {
+        if (reply.kind !== 'batch') return;
+        arrived.push(...reply.results);
+        complete = true;
+      },
+      () => undefined,
+    )
+    .finally(() => {
+      settled = true;
+      notify();
+    });
+  let yielded = 0;
+  let last: RunResult | undefined;
+  for (;;) {
+    while (yielded < arrived.length) {
+      last = arrived[yielded]!;
+      yielded++;
+      yield last;
+    }
+    if (settled) break;
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+  await finished;
+  if (complete) return;
+  if (last && !goesOn(tests[yielded - 1]!, last)) return;
+  yield* oneByOne(tests, (stdin) => runOnce(pool, session, files, stdin, limits), yielded);
 }

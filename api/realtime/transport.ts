@@ -1,0 +1,31 @@
+import { ServerResponse } from 'node:http';
+import type { Server } from 'socket.io';
+
+/**
+ * The transport settings of the API's Socket.IO server (bench/_sockets-bare-server.ts, its ceiling,
+ * uses the same). engine.io's defaults, pinned: per-message deflate would cost a zlib context per
+ * socket and a compression per recipient of a broadcast, for events of a few hundred bytes of JSON.
+ */
+export const TRANSPORT_OPTIONS = { path: '/socket.io', perMessageDeflate: false, httpCompression: false } as const;
+
+/**
+ * Lets each connection's HTTP request go once the handshake is done: engine.io keeps it (the
+ * IncomingMessage in dictionary mode, its headers, raw headers and URL, ~3 KB a socket) although
+ * nothing reads it afterwards, since authentication comes from the CONNECT packet's `auth`.
+ * Socket.IO's "Memory usage" page suggests `rawSocket.request = null`; with engine.io 6.6 that alone
+ * frees nothing on a websocket, because the upgrade's stand-in response (WebSocketResponse) also
+ * holds the request, from a `close` listener on the TCP socket, for the connection's lifetime.
+ * socket.io builds `socket.handshake` after the request is gone, so its `headers` are empty too
+ * (cookies included: no refresh token is kept per socket). test/realtime/handshake-memory.test.ts.
+ */
+export function dropHandshakeRequests(io: Server): void {
+  // registered after socket.io's own middleware (CORS, which sets headers through the response), so
+  // it runs last: after it, nothing reads the request through the upgrade's response
+  io.engine.use((_req: unknown, res: unknown, next: () => void) => {
+    if (!(res instanceof ServerResponse) && res && typeof res === 'object' && 'req' in res) (res as { req: unknown }).req = null;
+    next();
+  });
+  io.engine.on('connection', (rawSocket: { request: unknown }) => {
+    rawSocket.request = null;
+  });
+}

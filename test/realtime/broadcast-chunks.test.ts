@@ -1,0 +1,143 @@
+import { expect } from 'chai';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type Socket as ServerSocket } from 'socket.io';
+import { Adapter } from 'socket.io-adapter';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { io as connect, type Socket } from 'socket.io-client';
+import { yieldingBroadcasts } from '../../api/realtime/yielding-adapter';
+import { socketIoKey } from '../../common/realtime/publisher';
+import { createRedis, closeRedis } from '../../common/redis';
+import { apiDeps, testWorkerDeps } from '../support/deps';
+
+const CHUNK = 2;
+const CLIENTS = 5;
+
+interface Hall {
+  io: Server;
+  clients: Socket[];
+  /** what the server did, in order: `w<n>` each write to a socket, plus the test's own marks */
+  log: string[];
+  close(): Promise<void>;
+}
+
+/** A Socket.IO server whose adapter writes broadcasts CHUNK sockets at a time, with CLIENTS clients in room `hall`. */
+async function hall(make: ConstructorParameters<typeof Server>[1] extends infer O ? O : never): Promise<Hall> {
+  const server = http.createServer();
+  const io = new Server(server, make);
+  const log: string[] = [];
+  let n = 0;
+  io.on('connection', (socket: ServerSocket) => {
+    const id = ++n;
+    void socket.join('hall');
+    // every write of a broadcast to this socket goes through its client's writeToEngine
+    const client = socket.client as unknown as { writeToEngine(...args: unknown[]): void };
+    const write = client.writeToEngine.bind(client);
+    client.writeToEngine = (...args: unknown[]) => {
+      log.push(`w${id}`);
+      write(...args);
+    };
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const clients = await Promise.all(
+    Array.from(
+      { length: CLIENTS },
+      () =>
+        new Promise<Socket>((resolve) => {
+          const s = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+          s.once('connect', () => resolve(s));
+        }),
+    ),
+  );
+  return {
+    io,
+    clients,
+    log,
+    async close() {
+      clients.forEach((c) => c.close());
+      await io.close();
+    },
+  };
+}
+
+/** Resolves with the first `count` payloads of `event` a client receives, in order. */
+const received = (socket: Socket, event: string, count: number) =>
+  new Promise<unknown[]>((resolve) => {
+    const got: unknown[] = [];
+    socket.on(event, (payload: unknown) => {
+      got.push(payload);
+      if (got.length === count) resolve(got);
+    });
+  });
+
+describe('realtime: broadcasts to a big room yield between chunks of sockets', () => {
+  describe('in one process', () => {
+    let h: Hall;
+    before(async () => {
+      h = await hall({ adapter: yieldingBroadcasts((nsp) => new Adapter(nsp), CHUNK) });
+    });
+    afterEach(() => h.log.splice(0));
+    after(async () => h.close());
+
+    it('writes one chunk of sockets before the emit returns, and the rest afterwards', async () => {
+      const all = Promise.all(h.clients.map((c) => received(c, 'tick', 1)));
+      h.io.to('hall').emit('tick', 1);
+      h.log.push('returned');
+      await all;
+      expect(h.log.indexOf('returned')).to.equal(CHUNK);
+      expect(h.log.filter((l) => l !== 'returned')).to.have.length(CLIENTS);
+    });
+
+    it('delivers events emitted back to back to every socket once, in the order emitted', async () => {
+      const all = Promise.all(h.clients.map((c) => received(c, 'seq', 3)));
+      for (const n of [1, 2, 3]) h.io.to('hall').emit('seq', n);
+      for (const got of await all) expect(got).to.deep.equal([1, 2, 3]);
+    });
+
+    it('writes a room no bigger than a chunk at once', async () => {
+      const two = new Set([...h.io.of('/').sockets.keys()].slice(0, CHUNK));
+      const all = Promise.all(h.clients.filter((c) => two.has(c.id!)).map((c) => received(c, 'small', 1)));
+      h.io.to([...two]).emit('small', 1);
+      h.log.push('returned');
+      await all;
+      expect(h.log).to.have.length(CHUNK + 1);
+      expect(h.log[CHUNK]).to.equal('returned');
+    });
+
+    it('leaves room joins synchronous', async () => {
+      h.io.in('hall').socketsJoin('joined');
+      expect(h.io.of('/').adapter.rooms.get('joined')?.size).to.equal(CLIENTS);
+    });
+  });
+
+  describe('events heard from Redis (as a worker publishes them)', () => {
+    let h: Hall;
+    const config = apiDeps().config;
+    const pub = createRedis(config, 'subscriber');
+    const sub = pub.duplicate();
+    before(async () => {
+      h = await hall({ adapter: yieldingBroadcasts(createAdapter(pub, sub, { key: socketIoKey(config) }), CHUNK) });
+      // the subscription is in place before anything is published
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    });
+    after(async () => {
+      await h.close();
+      await Promise.allSettled([closeRedis(pub), closeRedis(sub)]);
+    });
+
+    it('are written in chunks too, each to every socket once and in order', async () => {
+      // logged after the adapter's own handler of each message has returned
+      const heard = () => h.log.push('heard');
+      sub.on('pmessageBuffer', heard);
+      const all = Promise.all(h.clients.map((c) => received(c, 'grading:queued', 3)));
+      // one publisher (one Redis connection): its events are heard in the order published
+      const { realtime } = testWorkerDeps();
+      for (const n of ['a', 'b', 'c']) realtime.publish('hall', 'grading:queued', { submissionId: n } as never);
+      for (const got of await all) expect(got.map((p) => (p as { submissionId: string }).submissionId)).to.deep.equal(['a', 'b', 'c']);
+      sub.off('pmessageBuffer', heard);
+      expect(h.log.indexOf('heard')).to.equal(CHUNK);
+      expect(h.log.filter((l) => l !== 'heard')).to.have.length(3 * CLIENTS);
+    });
+  });
+});
