@@ -13,6 +13,8 @@ COPY worker ./worker
 COPY common ./common
 COPY migrations ./migrations
 COPY scripts ./scripts
+# tsc, then one esbuild bundle per process over its entry file (scripts/bundle.ts: the commands below stay
+# the same), then the sandbox helpers; the packages the bundles leave out are production dependencies
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim AS runtime

@@ -61,8 +61,8 @@ async function main() {
   const cold = await startToReady();
   const child = cold.child;
 
-  // idle a moment so start-up garbage is collected before reading RSS
-  await new Promise((r) => setTimeout(r, 5000));
+  // idle long enough for the processes' idle heap trim (a check every 2.5 s, common/runtime/idle-heap-trim.ts)
+  await new Promise((r) => setTimeout(r, 10_000));
   const [apiPid, workerPid] = childPids(child.pid!);
   const idleRssMb = {
     supervisor: rssMb(child.pid!),

@@ -87,6 +87,9 @@ function run(name: string, script: string): ChildProcess {
   return child;
 }
 
+/** Still running: a child ended by a signal has a null exitCode too, and its signalCode set. */
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
 /** 200 from GET /ready; false for anything else, a refused connection included. */
 function readyOnce(url: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -104,7 +107,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): 
   const until = Date.now() + timeoutMs;
   // often at first (a quiet machine is ready within a second), then less: each refused try costs CPU
   // that the API's own start-up on the same cores could use
-  for (let pause = 25; Date.now() < until && child.exitCode === null; pause = Math.min(pause * 1.5, 250)) {
+  for (let pause = 25; Date.now() < until && running(child); pause = Math.min(pause * 1.5, 250)) {
     if (await readyOnce(url)) return true;
     await new Promise((r) => setTimeout(r, pause));
   }
@@ -123,7 +126,7 @@ async function workerReport(
   try {
     client = await RedisConnection.open(redisUrl);
     const until = Date.now() + timeoutMs;
-    while (Date.now() < until && worker.exitCode === null) {
+    while (Date.now() < until && running(worker)) {
       const here = (await liveReports(client, prefix)).filter((r) => r.hostname === os.hostname() && Date.parse(r.checkedAt) >= spawnedAt);
       // the child itself under `node dist/…`; a runner in between (tsx) gives the worker a pid of its own
       const mine = here.find((r) => r.pid === worker.pid) ?? here[0];
@@ -167,28 +170,29 @@ async function main() {
     seededNow = prepared.done;
   }
 
-  const api = run('api', 'api/server.js');
-  const workerSpawnedAt = Date.now() - 1000;
-  const worker = run('worker', 'worker/main.js');
-  const children = [api, worker];
+  const children: ChildProcess[] = [];
   let stopping = false;
   const stopAll = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    for (const c of children) if (c.exitCode === null) c.kill(signal);
+    for (const c of children) if (running(c)) c.kill(signal);
   };
   process.on('SIGINT', () => stopAll('SIGTERM'));
   process.on('SIGTERM', () => stopAll('SIGTERM'));
-  for (const c of children) {
-    c.on('exit', (code) => {
+  const start = (name: string, script: string) => {
+    const child = run(name, script);
+    children.push(child);
+    child.on('exit', (code) => {
       if (!stopping) {
         say(`A process exited (code ${code}); stopping the other.`);
         stopAll('SIGTERM');
         process.exitCode = code || 1;
       }
     });
-  }
+    return child;
+  };
 
+  const api = start('api', 'api/server.js');
   const url = `http://localhost:${config.http.port}`;
   const [ready, seeded] = await Promise.all([
     waitReady(url, api),
@@ -199,6 +203,11 @@ async function main() {
       return false;
     }),
   ]);
+  if (stopping) return;
+  // the worker starts once the API answers: its start (~1,700 modules, then the sandbox self-check
+  // with a JVM and gcc, ~1.3–1.6 s of CPU before the API was ready) took the same two cores as the API
+  const workerSpawnedAt = Date.now() - 1000;
+  const worker = start('worker', 'worker/main.js');
   if (ready && !stopping) {
     say('');
     say(`GEMA API is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

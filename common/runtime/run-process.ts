@@ -3,6 +3,7 @@ import nodeModule from 'node:module';
 import { getConfigOrExit, type Config } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { ShutdownHooks } from './shutdown-hooks';
+import { trimHeapWhenIdle } from './idle-heap-trim';
 
 export interface ProcessContext {
   config: Config;
@@ -89,6 +90,11 @@ export async function runProcess<T>(name: string, start: (ctx: ProcessContext) =
     // with NODE_COMPILE_CACHE set (npm start sets it), write the compiled code of every module loaded
     // so far now: Node writes it only at a natural exit, and these processes end by signal and exit()
     nodeModule.flushCompileCache();
+    // a real process (not a test's emitter) gives back the heap start-up grew once it is quiet
+    if (!options.proc) {
+      const trim = trimHeapWhenIdle();
+      hooks.add('stop-intake', 'idle heap trim', () => trim.stop());
+    }
     return { value, stop };
   } catch (err) {
     logger.error(`${name} failed to start`, errorFields(err));

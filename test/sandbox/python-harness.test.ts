@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { BwrapRunner } from '../../worker/sandbox/bwrap/runner';
 import { TESTS_PER_SESSION } from '../../worker/sandbox/bwrap/session';
@@ -44,6 +45,26 @@ print(os.getppid(), os.getpid(), repr(sys.stdin.read()), __name__, sys.argv, b'-
     expect([ppidA, ppidB, inA, inB, nameA, argvA]).to.deep.equal(['1', '1', "'first'", "'second'", '__main__', "['/box/main.py']"]);
     expect(a.stdout).to.match(/ True\n$/);
     expect(pidA).to.not.equal(pidB);
+  });
+
+  it("runs the first test in the syntax check's process, with only its stdin, stdout and stderr open", async () => {
+    const prog = await prepare(String.raw`import os, sys
+print(os.getpid(), sorted(int(fd) for fd in os.listdir('/proc/self/fd')), repr(sys.stdin.read()))`);
+    const a = await prog.run('first', LIMITS);
+    const b = await prog.run('second', LIMITS);
+    // pid 2: the namespace's first process after the harness, i.e. the one that compiled the program;
+    // fd 3 is the listing's own: the check's pipes to the harness were closed before the test's code
+    expect(a.stdout).to.equal("2 [0, 1, 2, 3] 'first'\n");
+    expect(b.stdout).to.equal("3 [0, 1, 2, 3] 'second'\n");
+  });
+
+  it('gives a test an input larger than a pipe holds whole, and a small one after it', async () => {
+    const prog = await prepare('import sys, hashlib\ndata = sys.stdin.buffer.read()\nprint(len(data), hashlib.sha256(data).hexdigest()[:8])');
+    const big = 'x'.repeat(3 * 1024 * 1024 + 7);
+    const a = await prog.run(big, LIMITS);
+    const b = await prog.run('ab', LIMITS);
+    expect(a.stdout).to.equal(`${big.length} ${crypto.createHash('sha256').update(big).digest('hex').slice(0, 8)}\n`);
+    expect(b.stdout).to.equal(`2 ${crypto.createHash('sha256').update('ab').digest('hex').slice(0, 8)}\n`);
   });
 
   it('leaves nothing of one test for the next: files, shared memory, SysV segments, processes', async () => {

@@ -19,9 +19,14 @@
  * end, and only after that does the worker send the nonce it writes after the output of the test: no
  * student process exists while the nonce is in the sandbox, so none can forge the end of a test's output.
  *
+ * The syntax check's process becomes the first test's: it compiles every .py file, reports it compiled
+ * on a pipe of its own and waits, holding the main file's code object, until the first `run` (one
+ * process fewer per program). While it waits no student code has run (compiling runs none), so the
+ * check's end-of-output marker is as safe as after a test. A syntax error ends it as before.
+ *
  * Protocol, control (fd 0), worker → harness: frames `<verb> <length>\n<length bytes>`:
  *   `check 0`: compile every .py file in /box (py_compile's message on stderr, exit 1 on a syntax error);
- *   `run N` + the test's stdin: run /box/<first file> in a fresh process;
+ *   `run N` + the test's stdin: run /box/<first file> in a fresh process (the checked one, the first time);
  *   `mark N` + nonce: write `\n<nonce>\n` to stdout and stderr, then `marked` on the status fd.
  *   End of file: exit.
  * Status (fd 4), harness → worker, one line each: `ready`; `ended exit=N signal=N utime_us=N
@@ -29,11 +34,26 @@
  * of every process reaped during the test); `marked S E` (1/0: the marker reached stdout, stderr).
  */
 export const HARNESS_SOURCE = String.raw`
-import os, sys, select, ctypes, _signal, types, builtins, gc
+import os, sys, _ctypes, _signal, types, builtins, gc, atexit
 # a handler would make PID 1 killable from inside: SIGINT (Python's KeyboardInterrupt) is ignored
 _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
-libc = ctypes.CDLL(None, use_errno=True)
-libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+
+# the two libc calls the harness needs, through _ctypes alone: the ctypes package (struct, its
+# endianness helpers) costs ~9 ms of every sandbox's start for nothing else used here
+class _int(_ctypes._SimpleCData):
+    _type_ = 'i'
+
+class _libc:
+    _handle = _ctypes.dlopen(None)
+
+class _cfunc(_ctypes.CFuncPtr):
+    _flags_ = _ctypes.FUNCFLAG_CDECL
+    _restype_ = _int
+
+def libc(name):
+    return _cfunc((name, _libc))
+
+libc('prctl')(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
 CONTROL, STATUS = 0, 4
 MAIN = sys.argv[1]
 MODULES = sys.argv[1:]
@@ -43,12 +63,17 @@ os.set_inheritable(CONTROL, False)
 def status(line):
     os.write(STATUS, (line + '\n').encode())
 
+def end(rc):
+    # the session is over: PID 1's exit ends every process of the namespace, and nothing is buffered
+    # (status lines go out with os.write), so the interpreter's finalization (~10 ms here) is skipped
+    os._exit(rc)
+
 def read_exact(n):
     parts = []
     while n > 0:
         b = os.read(CONTROL, min(n, 1 << 20))
         if not b:
-            sys.exit(0)
+            end(0)
         parts.append(b)
         n -= len(b)
     return b''.join(parts)
@@ -58,27 +83,35 @@ def read_frame():
     while not head.endswith(b'\n'):
         b = os.read(CONTROL, 1)
         if not b:
-            sys.exit(0)
+            end(0)
         head += b
     verb, n = head.split()
     return verb.decode(), read_exact(int(n))
 
-def child_check():
-    rc = 0
+def child_check(ready_w, go_r):
+    code = None
     for f in MODULES:
         if not f.endswith('.py'):
             continue
         try:
             with open(f, 'rb') as fh:
-                compile(fh.read(), f, 'exec', dont_inherit=True)
+                c = compile(fh.read(), f, 'exec', dont_inherit=True)
         except Exception as err:
             import py_compile
             sys.stderr.write(py_compile.PyCompileError(err.__class__, err, f).msg + '\n')
-            rc = 1
-            break
-    return rc
+            return 1
+        if f == MAIN:
+            code = c
+    # compiled: wait to be the first test's process (anything but 'g' on the pipe: not needed)
+    os.write(ready_w, b'k')
+    os.close(ready_w)
+    go = os.read(go_r, 1)
+    os.close(go_r)
+    if go != b'g':
+        return 0
+    return child_run(code)
 
-def child_run():
+def child_run(code=None):
     main = types.ModuleType('__main__')
     main.__file__ = MAIN
     main.__builtins__ = builtins
@@ -87,8 +120,9 @@ def child_run():
     sys.argv[:] = [MAIN]
     sys.path[0] = os.path.dirname(MAIN)
     try:
-        with open(MAIN, 'rb') as fh:
-            code = compile(fh.read(), MAIN, 'exec', dont_inherit=True)
+        if code is None:
+            with open(MAIN, 'rb') as fh:
+                code = compile(fh.read(), MAIN, 'exec', dont_inherit=True)
         exec(code, main.__dict__)
         rc = 0
     except SystemExit as e:
@@ -119,7 +153,6 @@ def finish(rc):
         th = sys.modules.get('threading')
         if th is not None:
             th._shutdown()
-        import atexit
         atexit._run_exitfuncs()
     except SystemExit as e:
         rc = exit_code(e)
@@ -132,14 +165,18 @@ def finish(rc):
             rc = 120
     os._exit(rc)
 
-def start(work, stdin_r):
+def start(work, stdin_r, keep=()):
     pid = os.fork()
     if pid:
         return pid
     try:
         _signal.signal(_signal.SIGINT, _signal.default_int_handler)
         os.dup2(stdin_r, 0)
-        os.closerange(3, 65536)
+        low = 3
+        for fd in sorted(keep):
+            os.closerange(low, fd)
+            low = fd + 1
+        os.closerange(low, 65536)
         rc = work()
     except SystemExit as e:
         rc = exit_code(e)
@@ -176,7 +213,7 @@ def clear_ipc():
         for row in rows:
             cols = row.split()
             if len(cols) > col:
-                getattr(libc, fn)(int(cols[col]), 0, 0, 0)  # IPC_RMID
+                libc(fn)(int(cols[col]), 0, 0, 0)  # IPC_RMID
 
 def others():
     return [p for p in os.listdir('/proc') if p.isdigit() and p != '1']
@@ -209,40 +246,100 @@ def reap():
             return
         account(ru)
 
-def one(work, stdin):
+# the checked process waiting for the first test: (pid, its stdin pipe, its go pipe)
+pending = None
+
+def drop_pending():
+    global pending
+    if pending is not None:
+        pid, w, gw = pending
+        pending = None
+        os.close(w)
+        os.close(gw)  # end of file: the waiting process exits without running anything
+
+def check():
+    global pending
     usage[:] = [0, 0, 0]
     r, w = os.pipe()
-    pid = start(work, r)
-    os.close(r)
-    pidfd = os.pidfd_open(pid)
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    pid = start(lambda: child_check(ready_w, go_r), r, (ready_w, go_r))
+    for fd in (r, ready_w, go_r):
+        os.close(fd)
+    # b'k': compiled and waiting; end of file: it ended by itself (a syntax error, or it was killed)
+    compiled = os.read(ready_r, 1) == b'k'
+    os.close(ready_r)
+    if not compiled:
+        # judged and cleaned up as a test is
+        os.close(go_w)
+        supervise(pid, w, b'')
+    else:
+        pending = (pid, w, go_w)
+        status('ended exit=0 signal=0 utime_us=0 stime_us=0 maxrss_kb=0 leftover=0')
+
+def run(stdin):
+    global pending
+    usage[:] = [0, 0, 0]
+    if pending is None:
+        r, w = os.pipe()
+        pid = start(child_run, r)
+        os.close(r)
+    else:
+        pid, w, go_w = pending
+        pending = None
+        try:
+            os.write(go_w, b'g')
+        except OSError:
+            pass  # it is gone: supervise() reports how it ended
+        os.close(go_w)
+    supervise(pid, w, stdin)
+
+def feed(w, stdin):
+    # what of the input the pipe does not take now; the whole input once the reader is gone
+    try:
+        return stdin[os.write(w, stdin[:1 << 16]):]
+    except (BlockingIOError, InterruptedError):
+        return stdin
+    except OSError:
+        return b''
+
+def wait_for(pid):
+    # the test's process ended: its exit code (-1 when a signal killed it) and the signal
+    _, st, ru = os.wait4(pid, 0)
+    account(ru)
+    if os.WIFEXITED(st):
+        return os.WEXITSTATUS(st), 0
+    return -1, (os.WTERMSIG(st) if os.WIFSIGNALED(st) else 0)
+
+def supervise(pid, w, stdin):
     os.set_blocking(w, False)
     code, sig = -1, 0
+    # an input the pipe holds at once (most tests'): a plain wait, no select (nor its import)
+    stdin = feed(w, stdin) if stdin else stdin
+    if not stdin:
+        os.close(w)
+        w = -1
+        return clean_up(*wait_for(pid))
+    import select
+    pidfd = os.pidfd_open(pid)
     done = False
     while not done:
         wr = [w] if w >= 0 else []
         readable, writable, _ = select.select([pidfd], wr, [])
         if writable:
-            try:
-                n = os.write(w, stdin[:1 << 16])
-                stdin = stdin[n:]
-            except (BlockingIOError, InterruptedError):
-                pass
-            except OSError:
-                stdin = b''
+            stdin = feed(w, stdin)
             if not stdin:
                 os.close(w)
                 w = -1
         if readable:
-            _, st, ru = os.wait4(pid, 0)
-            account(ru)
-            if os.WIFEXITED(st):
-                code = os.WEXITSTATUS(st)
-            elif os.WIFSIGNALED(st):
-                sig = os.WTERMSIG(st)
+            code, sig = wait_for(pid)
             done = True
     os.close(pidfd)
     if w >= 0:
         os.close(w)
+    clean_up(code, sig)
+
+def clean_up(code, sig):
     leftover = kill_all()
     wipe('/tmp')
     wipe('/dev/shm')
@@ -257,9 +354,10 @@ status('ready')
 while True:
     verb, body = read_frame()
     if verb == 'check':
-        one(child_check, b'')
+        drop_pending()
+        check()
     elif verb == 'run':
-        one(child_run, body)
+        run(body)
     elif verb == 'mark':
         # a test may have left the shared stream non-blocking or shut it down: say which marker got out
         line = b'\n' + body + b'\n'
@@ -275,5 +373,5 @@ while True:
                 out.append('0')
         status('marked ' + ' '.join(out))
     else:
-        sys.exit(2)
+        end(2)
 `;

@@ -1,0 +1,176 @@
+/**
+ * Build step after tsc (`npm run build`): each long-running entry point becomes one file. Module
+ * loading was most of a process's start-up (~1,300 files for the API: resolving them, the stat and
+ * package.json reads, was ~15 % and compiling them one by one ~17 %); one bundle per process is one
+ * read and one compile (API: −26 % CPU to ready). Our code and the pure-JavaScript packages go in; what must stay a package is
+ * left to require() at run time (EXTERNAL says why for each). The bundle overwrites tsc's file of the
+ * same name, so every command (Procfile, Dockerfile, compose, Kubernetes, `npm start`) runs it
+ * unchanged, and the rest of dist/ stays for what is loaded by path (migrations, the runner child).
+ * `tsx scripts/bundle.ts [OUT_DIR]` (default dist/).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
+import { build, type Plugin } from 'esbuild';
+
+const root = path.resolve(__dirname, '..');
+
+/** Entry points bundled: those whose start-up counts (the web and worker processes, `npm start` and its steps). */
+export const BUNDLED_ENTRIES = ['api/server.ts', 'worker/main.ts', 'scripts/start.ts'] as const;
+
+/**
+ * Packages left to require() at run time, and why. Native addons cannot be bundled; packages that
+ * read their own files by path (templates, static assets, scripts) would look for them beside the
+ * bundle; and the ones our code loads lazily on first use (common/runtime/lazy-module.ts) stay out so
+ * that a process that never uses them does not parse them either.
+ */
+const EXTERNAL = [
+  // native addons
+  'isolated-vm',
+  'bcrypt',
+  'sharp',
+  'pg-native', // pg's optional native binding, required only if asked for
+  'pg-hstore', // not installed: Sequelize requires it only for HSTORE columns, which we have none of
+  'tsx', // the runner pool's path under tsx (tests, dev), never taken by a bundle
+  'cpu-features', // ssh2's optional one (dockerode)
+  'msgpackr-extract', // msgpackr's optional one (bullmq)
+  // read their own files or spawn their own scripts by path
+  'playwright-core',
+  'swagger-ui-express',
+  'swagger-ui-dist',
+  '@bull-board/*',
+  'axe-core',
+  'css-tree', // ESM that builds require() from import.meta.url for its JSON data
+  'dockerode',
+  // calls url.parse(), whose runtime deprecation warning Node mutes only for callers under node_modules
+  'sequelize',
+  // mostly data: as JSON or on demand they are parsed into objects, in a bundle their source would stay in memory too
+  'iconv-lite',
+  'mime-db',
+  // loaded on first use (lazyModule / require inside a function): kept out of the start-up parse
+  'cloudinary',
+  'yaml',
+  'marked',
+  'markdown-it',
+  'sanitize-html',
+  'diff',
+  'openai',
+  'nodemailer',
+];
+
+/** Loaded by the API only on first use (the first enqueue), and by the worker at once: outside the API's bundle only. */
+const LAZY_IN_API = ['bullmq'];
+
+/**
+ * Inside a bundle every file's `__dirname`/`__filename` would be the bundle's. Each file that uses
+ * them gets its own back, as a path relative to the bundle so that a copied tree (the Docker image)
+ * still resolves: ours their tsc-output directory (the runner child beside the pool, the prebuilt
+ * sandbox helpers, the config's root), a package's its own directory under node_modules (Socket.IO
+ * serves its client from there).
+ */
+function ownDirname(outFile: string, outRoot: string): Plugin {
+  return {
+    name: 'own-dirname',
+    setup(b) {
+      b.onLoad({ filter: /\.(ts|js|cjs|mjs)$/ }, async (args) => {
+        const source = await fs.promises.readFile(args.path, 'utf8');
+        if (!/\b__(dirname|filename)\b/.test(source) || /\b(var|let|const)\s+__(dirname|filename)\b/.test(source)) return undefined;
+        const inPackage = args.path.includes(`${path.sep}node_modules${path.sep}`);
+        const rel = path.relative(root, args.path);
+        const dir = inPackage ? path.dirname(args.path) : path.join(outRoot, path.dirname(rel));
+        const file = inPackage ? path.basename(args.path) : path.basename(rel).replace(/\.ts$/, '.js');
+        const fromBundle = path.relative(path.dirname(outFile), dir);
+        // on the first line: the source map's line numbers stay the file's own
+        const prelude = `var __dirname = require('node:path').join(__bundleDir, ${JSON.stringify(fromBundle)}), __filename = require('node:path').join(__dirname, ${JSON.stringify(file)}); `;
+        // after a "use strict" prologue (before it, the file would run in sloppy mode); a shebang becomes a comment
+        const prologue = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(['"])use strict\1;?/.exec(source)?.[0] ?? '';
+        const rest = source.slice(prologue.length);
+        const contents = prologue + prelude + (rest.startsWith('#!') ? `//${rest}` : rest);
+        return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
+      });
+    },
+  };
+}
+
+interface SourceMapV3 {
+  sources: string[];
+  mappings: string;
+  names: string[];
+}
+
+/**
+ * The bundle's source map keeps our files only. With the packages' mappings too it was ~5 MB, and
+ * Node parses a map whole when it loads the file (`--enable-source-maps`): +115 MB RSS and +1 s of
+ * CPU at start. A package's code gets unmapped segments instead of being dropped, so a frame inside
+ * it keeps its bundle position rather than borrowing the nearest line of ours.
+ */
+export function ownSourcesOnly(map: SourceMapV3): SourceMapV3 {
+  const ours = map.sources.map((source) => !source.includes('node_modules/'));
+  const index = new Map<number, number>();
+  const sources = map.sources.filter((_source, i) => ours[i] && index.set(i, index.size));
+  const lines = decode(map.mappings).map((line) => {
+    const kept: SourceMapSegment[] = [];
+    for (const segment of line) {
+      if (segment.length > 1 && ours[segment[1]!]) kept.push([segment[0], index.get(segment[1]!)!, segment[2]!, segment[3]!]);
+      else if (kept.length === 0 || kept[kept.length - 1]!.length > 1) kept.push([segment[0]]);
+    }
+    return kept;
+  });
+  return { ...map, sources, names: [], mappings: encode(lines) };
+}
+
+/**
+ * esbuild escapes every non-ASCII character in code (charset ascii) but copies comments as they are,
+ * and one `’` in a package's comment made V8 hold the whole bundle as a two-byte string: 11 MB
+ * instead of 5.7 MB for the API's, for as long as the process runs. What is left outside ASCII is in
+ * comments, so it becomes `?` (two for a character outside the BMP: columns stay where the map says).
+ */
+export const asciiOnly = (code: string) => code.replace(/[^\p{ASCII}]/gu, (c) => (c.length === 2 ? '??' : '?'));
+
+async function bundle(entry: string, outRoot: string): Promise<void> {
+  const outFile = path.join(outRoot, entry.replace(/\.ts$/, '.js'));
+  const result = await build({
+    entryPoints: [path.join(root, entry)],
+    outfile: outFile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    external: entry === 'api/server.ts' ? [...EXTERNAL, ...LAZY_IN_API] : EXTERNAL,
+    // not minified: a stack trace's bundle line has the `// api/…/file.ts` marker above it; the map
+    // gives the .ts line (NODE_OPTIONS=--enable-source-maps, not on by default: README.md#memory-and-start-up)
+    sourcemap: 'linked',
+    sourcesContent: false,
+    // keep class and function names (esbuild renames clashing ones): error names and logs read them
+    keepNames: true,
+    banner: { js: 'const __bundleDir = __dirname;' },
+    plugins: [ownDirname(outFile, outRoot)],
+    write: false,
+    logLevel: 'warning',
+  });
+  for (const file of result.outputFiles) {
+    const text = file.path.endsWith('.map') ? JSON.stringify(ownSourcesOnly(JSON.parse(file.text) as SourceMapV3)) : asciiOnly(file.text);
+    if (/\bvar import_meta\d* = \{\};/.test(text))
+      throw new Error(`${file.path}: a bundled package reads import.meta, which a CommonJS bundle does not have: add it to EXTERNAL`);
+    await fs.promises.mkdir(path.dirname(file.path), { recursive: true });
+    await fs.promises.writeFile(file.path, text);
+  }
+}
+
+/** Bundles `entries` (all of BUNDLED_ENTRIES by default) into `outRoot`, each at its tsc-output path. */
+export async function bundleInto(outRoot: string, entries: readonly string[] = BUNDLED_ENTRIES): Promise<string[]> {
+  await Promise.all(entries.map((entry) => bundle(entry, outRoot)));
+  return entries.map((entry) => path.join(outRoot, entry.replace(/\.ts$/, '.js')));
+}
+
+async function main() {
+  const written = await bundleInto(path.resolve(process.argv[2] ?? path.join(root, 'dist')));
+  process.stdout.write(`bundled: ${written.map((file) => path.relative(root, file)).join(', ')}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
