@@ -15,7 +15,7 @@ import { SubmissionGrader } from '../../worker/grading/grade-submission';
 import { makeTask, settled, startGradingWorker, testCase } from '../coding-lab/helpers';
 import { SHORT_LOCK } from '../coding-lab/fixtures/grading-worker';
 import type { IsolatedVmRunner } from '../../worker/sandbox/isolate/runner';
-import { until, untilDefined } from '../support/until';
+import { until } from '../support/until';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -121,20 +121,16 @@ describe('faults: a worker or a runner killed mid-grading (coding lab recovery)'
         // never ends by itself, so however late the kill lands on a loaded machine it lands mid-run
         const s = await createSubmission('while (true) {}');
         await enqueue(apiDeps().queues, 'grading', { kind: 'submission', submissionId: s.id }, { jobId: s.id });
-        // Kill the runner under every attempt until the submission ends. A kill that lands while the
-        // program is still being prepared (a loaded machine) is not a crash under a test: that attempt
-        // is simply retried by its job, and the next one is killed too.
-        let attempt: string | null = null;
+        // Kill the runner whenever it runs this submission, until the submission ends. A batch of
+        // tests killed mid-way goes on one test at a time, so a single kill per attempt would only
+        // move the program to a fresh child: every run has to die. A kill that lands while the
+        // program is still being prepared (a loaded machine) is not a crash under a test: that
+        // attempt is simply retried by its job, and the next one is killed too.
         for (;;) {
-          const row = await untilDefined(async () => {
-            const r = (await CodingSubmission.findByPk(s.id))!;
-            const ended = r.status === 'completed' || r.status === 'failed';
-            return ended || (r.status === 'running' && r.gradingToken !== attempt) ? r : undefined;
-          });
-          if (row.status !== 'running') break;
-          attempt = row.gradingToken;
-          await new Promise((r) => setTimeout(r, 500));
-          for (const pid of runner.childPids()) process.kill(pid, 'SIGKILL');
+          const row = (await CodingSubmission.findByPk(s.id))!;
+          if (row.status === 'completed' || row.status === 'failed') break;
+          if (row.status === 'running') for (const pid of runner.childPids()) process.kill(pid, 'SIGKILL');
+          await new Promise((r) => setTimeout(r, 300));
         }
         const done = await settled(s.id);
         // Killed under a test, the second crash completes it (runner_crashes 2); killed while the
