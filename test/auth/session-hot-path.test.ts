@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { app, apiDeps, isolatedApp } from '../support/deps';
 import { bearer, createUser } from '../support/factories';
 import { TEST_ENV } from '../support/env';
+import { redisCommandsDuring, redisWritesDuring } from '../support/redis-watch';
 import { User } from '../../common/models';
 
 /**
@@ -23,51 +24,9 @@ async function sqlDuring(work: () => Promise<unknown>): Promise<string[]> {
   return seen;
 }
 
-/**
- * Every Redis command touching the auth deny list while `work` runs, seen through MONITOR: what
- * clients sent, and (prefixed `lua:`) what a script ran.
- */
-async function denyListCommandsDuring(work: () => Promise<unknown>, redis: Redis = apiDeps().redis): Promise<string[]> {
-  const base = new Redis(TEST_ENV.REDIS_URL!);
-  const monitor = await base.monitor();
-  // the shared Redis is busy: a line arriving as MONITOR starts or after disconnect() makes ioredis
-  // report a queue error on this connection; those lines are outside the work watched
-  monitor.on('error', () => undefined);
-  const marker = `end-of-work-${Date.now()}`;
-  const seen: string[] = [];
-  const done = new Promise<void>((resolve) => {
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (args[1] === marker) resolve();
-      else if (args.some((a) => a.startsWith(`${TEST_ENV.REDIS_PREFIX}auth:deny:`))) seen.push(`${source === 'lua' ? 'lua:' : ''}${args.join(' ')}`);
-    });
-  });
-  try {
-    await work();
-    await redis.echo(marker);
-    await done;
-  } finally {
-    monitor.disconnect();
-    base.disconnect();
-  }
-  return seen;
-}
-
-/** What the app's Redis client wrote to its socket while `work` ran, one string per write. */
-async function redisWritesDuring(work: () => Promise<unknown>): Promise<string[]> {
-  const stream = (apiDeps().redis as unknown as { stream: { write: (chunk: unknown, ...rest: unknown[]) => boolean } }).stream;
-  const original = stream.write;
-  const writes: string[] = [];
-  stream.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-    writes.push(Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk));
-    return original.call(this, chunk, ...rest);
-  };
-  try {
-    await work();
-  } finally {
-    stream.write = original;
-  }
-  return writes;
-}
+/** Every Redis command touching the auth deny list while `work` runs (MONITOR; `lua:` = run by a script). */
+const denyListCommandsDuring = (work: () => Promise<unknown>, redis?: Redis) =>
+  redisCommandsDuring(`${TEST_ENV.REDIS_PREFIX}auth:deny:`, work, redis);
 
 describe('GET /auth/session, the hottest route', () => {
   it('answers without a single database query', async () => {

@@ -1,60 +1,18 @@
 import request from 'supertest';
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Express } from 'express';
 import { app, apiDeps, isolatedApp } from '../../support/deps';
 import { bearer, createSchool } from '../../support/factories';
 import { TEST_ENV } from '../../support/env';
+import { redisCommandsDuring, redisWritesDuring } from '../../support/redis-watch';
 import { ALL_VERSION_KEY, invalidateStudents } from '../../../common/learning/student-cache-versions';
 import { makeAssignment, submitText } from '../helpers';
 
 const VERSIONS = `${TEST_ENV.REDIS_PREFIX}learn:v:`;
 
-/**
- * Every Redis command touching the page cache's version keys while `work` runs, seen through MONITOR:
- * what clients sent, and (prefixed `lua:`) what a script ran.
- */
-async function versionCommandsDuring(work: () => Promise<unknown>, redis: Redis = apiDeps().redis): Promise<string[]> {
-  const base = new Redis(TEST_ENV.REDIS_URL!);
-  const monitor = await base.monitor();
-  // the shared Redis is busy: a line arriving as MONITOR starts or after disconnect() makes ioredis
-  // report a queue error on this connection; those lines are outside the work watched
-  monitor.on('error', () => undefined);
-  const marker = `end-of-work-${Date.now()}`;
-  const seen: string[] = [];
-  const done = new Promise<void>((resolve) => {
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (args[1] === marker) resolve();
-      else if (args.some((a) => a.startsWith(VERSIONS))) seen.push(`${source === 'lua' ? 'lua:' : ''}${args.join(' ')}`);
-    });
-  });
-  try {
-    await work();
-    await redis.echo(marker);
-    await done;
-  } finally {
-    monitor.disconnect();
-    base.disconnect();
-  }
-  return seen;
-}
-
-/** What the app's Redis client wrote to its socket while `work` ran, one string per write. */
-async function redisWritesDuring(work: () => Promise<unknown>): Promise<string[]> {
-  const stream = (apiDeps().redis as unknown as { stream: { write: (chunk: unknown, ...rest: unknown[]) => boolean } }).stream;
-  const original = stream.write;
-  const writes: string[] = [];
-  stream.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-    writes.push(Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk));
-    return original.call(this, chunk, ...rest);
-  };
-  try {
-    await work();
-  } finally {
-    stream.write = original;
-  }
-  return writes;
-}
+/** Every Redis command touching the page cache's version keys while `work` runs (MONITOR; `lua:` = run by a script). */
+const versionCommandsDuring = (work: () => Promise<unknown>, redis?: Redis) => redisCommandsDuring(VERSIONS, work, redis);
 
 /**
  * The page cache's version keys ride on the global rate limiter's count (`offerStudentVersions`,
