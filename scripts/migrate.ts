@@ -9,7 +9,7 @@ async function main() {
   const [command = 'up'] = process.argv.slice(2);
   const config = getConfigOrExit();
   const logger = createLogger({ log: { ...config.log, level: config.log.level === 'silent' ? 'silent' : 'info' } }, 'migrate');
-  await ensureDatabase(config.db.url);
+  await ensureDatabase(config.db.url, { ssl: config.db.ssl });
   const sequelize = createSequelize(config);
   const migrator = createMigrator(sequelize, logger);
   try {

@@ -23,9 +23,9 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const redactUrl = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 const HINT = 'Start one with: docker compose up -d postgres redis';
 
-async function checkPostgres(url: string): Promise<void> {
+async function checkPostgres(url: string, ssl: boolean): Promise<void> {
   try {
-    const created = await ensureDatabase(url);
+    const created = await ensureDatabase(url, { ssl });
     if (created) say(`Created database ${new URL(url).pathname.slice(1)}.`);
   } catch (err) {
     say(`PostgreSQL is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
@@ -158,7 +158,7 @@ function sandboxSummary(report: SandboxReport | undefined): string[] {
 async function main() {
   const started = Date.now();
   const config = getConfigOrExit();
-  await checkPostgres(config.db.url);
+  await checkPostgres(config.db.url, config.db.ssl);
   await checkRedis(config.redis.url);
 
   const state = await databaseState(config.db.url, migrationNames(), { ssl: config.db.ssl });

@@ -15,13 +15,20 @@ const ALREADY_EXISTS = new Set(['42P04', '23505']);
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/** `DATABASE_SSL`: the same TLS the processes' own connections use (common/db/sequelize.ts). */
+export interface DatabaseOptions {
+  ssl?: boolean;
+}
+
+const tls = (opts: DatabaseOptions) => (opts.ssl ? { ssl: { rejectUnauthorized: false } } : {});
+
 /**
  * Creates the database named in the URL when it does not exist yet (the quick start needs no manual
  * step); true only when this call created it.
  */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+export async function ensureDatabase(databaseUrl: string, opts: DatabaseOptions = {}): Promise<boolean> {
   const { admin, database } = adminUrl(databaseUrl);
-  const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000, ...tls(opts) });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
@@ -40,9 +47,9 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   }
 }
 
-export async function dropDatabase(databaseUrl: string): Promise<void> {
+export async function dropDatabase(databaseUrl: string, opts: DatabaseOptions = {}): Promise<void> {
   const { admin, database } = adminUrl(databaseUrl);
-  const client = new pg.Client({ connectionString: admin });
+  const client = new pg.Client({ connectionString: admin, ...tls(opts) });
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
@@ -63,12 +70,8 @@ export interface DatabaseState {
  * models: umzug records applied migrations by name in schema_migrations, and the demo seed runs only
  * on a database without users.
  */
-export async function databaseState(databaseUrl: string, migrationNames: string[], opts: { ssl?: boolean } = {}): Promise<DatabaseState> {
-  const client = new pg.Client({
-    connectionString: databaseUrl,
-    connectionTimeoutMillis: 3000,
-    ...(opts.ssl ? { ssl: { rejectUnauthorized: false } } : {}),
-  });
+export async function databaseState(databaseUrl: string, migrationNames: string[], opts: DatabaseOptions = {}): Promise<DatabaseState> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000, ...tls(opts) });
   await client.connect();
   try {
     const tables = await client.query<{ migrations: boolean; users: boolean }>(

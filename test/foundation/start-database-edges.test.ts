@@ -72,6 +72,25 @@ describe("npm start's database step, at its edges", function () {
     expect(err?.message).to.equal('The server does not support SSL connections');
   });
 
+  it('asks for TLS when creating the database if the configuration says so, and fails against a server without it', async () => {
+    const err = await ensureDatabase(url, { ssl: true }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).to.equal('The server does not support SSL connections');
+    expect(await databaseExists(url)).to.equal(false);
+  });
+
+  it('asks for TLS when dropping the database if the configuration says so', async () => {
+    await ensureDatabase(url);
+    const err = await dropDatabase(url, { ssl: true }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).to.equal('The server does not support SSL connections');
+    expect(await databaseExists(url)).to.equal(true);
+  });
+
   it('logs each migration it applies through the logger it is given', async () => {
     await ensureDatabase(url);
     const sequelize = createSequelize({ db: { url, poolMax: 2, ssl: false, logSql: false, connectTimeoutMs: 2000 } });
