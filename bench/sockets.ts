@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../common/config';
 import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
@@ -16,8 +17,8 @@ import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { cpuMs, dropBenchData, rssMb, stopChild, waitForLine, writeResults } from './_lib';
 
 /**
- * 10,000 live clients on one web process. The server (bench/_streams-server.ts `app`: Express,
- * Socket.IO with the Redis adapter) runs in a child process; the clients in another
+ * 10,000 live clients on one web process. The server (the production build, dist/api/server.js:
+ * Express, Socket.IO with the Redis adapter) runs in a child process; the clients in another
  * (bench/_sockets-clients.ts), pinned to the other core where `taskset` can; an HTTP load
  * (autocannon, a third process) on `GET /api/v2/auth/session` of the same server while it delivers.
  * Events are published as a worker does (the Redis emitter, from this process) to the classroom
@@ -42,6 +43,8 @@ const SERVER_FLAGS =
   process.env.BENCH_SERVER_NODE_FLAGS !== undefined ? process.env.BENCH_SERVER_NODE_FLAGS.split(' ').filter(Boolean) : [...HEAP_FLAGS];
 /** a directory: each phase's server writes a heap snapshot there once its clients are connected */
 const SNAPSHOT_DIR = process.env.BENCH_HEAP_SNAPSHOT;
+/** how long the connected server idles before `rssMb.connectedSettled` is read */
+const SETTLE_MS = Number(process.env.BENCH_SOCKETS_SETTLE_MS ?? 8000);
 const TARGETS = { rssMbAt10k: 250, deliveryP95Ms: 300, httpP99Ms: 100 };
 
 const runId = `${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
@@ -71,7 +74,18 @@ function pin(pid: number, core: number) {
   spawn('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' }).on('error', () => undefined);
 }
 
+/**
+ * The API as production runs it: the bundle of `npm run build` (bench/run-all builds first), with the
+ * heap flags. Under tsx the same server idled at ~160 MB instead of ~100 MB (the loader's compiled
+ * sources and source maps), which is not what a pod holds. BENCH_SOCKETS_DIST=<dir> runs another
+ * build (an A/B against an older dist/, as bench/startup.ts's STARTUP_DIST); BENCH_SOCKETS_APP=tsx
+ * runs the sources (bench/_streams-server.ts) instead, for a look at a change without a build.
+ */
+const APP_FROM = process.env.BENCH_SOCKETS_APP === 'tsx' ? 'tsx' : 'dist';
+const DIST_SERVER = path.join(path.resolve(root, process.env.BENCH_SOCKETS_DIST ?? 'dist'), 'api', 'server.js');
+
 async function startServer(mode: 'app' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
+  if (mode === 'app' && APP_FROM === 'dist') return startDistServer();
   const script = mode === 'app' ? ['_streams-server.ts', 'app'] : ['_sockets-bare-server.ts'];
   // --expose-gc only lets the memory probe (bench/_sockets-mem.ts) collect before it counts
   const child = spawn(process.execPath, [...SERVER_FLAGS, '--expose-gc', '--import', 'tsx', path.join(__dirname, script[0]!), ...script.slice(1)], {
@@ -80,6 +94,27 @@ async function startServer(mode: 'app' | 'bare'): Promise<{ url: string; child: 
   });
   const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], `${mode} server`).then(Number);
   return { url: `http://127.0.0.1:${port}`, child };
+}
+
+/** dist/api/server.js with the memory probe preloaded (bench/_sockets-mem-probe.mjs), ready when `/ready` answers. */
+async function startDistServer(): Promise<{ url: string; child: ChildProcess }> {
+  if (!fs.existsSync(DIST_SERVER)) throw new Error(`${DIST_SERVER} is missing: npm run build first (or BENCH_SOCKETS_APP=tsx)`);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(
+    process.execPath,
+    [...SERVER_FLAGS, '--expose-gc', '--import', pathToFileURL(path.join(__dirname, '_sockets-mem-probe.mjs')).href, DIST_SERVER],
+    { cwd: root, env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (const until = Date.now() + 60_000; Date.now() < until; await sleep(200)) {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
+    const ready = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return { url, child };
+  }
+  throw new Error('the API did not become ready');
 }
 
 interface Memory {
@@ -278,6 +313,11 @@ async function main() {
         await sleep(2000);
         const connected = rssMb(server.child.pid!);
         const connectedCollected = await collectedMemory(server.child);
+        // then idle for a while, as a web process holding its sockets between events is: the
+        // production API gives its young generation back then (common/runtime/idle-heap-trim.ts,
+        // checked every 2.5 s); the bare server has no such trim
+        await sleep(SETTLE_MS);
+        const connectedSettled = rssMb(server.child.pid!);
         if (SNAPSHOT_DIR) await heapSnapshot(server.child, `${mode}-${transport}-${count}`);
         const broadcastSeconds = Math.ceil((BROADCASTS * GAP_MS) / 1000) + 1;
         const httpIdle = mode === 'app' ? await httpLoad(server.url, signed[0]!, 3) : undefined;
@@ -307,7 +347,7 @@ async function main() {
           sockets: clients.connected.sockets,
           connectSeconds: clients.connected.seconds,
           ...(transport === 'polling' ? { upgradedToWebsocket: clients.connected.upgraded } : {}),
-          rssMb: { idle, connected, peak },
+          rssMb: { idle, connected, connectedSettled, peak },
           kbPerSocket: Math.round(((connected - idle) * 1024) / count),
           // after forced full collections: what each socket keeps alive, apart from V8's sizing
           afterGc: { idle: idleCollected, connected: connectedCollected, bytesPerSocket: bytesPerSocket(idleCollected, connectedCollected) },
@@ -385,6 +425,7 @@ async function main() {
       },
       targets: TARGETS,
       serverNodeFlags: SERVER_FLAGS,
+      app: APP_FROM === 'dist' ? `${path.relative(root, DIST_SERVER)} (npm run build), the production bundle` : 'bench/_streams-server.ts under tsx',
       scenario: {
         what: `every socket belongs to one classroom; ${BROADCASTS} grading:completed events ${GAP_MS} ms apart are published to the classroom room through the Redis emitter (as a worker publishes); latency is from the publish to each client's arrival (one clock)`,
         clients: 'a separate process (bench/_sockets-clients.ts) pinned to the last core; one authenticated student per socket',
