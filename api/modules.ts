@@ -1,6 +1,6 @@
 import type { ApiDeps } from './deps';
 import type { ApiRouter } from './http/router';
-import type { RoomAuthorizer, SocketHandler } from './realtime/socket-server';
+import type { RoomAuthorizer, SocketHandlers } from './realtime/socket-server';
 import { chatTyping } from './chat/socket';
 import { codingLabRoutes } from './coding-lab/routes';
 import { aiEvaluationRoutes } from './ai-evaluation/routes';
@@ -74,7 +74,7 @@ export function featureRoomAuthorizers(_deps: ApiDeps): Record<string, RoomAutho
   };
 }
 
-/** Socket events a feature handles itself (beyond `subscribe`), wired on every connection. */
-export function featureSocketHandlers(_deps: ApiDeps): SocketHandler[] {
-  return [chatTyping];
+/** Socket events a feature handles itself (beyond `auth`, `subscribe` and `unsubscribe`), by name. */
+export function featureSocketHandlers(_deps: ApiDeps): SocketHandlers {
+  return { 'chat:typing': chatTyping };
 }

@@ -25,8 +25,10 @@ const RECENT_EVENTS = 1000;
  */
 export class SocketSessions implements RevocationListener {
   private readonly held = new Map<string, Held>();
-  private readonly bySession = new Map<string, Set<Held>>();
-  private readonly byUser = new Map<string, Set<Held>>();
+  // a key's one socket is kept as it is, a set only once a second socket shares the key: most users
+  // hold one socket and every login is its own session, so a set each was ~2 × 150 bytes a socket
+  private readonly bySession = new Map<string, Held | Set<Held>>();
+  private readonly byUser = new Map<string, Held | Set<Held>>();
   /** event sequence numbers: a socket checked before event n and tracked after it is held to it */
   private seq = 0;
   private readonly recent: { seq: number; event: RevocationEvent }[] = [];
@@ -70,7 +72,7 @@ export class SocketSessions implements RevocationListener {
    */
   capUser(userId: string, max: number): void {
     const held = this.byUser.get(userId);
-    if (!held || held.size <= max) return;
+    if (!(held instanceof Set) || held.size <= max) return;
     for (const entry of [...held].slice(0, held.size - max)) this.end(entry, 'connection-limit');
   }
 
@@ -118,8 +120,8 @@ export class SocketSessions implements RevocationListener {
 
   private matching(event: RevocationEvent): Held[] {
     const found = new Set<Held>();
-    for (const sid of event.sessions ?? []) for (const e of this.bySession.get(sid) ?? []) found.add(e);
-    for (const u of event.users ?? []) for (const e of this.byUser.get(u.id) ?? []) if (e.user.iat <= u.before) found.add(e);
+    for (const sid of event.sessions ?? []) for (const e of entries(this.bySession, sid)) found.add(e);
+    for (const u of event.users ?? []) for (const e of entries(this.byUser, u.id)) if (e.user.iat <= u.before) found.add(e);
     if (event.tokens?.length) {
       // a token is denied on its own only beside its session (logout) or before any socket could use it
       const tokens = new Set(event.tokens);
@@ -171,14 +173,25 @@ export class SocketSessions implements RevocationListener {
   }
 }
 
-function add(index: Map<string, Set<Held>>, key: string, entry: Held) {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(entry);
+type Index = Map<string, Held | Set<Held>>;
+
+function entries(index: Index, key: string): Iterable<Held> {
+  const held = index.get(key);
+  return held === undefined ? [] : held instanceof Set ? held : [held];
 }
 
-function remove(index: Map<string, Set<Held>>, key: string, entry: Held) {
-  const set = index.get(key);
-  if (!set?.delete(entry)) return;
-  if (set.size === 0) index.delete(key);
+function add(index: Index, key: string, entry: Held) {
+  const held = index.get(key);
+  if (held === undefined) index.set(key, entry);
+  else if (held instanceof Set) held.add(entry);
+  else if (held !== entry) index.set(key, new Set([held, entry]));
+}
+
+function remove(index: Index, key: string, entry: Held) {
+  const held = index.get(key);
+  if (held === entry) index.delete(key);
+  else if (held instanceof Set && held.delete(entry)) {
+    // back to the entry itself once one is left, as add() would have kept it
+    if (held.size === 1) index.set(key, held.values().next().value!);
+  }
 }

@@ -15,6 +15,7 @@ import { SocketSessions } from './session-guard';
 import { EventBudget } from './event-budget';
 import { TRANSPORT_OPTIONS, dropHandshakeRequests } from './transport';
 import { yieldingBroadcasts } from './yielding-adapter';
+import { socketUser, type SocketData } from './socket-data';
 
 /**
  * Decides whether a user may listen to one room of a kind, e.g. `submission` + an id: `false`
@@ -23,8 +24,15 @@ import { yieldingBroadcasts } from './yielding-adapter';
  */
 export type RoomAuthorizer = (user: AuthUser, id: string) => Promise<boolean | string>;
 
-/** A feature's own socket events (e.g. chat typing indicators), wired on each connection. */
-export type SocketHandler = (socket: Socket, user: AuthUser) => void;
+/** A listener of one client event, shared by every socket: `this` is the socket, its user `socketUser(this)`. */
+export type SocketListener = (this: Socket, ...args: never[]) => unknown;
+
+/**
+ * A feature's own socket events (e.g. chat typing indicators), by event name. One function per event
+ * for every socket, not a closure made per connection: at 10,000 sockets each closure, each listener
+ * slot and each cache it holds is paid 10,000 times (bench/README.md, sockets).
+ */
+export type SocketHandlers = Readonly<Record<string, SocketListener>>;
 
 export interface SocketServer {
   io: Server;
@@ -63,7 +71,7 @@ export function attachSocketServer(
   httpServer: HttpServer,
   deps: ApiDeps,
   authorizers: Record<string, RoomAuthorizer>,
-  handlers: SocketHandler[] = featureSocketHandlers(deps),
+  featureHandlers: SocketHandlers = featureSocketHandlers(deps),
 ): SocketServer {
   const pub: Redis = createRedis(deps.config, 'subscriber', deps.logger);
   const sub: Redis = pub.duplicate();
@@ -81,6 +89,16 @@ export function attachSocketServer(
   // own keys only: a plain object would also answer `constructor` or `toString`
   const roomKinds = new Map(Object.entries(authorizers));
   const limits = deps.config.sockets;
+  // A classroom's room name, one string for all its sockets: the adapter keeps the name each socket
+  // joined in that socket's own set of rooms, so a name built per handshake was a copy per socket
+  // (~64 bytes each). Bounded by the school's classrooms.
+  const roomNames = new Map<string, string>();
+  const sharedRoom = (name: string): string => {
+    const held = roomNames.get(name);
+    if (held !== undefined) return held;
+    roomNames.set(name, name);
+    return name;
+  };
 
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -95,12 +113,12 @@ export function attachSocketServer(
           // client sees `connect` and no early event is missed
           const joined = [rooms.user(user.id)];
           if (user.role === 'teacher') {
-            joined.push(...(await taughtClassroomIds(user.id)).map(rooms.classroomTeachers));
+            joined.push(...(await taughtClassroomIds(user.id)).map((id) => sharedRoom(rooms.classroomTeachers(id))));
           } else if (user.role === 'student') {
             // the token's `cls` claim answers without a query (a reconnect storm of a whole school
             // would otherwise be one user-row read per socket); older tokens fall back to the row
             const classroomId = user.tokenClassroomId ?? (await classroomOf(user.id));
-            if (classroomId) joined.push(rooms.classroom(classroomId));
+            if (classroomId) joined.push(sharedRoom(rooms.classroom(classroomId)));
           }
           // the access token has done its work (a fresh one comes with `auth`): not kept per socket
           socket.handshake.auth = {};
@@ -121,86 +139,109 @@ export function attachSocketServer(
       });
   });
 
-  io.on('connection', (socket: Socket) => {
-    const { user, rooms: joined, mark } = socket.data as Pending;
-    // only the user stays on the socket (the rooms live in the adapter)
-    socket.data = { user };
-    // what each `subscribe` joined, so `unsubscribe` leaves the room the authorizer chose; made on
-    // the first subscribe (most sockets never send one)
-    let subscriptions: Map<string, string> | undefined;
-    void socket.join(joined);
-    presence.add(socket.id, user.id);
-    socket.on('disconnect', () => {
-      presence.remove(socket.id);
-      sessions.untrack(socket);
-    });
-    sessions.track(socket, user, mark);
-    sessions.capUser(user.id, limits.maxPerUser);
-    if (!socket.connected) return;
+  // The listeners below are made once per server and shared by every socket (`this` is the socket).
+  // A closure per socket and per event, and an event-emitter slot each, were ~1 KB of each of 10,000
+  // sockets (bench/README.md, sockets): a socket now holds one `disconnect` listener and one `onAny`
+  // entry, the dispatcher below, whatever it may send.
+  function onDisconnect(this: Socket) {
+    presence.remove(this.id);
+    sessions.untrack(this);
+  }
 
-    // every event the client sends spends from one budget; a client that keeps sending past it is cut
-    const budget = new EventBudget(limits.eventsPerSecond, limits.eventBurst);
-    socket.use((packet, next) => {
-      if (budget.take()) return next();
-      ackOf(packet.slice(1))?.({ ok: false, error: 'RATE_LIMITED' });
-      if (budget.refusedInARow >= limits.eventBurst) sessions.endSocket(socket, 'rate-limited');
-    });
+  // a fresh access token of the same user, sent after each refresh, keeps the socket past the old one's expiry
+  async function onAuth(this: Socket, request: { token?: unknown } | undefined, ack?: Ack) {
+    const reply = typeof ack === 'function' ? ack : () => undefined;
+    const token = typeof request?.token === 'string' ? request.token : '';
+    if (!token) return reply({ ok: false, error: 'UNAUTHENTICATED' });
+    const user = socketUser(this);
+    const mark = sessions.mark();
+    let next: AuthUser;
+    try {
+      next = await deps.auth.authenticateToken(token);
+    } catch (err) {
+      return reply({ ok: false, error: errorCode(err) });
+    }
+    // the rooms joined at the handshake belong to this user and role: another needs a new socket
+    if (next.id !== user.id || next.role !== user.role) return reply({ ok: false, error: 'USER_MISMATCH' });
+    sessions.reauthenticate(this, next, mark);
+    reply({ ok: true, expiresAt: new Date(next.exp * 1000).toISOString() });
+  }
 
-    for (const handle of handlers) handle(socket, user);
-    // a fresh access token of the same user, sent after each refresh, keeps the socket past the old one's expiry
-    socket.on('auth', async (request: { token?: unknown } | undefined, ack?: Ack) => {
-      const reply = typeof ack === 'function' ? ack : () => undefined;
-      const token = typeof request?.token === 'string' ? request.token : '';
-      if (!token) return reply({ ok: false, error: 'UNAUTHENTICATED' });
-      const mark = sessions.mark();
-      let next: AuthUser;
-      try {
-        next = await deps.auth.authenticateToken(token);
-      } catch (err) {
-        return reply({ ok: false, error: errorCode(err) });
-      }
-      // the rooms joined at the handshake belong to this user and role: another needs a new socket
-      if (next.id !== user.id || next.role !== user.role) return reply({ ok: false, error: 'USER_MISMATCH' });
-      sessions.reauthenticate(socket, next, mark);
-      reply({ ok: true, expiresAt: new Date(next.exp * 1000).toISOString() });
-    });
-    socket.on('subscribe', async (request: SubscribeRequest, ack?: Ack) => {
-      const reply = typeof ack === 'function' ? ack : () => undefined;
-      const kind = typeof request?.room === 'string' ? request.room : '';
-      const id = typeof request?.id === 'string' ? request.id : '';
-      const authorize = roomKinds.get(kind);
-      if (!authorize || !id) return reply({ ok: false, error: 'UNKNOWN_ROOM' });
-      const held = (subscriptions ??= new Map());
+  async function onSubscribe(this: Socket, request: SubscribeRequest, ack?: Ack) {
+    const reply = typeof ack === 'function' ? ack : () => undefined;
+    const kind = typeof request?.room === 'string' ? request.room : '';
+    const id = typeof request?.id === 'string' ? request.id : '';
+    const authorize = roomKinds.get(kind);
+    if (!authorize || !id) return reply({ ok: false, error: 'UNKNOWN_ROOM' });
+    const data = this.data as SocketData;
+    const held = (data.subscriptions ??= new Map());
+    if (!held.has(`${kind}:${id}`) && held.size >= limits.maxSubscriptions) {
+      return reply({ ok: false, error: 'TOO_MANY_SUBSCRIPTIONS' });
+    }
+    try {
+      const decision = await authorize(data.user, id);
+      if (decision === false) return reply({ ok: false, error: 'NOT_FOUND' });
+      const room = decision === true ? `${kind}:${id}` : decision;
+      // a second subscribe may have filled the last place while this one was authorized
       if (!held.has(`${kind}:${id}`) && held.size >= limits.maxSubscriptions) {
         return reply({ ok: false, error: 'TOO_MANY_SUBSCRIPTIONS' });
       }
-      try {
-        const decision = await authorize(user, id);
-        if (decision === false) return reply({ ok: false, error: 'NOT_FOUND' });
-        const room = decision === true ? `${kind}:${id}` : decision;
-        // a second subscribe may have filled the last place while this one was authorized
-        if (!held.has(`${kind}:${id}`) && held.size >= limits.maxSubscriptions) {
-          return reply({ ok: false, error: 'TOO_MANY_SUBSCRIPTIONS' });
-        }
-        held.set(`${kind}:${id}`, room);
-        await socket.join(room);
-        reply({ ok: true });
-      } catch (err) {
-        deps.logger.warn('socket subscribe failed', { error: (err as Error).message });
-        reply({ ok: false, error: 'INTERNAL_ERROR' });
+      held.set(`${kind}:${id}`, room);
+      await this.join(room);
+      reply({ ok: true });
+    } catch (err) {
+      deps.logger.warn('socket subscribe failed', { error: (err as Error).message });
+      reply({ ok: false, error: 'INTERNAL_ERROR' });
+    }
+  }
+
+  async function onUnsubscribe(this: Socket, request: SubscribeRequest, ack?: Ack) {
+    if (typeof request?.room === 'string' && typeof request?.id === 'string') {
+      const key = `${request.room}:${request.id}`;
+      const held = (this.data as SocketData).subscriptions;
+      const room = held?.get(key);
+      if (room) {
+        held!.delete(key);
+        await this.leave(room);
       }
-    });
-    socket.on('unsubscribe', async (request: SubscribeRequest, ack?: Ack) => {
-      if (typeof request?.room === 'string' && typeof request?.id === 'string') {
-        const key = `${request.room}:${request.id}`;
-        const room = subscriptions?.get(key);
-        if (room) {
-          subscriptions!.delete(key);
-          await socket.leave(room);
-        }
-      }
-      if (typeof ack === 'function') ack({ ok: true });
-    });
+    }
+    if (typeof ack === 'function') ack({ ok: true });
+  }
+
+  // own keys only: a plain object would also answer `constructor` or `toString`
+  const listeners = new Map<string, SocketListener>(
+    Object.entries({ ...featureHandlers, auth: onAuth, subscribe: onSubscribe, unsubscribe: onUnsubscribe }),
+  );
+
+  /**
+   * Every event a client sends comes here first (`onAny`, before Socket.IO's own dispatch, which finds
+   * no listener and does nothing): it spends from the socket's budget, and a client that keeps sending
+   * past it is cut; within it, the event goes to its listener, if any. The budget is made at the first
+   * event, since most sockets only listen.
+   */
+  function dispatch(this: Socket, event: string, ...args: unknown[]) {
+    const data = this.data as SocketData;
+    const budget = (data.budget ??= new EventBudget(limits.eventsPerSecond, limits.eventBurst));
+    if (!budget.take()) {
+      ackOf(args)?.({ ok: false, error: 'RATE_LIMITED' });
+      if (budget.refusedInARow >= limits.eventBurst) sessions.endSocket(this, 'rate-limited');
+      return;
+    }
+    const listener = listeners.get(event) as ((this: Socket, ...args: unknown[]) => unknown) | undefined;
+    if (listener) void listener.apply(this, args);
+  }
+
+  io.on('connection', (socket: Socket) => {
+    const { user, rooms: joined, mark } = socket.data as Pending;
+    // only the user stays on the socket (the rooms live in the adapter)
+    socket.data = { user } satisfies SocketData;
+    void socket.join(joined);
+    presence.add(socket.id, user.id);
+    socket.on('disconnect', onDisconnect);
+    sessions.track(socket, user, mark);
+    sessions.capUser(user.id, limits.maxPerUser);
+    if (!socket.connected) return;
+    socket.onAny(dispatch);
   });
 
   return {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
@@ -7,6 +8,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { attachSocketServer, type SocketServer } from '../../api/realtime/socket-server';
 import { featureRoomAuthorizers } from '../../api/modules';
 import type { ApiDeps } from '../../api/deps';
+import type { SocketData } from '../../api/realtime/socket-data';
 import { rooms } from '../../common/realtime/events';
 import { app, apiDeps, testWorkerDeps } from '../support/deps';
 import { createSchool, tokenFor } from '../support/factories';
@@ -140,5 +142,47 @@ describe('realtime: a handshake the deny list could not check', () => {
     } finally {
       await live.close();
     }
+  });
+});
+
+describe('realtime: what each socket holds on the server', () => {
+  let live: Served;
+  let school: Awaited<ReturnType<typeof createSchool>>;
+  const open: Socket[] = [];
+  const track = (s: Socket) => (open.push(s), s);
+  /** The server's side of a connected client. */
+  const serverSide = (client: Socket) => live.sockets.io.of('/').sockets.get(client.id!)!;
+
+  before(async () => {
+    live = await serve(apiDeps());
+    school = await createSchool();
+  });
+  afterEach(() => open.splice(0).forEach((s) => s.close()));
+  after(async () => live.close());
+
+  it('keeps only the user on a socket that has sent nothing', async () => {
+    const socket = serverSide(track(await connectClient(live.url, tokenFor(school.student))));
+    expect(Object.keys(socket.data as object)).to.deep.equal(['user']);
+    expect((socket.data as SocketData).user.id).to.equal(school.student.id);
+  });
+
+  it('makes the event budget at the first event, and the subscriptions at the first subscribe', async () => {
+    const client = track(await connectClient(live.url, tokenFor(school.student)));
+    await client.emitWithAck('unsubscribe', { room: 'submission', id: 'none' });
+    expect(Object.keys(serverSide(client).data as object)).to.have.members(['user', 'budget']);
+    await client.emitWithAck('subscribe', { room: 'submission', id: crypto.randomUUID() });
+    expect(Object.keys(serverSide(client).data as object)).to.have.members(['user', 'budget', 'subscriptions']);
+  });
+
+  it('gives every socket the same two listeners, whatever it may send: one for disconnect, one for all its events', async () => {
+    const [a, b] = [
+      serverSide(track(await connectClient(live.url, tokenFor(school.student)))),
+      serverSide(track(await connectClient(live.url, tokenFor(school.teacher)))),
+    ];
+    for (const event of ['auth', 'subscribe', 'unsubscribe', 'chat:typing']) expect(a.listeners(event), event).to.have.length(0);
+    expect(a.listeners('disconnect')).to.have.length(1);
+    expect(a.listeners('disconnect')[0]).to.equal(b.listeners('disconnect')[0]);
+    expect(a.listenersAny()).to.have.length(1);
+    expect(a.listenersAny()[0]).to.equal(b.listenersAny()[0]);
   });
 });
