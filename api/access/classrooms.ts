@@ -34,3 +34,21 @@ export async function mayReview(actor: Actor, studentClassroomId: string | null,
   if (actor.role !== 'teacher') return false;
   return teaches(actor.id, studentClassroomId, transaction);
 }
+
+/** Told which teachers' classrooms changed (`'all'` when a classroom's whole list of teachers was replaced). */
+export type TeachingListener = (teacherIds: readonly string[] | 'all') => void;
+const teachingListeners = new Set<TeachingListener>();
+
+/**
+ * Listens for changes of who teaches where made by this process (what keeps a copy of
+ * `taughtClassroomIds`, such as the socket handshake's cache, forgets it). Returns the unsubscribe.
+ */
+export function onTeachingChanged(listener: TeachingListener): () => void {
+  teachingListeners.add(listener);
+  return () => teachingListeners.delete(listener);
+}
+
+/** Called after a committed change of classroom_teachers (an admin's assignment, a teacher's role change). */
+export function teachingChanged(teacherIds: readonly string[] | 'all'): void {
+  for (const listener of teachingListeners) listener(teacherIds);
+}

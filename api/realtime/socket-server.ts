@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import { classroomOf, taughtClassroomIds } from '../access/classrooms';
+import { classroomOf } from '../access/classrooms';
 import { rooms } from '../../common/realtime/events';
 import { socketIoKey } from '../../common/realtime/publisher';
 import { createRedis, closeRedis } from '../../common/redis';
@@ -16,6 +16,7 @@ import { EventBudget } from './event-budget';
 import { TRANSPORT_OPTIONS, dropHandshakeRequests } from './transport';
 import { yieldingBroadcasts } from './yielding-adapter';
 import { socketUser, type SocketData } from './socket-data';
+import { TaughtClassrooms } from './taught-classrooms';
 
 /**
  * Decides whether a user may listen to one room of a kind, e.g. `submission` + an id: `false`
@@ -89,6 +90,7 @@ export function attachSocketServer(
   // own keys only: a plain object would also answer `constructor` or `toString`
   const roomKinds = new Map(Object.entries(authorizers));
   const limits = deps.config.sockets;
+  const taught = new TaughtClassrooms();
   // A classroom's room name, one string for all its sockets: the adapter keeps the name each socket
   // joined in that socket's own set of rooms, so a name built per handshake was a copy per socket
   // (~64 bytes each). Bounded by the school's classrooms.
@@ -113,7 +115,8 @@ export function attachSocketServer(
           // client sees `connect` and no early event is missed
           const joined = [rooms.user(user.id)];
           if (user.role === 'teacher') {
-            joined.push(...(await taughtClassroomIds(user.id)).map((id) => sharedRoom(rooms.classroomTeachers(id))));
+            // remembered per teacher for a minute: one query per teacher, not per socket (taught-classrooms.ts)
+            joined.push(...(await taught.of(user.id)).map((id) => sharedRoom(rooms.classroomTeachers(id))));
           } else if (user.role === 'student') {
             // the token's `cls` claim answers without a query (a reconnect storm of a whole school
             // would otherwise be one user-row read per socket); older tokens fall back to the row
@@ -249,6 +252,7 @@ export function attachSocketServer(
     sessions,
     async close() {
       deps.revocationFeed.unlisten(sessions);
+      taught.close();
       io.local.disconnectSockets(true);
       await presence.close();
       await new Promise<void>((resolve) => {

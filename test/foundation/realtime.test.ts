@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import crypto from 'node:crypto';
-import type { User } from '../../common/models';
+import request from 'supertest';
+import { ClassroomTeacher, type User } from '../../common/models';
 import type { Socket } from 'socket.io-client';
-import { createSchool, tokenFor } from '../support/factories';
-import { apiDeps, testWorkerDeps } from '../support/deps';
+import { bearer, createSchool, createUser, tokenFor } from '../support/factories';
+import { apiDeps, app, testWorkerDeps } from '../support/deps';
 import { startLiveServer, connectClient, nextEvent, type LiveServer } from '../support/realtime';
 import { rooms } from '../../common/realtime/events';
 
@@ -65,6 +66,35 @@ describe('realtime (Socket.IO)', () => {
     testWorkerDeps().realtime.publish(rooms.user(school.otherTeacher.id), 'notification:new', { id: 'n', type: 't', title: 'x' });
     await marker;
     expect(seenByOther).to.equal(false);
+  });
+
+  it("reads a teacher's classrooms once for the sockets they open within the minute", async () => {
+    const teacher = await createUser({ role: 'teacher', teaches: [school.classroom.id] });
+    let reads = 0;
+    ClassroomTeacher.addHook('beforeFind', 'count-teacher-reads', () => void reads++);
+    try {
+      const tabs = [await client(tokenFor(teacher)), await client(tokenFor(teacher)), await client(tokenFor(teacher))];
+      const seen = tabs.map((tab) => nextEvent(tab, 'grading:queued'));
+      testWorkerDeps().realtime.publish(rooms.classroomTeachers(school.classroom.id), 'grading:queued', { submissionId: 'tabs' });
+      for (const event of await Promise.all(seen)) expect(event).to.deep.equal({ submissionId: 'tabs' });
+      expect(reads).to.equal(1);
+    } finally {
+      ClassroomTeacher.removeHook('beforeFind', 'count-teacher-reads');
+    }
+  });
+
+  it("puts a teacher given a classroom through the admin API in its teachers' room on their next socket, within that minute", async () => {
+    const teacher = await createUser({ role: 'teacher', teaches: [school.classroom.id] });
+    (await client(tokenFor(teacher))).close();
+    await request(app())
+      .put(`/api/v2/admin/teachers/${teacher.id}/classrooms`)
+      .set(bearer(school.admin))
+      .send({ classroomIds: [school.classroom.id, school.other.id] })
+      .expect(200);
+    const socket = await client(tokenFor(teacher));
+    const seen = nextEvent(socket, 'grading:queued');
+    testWorkerDeps().realtime.publish(rooms.classroomTeachers(school.other.id), 'grading:queued', { submissionId: 'assigned' });
+    expect(await seen).to.deep.equal({ submissionId: 'assigned' });
   });
 
   it("puts a student in their classroom's room from the token's classroom claim, without reading their row", async () => {

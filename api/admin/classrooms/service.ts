@@ -1,7 +1,7 @@
 import { Op, UniqueConstraintError, type Sequelize } from 'sequelize';
 import { AuditEntry, Classroom, ClassroomTeacher, User } from '../../../common/models';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../../common/errors';
-import type { Actor } from '../../access/classrooms';
+import { teachingChanged, type Actor } from '../../access/classrooms';
 import type { RefreshSessions } from '../../auth/sessions';
 import type { CreateClassroomInput, UpdateClassroomInput } from './schemas';
 
@@ -55,6 +55,8 @@ export class AdminClassroomService {
         { ignoreDuplicates: true, transaction },
       );
     });
+    // those who left the list are not known here without another query: every teacher's copy goes
+    teachingChanged('all');
     await AuditEntry.record({ type: 'classroom_changed', userId: actor.id, details: { classroomId: id, action: 'teachers', teacherIds } });
     return this.view(classroom);
   }

@@ -4,7 +4,7 @@ import { AuditEntry, Classroom, ClassroomTeacher, User, type AuditType } from '.
 import { enqueue, type Queues } from '../../../common/queues';
 import type { Logger } from '../../../common/logger';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../../common/errors';
-import { taughtClassroomIds, teaches, type Actor } from '../../access/classrooms';
+import { taughtClassroomIds, teachingChanged, teaches, type Actor } from '../../access/classrooms';
 import type { Passwords } from '../../auth/passwords';
 import type { RefreshSessions } from '../../auth/sessions';
 import { refusePasswordEqualToIdentity } from '../../auth/service';
@@ -169,6 +169,8 @@ export class PeopleService {
     if (input.role !== undefined) changes.role = input.role;
     const revoke =
       (changes.role !== undefined && changes.role !== user.role) || (changes.classroomId !== undefined && changes.classroomId !== user.classroomId);
+    // read before the update below changes user.role
+    const leavesTeaching = changes.role !== undefined && changes.role !== 'teacher' && user.role === 'teacher';
     await this.d.sequelize.transaction(async (transaction) => {
       if (changes.role && changes.role !== 'student') changes.classroomId = null;
       if (changes.role && changes.role !== 'teacher' && user.role === 'teacher') {
@@ -177,6 +179,8 @@ export class PeopleService {
       await this.unique(() => user.update(changes, { transaction }));
       await this.audit(actor, 'account_updated', user.id, { fields: Object.keys(input), sessionsRevoked: revoke }, transaction);
     });
+    // a teacher no more: their classroom_teachers rows went with the role
+    if (leavesTeaching) teachingChanged([user.id]);
     if (revoke) await this.d.sessions.revokeAllOfUser(user.id, 'admin');
     return personView(user);
   }
@@ -249,6 +253,7 @@ export class PeopleService {
       );
       await this.audit(actor, 'account_updated', teacher.id, { fields: ['classroomIds'] }, transaction);
     });
+    teachingChanged([teacher.id]);
     return { classroomIds: await taughtClassroomIds(teacher.id) };
   }
 
