@@ -2,11 +2,25 @@ import { ServerResponse } from 'node:http';
 import type { Server } from 'socket.io';
 
 /**
+ * The largest message a client may send (a websocket frame, or a polling POST of several packets);
+ * past it the transport is closed. The largest a client needs is `auth` with an access token (1-3 KB);
+ * engine.io's default, 1 MB, let each of 10,000 sockets make the process buffer a megabyte.
+ */
+export const MAX_MESSAGE_BYTES = 16 * 1024;
+
+/**
  * The transport settings of the API's Socket.IO server (bench/_sockets-bare-server.ts, its ceiling,
  * uses the same). engine.io's defaults, pinned: per-message deflate would cost a zlib context per
  * socket and a compression per recipient of a broadcast, for events of a few hundred bytes of JSON.
+ * `ws` stays the websocket server: eiows, the C++ engine Socket.IO documents, builds only against a
+ * full Node.js source tree of the running version, downloaded at install (bench/README.md, sockets).
  */
-export const TRANSPORT_OPTIONS = { path: '/socket.io', perMessageDeflate: false, httpCompression: false } as const;
+export const TRANSPORT_OPTIONS = {
+  path: '/socket.io',
+  perMessageDeflate: false,
+  httpCompression: false,
+  maxHttpBufferSize: MAX_MESSAGE_BYTES,
+} as const;
 
 /**
  * Lets each connection's HTTP request go once the handshake is done: engine.io keeps it (the

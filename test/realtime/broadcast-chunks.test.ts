@@ -105,6 +105,42 @@ describe('realtime: broadcasts to a big room yield between chunks of sockets', (
       expect(h.log[CHUNK]).to.equal('returned');
     });
 
+    it("encodes an event once, and gives every chunk's sockets the same packets and websocket frame", async () => {
+      const adapter = h.io.of('/').adapter as unknown as { encoder: { encode(packet: unknown): unknown[] } };
+      const encode = adapter.encoder.encode;
+      let encodes = 0;
+      adapter.encoder.encode = function (this: unknown, packet: unknown) {
+        encodes++;
+        return encode.call(this, packet);
+      };
+      const writes: Array<{ packets: unknown; frame: unknown }> = [];
+      const restore = [...h.io.of('/').sockets.values()].map((socket) => {
+        const client = socket.client as unknown as { writeToEngine(packets: unknown, opts: { wsPreEncodedFrame?: unknown }): void };
+        const write = client.writeToEngine;
+        client.writeToEngine = function (this: unknown, packets, opts) {
+          writes.push({ packets, frame: opts.wsPreEncodedFrame });
+          return write.call(this, packets, opts);
+        };
+        return () => (client.writeToEngine = write);
+      });
+      try {
+        const all = Promise.all(h.clients.map((c) => received(c, 'once', 1)));
+        h.io.to('hall').emit('once', { big: 'x'.repeat(100) });
+        await all;
+        expect(encodes).to.equal(1);
+        expect(writes).to.have.length(CLIENTS);
+        expect(writes[0]!.frame).to.not.equal(undefined);
+        // the same objects, not equal copies: nothing was encoded again for a later chunk
+        for (const w of writes) {
+          expect(w.packets).to.equal(writes[0]!.packets);
+          expect(w.frame).to.equal(writes[0]!.frame);
+        }
+      } finally {
+        adapter.encoder.encode = encode;
+        restore.forEach((r) => r());
+      }
+    });
+
     it('leaves room joins synchronous', async () => {
       h.io.in('hall').socketsJoin('joined');
       expect(h.io.of('/').adapter.rooms.get('joined')?.size).to.equal(CLIENTS);

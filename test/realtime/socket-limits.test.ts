@@ -4,6 +4,7 @@ import { isolatedApp } from '../support/deps';
 import { createUser, tokenFor } from '../support/factories';
 import { connectClient, nextEvent } from '../support/realtime';
 import { serveLive, type LiveApp } from '../support/sse';
+import { MAX_MESSAGE_BYTES } from '../../api/realtime/transport';
 
 interface Reply {
   ok: boolean;
@@ -86,6 +87,16 @@ describe('realtime: what one socket may ask of the server', function () {
     const sockets = [await connectClient(live.url, a), await connectClient(live.url, a), await connectClient(live.url, b)];
     open.push(...sockets);
     for (const s of sockets) expect(await s.emitWithAck('subscribe', { room: 'open', id: 'k' })).to.deep.equal({ ok: true });
+  });
+
+  it(`closes a socket that sends one message over ${MAX_MESSAGE_BYTES / 1024} KB, and keeps one that sends a message just under`, async () => {
+    const small = await client();
+    const reply = (await small.emitWithAck('subscribe', { room: 'open', id: 'x'.repeat(MAX_MESSAGE_BYTES - 100) })) as Reply;
+    expect(reply.ok).to.equal(true);
+    const big = await client();
+    const closed = new Promise<string>((resolve) => big.once('disconnect', (reason) => resolve(reason)));
+    big.emit('subscribe', { room: 'open', id: 'x'.repeat(MAX_MESSAGE_BYTES) });
+    expect(await closed).to.equal('transport close');
   });
 
   for (const kind of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
