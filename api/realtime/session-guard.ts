@@ -12,8 +12,12 @@ interface Held {
   socket: Socket;
   /** the object the feature handlers were given: re-authentication updates it in place */
   user: AuthUser;
-  expiry: NodeJS.Timeout;
+  /** its place in SocketSessions' expiry heap */
+  slot: number;
 }
+
+/** setTimeout's longest delay (2^31 - 1 ms); a longer one would fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Events remembered for sockets whose deny-list check was under way when they were published. */
 const RECENT_EVENTS = 1000;
@@ -32,6 +36,16 @@ export class SocketSessions implements RevocationListener {
   /** event sequence numbers: a socket checked before event n and tracked after it is held to it */
   private seq = 0;
   private readonly recent: { seq: number; event: RevocationEvent }[] = [];
+  /**
+   * Every held socket by its token's expiry (`user.exp`), soonest first: a binary heap whose entries
+   * know their place, so a socket that goes or re-authenticates moves at once. One timer waits for
+   * the soonest; a timer per socket was a Timeout (~130 bytes) and often a timer list of its own, for
+   * each of 10,000 sockets.
+   */
+  private readonly expiries: Held[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** the expiry (seconds) the timer is set for */
+  private timerFor = Infinity;
 
   constructor(
     private readonly revocation: AccessRevocation,
@@ -48,8 +62,10 @@ export class SocketSessions implements RevocationListener {
   }
 
   track(socket: Socket, user: AuthUser, mark: number): void {
-    const entry: Held = { socket, user, expiry: this.expiryTimer(socket, user) };
+    const entry: Held = { socket, user, slot: -1 };
     this.held.set(socket.id, entry);
+    heapAdd(this.expiries, entry);
+    this.arm();
     this.index(entry);
     if (this.missed(user, mark)) this.end(entry, 'revoked');
   }
@@ -59,9 +75,9 @@ export class SocketSessions implements RevocationListener {
     const entry = this.held.get(socket.id);
     if (!entry) return;
     this.unindex(entry);
-    clearTimeout(entry.expiry);
     Object.assign(entry.user, next);
-    entry.expiry = this.expiryTimer(socket, entry.user);
+    heapMoved(this.expiries, entry);
+    this.arm();
     this.index(entry);
     if (this.missed(entry.user, mark)) this.end(entry, 'revoked');
   }
@@ -81,7 +97,9 @@ export class SocketSessions implements RevocationListener {
     if (!entry) return;
     this.held.delete(socket.id);
     this.unindex(entry);
-    clearTimeout(entry.expiry);
+    heapRemove(this.expiries, entry);
+    // the timer stays until it fires (then it finds nothing due and waits for the next), unless nothing is left
+    if (this.expiries.length === 0) this.disarm();
   }
 
   /** Tells the client why, then disconnects it (the packet is flushed before the transport closes). */
@@ -144,16 +162,31 @@ export class SocketSessions implements RevocationListener {
     return false;
   }
 
-  private expiryTimer(socket: Socket, user: AuthUser): NodeJS.Timeout {
-    const timer = setTimeout(
-      () => {
-        const entry = this.held.get(socket.id);
-        if (entry) this.end(entry, 'expired');
-      },
-      Math.max(0, user.exp * 1000 - Date.now()),
-    );
-    timer.unref();
-    return timer;
+  /** Sets the timer for the soonest expiry, if it is not set for it or for an earlier one already. */
+  private arm(): void {
+    const soonest = this.expiries[0]?.user.exp ?? Infinity;
+    if (soonest >= this.timerFor) return;
+    clearTimeout(this.timer);
+    this.timerFor = soonest;
+    // setTimeout's longest wait is ~24.8 days: a later expiry only sets it again when it fires
+    this.timer = setTimeout(() => this.expireDue(), Math.min(MAX_TIMEOUT_MS, Math.max(0, soonest * 1000 - Date.now())));
+    this.timer.unref();
+  }
+
+  private disarm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerFor = Infinity;
+  }
+
+  /** Ends every held socket whose token has expired (from the second `exp` names), then waits for the next. */
+  private expireDue(): void {
+    this.timer = undefined;
+    this.timerFor = Infinity;
+    const now = Date.now();
+    // end() untracks, which takes the entry off the heap
+    for (let first = this.expiries[0]; first && first.user.exp * 1000 <= now; first = this.expiries[0]) this.end(first, 'expired');
+    this.arm();
   }
 
   private end(entry: Held, reason: SessionEndReason) {
@@ -194,4 +227,59 @@ function remove(index: Index, key: string, entry: Held) {
     // back to the entry itself once one is left, as add() would have kept it
     if (held.size === 1) index.set(key, held.values().next().value!);
   }
+}
+
+/* A binary min-heap of held sockets by `user.exp`; each entry keeps its index in `slot`. */
+
+function heapAdd(heap: Held[], entry: Held): void {
+  entry.slot = heap.length;
+  heap.push(entry);
+  siftUp(heap, entry.slot);
+}
+
+function heapRemove(heap: Held[], entry: Held): void {
+  const at = entry.slot;
+  if (heap[at] !== entry) return;
+  const last = heap.pop()!;
+  entry.slot = -1;
+  if (last === entry) return;
+  heap[at] = last;
+  last.slot = at;
+  heapMoved(heap, last);
+}
+
+/** Puts an entry whose expiry changed back in order. */
+function heapMoved(heap: Held[], entry: Held): void {
+  siftDown(heap, siftUp(heap, entry.slot));
+}
+
+function place(heap: Held[], at: number, entry: Held): void {
+  heap[at] = entry;
+  entry.slot = at;
+}
+
+function siftUp(heap: Held[], at: number): number {
+  const entry = heap[at]!;
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    if (heap[parent]!.user.exp <= entry.user.exp) break;
+    place(heap, at, heap[parent]!);
+    at = parent;
+  }
+  place(heap, at, entry);
+  return at;
+}
+
+function siftDown(heap: Held[], at: number): void {
+  const entry = heap[at]!;
+  for (;;) {
+    const left = 2 * at + 1;
+    if (left >= heap.length) break;
+    const right = left + 1;
+    const child = right < heap.length && heap[right]!.user.exp < heap[left]!.user.exp ? right : left;
+    if (heap[child]!.user.exp >= entry.user.exp) break;
+    place(heap, at, heap[child]!);
+    at = child;
+  }
+  place(heap, at, entry);
 }

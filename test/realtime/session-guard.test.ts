@@ -140,3 +140,46 @@ describe('Socket re-authentication', () => {
     expect(guard.size).to.equal(0);
   });
 });
+
+describe('Socket sessions ending at their tokens’ expiry (one timer for all)', () => {
+  /** Lets the expiry timer (due now) run. */
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it('ends the sockets whose tokens have expired and keeps the others', async () => {
+    const guard = sessions();
+    const [expired, live] = [fakeSocket(), fakeSocket()];
+    guard.track(live, userToken({ exp: now() + 600 }), guard.mark());
+    guard.track(expired, userToken({ exp: now() - 1 }), guard.mark());
+    await tick();
+    expect(expired.ended).to.deep.equal([{ reason: 'expired' }]);
+    expect(live.ended).to.deep.equal([]);
+    expect(guard.size).to.equal(1);
+  });
+
+  it('follows re-authentication both ways: an earlier expiry comes sooner, a later one is not ended at the old time', async () => {
+    const guard = sessions();
+    const [shortened, extended] = [fakeSocket(), fakeSocket()];
+    const first = userToken({ exp: now() + 600 });
+    guard.track(shortened, first, guard.mark());
+    guard.reauthenticate(shortened, { ...first, exp: now() - 1 }, guard.mark());
+    const second = userToken({ exp: now() - 1 });
+    // tracked and re-authenticated in the same turn, before the timer could run
+    guard.track(extended, second, guard.mark());
+    guard.reauthenticate(extended, { ...second, exp: now() + 600 }, guard.mark());
+    await tick();
+    expect(shortened.ended).to.deep.equal([{ reason: 'expired' }]);
+    expect(extended.ended).to.deep.equal([]);
+  });
+
+  it('ends exactly the held sockets that are due, among many, some gone before', async () => {
+    const guard = sessions();
+    const all = Array.from({ length: 300 }, (_, i) => ({ socket: fakeSocket(), due: i % 3 !== 0, gone: i % 5 === 0 }));
+    // expiries in a shuffled order, so the heap has work to do
+    for (const [i, s] of all.entries())
+      guard.track(s.socket, userToken({ exp: s.due ? now() - 1 - ((i * 7) % 11) : now() + 60 + ((i * 13) % 17) }), guard.mark());
+    for (const s of all) if (s.gone) guard.untrack(s.socket);
+    await tick();
+    for (const s of all) expect(s.socket.ended.length, `due ${s.due}, gone ${s.gone}`).to.equal(s.due && !s.gone ? 1 : 0);
+    expect(guard.size).to.equal(all.filter((s) => !s.due && !s.gone).length);
+  });
+});
