@@ -30,5 +30,7 @@ io.on('connection', (socket) => {
   socket.handshake.auth = {};
   void socket.join('all');
 });
+// an exit of its own on the bench's SIGTERM, so a --cpu-prof profile (BENCH_SERVER_NODE_FLAGS) is written
+process.once('SIGTERM', () => process.exit(0));
 answerMemoryProbe(() => io.engine.clientsCount);
 server.listen(0, '127.0.0.1', () => process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`));

@@ -50,6 +50,8 @@ async function main() {
   server.listen(0, '127.0.0.1', () => process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`));
 }
 
+// an exit of its own on the bench's SIGTERM, so a --cpu-prof profile (BENCH_SERVER_NODE_FLAGS) is written
+process.once('SIGTERM', () => process.exit(0));
 main().catch((err: Error) => {
   process.stderr.write(`${err.stack ?? err.message}\n`);
   process.exit(1);
