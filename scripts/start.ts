@@ -10,6 +10,7 @@ import { migrationNames } from '../common/db/migration-files';
 import { RedisConnection } from '../common/runtime/redis-connection';
 import { liveReports, type SandboxReport } from '../common/grading/sandbox-reports';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
+import { START_GATE_ENV, type ApiMessage, type SupervisorMessage } from '../common/runtime/start-gate';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './seed/demo-logins';
 import type { PrepareMessage } from './start/prepare';
 
@@ -18,18 +19,22 @@ import type { PrepareMessage } from './start/prepare';
  * one worker as two child processes with their output in this terminal. Ctrl-C stops both.
  * This process stays a thin process manager (pg, a Redis PING, the config): the migrator, the models
  * and the seed run in a short-lived child (start/prepare.ts), and only when the database needs them.
+ * The API is spawned first and loads while the database is checked and migrated; it waits at its gate
+ * until the schema is current (common/runtime/start-gate.ts).
  */
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const redactUrl = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 const HINT = 'Start one with: docker compose up -d postgres redis';
+
+/** A start that cannot go on, with the one line that says why (printed as it is). */
+class StartFailure extends Error {}
 
 async function checkPostgres(url: string, ssl: boolean): Promise<void> {
   try {
     const created = await ensureDatabase(url, { ssl });
     if (created) say(`Created database ${new URL(url).pathname.slice(1)}.`);
   } catch (err) {
-    say(`PostgreSQL is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
-    process.exit(1);
+    throw new StartFailure(`PostgreSQL is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
   }
 }
 
@@ -37,8 +42,7 @@ async function checkRedis(url: string): Promise<void> {
   try {
     (await RedisConnection.open(url)).close();
   } catch (err) {
-    say(`Redis is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
-    process.exit(1);
+    throw new StartFailure(`Redis is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
   }
 }
 
@@ -75,14 +79,24 @@ function compileCacheDir(): string {
   return process.env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), `gema-compile-cache-${os.userInfo().uid}`);
 }
 
-function run(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, [...HEAP_FLAGS, path.join(__dirname, '..', script)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_COMPILE_CACHE: compileCacheDir() },
+/** Started from the sources (tsx, as the specs do) rather than from dist/. */
+const fromSources = path.extname(__filename) === '.ts';
+
+/**
+ * The API or the worker as a child with its output prefixed in this terminal. `gated`: with an IPC
+ * channel and START_GATE_ENV, so the API waits for `schema-current` and says when it listens.
+ */
+function run(name: string, script: string, relay: () => boolean, gated = false): ChildProcess {
+  const file = path.join(__dirname, '..', `${script}${path.extname(__filename)}`);
+  // under tsx the child needs its loader too; a built start hands none of its own flags on
+  const execArgv = fromSources ? process.execArgv : [];
+  const child = spawn(process.execPath, [...execArgv, ...HEAP_FLAGS, file], {
+    stdio: gated ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_COMPILE_CACHE: compileCacheDir(), ...(gated ? { [START_GATE_ENV]: '1' } : {}) },
   });
   const prefix = name === 'api' ? '\x1b[36m[api]\x1b[0m    ' : '\x1b[35m[worker]\x1b[0m ';
   for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+    readline.createInterface({ input: stream! }).on('line', (line) => relay() && process.stdout.write(`${prefix}${line}\n`));
   }
   return child;
 }
@@ -102,14 +116,21 @@ function readyOnce(url: string): Promise<boolean> {
   });
 }
 
-/** Polls /ready with node:http (fetch would load undici into this process for one GET). */
-async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<boolean> {
+/**
+ * Polls /ready with node:http (fetch would load undici into this process for one GET). The API's own
+ * word that it listens (`listening`) ends the pause at once: polls alone, their pauses growing,
+ * noticed a ready API up to 250 ms late.
+ */
+async function waitReady(url: string, child: ChildProcess, listening: Promise<void>, timeoutMs = 60_000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
+  let heard = false;
+  const heardNow = listening.then(() => void (heard = true));
   // often at first (a quiet machine is ready within a second), then less: each refused try costs CPU
   // that the API's own start-up on the same cores could use
   for (let pause = 25; Date.now() < until && running(child); pause = Math.min(pause * 1.5, 250)) {
     if (await readyOnce(url)) return true;
-    await new Promise((r) => setTimeout(r, pause));
+    const sleep = new Promise((r) => setTimeout(r, pause));
+    await (heard ? sleep : Promise.race([sleep, heardNow]));
   }
   return false;
 }
@@ -155,12 +176,55 @@ function sandboxSummary(report: SandboxReport | undefined): string[] {
   ];
 }
 
+/** The API and the worker: Ctrl-C, or either one ending, stops both. */
+class Children {
+  private readonly list: ChildProcess[] = [];
+  stopping = false;
+  /** their lines are relayed until a failed start is reported: its one line stays the last */
+  private relaying = true;
+
+  start(name: string, script: string, gated = false): ChildProcess {
+    const child = run(name, script, () => this.relaying, gated);
+    this.list.push(child);
+    child.on('exit', (code) => {
+      if (!this.stopping) {
+        say(`A process exited (code ${code}); stopping the other.`);
+        this.stopAll();
+        process.exitCode = code || 1;
+      }
+    });
+    return child;
+  }
+
+  stopAll(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const c of this.list) if (running(c)) c.kill('SIGTERM');
+  }
+
+  /** After a failed start: stops them without a word and waits (a few seconds at most) until they have. */
+  async abandon(): Promise<void> {
+    this.relaying = false;
+    const exited = this.list.filter(running).map((c) => new Promise((resolve) => c.once('exit', resolve)));
+    this.stopAll();
+    await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+}
+
+const children = new Children();
+
 async function main() {
   const started = Date.now();
   const config = getConfigOrExit();
+  process.on('SIGINT', () => children.stopAll());
+  process.on('SIGTERM', () => children.stopAll());
+
+  // first: loading the API's code and building its app (~0.5 s of CPU) overlaps everything below
+  const api = children.start('api', 'api/server', true);
+  const listening = new Promise<void>((resolve) => api.on('message', (m: ApiMessage) => m.step === 'listening' && resolve()));
+
   await checkPostgres(config.db.url, config.db.ssl);
   await checkRedis(config.redis.url);
-
   const state = await databaseState(config.db.url, migrationNames(), { ssl: config.db.ssl });
   let seededNow: Promise<boolean> = Promise.resolve(false);
   if (state.pendingMigrations.length || !state.seeded) {
@@ -169,46 +233,26 @@ async function main() {
     if (applied) say(`Applied ${applied} migration(s).`);
     seededNow = prepared.done;
   }
+  // the seed commits in one transaction, so the API may serve while it runs: nothing or all of it is there
+  const open: SupervisorMessage = { step: 'schema-current' };
+  if (api.connected) api.send(open, () => undefined);
 
-  const children: ChildProcess[] = [];
-  let stopping = false;
-  const stopAll = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    for (const c of children) if (running(c)) c.kill(signal);
-  };
-  process.on('SIGINT', () => stopAll('SIGTERM'));
-  process.on('SIGTERM', () => stopAll('SIGTERM'));
-  const start = (name: string, script: string) => {
-    const child = run(name, script);
-    children.push(child);
-    child.on('exit', (code) => {
-      if (!stopping) {
-        say(`A process exited (code ${code}); stopping the other.`);
-        stopAll('SIGTERM');
-        process.exitCode = code || 1;
-      }
-    });
-    return child;
-  };
-
-  const api = start('api', 'api/server.js');
   const url = `http://localhost:${config.http.port}`;
   const [ready, seeded] = await Promise.all([
-    waitReady(url, api),
+    waitReady(url, api, listening),
     seededNow.catch((err: Error) => {
       say(`start failed: ${err.message}; stopping the API and the worker.`);
-      stopAll('SIGTERM');
+      children.stopAll();
       process.exitCode = 1;
       return false;
     }),
   ]);
-  if (stopping) return;
+  if (children.stopping) return;
   // the worker starts once the API answers: its start (~1,700 modules, then the sandbox self-check
   // with a JVM and gcc, ~1.3–1.6 s of CPU before the API was ready) took the same two cores as the API
   const workerSpawnedAt = Date.now() - 1000;
-  const worker = start('worker', 'worker/main.js');
-  if (ready && !stopping) {
+  const worker = children.start('worker', 'worker/main');
+  if (ready && !children.stopping) {
     say('');
     say(`GEMA API is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say(`  API:      ${url}/api/v2`);
@@ -225,7 +269,10 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
-  say(`start failed: ${(err as Error).message}`);
+main().catch(async (err: unknown) => {
+  const interrupted = children.stopping; // Ctrl-C during the database step: the failure is its echo
+  // the API is already loading: it stops first, so this line is the last one printed
+  await children.abandon();
+  if (!interrupted) say(err instanceof StartFailure ? err.message : `start failed: ${(err as Error).message}`);
   process.exit(1);
 });
