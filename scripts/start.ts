@@ -29,10 +29,12 @@ const HINT = 'Start one with: docker compose up -d postgres redis';
 /** A start that cannot go on, with the one line that says why (printed as it is). */
 class StartFailure extends Error {}
 
-async function checkPostgres(url: string, ssl: boolean): Promise<void> {
+/** Creates the database when it does not exist yet; true when it did just now. */
+async function checkPostgres(url: string, ssl: boolean): Promise<boolean> {
   try {
     const created = await ensureDatabase(url, { ssl });
     if (created) say(`Created database ${new URL(url).pathname.slice(1)}.`);
+    return created;
   } catch (err) {
     throw new StartFailure(`PostgreSQL is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
   }
@@ -223,9 +225,15 @@ async function main() {
   const api = children.start('api', 'api/server', true);
   const listening = new Promise<void>((resolve) => api.on('message', (m: ApiMessage) => m.step === 'listening' && resolve()));
 
-  await checkPostgres(config.db.url, config.db.ssl);
-  await checkRedis(config.redis.url);
-  const state = await databaseState(config.db.url, migrationNames(), { ssl: config.db.ssl });
+  // Redis is asked while PostgreSQL is; their failures are still reported in this order
+  const redisChecked = checkRedis(config.redis.url);
+  redisChecked.catch(() => undefined); // awaited below
+  const created = await checkPostgres(config.db.url, config.db.ssl);
+  await redisChecked;
+  // a database created just now has every migration pending and no user: nothing to read
+  const state = created
+    ? { pendingMigrations: migrationNames(), seeded: false }
+    : await databaseState(config.db.url, migrationNames(), { ssl: config.db.ssl });
   let seededNow: Promise<boolean> = Promise.resolve(false);
   if (state.pendingMigrations.length || !state.seeded) {
     const prepared = prepareDatabase();

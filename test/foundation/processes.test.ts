@@ -125,6 +125,14 @@ describe('processes', function () {
     }
   });
 
+  it('npm start names PostgreSQL alone when neither it nor Redis is reachable (it asks both at once)', async () => {
+    const start = startProcess('scripts/start.ts', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/gema', REDIS_URL: 'redis://127.0.0.1:1/0' });
+    expect(await start.exited).to.equal(1);
+    expect(start.lines.map((l) => l.message)).to.deep.equal([
+      'PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/gema (connect ECONNREFUSED 127.0.0.1:1). Start one with: docker compose up -d postgres redis',
+    ]);
+  });
+
   it('npm start says in one line that Redis is unreachable', async () => {
     const start = startProcess('scripts/start.ts', { REDIS_URL: 'redis://127.0.0.1:1/0' });
     expect(await start.exited).to.equal(1);
