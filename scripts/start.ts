@@ -119,9 +119,11 @@ function readyOnce(url: string): Promise<boolean> {
 }
 
 /**
- * Polls /ready with node:http (fetch would load undici into this process for one GET). The API's own
- * word that it listens (`listening`) ends the pause at once: polls alone, their pauses growing,
- * noticed a ready API up to 250 ms late.
+ * Resolves true once the API is ready: at once when it reports that it listens (it listens only after
+ * PostgreSQL and Redis have answered, which is what /ready checks; asking /ready as well cost another
+ * 40-340 ms on a busy machine, the first request landing on the API's compile-cache write), else when
+ * GET /ready answers 200. Polls with node:http (fetch would load undici into this process for one GET);
+ * polls alone, their pauses growing, noticed a ready API up to 250 ms late.
  */
 async function waitReady(url: string, child: ChildProcess, listening: Promise<void>, timeoutMs = 60_000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
@@ -130,9 +132,8 @@ async function waitReady(url: string, child: ChildProcess, listening: Promise<vo
   // often at first (a quiet machine is ready within a second), then less: each refused try costs CPU
   // that the API's own start-up on the same cores could use
   for (let pause = 25; Date.now() < until && running(child); pause = Math.min(pause * 1.5, 250)) {
-    if (await readyOnce(url)) return true;
-    const sleep = new Promise((r) => setTimeout(r, pause));
-    await (heard ? sleep : Promise.race([sleep, heardNow]));
+    if (heard || (await readyOnce(url))) return true;
+    await Promise.race([new Promise((r) => setTimeout(r, pause)), heardNow]);
   }
   return false;
 }

@@ -75,8 +75,8 @@ describe('npm start, built', function () {
     await dropDatabase(url);
   });
 
-  /** Runs the built `npm start` until its ready banner is printed; its lines, then it is stopped. */
-  async function startUntilReady(): Promise<string[]> {
+  /** Runs the built `npm start` until its ready banner is printed; its lines and what /ready then answers, then it is stopped. */
+  async function startUntilReady(): Promise<{ lines: string[]; ready: number }> {
     const child = spawn(process.execPath, [path.join(out, 'scripts/start.js')], {
       env: { ...process.env, ...TEST_ENV, DATABASE_URL: url, PORT: port, WORKER_QUEUES: 'email', LOG_LEVEL: 'warn', NODE_COMPILE_CACHE: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,7 +92,7 @@ describe('npm start, built', function () {
         }
         child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before it was ready: ${lines.join('\n')}`)));
       });
-      return lines;
+      return { lines, ready: (await fetch(`http://127.0.0.1:${port}/ready`)).status };
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -106,8 +106,9 @@ describe('npm start, built', function () {
     expect(listed).to.deep.equal(migrationNames());
   });
 
-  it('on a new database: creates, migrates, seeds, and prints the URL and the demo logins', async () => {
-    const lines = await startUntilReady();
+  it('on a new database: creates, migrates, seeds, and prints the URL and the demo logins once /ready answers 200', async () => {
+    const { lines, ready } = await startUntilReady();
+    expect(ready).to.equal(200);
     expect(lines).to.include(`Created database ${new URL(url).pathname.slice(1)}.`);
     expect(lines).to.include(`Applied ${migrationNames().length} migration(s).`);
     expect(lines.some((l) => /^GEMA API is ready in \d+\.\d s$/.test(l))).to.equal(true);
@@ -117,7 +118,8 @@ describe('npm start, built', function () {
   });
 
   it('on the same database again: nothing to migrate or seed, ready all the same', async () => {
-    const lines = await startUntilReady();
+    const { lines, ready } = await startUntilReady();
+    expect(ready).to.equal(200);
     expect(lines.filter((l) => /^(Created database|Applied )/.test(l))).to.deep.equal([]);
     expect(lines).to.include('  Demo logins, password "gema-demo-2025":');
   });
