@@ -1,16 +1,17 @@
 import '../common/require-node';
+// before anything else is evaluated: the API starts loading now (start/api-first.ts)
+import { api, children } from './start/api-first';
+import { compileCacheDir, running } from './start/children';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { spawn, fork, type ChildProcess } from 'node:child_process';
-import readline from 'node:readline';
-import { getConfigOrExit } from '../common/config';
+import { fork, type ChildProcess } from 'node:child_process';
+import { ConfigError, getConfig, type Config } from '../common/config';
 import { databaseState, ensureDatabase } from '../common/db/database';
 import { migrationNames } from '../common/db/migration-files';
 import { RedisConnection } from '../common/runtime/redis-connection';
 import { liveReports, type SandboxReport } from '../common/grading/sandbox-reports';
-import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { START_GATE_ENV, type ApiMessage, type SupervisorMessage } from '../common/runtime/start-gate';
+import type { ApiMessage, SupervisorMessage } from '../common/runtime/start-gate';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './seed/demo-logins';
 import type { PrepareMessage } from './start/prepare';
 
@@ -75,36 +76,6 @@ function prepareDatabase(): { migrated: Promise<number>; done: Promise<boolean> 
   child.on('exit', (code) => failed(new Error(`migrating and seeding the database failed (exit code ${code})`)));
   return { migrated, done };
 }
-
-/** Node's compile cache for the API and the worker: the second start compiles none of their ~1,600 modules. */
-function compileCacheDir(): string {
-  return process.env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), `gema-compile-cache-${os.userInfo().uid}`);
-}
-
-/** Started from the sources (tsx, as the specs do) rather than from dist/. */
-const fromSources = path.extname(__filename) === '.ts';
-
-/**
- * The API or the worker as a child with its output prefixed in this terminal. `gated`: with an IPC
- * channel and START_GATE_ENV, so the API waits for `schema-current` and says when it listens.
- */
-function run(name: string, script: string, relay: () => boolean, gated = false): ChildProcess {
-  const file = path.join(__dirname, '..', `${script}${path.extname(__filename)}`);
-  // under tsx the child needs its loader too; a built start hands none of its own flags on
-  const execArgv = fromSources ? process.execArgv : [];
-  const child = spawn(process.execPath, [...execArgv, ...HEAP_FLAGS, file], {
-    stdio: gated ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_COMPILE_CACHE: compileCacheDir(), ...(gated ? { [START_GATE_ENV]: '1' } : {}) },
-  });
-  const prefix = name === 'api' ? '\x1b[36m[api]\x1b[0m    ' : '\x1b[35m[worker]\x1b[0m ';
-  for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream! }).on('line', (line) => relay() && process.stdout.write(`${prefix}${line}\n`));
-  }
-  return child;
-}
-
-/** Still running: a child ended by a signal has a null exitCode too, and its signalCode set. */
-const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
 /** 200 from GET /ready; false for anything else, a refused connection included. */
 function readyOnce(url: string): Promise<boolean> {
@@ -179,51 +150,26 @@ function sandboxSummary(report: SandboxReport | undefined): string[] {
   ];
 }
 
-/** The API and the worker: Ctrl-C, or either one ending, stops both. */
-class Children {
-  private readonly list: ChildProcess[] = [];
-  stopping = false;
-  /** their lines are relayed until a failed start is reported: its one line stays the last */
-  private relaying = true;
-
-  start(name: string, script: string, gated = false): ChildProcess {
-    const child = run(name, script, () => this.relaying, gated);
-    this.list.push(child);
-    child.on('exit', (code) => {
-      if (!this.stopping) {
-        say(`A process exited (code ${code}); stopping the other.`);
-        this.stopAll();
-        process.exitCode = code || 1;
-      }
-    });
-    return child;
-  }
-
-  stopAll(): void {
-    if (this.stopping) return;
-    this.stopping = true;
-    for (const c of this.list) if (running(c)) c.kill('SIGTERM');
-  }
-
-  /** After a failed start: stops them without a word and waits (a few seconds at most) until they have. */
-  async abandon(): Promise<void> {
-    this.relaying = false;
-    const exited = this.list.filter(running).map((c) => new Promise((resolve) => c.once('exit', resolve)));
-    this.stopAll();
-    await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 5000).unref())]);
+/** The settings; a bad one stops the API already loading, then is named in one line (exit 78, EX_CONFIG). */
+async function configOrExit(): Promise<Config> {
+  try {
+    return getConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    await children.abandon();
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
   }
 }
 
-const children = new Children();
-
 async function main() {
   const started = Date.now();
-  const config = getConfigOrExit();
+  const config = await configOrExit();
   process.on('SIGINT', () => children.stopAll());
   process.on('SIGTERM', () => children.stopAll());
 
-  // first: loading the API's code and building its app (~0.5 s of CPU) overlaps everything below
-  const api = children.start('api', 'api/server', true);
+  // the API was spawned first (start/api-first.ts): loading its code and building its app (~0.5 s of
+  // CPU) overlaps everything below
   const listening = new Promise<void>((resolve) => api.on('message', (m: ApiMessage) => m.step === 'listening' && resolve()));
 
   // Redis is asked while PostgreSQL is; their failures are still reported in this order

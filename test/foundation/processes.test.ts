@@ -101,6 +101,12 @@ describe('processes', function () {
     expect(api.lines.map((l) => l.message)).to.include('Invalid configuration: PORT must be a number');
   });
 
+  it('npm start with a bad setting names it in one line and exits 78, the API it had begun loading stopped', async () => {
+    const start = startProcess('scripts/start.ts', { PORT: 'eighty' });
+    expect(await start.exited).to.equal(78);
+    expect(start.lines.map((l) => l.message)).to.deep.equal(['Invalid configuration: PORT must be a number']);
+  });
+
   it('npm start says in one line that PostgreSQL is unreachable, with the URL it tried and how to start one', async () => {
     const start = startProcess('scripts/start.ts', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/gema' });
     expect(await start.exited).to.equal(1);
