@@ -159,6 +159,33 @@ ${SANDBOX_ID}`;
     expect([nSmall, nLarge, nFileName], counts).to.deep.equal([nBystander, nBystander, nBystander]);
   });
 
+  it("gives the sandbox of a program that changed the harness's limits, priority or scheduling to no one", async () => {
+    const lower = [
+      'resource.prlimit(1, resource.RLIMIT_NOFILE, (8, 8))',
+      'resource.prlimit(1, resource.RLIMIT_AS, (64 << 20, 64 << 20))',
+      'os.setpriority(os.PRIO_PROCESS, 1, 19)',
+      'os.setpriority(os.PRIO_USER, 0, 19)',
+      'os.sched_setscheduler(1, os.SCHED_IDLE, os.sched_param(0))',
+      'os.sched_setaffinity(1, {min(os.sched_getaffinity(0))})',
+    ];
+    const look = String.raw`import os, resource
+print(resource.getrlimit(resource.RLIMIT_NOFILE), resource.getrlimit(resource.RLIMIT_AS), os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0), len(os.sched_getaffinity(0)) == os.cpu_count())`;
+    const clean = (await once(look)).stdout;
+    for (const change of lower) {
+      const a = await once(`import os, resource
+${change}
+print('changed')`);
+      expect(a.stdout, `${change}: ${a.stderr}`).to.equal('changed\n');
+      const b = await once(`${look}
+${SANDBOX_ID}`);
+      // a new sandbox: the first process after its harness, with the limits every sandbox starts with
+      const [seen, id] = b.stdout.split('\n');
+      expect(`${seen}\n`, change).to.equal(clean);
+      const again = await once(SANDBOX_ID);
+      expect(again.stdout, change).to.equal(`${id}\n`);
+    }
+  });
+
   it('gives the sandbox of a program that hit a limit to no one', async () => {
     const looped = await once('while True:\n    pass');
     expect(looped.verdict).to.equal('time_limit');

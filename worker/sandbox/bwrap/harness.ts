@@ -38,14 +38,16 @@
  *   `run N` + the test's stdin: run /box/<first file> in a fresh process (the checked one, the first time);
  *   `mark N` + nonce: write `\n<nonce>\n` to stdout and stderr, then `marked` on the status fd.
  *   End of file: exit.
- * Status (fd 4), harness → worker, one line each: `ready`; `loaded`; `ended exit=N signal=N utime_us=N
- * stime_us=N maxrss_kb=N leftover=N self_us=N` (exit: the child's code or -1, signal: what killed it,
- * rusage of every process reaped during the test; self_us: the harness's own CPU so far, which counts
- * against the RLIMIT_CPU it shares with the tests' backstop); `marked S E` (1/0: the marker reached
- * stdout, stderr).
+ * Status (fd 4), harness → worker, one line each: `ready`; `loaded` (or `tampered`); `ended exit=N
+ * signal=N utime_us=N stime_us=N maxrss_kb=N leftover=N self_us=N tampered=0|1` (exit: the child's
+ * code or -1, signal: what killed it, rusage of every process reaped during the test; self_us: the
+ * harness's own CPU so far, which counts against the RLIMIT_CPU it shares with the tests' backstop;
+ * tampered: a process changed what PID 1's forks inherit, see inherited()); `reset leftover=N
+ * tampered=0|1`; `marked S E` (1/0: the marker reached stdout, stderr). A session whose harness was
+ * tampered with serves no further test.
  */
 export const HARNESS_SOURCE = String.raw`
-import os, sys, _ctypes, _signal, types, builtins, gc, atexit
+import os, sys, _ctypes, _signal, types, builtins, gc, atexit, resource
 # a handler would make PID 1 killable from inside: SIGINT (Python's KeyboardInterrupt) is ignored
 _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
 
@@ -255,6 +257,24 @@ def kill_all():
         leftover += 1
     return leftover
 
+def inherited():
+    # what a fork of the harness inherits and a process of the same uid may change in PID 1 from
+    # outside (prlimit, setpriority, sched_setscheduler/setaffinity, ioprio_set): a program lowering
+    # these would reach every later test's process, another student's too
+    return (
+        [resource.getrlimit(r) for r in range(16)],  # RLIMIT_CPU … RLIMIT_RTTIME
+        os.getpriority(os.PRIO_PROCESS, 0),
+        os.sched_getscheduler(0),
+        os.sched_getparam(0).sched_priority,
+        sorted(os.sched_getaffinity(0)),
+        libc('syscall')(251, 1, 0),  # ioprio_get(IOPRIO_WHO_PROCESS, self)
+    )
+
+START = inherited()
+
+def tampered():
+    return 0 if inherited() == START else 1
+
 usage = [0, 0, 0]
 
 def account(ru):
@@ -375,7 +395,7 @@ def clean_up(code, sig):
     wipe('/dev/shm')
     clear_ipc()
     t = os.times()
-    status('ended exit=%d signal=%d utime_us=%d stime_us=%d maxrss_kb=%d leftover=%d self_us=%d' % (code, sig, usage[0], usage[1], usage[2], leftover, int((t.user + t.system) * 1e6)))
+    status('ended exit=%d signal=%d utime_us=%d stime_us=%d maxrss_kb=%d leftover=%d self_us=%d tampered=%d' % (code, sig, usage[0], usage[1], usage[2], leftover, int((t.user + t.system) * 1e6), tampered()))
 
 def clear_outputs():
     # stdout and stderr (the worker's sockets) are shared by every program the sandbox serves: status
@@ -406,9 +426,10 @@ while True:
     if verb == 'load':
         reset()
         prog = body
-        status('loaded')
+        status('loaded' if not tampered() else 'tampered')
     elif verb == 'reset':
-        status('reset leftover=%d' % reset())
+        leftover = reset()
+        status('reset leftover=%d tampered=%d' % (leftover, tampered()))
     elif not prog:
         end(2)  # no program loaded: the worker's mistake, the session is over
     elif verb == 'check':

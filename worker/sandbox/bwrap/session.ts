@@ -168,7 +168,7 @@ export class PythonSession {
     if (!this.alive) return false;
     this.send('reset', Buffer.alloc(0));
     const line = await this.nextLine();
-    if (line && /^reset leftover=\d+$/.test(line) && this.alive) return true;
+    if (line && /^reset leftover=\d+ tampered=0$/.test(line) && this.alive) return true;
     await this.close();
     return false;
   }
@@ -226,6 +226,8 @@ export class PythonSession {
         status = parseStatus(ended.slice('ended '.length) + ' setup_errno=0 setup_step=-');
         const self = /(?:^| )self_us=(\d+)/.exec(ended);
         if (self && Number(self[1]) > harnessCpuBudgetUs(this.options.limits.cpuMs)) this.alive = false;
+        // the test changed what the harness's forks inherit (its rlimits, priority, scheduling): no later test gets them
+        if (/(?:^| )tampered=1/.test(ended)) this.alive = false;
         // no process of the student's exists any more: now the nonce may enter the sandbox
         const nonce = crypto.randomBytes(16).toString('hex');
         ex.marker = Buffer.from(`\n${nonce}\n`);
