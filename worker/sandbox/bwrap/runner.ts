@@ -247,6 +247,11 @@ export class BwrapRunner implements Runner {
   }
 
   private putWarm(key: string, slot: Pick<WarmSession, 'session' | 'workDir'>): void {
+    // the runner closed while the program was being reset
+    if (this.closing) {
+      void retire(slot);
+      return;
+    }
     if (this.warmCount >= WARM_MAX) this.evictOldest();
     const timer = setTimeout(() => {
       const list = this.warm.get(key);

@@ -23,6 +23,8 @@ import {
 const STATUS_FD = 4;
 /** how long the harness may take to start (python, ctypes) before the session is given up */
 const READY_MS = 10_000;
+/** how long `load` and `reset` may take (killing and reaping, emptying /tmp) before the session is given up */
+const RESET_MS = 5_000;
 /**
  * Tests one session serves before the next gets a new one (a bound on what one sandbox lives through;
  * the harness's own CPU is watched as well, harnessCpuBudgetUs).
@@ -155,7 +157,7 @@ export class PythonSession {
       return false;
     }
     this.send('load', Buffer.from(names.map((n) => `${BOX}/${n}`).join('\n')));
-    if ((await this.nextLine()) === 'loaded') return true;
+    if ((await this.nextLine(RESET_MS)) === 'loaded') return true;
     await this.close();
     return false;
   }
@@ -167,7 +169,7 @@ export class PythonSession {
   async reset(): Promise<boolean> {
     if (!this.alive) return false;
     this.send('reset', Buffer.alloc(0));
-    const line = await this.nextLine();
+    const line = await this.nextLine(RESET_MS);
     if (line && /^reset leftover=\d+ tampered=0$/.test(line) && this.alive) return true;
     await this.close();
     return false;
