@@ -22,7 +22,7 @@
  * A program is loaded, not given on the command line: one sandbox can serve several programs of the
  * same task one after the other (runner.ts, README.md "A warm sandbox per task"). `load` and `reset`
  * end everything of the previous program first (its processes, /tmp, /dev/shm, SysV IPC, the shared
- * output pipes' flags) and zero what the harness held of it: its file names and every test input
+ * output sockets' flags) and zero what the harness held of it: its file names and every test input
  * (kept in bytearrays that are overwritten once used, so a later fork of the harness, whose memory is
  * a copy of the harness's, finds nothing of an earlier program in freed memory).
  *
