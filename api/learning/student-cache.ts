@@ -175,12 +175,16 @@ export class StudentPageCache {
 
     const localKey = `${studentId} ${page}`;
     const mine = this.kept.get(localKey);
-    // read by the limiter's count as the request came in, or else now; with the page's own read, issued
-    // in the same tick, so ioredis's auto-pipelining sends them in one write
-    const read = await Promise.all([this.versions(res.req, studentId), mine ? undefined : this.redis.hgetBuffer(this.key(studentId), page)]).catch(
-      () => undefined,
-    );
-    const versions = read?.[0];
+    // the page's own read when this process holds no copy, and the versions (read by the limiter's count
+    // as the request came in, or else now): issued in the same tick, so ioredis's auto-pipelining sends
+    // them in one write. A hit awaits one promise, no Promise.all, no catch chain: less to collect.
+    const storedRead = mine ? undefined : this.redis.hgetBuffer(this.key(studentId), page).catch(() => null);
+    let versions: (string | null)[] | undefined;
+    try {
+      versions = await this.versions(res.req, studentId);
+    } catch {
+      versions = undefined;
+    }
     if (versions && versions[0] === null) this.restartVersions();
     // versions as they are now: a write committed after this point bumps them and orphans what we store
     const tag = versions && versions[0] !== null ? `${versions[0]}.${versions[1] ?? 0}` : undefined;
@@ -193,7 +197,7 @@ export class StudentPageCache {
       return this.reply(res, mine);
     }
     // held here but out of date: another process may already have stored the page as it is now
-    const raw = mine && tag !== undefined ? await this.redis.hgetBuffer(this.key(studentId), page).catch(() => null) : read?.[1];
+    const raw = mine ? (tag !== undefined ? await this.redis.hgetBuffer(this.key(studentId), page).catch(() => null) : undefined) : await storedRead;
     const stored = parseEntry(raw);
     if (stored && stored.tag === tag && stored.until > now) {
       this.keep(localKey, stored);
@@ -220,10 +224,10 @@ export class StudentPageCache {
   }
 
   /** The two version values: those the limiter's count brought for this request, else one MGET. */
-  private versions(req: Request, studentId: string): Promise<(string | null)[]> {
+  private async versions(req: Request, studentId: string): Promise<(string | null)[]> {
     const held = takeHeldVersions(req, studentId, this.prefix);
-    const own = () => this.redis.mget(versionKeys(this.prefix, studentId));
-    return held ? held.then((values) => values ?? own()) : own();
+    // without held values the MGET is issued before this function first yields, in the caller's tick
+    return (held && (await held)) ?? this.redis.mget(versionKeys(this.prefix, studentId));
   }
 
   /**
