@@ -11,9 +11,12 @@
 //     over 5 and 10 ms. A scavenge or a mark-compact's final pause holds the loop like any other work;
 //   - the main thread's time on a CPU and waiting for one (/proc/self/task/<pid>/schedstat): on a
 //     shared machine the loop is also held while other processes run on the server's core, which no
-//     change to the server can remove.
+//     change to the server can remove;
+//   - the young generation's size at the start and the end (the idle heap trim shrinks it, and
+//     V8 grows it back only as scavenges see enough survive: until then they come more often).
 /* global process */
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import { monitorEventLoopDelay, PerformanceObserver, constants } from 'node:perf_hooks';
 
 const file = process.env.BENCH_STALL_FILE;
@@ -32,7 +35,8 @@ if (file) {
       return [0, 0, 0];
     }
   };
-  /** @type {null | { sched: number[], delay: import('node:perf_hooks').IntervalHistogram, gcs: { kind: string, ms: number }[], observer: PerformanceObserver, held: number[], timer: NodeJS.Timeout, last: number }} */
+  const newSpaceMb = () => Math.round((v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.space_size ?? 0) / 1e5) / 10;
+  /** @type {null | { newSpace: number, sched: number[], delay: import('node:perf_hooks').IntervalHistogram, gcs: { kind: string, ms: number }[], observer: PerformanceObserver, held: number[], timer: NodeJS.Timeout, last: number }} */
   let window = null;
   process.on('SIGUSR2', () => {
     if (!window) {
@@ -51,10 +55,10 @@ if (file) {
         if (now - last > 11) held.push(now - last - 1);
         last = now;
       }, 1);
-      window = { sched: schedstat(), delay, gcs, observer, held, timer, last };
+      window = { newSpace: newSpaceMb(), sched: schedstat(), delay, gcs, observer, held, timer, last };
       return;
     }
-    const { sched, delay, gcs, observer, held, timer } = window;
+    const { newSpace, sched, delay, gcs, observer, held, timer } = window;
     const schedNow = schedstat();
     window = null;
     clearInterval(timer);
@@ -85,6 +89,7 @@ if (file) {
           largestMs: held.slice(0, 5).map((h) => Math.round(h * 10) / 10),
         },
         gc: byKind,
+        newSpaceMb: { start: newSpace, end: newSpaceMb() },
         mainThread: {
           cpuMs: Math.round((schedNow[0] - sched[0]) / 1e6),
           runQueueWaitMs: Math.round((schedNow[1] - sched[1]) / 1e6),

@@ -28,7 +28,9 @@ import { seedSchool } from './_seed-school';
  * BENCH_READERS (default 1000: every student of the school) students in turn; BENCH_DIST /
  * BENCH_DIST_B as in _learning-quick.ts (windows alternate A B A B …); BENCH_WINDOWS (default 2);
  * BENCH_ROUTES=assignments|dashboard; BENCH_APP_ENV='{"STUDENT_CACHE_MEMORY_MB":"8"}' extra env for
- * the servers; BENCH_TRACE_GC=<file> runs build A with --trace-gc, its lines written to that file.
+ * the servers; BENCH_TRACE_GC=<file> runs build A with --trace-gc, its lines written to that file;
+ * BENCH_FLAGS_A / BENCH_FLAGS_B: node flags added after the heap flags for that build (BENCH_DIST_B
+ * may name the same build, to compare flags).
  */
 const SECONDS = Number(process.argv[2] ?? 8);
 const RATE = Number(process.argv[3] ?? 3000);
@@ -100,8 +102,10 @@ async function main() {
       const stallFile = path.join(os.tmpdir(), `gema-stall-${runId}-${b.name}.json`);
       const traceGc = b.name === 'A' ? process.env.BENCH_TRACE_GC : undefined;
       const port = 20000 + Math.floor(Math.random() * 20000);
+      const flags = (process.env[`BENCH_FLAGS_${b.name}`] ?? '').split(' ').filter(Boolean);
       const nodeArgs = [
         ...HEAP_FLAGS,
+        ...flags,
         ...(traceGc ? ['--trace-gc'] : []),
         ...alloc.nodeArgs,
         '--import',

@@ -106,6 +106,8 @@ interface StallFigures {
   gc: Record<string, { count: number; totalMs: number; maxMs: number; over5ms: number; over10ms: number }>;
   /** the main thread's time on a CPU and runnable but waiting for one (other processes on its core) */
   mainThread: { cpuMs: number; runQueueWaitMs: number; timeslices: number };
+  /** the young generation's size (MB) as the window began and ended */
+  newSpaceMb: { start: number; end: number };
 }
 
 /** Where the page cache's answers came from in a window, and what it held after it. */
