@@ -14,7 +14,7 @@
 //     change to the server can remove;
 //   - the young generation's size at the start and the end (the idle heap trim shrinks it, and
 //     V8 grows it back only as scavenges see enough survive: until then they come more often).
-/* global process */
+/* global process, performance, setInterval, clearInterval */
 import fs from 'node:fs';
 import v8 from 'node:v8';
 import { monitorEventLoopDelay, PerformanceObserver, constants } from 'node:perf_hooks';
