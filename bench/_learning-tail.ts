@@ -189,6 +189,7 @@ async function main() {
     }
   } finally {
     for (const c of children) await stopChild(c);
+    for (const b of ['A', 'B']) fs.rmSync(path.join(os.tmpdir(), `gema-stall-${runId}-${b}.json`), { force: true });
     await sequelize.close();
     await dropBenchData(config);
   }

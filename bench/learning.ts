@@ -162,6 +162,7 @@ async function main() {
   };
   const config = loadConfig(env);
   const children: ChildProcess[] = [];
+  const stallFile = path.join(os.tmpdir(), `gema-stall-learning-${runId}.json`);
   await ensureDatabase(config.db.url);
   const sequelize = createSequelize(config);
   try {
@@ -192,7 +193,6 @@ async function main() {
     // the cached app carries the allocation probe (bench/_alloc-probe.mjs: bytes and CPU per request)
     // and the stall probe (event-loop delay, GC pauses), both measuring the same windows
     const allocProbe = allocationProbe('learning-app');
-    const stallFile = path.join(os.tmpdir(), `gema-stall-learning-${runId}.json`);
     const app = await startApi(env, { BENCH_STALL_FILE: stallFile }, allocProbe);
     const uncached = await startApi(env, { STUDENT_CACHE_SECONDS: '0' });
     const bare = await startBare(env);
@@ -337,6 +337,7 @@ async function main() {
     await dropDatabase(config.db.url);
     await clearRedisPrefix(env.REDIS_URL!, env.REDIS_PREFIX!);
     fs.rmSync(env.UPLOAD_DIR!, { recursive: true, force: true });
+    fs.rmSync(stallFile, { force: true });
   }
 }
 
