@@ -61,7 +61,9 @@ export function countHit(redis: Redis, key: string, windowMs: number, alsoRead: 
   const window = String(windowMs);
   const keys = [key, ...alsoRead];
   // written as it is issued, not through auto-pipelining (see above)
-  const sent = redis.sendCommand(new Command('evalsha', [HIT_SHA, keys.length, ...keys, window], { keyPrefix: redis.options.keyPrefix })) as Promise<Hit>;
+  const sent = redis.sendCommand(
+    new Command('evalsha', [HIT_SHA, keys.length, ...keys, window], { keyPrefix: redis.options.keyPrefix }),
+  ) as Promise<Hit>;
   return sent.catch((err: unknown) => {
     if (err instanceof Error && err.message.startsWith('NOSCRIPT')) return redis.eval(HIT_SCRIPT, keys.length, ...keys, window) as Promise<Hit>;
     throw err;
