@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import cors from 'cors';
 import type { ApiDeps } from './deps';
 import type { RouteEntry } from './http/router';
 import { dispatchRouters } from './http/dispatch';
@@ -14,6 +13,7 @@ import { loadOpenApi } from './openapi/document';
 import { featureRouters } from './modules';
 import { compressJson } from './middleware/public-cache';
 import { securityHeaders } from './middleware/security-headers';
+import { corsHeaders } from './middleware/cors';
 import { holdHead, installHeldHeads } from './http/head';
 import { lazyModule } from '../common/runtime/lazy-module';
 import { offerStudentVersions } from './learning/student-cache';
@@ -59,9 +59,8 @@ export function createApp(deps: ApiDeps): GemaApp {
     requestContextMiddleware(),
     observeRequests({ logger, histogram }),
     securityHeaders(),
-    cors({
-      origin: config.http.corsOrigins.length ? config.http.corsOrigins : false,
-      credentials: true,
+    corsHeaders({
+      origins: config.http.corsOrigins,
       exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
       maxAge: 600,
     }),

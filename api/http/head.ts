@@ -123,6 +123,22 @@ export function releaseHead(res: Response): void {
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
+ * The deferred middleware's stand-in headers, a `Vary` among them added to a held one (`Vary:
+ * Origin, Accept-Encoding`, as `vary` would append it), so the answer carries one line per header.
+ */
+function merged(own: string[], deferred: readonly string[]): readonly string[] {
+  let vary = -1;
+  for (let i = 0; i < own.length && vary < 0; i += 2) if (own[i] === 'Vary') vary = i;
+  if (vary < 0) return deferred;
+  const rest: string[] = [];
+  for (let d = 0; d < deferred.length; d += 2) {
+    if (deferred[d] === 'Vary') own[vary + 1] = `${own[vary + 1]}, ${deferred[d + 1]}`;
+    else rest.push(deferred[d]!, deferred[d + 1]!);
+  }
+  return rest;
+}
+
+/**
  * Writes a whole JSON answer with the held head in one `writeHead`: the held headers, Content-Type,
  * Content-Length, then `headers` (flat, e.g. an ETag). False, having written nothing, when the head
  * was released (the caller then answers through Express), or when the body is long enough for the
@@ -139,7 +155,7 @@ export function writeHeldJson(res: Response, status: number, body: string | Buff
   (res as HeldResponse)[HELD] = undefined;
   const own = ['Content-Type', JSON_TYPE, 'Content-Length', String(length)];
   for (let i = 0; i < headers.length; i++) own.push(headers[i]!);
-  res.writeHead(status, flat(held, own, held.deferred ? held.deferredHeaders : NONE));
+  res.writeHead(status, flat(held, own, held.deferred ? merged(held.own, held.deferredHeaders) : NONE));
   res.end(body);
   return true;
 }

@@ -10,6 +10,8 @@ import { sendData } from '../../api/http/respond';
 import { requestContextMiddleware } from '../../api/middleware/request-context';
 import { helmetHeaders, securityHeaders } from '../../api/middleware/security-headers';
 import { compressJson } from '../../api/middleware/public-cache';
+import { corsHeaders } from '../../api/middleware/cors';
+import cors from 'cors';
 
 /**
  * The app's front as api/app.ts builds it, with a rate-limit-like header held by a middleware:
@@ -18,7 +20,7 @@ import { compressJson } from '../../api/middleware/public-cache';
  */
 let routedHeld: boolean | undefined;
 
-function serve(routes: (r: ApiRouter) => void) {
+function serve(routes: (r: ApiRouter) => void, corsOrigins: string[] = []) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -38,6 +40,7 @@ function serve(routes: (r: ApiRouter) => void) {
         holdHead,
         requestContextMiddleware(),
         securityHeaders(),
+        corsHeaders({ origins: corsOrigins, exposedHeaders: ['X-Request-Id', 'RateLimit'], maxAge: 600 }),
         compressJson(),
         (_req, res, next) => {
           setHeld(res, 'RateLimit', 'limit=10, remaining=9, reset=60');
@@ -98,6 +101,38 @@ describe('held response head (api/http/head.ts)', () => {
     ]);
     expect(held.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
     expect(held.headers['content-length']).to.equal(String(Buffer.byteLength(held.text)));
+  });
+
+  for (const origin of ['https://gema.sch.id', 'https://evil.example', undefined]) {
+    it(`sends the CORS headers the cors package sends, in one Vary line, with an allow-list (Origin: ${origin ?? 'none'})`, async () => {
+      const { app } = serve(routes, ['https://gema.sch.id']);
+      const withCors = express();
+      withCors.disable('x-powered-by');
+      withCors.use(cors({ origin: ['https://gema.sch.id'], credentials: true, exposedHeaders: ['X-Request-Id', 'RateLimit'], maxAge: 600 }));
+      withCors.get('/', (_req, res) => void res.json({ data: small }));
+      const held = await request(app)
+        .get('/api/v2/things/small')
+        .set(origin ? { Origin: origin } : {})
+        .expect(200);
+      const fromPackage = await request(withCors)
+        .get('/')
+        .set(origin ? { Origin: origin } : {})
+        .expect(200);
+      const corsOnly = (answer: request.Response) => stable(answer).filter((h) => /^(Access-Control|Vary)/.test(h));
+      expect(corsOnly(held)).to.deep.equal(corsOnly(fromPackage).map((h) => (h === 'Vary: Origin' ? 'Vary: Origin, Accept-Encoding' : h)));
+      expect(held.headers['x-frame-options']).to.equal('SAMEORIGIN');
+    });
+  }
+
+  it('answers a preflight through the cors package', async () => {
+    const { app } = serve(routes, ['https://gema.sch.id']);
+    const res = await request(app)
+      .options('/api/v2/things/small')
+      .set('Origin', 'https://gema.sch.id')
+      .set('Access-Control-Request-Method', 'GET')
+      .expect(204);
+    expect(res.headers['access-control-allow-origin']).to.equal('https://gema.sch.id');
+    expect(res.headers['access-control-max-age']).to.equal('600');
   });
 
   it('carries exactly the headers helmet sets, worked out once', async () => {
