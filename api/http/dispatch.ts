@@ -40,25 +40,79 @@ function handlersByMethod(route: ExpressRoute): Map<string, RequestHandler[]> | 
 
 /**
  * Runs a route's handlers as `Route.dispatch` does: a throw or a rejected promise is an error,
- * `next('route')` leaves the route, `next('router')` its router; `done` gets what is left. Why not
- * `Route.dispatch` itself: its `next` closure, the lowercased method and each layer's wrapper cost
- * allocation on every request of the hottest routes (bench/README.md).
+ * `next('route')` leaves the route, `next('router')` its router; then `req.url` and `req.baseUrl`
+ * are restored and `next` gets what is left (leaving the route is no error: nothing else could serve
+ * the path). Why not `Route.dispatch` itself: its `next` closure, the lowercased method and each
+ * layer's wrapper cost allocation on every request of the hottest routes (bench/README.md). An
+ * object whose `next` is made in its constructor, not a named closure (see `Steps` in chain.ts).
  */
-function runRoute(handlers: RequestHandler[], req: Request, res: Response, done: (err?: unknown) => void): void {
-  let i = 0;
-  const step = (err?: unknown): void => {
-    if (err === 'route') return done();
-    if (err) return done(err);
-    if (i >= handlers.length) return done();
-    const handler = handlers[i++]!;
-    try {
-      const ret = handler(req, res, step) as unknown;
-      if (ret instanceof Promise) ret.then(undefined, (e: unknown) => step(e ?? new Error('Rejected promise')));
-    } catch (e) {
-      step(e);
+class RouteRun {
+  private i = 0;
+  readonly next: (err?: unknown) => void;
+
+  constructor(
+    private readonly handlers: readonly RequestHandler[],
+    private readonly req: Request,
+    private readonly res: Response,
+    private readonly url: string,
+    private readonly parentUrl: string,
+    private readonly done: NextFunction,
+  ) {
+    this.next = (err) => this.step(err);
+  }
+
+  private step(err: unknown): void {
+    if (err || this.i >= this.handlers.length) {
+      this.req.url = this.url;
+      this.req.baseUrl = this.parentUrl;
+      return this.done(err === 'route' || err === 'router' ? undefined : err);
     }
-  };
-  step();
+    const handler = this.handlers[this.i++]!;
+    try {
+      const ret = handler(this.req, this.res, this.next) as unknown;
+      if (ret instanceof Promise) ret.then(undefined, (e: unknown) => this.next(e ?? new Error('Rejected promise')));
+    } catch (e) {
+      this.next(e);
+    }
+  }
+}
+
+/** Enters, in turn, the routers that may serve the path, as `app.use(prefix, router)` would (see `dispatchRouters`). */
+class Entering {
+  private i = 0;
+  readonly next: (err?: unknown) => void;
+
+  constructor(
+    private readonly mounts: readonly Mount[],
+    private readonly req: Request,
+    private readonly res: Response,
+    private readonly path: string,
+    private readonly url: string,
+    private readonly parentUrl: string,
+    private readonly done: NextFunction,
+  ) {
+    this.next = (err) => this.enter(err);
+  }
+
+  private enter(err: unknown): void {
+    const { req, url, parentUrl } = this;
+    req.url = url;
+    req.baseUrl = parentUrl;
+    // an error skips the remaining routers (as Express skips a non-error middleware) to the error handler
+    if (err) return this.done(err);
+    while (this.i < this.mounts.length) {
+      const m = this.mounts[this.i++]!;
+      if (!mayServe(m, this.path)) continue;
+      if (m.prefix) {
+        const rest = url.slice(m.prefix.length);
+        req.url = rest.charCodeAt(0) === 47 ? rest : `/${rest}`;
+        req.baseUrl = parentUrl + m.prefix;
+      }
+      m.router(req, this.res, this.next);
+      return;
+    }
+    this.done();
+  }
 }
 
 interface Mount {
@@ -164,43 +218,25 @@ export function dispatchRouters(routers: ApiRouter[]): RequestHandler & { stack:
       // as the router would call it: mounted at its prefix, no params
       const rest = url.slice(direct.prefix.length);
       req.url = rest.charCodeAt(0) === 47 ? rest : `/${rest}`;
-      req.baseUrl = parentUrl + direct.prefix;
+      req.baseUrl = parentUrl ? parentUrl + direct.prefix : direct.prefix;
       req.params = {};
-      const done = (err?: unknown): void => {
-        req.url = url;
-        req.baseUrl = parentUrl;
-        // leaving the route or its router is no error; nothing else could serve the path
-        next(err === 'route' || err === 'router' ? undefined : err);
-      };
       if (handlers) {
         req.route = direct.route;
-        runRoute(handlers, req, res, done);
-      } else direct.route.dispatch(req, res, done);
+        new RouteRun(handlers, req, res, url, parentUrl, next).next();
+      } else {
+        direct.route.dispatch(req, res, (err) => {
+          req.url = url;
+          req.baseUrl = parentUrl;
+          // leaving the route or its router is no error; nothing else could serve the path
+          next(err === 'route' || err === 'router' ? undefined : err);
+        });
+      }
       return;
     }
     // a router may hold anything, an Express sub-app among them (which swaps the response's prototype):
     // only the routes called straight from the table answer with a held head (api/http/head.ts)
     releaseHead(res);
-    let i = 0;
-    const enter = (err?: unknown): void => {
-      req.url = url;
-      req.baseUrl = parentUrl;
-      // an error skips the remaining routers (as Express skips a non-error middleware) to the error handler
-      if (err) return next(err);
-      while (i < mounts.length) {
-        const m = mounts[i++]!;
-        if (!mayServe(m, path)) continue;
-        if (m.prefix) {
-          const rest = url.slice(m.prefix.length);
-          req.url = rest.charCodeAt(0) === 47 ? rest : `/${rest}`;
-          req.baseUrl = parentUrl + m.prefix;
-        }
-        m.router(req, res, enter);
-        return;
-      }
-      next();
-    };
-    enter();
+    new Entering(mounts, req, res, path, url, parentUrl, next).next();
   };
   return Object.assign(dispatch, { stack: fallback.stack as unknown as MountedRouter[], direct: new Set(table.keys()) });
 }
