@@ -205,7 +205,8 @@ export class SubmissionGrader {
     events.started(tests.length);
     const limits: Limits = { timeMs: task.timeLimitMs, memoryMb: task.memoryLimitMb, outputKeepBytes: KEEP_BYTES };
     // a throw here is the sandbox failing, not the code: retried with backoff
-    const program: PreparedProgram = await runner.prepare(row.language, row.files, limits);
+    // submissions of one task may share a warm sandbox, one after the other (README.md "A warm sandbox per task")
+    const program: PreparedProgram = await runner.prepare(row.language, row.files, limits, { reuseKey: `task:${row.task_id}` });
     try {
       if (!program.compile.ok) {
         return await complete({
