@@ -39,4 +39,4 @@ USER node
 EXPOSE 8080
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # heap flags: common/runtime/heap-flags.ts says why (the worker's command carries them too)
-CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=256", "dist/api/server.js"]
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=256", "dist/api/server.js"]

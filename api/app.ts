@@ -1,10 +1,8 @@
-import express, { type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
-import cors from 'cors';
+import express, { type Express } from 'express';
 import type { ApiDeps } from './deps';
 import type { RouteEntry } from './http/router';
 import { dispatchRouters } from './http/dispatch';
-import { chain, underPath } from './http/chain';
+import { chain, enterDirectly, underPath, whenBody } from './http/chain';
 import { requestContextMiddleware } from './middleware/request-context';
 import { observeRequests } from './middleware/observe';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
@@ -14,6 +12,9 @@ import { systemRoutes } from './system/routes';
 import { loadOpenApi } from './openapi/document';
 import { featureRouters } from './modules';
 import { compressJson } from './middleware/public-cache';
+import { securityHeaders } from './middleware/security-headers';
+import { corsHeaders } from './middleware/cors';
+import { holdHead, installHeldHeads } from './http/head';
 import { lazyModule } from '../common/runtime/lazy-module';
 import { offerStudentVersions } from './learning/student-cache';
 
@@ -25,17 +26,6 @@ const UNLIMITED_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 /** Sign-in, registration and password bodies are a few fields: anonymous callers may send no more. */
 export const AUTH_JSON_BODY_LIMIT = '16kb';
-
-/**
- * Helmet's policy, with `upgrade-insecure-requests` only for a request that arrived over TLS
- * (directly, or through a trusted proxy's `X-Forwarded-Proto`): over plain HTTP under any name but
- * localhost the browser would rewrite the docs page's assets to https and show a blank page.
- */
-function securityHeaders(): RequestHandler {
-  const secure = helmet();
-  const plain = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
-  return (req, res, next) => (req.secure ? secure : plain)(req, res, next);
-}
 
 /** Builds the Express app without listening, so tests drive it with supertest. */
 export function createApp(deps: ApiDeps): GemaApp {
@@ -61,37 +51,39 @@ export function createApp(deps: ApiDeps): GemaApp {
         carriesRiders: true,
       })
     : undefined;
+  // the app-wide headers wait for the answer, which a direct route writes in one go (api/http/head.ts)
+  installHeldHeads(app.response);
   // the app-wide middlewares, in this order, as one layer (api/http/chain.ts)
-  app.use(
-    chain([
-      requestContextMiddleware(),
-      observeRequests({ logger, histogram }),
-      securityHeaders(),
-      cors({
-        origin: config.http.corsOrigins.length ? config.http.corsOrigins : false,
-        credentials: true,
-        exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
-        maxAge: 600,
-      }),
-      compressJson(),
-      // the first JSON parser to read a body wins; the general one then skips it
-      underPath('/api/v2/auth', express.json({ limit: AUTH_JSON_BODY_LIMIT })),
-      express.json({ limit: config.http.jsonBodyLimit }),
-      // the token check offers its deny-list read to the limiter's count: one Redis call (api/auth/middleware.ts)
-      (req, res, next) => (UNLIMITED_PATHS.has(req.path) ? next() : deps.auth.prefetch(req, res, next)),
-      // a student's cached pages: their version keys ride on the same count (api/learning/student-cache.ts)
-      ...(limiter && config.site.studentCacheSeconds > 0 ? [offerStudentVersions(config.redis.prefix)] : []),
-      ...(limiter ? [limiter] : []),
-    ]),
-  );
+  const middlewares = chain([
+    holdHead,
+    requestContextMiddleware(),
+    observeRequests({ logger, histogram }),
+    securityHeaders(),
+    corsHeaders({
+      origins: config.http.corsOrigins,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      maxAge: 600,
+    }),
+    compressJson(),
+    // the first JSON parser to read a body wins; the general one then skips it
+    underPath('/api/v2/auth', whenBody(express.json({ limit: AUTH_JSON_BODY_LIMIT }))),
+    whenBody(express.json({ limit: config.http.jsonBodyLimit })),
+    // the token check offers its deny-list read to the limiter's count: one Redis call (api/auth/middleware.ts)
+    (req, res, next) => (UNLIMITED_PATHS.has(req.path) ? next() : deps.auth.prefetch(req, res, next)),
+    // a student's cached pages: their version keys ride on the same count (api/learning/student-cache.ts)
+    ...(limiter && config.site.studentCacheSeconds > 0 ? [offerStudentVersions(config.redis.prefix)] : []),
+    ...(limiter ? [limiter] : []),
+  ]);
 
   const doc = lazyModule(() => loadOpenApi(config.rootDir));
   const routers = [...systemRoutes(deps, doc, deps.metrics), ...featureRouters(deps)];
-  // one layer that enters only the routers that can serve the path (api/http/dispatch.ts)
-  app.use(dispatchRouters(routers));
   app.locals.routes = routers.flatMap((r) => r.routes);
-
-  app.use(notFoundHandler(app.locals.routes));
-  app.use(errorHandler({ logger, exposeStack: !config.isProduction, health: deps.health }));
+  // the app-wide middlewares, then one layer that enters only the routers that can serve the path
+  // (api/http/dispatch.ts), then not found; run without Express's app router (api/http/chain.ts)
+  enterDirectly(
+    app,
+    [middlewares, dispatchRouters(routers), notFoundHandler(app.locals.routes)],
+    errorHandler({ logger, exposeStack: !config.isProduction, health: deps.health }),
+  );
   return app;
 }

@@ -129,7 +129,7 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
       (claims) =>
         new Promise<boolean>((resolve, reject) => {
           verified = claims;
-          offered = { keys: revocation.keysOf(claims), resolve: (values) => resolve(revocation.deniedIn(values, claims)), reject };
+          offered = { keys: denyKeysOf(claims), resolve: deniedFrom(resolve, claims), reject };
           offerRider(req, offered);
         }),
     );
@@ -140,6 +140,19 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
     // no limiter took them (rate limiting off, or this path not counted): read them alone
     if (offered && withdrawRider(req, offered)) revocation.read(offered.keys).then(offered.resolve, offered.reject);
   };
+
+  // a verified token's claims are one frozen object for as long as AccessTokens keeps it: its deny keys too
+  const denyKeys = new WeakMap<AccessClaims, string[]>();
+  const denyKeysOf = (claims: AccessClaims): string[] => {
+    let keys = denyKeys.get(claims);
+    if (!keys) denyKeys.set(claims, (keys = revocation.keysOf(claims)));
+    return keys;
+  };
+  // made here, not in the object literal, so the bundle's kept names cost nothing per request (api/http/chain.ts)
+  const deniedFrom =
+    (resolve: (revoked: boolean) => void, claims: AccessClaims) =>
+    (values: (string | null)[]): void =>
+      resolve(revocation.deniedIn(values, claims));
 
   // failures use the common error envelope
   const requireAuth: RequestHandler = (req, _res, next) => {

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { ApiRouter } from './router';
+import { releaseHead } from './head';
 
 /** A mounted router as Express's own layers describe it (`rawPath`, `handle`), for walks of the app's router tree. */
 export interface MountedRouter {
@@ -10,6 +11,8 @@ export interface MountedRouter {
 /** The parts of Express's Route (router 2) the route table calls, as `Router.handle` calls them. */
 interface ExpressRoute {
   path: string;
+  methods: Record<string, boolean | undefined>;
+  stack: { method?: string; handle: (...args: never[]) => unknown }[];
   _handlesMethod(method: string): boolean;
   dispatch(req: Request, res: Response, done: (err?: unknown) => void): void;
 }
@@ -18,6 +21,98 @@ interface ExpressRoute {
 interface Direct {
   prefix: string;
   route: ExpressRoute;
+  /** its handlers by request method (`HEAD` falls back to `GET` as Express does); none: Express's `route.dispatch` */
+  handlers: Map<string, RequestHandler[]> | undefined;
+}
+
+/**
+ * A route's handlers per request method, as `Route.dispatch` would pick them; undefined when it has
+ * something only Express's dispatch handles (an error-handling middleware, `route.all`).
+ */
+function handlersByMethod(route: ExpressRoute): Map<string, RequestHandler[]> | undefined {
+  if (route.stack.some((l) => !l.method || l.handle.length > 3)) return undefined;
+  const byMethod = new Map<string, RequestHandler[]>();
+  const of = (method: string) => route.stack.filter((l) => l.method === method).map((l) => l.handle as unknown as RequestHandler);
+  for (const method of Object.keys(route.methods)) if (route.methods[method]) byMethod.set(method.toUpperCase(), of(method));
+  if (route.methods.get && !route.methods.head) byMethod.set('HEAD', of('get'));
+  return byMethod;
+}
+
+/**
+ * Runs a route's handlers as `Route.dispatch` does: a throw or a rejected promise is an error,
+ * `next('route')` leaves the route, `next('router')` its router; then `req.url` and `req.baseUrl`
+ * are restored and `next` gets what is left (leaving the route is no error: nothing else could serve
+ * the path). Why not `Route.dispatch` itself: its `next` closure, the lowercased method and each
+ * layer's wrapper cost allocation on every request of the hottest routes (bench/README.md). An
+ * object whose `next` is made in its constructor, not a named closure (see `Steps` in chain.ts).
+ */
+class RouteRun {
+  private i = 0;
+  readonly next: (err?: unknown) => void;
+
+  constructor(
+    private readonly handlers: readonly RequestHandler[],
+    private readonly req: Request,
+    private readonly res: Response,
+    private readonly url: string,
+    private readonly parentUrl: string,
+    private readonly done: NextFunction,
+  ) {
+    this.next = (err) => this.step(err);
+  }
+
+  private step(err: unknown): void {
+    if (err || this.i >= this.handlers.length) {
+      this.req.url = this.url;
+      this.req.baseUrl = this.parentUrl;
+      return this.done(err === 'route' || err === 'router' ? undefined : err);
+    }
+    const handler = this.handlers[this.i++]!;
+    try {
+      const ret = handler(this.req, this.res, this.next) as unknown;
+      if (ret instanceof Promise) ret.then(undefined, (e: unknown) => this.next(e ?? new Error('Rejected promise')));
+    } catch (e) {
+      this.next(e);
+    }
+  }
+}
+
+/** Enters, in turn, the routers that may serve the path, as `app.use(prefix, router)` would (see `dispatchRouters`). */
+class Entering {
+  private i = 0;
+  readonly next: (err?: unknown) => void;
+
+  constructor(
+    private readonly mounts: readonly Mount[],
+    private readonly req: Request,
+    private readonly res: Response,
+    private readonly path: string,
+    private readonly url: string,
+    private readonly parentUrl: string,
+    private readonly done: NextFunction,
+  ) {
+    this.next = (err) => this.enter(err);
+  }
+
+  private enter(err: unknown): void {
+    const { req, url, parentUrl } = this;
+    req.url = url;
+    req.baseUrl = parentUrl;
+    // an error skips the remaining routers (as Express skips a non-error middleware) to the error handler
+    if (err) return this.done(err);
+    while (this.i < this.mounts.length) {
+      const m = this.mounts[this.i++]!;
+      if (!mayServe(m, this.path)) continue;
+      if (m.prefix) {
+        const rest = url.slice(m.prefix.length);
+        req.url = rest.charCodeAt(0) === 47 ? rest : `/${rest}`;
+        req.baseUrl = parentUrl + m.prefix;
+      }
+      m.router(req, this.res, this.next);
+      return;
+    }
+    this.done();
+  }
 }
 
 interface Mount {
@@ -64,7 +159,8 @@ function directRoutes(mounts: Mount[]): Map<string, Direct> {
     for (const layer of m.router.stack as { route?: ExpressRoute }[]) {
       if (!layer.route) continue;
       const full = `${m.prefix}${layer.route!.path === '/' && m.prefix ? '' : layer.route!.path}`;
-      if (!PATTERN.test(full) && full.length > 1 && !full.endsWith('/')) candidates.set(full, { prefix: m.prefix, route: layer.route! });
+      if (!PATTERN.test(full) && full.length > 1 && !full.endsWith('/'))
+        candidates.set(full, { prefix: m.prefix, route: layer.route, handlers: handlersByMethod(layer.route) });
     }
   }
   const table = new Map<string, Direct>();
@@ -110,46 +206,37 @@ export function dispatchRouters(routers: ApiRouter[]): RequestHandler & { stack:
   const dispatch = (req: Request, res: Response, next: NextFunction): void => {
     const url = req.url;
     if (url.charCodeAt(0) !== 47) {
+      releaseHead(res);
       fallback(req, res, next);
       return;
     }
     const path = req.path;
     const parentUrl = req.baseUrl;
     const direct = table.get(path);
-    if (direct && direct.route._handlesMethod(req.method)) {
+    const handlers = direct?.handlers ? direct.handlers.get(req.method) : undefined;
+    if (direct && (handlers || (!direct.handlers && direct.route._handlesMethod(req.method)))) {
       // as the router would call it: mounted at its prefix, no params
       const rest = url.slice(direct.prefix.length);
       req.url = rest.charCodeAt(0) === 47 ? rest : `/${rest}`;
-      req.baseUrl = parentUrl + direct.prefix;
+      req.baseUrl = parentUrl ? parentUrl + direct.prefix : direct.prefix;
       req.params = {};
-      direct.route.dispatch(req, res, (err) => {
-        req.url = url;
-        req.baseUrl = parentUrl;
-        // leaving the route or its router is no error; nothing else could serve the path
-        next(err === 'route' || err === 'router' ? undefined : err);
-      });
+      if (handlers) {
+        req.route = direct.route;
+        new RouteRun(handlers, req, res, url, parentUrl, next).next();
+      } else {
+        direct.route.dispatch(req, res, (err) => {
+          req.url = url;
+          req.baseUrl = parentUrl;
+          // leaving the route or its router is no error; nothing else could serve the path
+          next(err === 'route' || err === 'router' ? undefined : err);
+        });
+      }
       return;
     }
-    let i = 0;
-    const enter = (err?: unknown): void => {
-      req.url = url;
-      req.baseUrl = parentUrl;
-      // an error skips the remaining routers (as Express skips a non-error middleware) to the error handler
-      if (err) return next(err);
-      while (i < mounts.length) {
-        const m = mounts[i++]!;
-        if (!mayServe(m, path)) continue;
-        if (m.prefix) {
-          const rest = url.slice(m.prefix.length);
-          req.url = rest.charCodeAt(0) === 47 ? rest : `/${rest}`;
-          req.baseUrl = parentUrl + m.prefix;
-        }
-        m.router(req, res, enter);
-        return;
-      }
-      next();
-    };
-    enter();
+    // a router may hold anything, an Express sub-app among them (which swaps the response's prototype):
+    // only the routes called straight from the table answer with a held head (api/http/head.ts)
+    releaseHead(res);
+    new Entering(mounts, req, res, path, url, parentUrl, next).next();
   };
   return Object.assign(dispatch, { stack: fallback.stack as unknown as MountedRouter[], direct: new Set(table.keys()) });
 }

@@ -162,6 +162,8 @@ const refuseQuery = validate({ query: Joi.object({}) });
  */
 export const noQuery: RequestHandler = Object.assign<RequestHandler, Pick<ValidatingHandler, typeof VALIDATES>>(
   (req, res, next) => {
+    // no `?`, no query: Express would parse an empty one to say so
+    if (!req.url.includes('?')) return next();
     for (const _ in req.query) return refuseQuery(req, res, next);
     next();
   },

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import compression from 'compression';
 import etag from 'etag';
+import { deferUntilRelease } from '../http/head';
 
 export interface PublicCacheOptions {
   /** seconds a shared cache may keep an anonymous answer; 0: revalidate every time */
@@ -71,10 +72,20 @@ export function publicCache(opts: PublicCacheOptions): RequestHandler {
   };
 }
 
-/** JSON above 1 kB goes gzip or brotli when the client accepts it (`compression` negotiates). */
+const COMPRESS_FROM_BYTES = 1024;
+/** what `compression` adds to a JSON answer it leaves alone for its size */
+const SMALL_JSON_HEADERS = Object.freeze(['Vary', 'Accept-Encoding']);
+
+/**
+ * JSON above 1 kB goes gzip or brotli when the client accepts it (`compression` negotiates). With the
+ * response's head held (api/http/head.ts), `compression` wraps the response only once the head is
+ * released: a JSON answer written with the held head below 1 kB skips it, carrying the `Vary` it
+ * would have added, and saves its per-request wrappers and negotiation.
+ */
 export function compressJson(): RequestHandler {
-  return compression({
-    threshold: 1024,
+  const compress = compression({
+    threshold: COMPRESS_FROM_BYTES,
     filter: (req, res) => /^application\/json/.test(String(res.getHeader('Content-Type') ?? '')) && compression.filter(req, res),
   });
+  return deferUntilRelease(compress, COMPRESS_FROM_BYTES, SMALL_JSON_HEADERS);
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { requestContext } from '../../common/context';
+import { setHeld } from '../http/head';
 
 const SAFE_ID = /^[\w.:-]{1,128}$/;
 
@@ -19,7 +20,7 @@ export function requestContextMiddleware(): RequestHandler {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
     req.id = id;
-    res.setHeader('X-Request-Id', id);
+    setHeld(res, 'X-Request-Id', id);
     requestContext.run({ requestId: id }, next);
   };
 }

@@ -4,7 +4,7 @@ import vm from 'node:vm';
 
 /**
  * Gives an idle process's young generation back to the system. Start-up (loading ~1,300 modules)
- * and any busy spell grow V8's new space to its maximum (2 × `--max-semi-space-size`, 32 MB), and
+ * and any busy spell grow V8's new space to its maximum (2 × `--max-semi-space-size`: 16 MB with the flags of heap-flags.ts), and
  * V8 shrinks it only in a memory-reducing collection, which an idle process never triggers: the
  * API idled at ~128 MB RSS with 30 MB of it an empty new space. One such collection when the
  * process has gone quiet after start-up or after load brings it to ~98 MB (README.md#memory-and-start-up);

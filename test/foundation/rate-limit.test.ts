@@ -37,9 +37,11 @@ describe('rate limit headers and counting', () => {
 
   it('counts with the script itself when Redis has forgotten it (NOSCRIPT after a restart)', async () => {
     const calls: string[] = [];
+    // the count goes to sendCommand itself (past auto-pipelining), the fallback through eval
     const redis = {
-      evalsha: () => {
-        calls.push('evalsha');
+      options: {},
+      sendCommand: (command: { name: string }) => {
+        calls.push(command.name);
         return Promise.reject(new Error('NOSCRIPT No matching script. Please use EVAL.'));
       },
       eval: (_script: string, _n: number, key: string, window: string) => {
@@ -52,7 +54,7 @@ describe('rate limit headers and counting', () => {
   });
 
   it('passes any other Redis error on, for the error handler to answer 503', async () => {
-    const redis = { evalsha: () => Promise.reject(new Error('Connection is closed.')) } as unknown as Redis;
+    const redis = { options: {}, sendCommand: () => Promise.reject(new Error('Connection is closed.')) } as unknown as Redis;
     const err = await countHit(redis, 'k', 1000).then(
       () => undefined,
       (e: unknown) => e as Error,
