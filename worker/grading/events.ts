@@ -53,11 +53,11 @@ export class GradingEvents {
   }
 
   /** Writes what is held, plus `last` after it. */
-  private flush(last?: BatchedEvent, bumpStudents?: readonly string[]) {
+  private flush(last: BatchedEvent[] = [], bumpStudents?: readonly string[]) {
     clearTimeout(this.timer);
     this.timer = undefined;
     const events = this.pending.splice(0);
-    if (last) events.push(last);
+    events.push(...last);
     // like `publish`, fire and forget: the connection retries, and a lost event is re-read from the API
     void this.realtime.publishBatch(events, { bumpStudents }).catch(() => undefined);
   }
@@ -90,9 +90,15 @@ export class GradingEvents {
     this.hold({ rooms: studentRooms(this.audience), event: 'grading:test', payload: redacted, except: staff });
   }
 
-  /** `bumpStudents`: the student-cache versions the stored grade changes, INCRed in the same write, ahead of the events */
-  completed(verdict: string, score: number, maxScore: number, bumpStudents?: readonly string[]) {
+  /**
+   * `bumpStudents`: the student-cache versions the stored grade changes, INCRed in the same write, ahead
+   * of the events; `then`: events that follow `grading:completed` in that write (the graded notification's)
+   */
+  completed(verdict: string, score: number, maxScore: number, bumpStudents?: readonly string[], then: readonly BatchedEvent[] = []) {
     const payload: RealtimeEvents['grading:completed'] = { submissionId: this.audience.submissionId, verdict, score, maxScore };
-    this.flush({ rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)], event: 'grading:completed', payload }, bumpStudents);
+    this.flush(
+      [{ rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)], event: 'grading:completed', payload }, ...then],
+      bumpStudents,
+    );
   }
 }

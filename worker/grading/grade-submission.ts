@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import {
   type CodingTestCase,
   type CodeFile,
@@ -18,7 +18,14 @@ import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
 import { GradingEvents, type Audience } from './events';
 import { scoreResults } from './scoring';
 import { finishRejudgeStep } from './rejudge';
-import { codingGraded } from '../../common/notifications/triggers';
+import { codingGradedNotice } from '../../common/notifications/triggers';
+import {
+  appendNotificationStreams,
+  notificationInsertSql,
+  notificationMessages,
+  notificationReplacements,
+  type InsertedNotification,
+} from '../../common/notifications/create';
 
 export interface GradingContext {
   sequelize: Sequelize;
@@ -117,20 +124,30 @@ export class SubmissionGrader {
     return rows[0];
   }
 
-  /** The one write that completes a submission; false when another attempt holds it now. */
-  private async finish(id: string, token: string, f: Final): Promise<boolean> {
-    const [, affected] = (await this.ctx.sequelize.query(
-      `UPDATE coding_submissions
-          SET status = :status, verdict = :verdict, score = :score, max_score = :maxScore,
-              results = CAST(:results AS jsonb), compile_output = :compileOutput, error = :error,
-              finished_at = now(), updated_at = now(), grading_token = NULL
-        WHERE id = :id AND grading_token = :token AND status = 'running'`,
-      {
-        replacements: { ...f, results: JSON.stringify(f.results), id, token },
-        type: QueryTypes.UPDATE,
-      },
-    )) as [unknown, number];
-    return affected === 1;
+  /**
+   * The one write that completes a submission, and its author's `coding.graded` notification in the
+   * same statement (one round trip; the INSERT reads the UPDATE's row, so no notification without the
+   * grade, and its dedupe key keeps it to one per grading). Undefined when another attempt holds the
+   * submission now; otherwise the notification made (none when the author already had this one).
+   */
+  private async finish(row: ClaimedRow, token: string, f: Final): Promise<{ notice: InsertedNotification[] } | undefined> {
+    const notice = codingGradedNotice({ submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id });
+    const [rows] = (await this.ctx.sequelize.query(
+      `WITH done AS (
+         UPDATE coding_submissions
+            SET status = :status, verdict = :verdict, score = :score, max_score = :maxScore,
+                results = CAST(:results AS jsonb), compile_output = :compileOutput, error = :error,
+                finished_at = now(), updated_at = now(), grading_token = NULL
+          WHERE id = :id AND grading_token = :token AND status = 'running'
+          RETURNING user_id AS u
+       ), notice AS (
+         ${notificationInsertSql('done')}
+       )
+       SELECT EXISTS (SELECT 1 FROM done) AS finished, notice.* FROM (SELECT 1) AS one LEFT JOIN notice ON true`,
+      { replacements: { ...f, results: JSON.stringify(f.results), id: row.id, token, ...notificationReplacements(notice) } },
+    )) as [Array<{ finished: boolean } & ({ id: null } | InsertedNotification)>, unknown];
+    if (!rows[0]?.finished) return undefined;
+    return { notice: rows.filter((r): r is { finished: boolean } & InsertedNotification => r.id !== null) };
   }
 
   private async countCrash(id: string, token: string): Promise<number> {
@@ -169,11 +186,17 @@ export class SubmissionGrader {
     };
     const events = new GradingEvents(this.ctx.realtime, audience, this.ctx.hiddenFigures);
     const complete = async (f: Final): Promise<GradeOutcome> => {
-      if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
-      // the dashboard counts solved tasks: its version INCR goes in the same Redis write as the events, ahead of them
-      events.completed(f.verdict, f.score, f.maxScore, [row.user_id]);
-      // not awaited: the job is done once the grade is stored; the notification (deduplicated) follows
-      void codingGraded(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }).catch((err: Error) =>
+      const done = await this.finish(row, token, f);
+      if (!done) return { outcome: 'superseded' };
+      const { events: noticeEvents, payloads } = notificationMessages(
+        done.notice,
+        codingGradedNotice({ submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }),
+      );
+      // one Redis write: the dashboard's version INCR (solved tasks, unread count) ahead of the events,
+      // then `grading:completed` and the graded notification's `notification:new`
+      events.completed(f.verdict, f.score, f.maxScore, [row.user_id], noticeEvents);
+      // not awaited: the job is done once the grade (and its notification) is stored
+      void appendNotificationStreams(this.ctx.realtime, payloads).catch((err: Error) =>
         this.ctx.logger.warn('grading notification failed', { submissionId: row.id, error: err.message }),
       );
       if (row.rejudge_id) await finishRejudgeStep(this.ctx, row.rejudge_id);
