@@ -15,6 +15,7 @@ import type { Logger } from '../../common/logger';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
 import type { FigureBuckets } from '../../common/grading/coarse-figures';
 import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
+import type { TestRun } from '../sandbox/types';
 import { GradingEvents, type Audience } from './events';
 import { scoreResults } from './scoring';
 import { finishRejudgeStep } from './rejudge';
@@ -227,8 +228,14 @@ export class SubmissionGrader {
     }
     events.started(tests.length);
     const limits: Limits = { timeMs: task.timeLimitMs, memoryMb: task.memoryLimitMb, outputKeepBytes: KEEP_BYTES };
+    // every test in one go where the backend can (one message to a runner child per submission, the
+    // syntax check included, instead of one per test); it stops where the judging below stops
+    const batchTests: TestRun[] = tests.map((t) => ({
+      stdin: t.stdin,
+      ...(task.stopOnFirstFailure ? { stopUnless: { expected: t.expected, comparison: t.comparison, tolerance: t.tolerance } } : {}),
+    }));
     // a throw here is the sandbox failing, not the code: retried with backoff
-    const program: PreparedProgram = await runner.prepare(row.language, row.files, limits);
+    const program: PreparedProgram = await runner.prepare(row.language, row.files, limits, batchTests);
     try {
       if (!program.compile.ok) {
         return await complete({
@@ -243,15 +250,8 @@ export class SubmissionGrader {
       }
       const results: TestResult[] = [];
       let stopped = false;
-      // a backend that can take every test in one request does (one message to a runner child per
-      // submission instead of one per test); it stops where the judging below stops
-      const runs = program.runAll?.(
-        tests.map((t) => ({
-          stdin: t.stdin,
-          ...(task.stopOnFirstFailure ? { stopUnless: { expected: t.expected, comparison: t.comparison, tolerance: t.tolerance } } : {}),
-        })),
-        limits,
-      );
+      let crashes = 0;
+      const runs = program.runAll?.(batchTests, limits);
       const batch = runs?.[Symbol.asyncIterator]();
       for (const [index, test] of tests.entries()) {
         let result: TestResult;
@@ -261,7 +261,9 @@ export class SubmissionGrader {
           const next = await batch?.next();
           const run = next && !next.done ? next.value : await program.run(test.stdin, limits);
           if (run.verdict === 'internal_error') {
-            const crashes = await this.countCrash(row.id, token);
+            // once the runner has died MAX_RUNNER_CRASHES times, further tests of this attempt get
+            // internal_error without counting on (the count decides retries, and there are none left)
+            crashes = crashes >= MAX_RUNNER_CRASHES ? crashes : await this.countCrash(row.id, token);
             this.ctx.logger.warn('runner failed during a test', { submissionId: row.id, test: index, crashes, message: run.message });
             if (crashes < MAX_RUNNER_CRASHES) throw new RetryableGradingError(`runner failed: ${run.message ?? 'unknown'}`);
           }

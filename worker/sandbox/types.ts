@@ -43,6 +43,11 @@ export interface PreparedProgram {
 export interface Runner {
   readonly name: 'isolated-vm' | 'bwrap' | 'docker';
   supports(language: Language): boolean;
-  /** Writes the files and compiles when the language needs it. A compile failure is a result, not a throw. */
-  prepare(language: Language, files: SourceFile[], limits: Limits): Promise<PreparedProgram>;
+  /**
+   * Writes the files and compiles when the language needs it. A compile failure is a result, not a throw.
+   * `tests`: the runs `runAll` will be asked for (the same array), which a backend may start with the
+   * compile (isolated-vm: the syntax check and every run in one request to its runner child); others
+   * ignore it.
+   */
+  prepare(language: Language, files: SourceFile[], limits: Limits, tests?: TestRun[]): Promise<PreparedProgram>;
 }
