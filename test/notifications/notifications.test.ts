@@ -376,7 +376,7 @@ describe('notifications', function () {
       expect(await CodingSubmission.findByPk(id)).to.include({ status: 'running', verdict: null });
     });
 
-    it('sends the dashboard bump, grading:completed and then notification:new in one Redis write', async () => {
+    it('sends the dashboard bump, grading:completed, notification:new and the SSE log append in one Redis write', async () => {
       const { id, user } = await queued();
       const { deps, grade } = graderWith();
       const writes = await redisWritesDuring(async () => {
@@ -390,6 +390,7 @@ describe('notifications', function () {
       expect(at(studentVersionKey(user.id))).to.be.greaterThan(-1);
       expect(at(studentVersionKey(user.id))).to.be.lessThan(at('grading:completed'));
       expect(at('notification:new')).to.be.greaterThan(at('grading:completed'));
+      expect(at(`stream:notifications:${user.id}`)).to.be.greaterThan(at('notification:new'));
       const [stored] = await notificationsOf(user.id);
       expect(stored).to.include({ type: 'coding.graded', link: `/coding-lab/submissions/${id}` });
       expect(write).to.include(stored!.id);
@@ -408,7 +409,7 @@ describe('notifications', function () {
         await new Promise((r) => setTimeout(r, 50));
       }, deps.redis);
       expect(writes.some((w) => w.includes('grading:completed'))).to.equal(true);
-      expect(writes.some((w) => w.includes('notification:new'))).to.equal(false);
+      expect(writes.some((w) => w.includes('notification:new') || w.includes(`stream:notifications:${user.id}`))).to.equal(false);
       expect((await notificationsOf(user.id)).map((n) => n.type)).to.deep.equal(['coding.graded']);
     });
   });

@@ -20,13 +20,7 @@ import { GradingEvents, type Audience } from './events';
 import { scoreResults } from './scoring';
 import { finishRejudgeStep } from './rejudge';
 import { codingGradedNotice } from '../../common/notifications/triggers';
-import {
-  appendNotificationStreams,
-  notificationInsertSql,
-  notificationMessages,
-  notificationReplacements,
-  type InsertedNotification,
-} from '../../common/notifications/create';
+import { notificationInsertSql, notificationMessages, notificationReplacements, type InsertedNotification } from '../../common/notifications/create';
 
 export interface GradingContext {
   sequelize: Sequelize;
@@ -194,12 +188,12 @@ export class SubmissionGrader {
         codingGradedNotice({ submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }),
       );
       // one Redis write: the dashboard's version INCR (solved tasks, unread count) ahead of the events,
-      // then `grading:completed` and the graded notification's `notification:new`
-      events.completed(f.verdict, f.score, f.maxScore, [row.user_id], noticeEvents);
-      // not awaited: the job is done once the grade (and its notification) is stored
-      void appendNotificationStreams(this.ctx.realtime, payloads).catch((err: Error) =>
-        this.ctx.logger.warn('grading notification failed', { submissionId: row.id, error: err.message }),
-      );
+      // then `grading:completed`, the graded notification's `notification:new` and its SSE log append
+      events.completed(f.verdict, f.score, f.maxScore, {
+        bumpStudents: [row.user_id],
+        then: noticeEvents,
+        after: (pipeline) => this.ctx.realtime.streams.appendOn(pipeline, 'notifications', [...payloads.keys()], 'notification', {}, payloads),
+      });
       if (row.rejudge_id) await finishRejudgeStep(this.ctx, row.rejudge_id);
       return { outcome: 'graded', verdict: f.verdict, score: f.score, maxScore: f.maxScore };
     };
