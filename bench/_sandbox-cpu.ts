@@ -7,8 +7,9 @@ import { cpuMs, processTree } from './_lib';
  * CPU per graded submission straight on the sandbox (prepare, five runs, dispose), split into this
  * process (the worker's side: IPC, spawning) and its children (runner children, bwrap, Python):
  * load-insensitive, so before/after comparisons hold on a busy machine. The pool is warmed first.
- * Runs go as the grader sends them (`runAll` where the backend has it); BENCH_ONE_BY_ONE=1 sends one
- * request per test, as before.
+ * Runs go as the grader sends them (the tests handed to `prepare`, then `runAll` where the backend has
+ * it: isolated-vm sends the syntax check and the runs in one request); BENCH_ONE_BY_ONE=1 sends one
+ * request per test, as before; BENCH_OPEN_APART=1 keeps the syntax check a request of its own.
  *
  *   npx tsx bench/_sandbox-cpu.ts [javascript|python] [submissions] [concurrency]
  */
@@ -24,6 +25,7 @@ const SOURCE: Record<string, { name: string; content: string }> = {
 };
 const TESTS = Array.from({ length: 5 }, (_, i) => Array.from({ length: 10 * (i + 1) }, (_, k) => k).join(' '));
 const ONE_BY_ONE = process.env.BENCH_ONE_BY_ONE === '1';
+const OPEN_APART = ONE_BY_ONE || process.env.BENCH_OPEN_APART === '1';
 const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
 
 const own = () => {
@@ -41,17 +43,15 @@ async function main() {
   const sandbox = createSandbox({ backend: 'auto', jsPoolSize: concurrency });
   const runner = sandbox.runnerFor(language);
   const gradeOne = async () => {
-    const program = await runner.prepare(language, [SOURCE[language]!], LIMITS);
+    const tests = TESTS.map((stdin) => ({ stdin }));
+    const program = await runner.prepare(language, [SOURCE[language]!], LIMITS, OPEN_APART ? undefined : tests);
     try {
       const check = (r: RunResult) => {
         if (r.verdict !== 'ok') throw new Error(`${language}: ${r.verdict} ${r.stderr} ${r.message ?? ''}`);
       };
       if (program.runAll && !ONE_BY_ONE) {
         let n = 0;
-        for await (const r of program.runAll(
-          TESTS.map((stdin) => ({ stdin })),
-          LIMITS,
-        )) {
+        for await (const r of program.runAll(tests, LIMITS)) {
           check(r);
           n++;
         }
