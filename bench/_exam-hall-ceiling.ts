@@ -18,7 +18,8 @@ async function main() {
   const sandbox = createSandbox({ backend: 'auto' });
   const runner = sandbox.runnerFor(language);
   const gradeOne = async () => {
-    const program = await runner.prepare(language, [{ name: FILE[language]!, content: source }], LIMITS);
+    // one task's submissions, as the grader prepares them (a warm Python sandbox serves them in turn)
+    const program = await runner.prepare(language, [{ name: FILE[language]!, content: source }], LIMITS, { reuseKey: 'task:exam-hall' });
     try {
       for (const t of tests) {
         const r = await program.run(t.stdin, LIMITS);

@@ -627,6 +627,28 @@ async function grader(ctx: ImportContext, legacyId: unknown, warn: Warn): Promis
   return id ?? null;
 }
 
+/** What both generations' evaluations become, once their own columns are read (`at`: null means now). */
+async function evaluationValues(
+  versionId: string,
+  projectId: string,
+  { scores, rubricTotal, grade }: Scored,
+  ctx: ImportContext,
+  warn: Warn,
+  legacy: { note: unknown; returned: boolean; grader: unknown; at: string | null },
+): Promise<EvaluationValues> {
+  return {
+    version_id: versionId,
+    project_id: projectId,
+    scores,
+    note: cleanText(legacy.note, warn) ?? '',
+    status: legacy.returned ? 'returned' : 'graded',
+    rubric_total: rubricTotal,
+    grade,
+    evaluated_by: await grader(ctx, legacy.grader, warn),
+    created_at: legacy.at ?? new Date().toISOString(),
+  };
+}
+
 /** A legacy score as the grade, within the assignment's points; the rubric's share of them when it has none. */
 function gradeOf(score: number | null, rubricTotal: number, rubric: RubricCriterion[], assignmentPoints: number): number {
   if (score !== null && Number.isFinite(score) && score >= 0) return round2(score);
@@ -731,18 +753,12 @@ export const webLabEvaluations: EntitySpec<EvaluationValues> = {
     // GEMA evaluates a locked version: a submission never locked has nothing to hang the grade on
     const versionId = await ctx.resolve('web_lab_submission_versions', row.versionId);
     if (!versionId) return skip('no_version_to_evaluate');
-    const { scores, rubricTotal, grade } = checklistScores(row, warn);
-    return {
-      version_id: versionId,
-      project_id: projectId,
-      scores,
-      note: cleanText(row.feedback, warn) ?? '',
-      status: str(row.submissionStatus) === 'RETURNED' ? 'returned' : 'graded',
-      rubric_total: rubricTotal,
-      grade,
-      evaluated_by: await grader(ctx, row.evaluatedBy, warn),
-      created_at: iso(row.evaluatedAt) ?? new Date().toISOString(),
-    };
+    return evaluationValues(versionId, projectId, checklistScores(row, warn), ctx, warn, {
+      note: row.feedback,
+      returned: str(row.submissionStatus) === 'RETURNED',
+      grader: row.evaluatedBy,
+      at: iso(row.evaluatedAt),
+    });
   },
   write: writeEvaluations,
   legacyKey: (row) => [str(row.submissionId), String(checklistScores(row, () => undefined).grade)],
@@ -774,18 +790,12 @@ export const codingLabEvaluations: EntitySpec<EvaluationValues> = {
     if (!versionId) return skip('orphan_version');
     const projectId = await ctx.resolve('coding_lab_submissions', row.submissionId);
     if (!projectId) return skip('orphan_submission');
-    const { scores, rubricTotal, grade } = rubricScores(row, warn);
-    return {
-      version_id: versionId,
-      project_id: projectId,
-      scores,
-      note: cleanText(row.overallNote, warn) ?? '',
-      status: (str(row.status) ?? '').toUpperCase() === 'RETURNED' ? 'returned' : 'graded',
-      rubric_total: rubricTotal,
-      grade,
-      evaluated_by: await grader(ctx, row.reviewerId, warn),
-      created_at: iso(row.updatedAt) ?? iso(row.createdAt) ?? new Date().toISOString(),
-    };
+    return evaluationValues(versionId, projectId, rubricScores(row, warn), ctx, warn, {
+      note: row.overallNote,
+      returned: (str(row.status) ?? '').toUpperCase() === 'RETURNED',
+      grader: row.reviewerId,
+      at: iso(row.updatedAt) ?? iso(row.createdAt),
+    });
   },
   write: writeEvaluations,
   legacyKey: (row) => [str(row.submissionId), String(rubricScores(row, () => undefined).grade)],

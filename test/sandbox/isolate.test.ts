@@ -193,7 +193,7 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
     const tests: TestRun[] = [{ stdin: 'a' }, { stdin: 'b' }];
     const results: RunResult[] = [];
     const kinds = await requestsDuring(async () => {
-      const prog = await runner.prepare('javascript', [{ name: 'main.js', content: 'print(stdin)' }], LIMITS, tests);
+      const prog = await runner.prepare('javascript', [{ name: 'main.js', content: 'print(stdin)' }], LIMITS, { tests });
       expect(prog.compile.ok).to.equal(true);
       for await (const r of prog.runAll!(tests, LIMITS)) results.push(r);
       await prog.dispose();
@@ -204,7 +204,7 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
 
   it('reports a syntax error of a program prepared with its tests, having run none of them', async () => {
     const tests: TestRun[] = [{ stdin: 'a' }];
-    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: 'print(stdin);\nglobalThis.ran = 1; let = ;' }], LIMITS, tests);
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: 'print(stdin);\nglobalThis.ran = 1; let = ;' }], LIMITS, { tests });
     expect(prog.compile.ok).to.equal(false);
     expect(prog.compile.output).to.match(/SyntaxError/);
     const results: RunResult[] = [];
@@ -225,7 +225,7 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
         'javascript',
         [{ name: 'main.js', content: `if (stdin === 'spin') { while (true) {} } print(stdin)` }],
         limits,
-        tests,
+        { tests },
       );
       clearTimeout(kill);
       expect(prog.compile.ok).to.equal(true);

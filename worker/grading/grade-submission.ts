@@ -229,7 +229,8 @@ export class SubmissionGrader {
       ...(task.stopOnFirstFailure ? { stopUnless: { expected: t.expected, comparison: t.comparison, tolerance: t.tolerance } } : {}),
     }));
     // a throw here is the sandbox failing, not the code: retried with backoff
-    const program: PreparedProgram = await runner.prepare(row.language, row.files, limits, batchTests);
+    // submissions of one task may share a warm sandbox, one after the other (README.md "A warm sandbox per task")
+    const program: PreparedProgram = await runner.prepare(row.language, row.files, limits, { reuseKey: `task:${row.task_id}`, tests: batchTests });
     try {
       if (!program.compile.ok) {
         return await complete({

@@ -40,14 +40,23 @@ export interface PreparedProgram {
   dispose(): Promise<void>;
 }
 
+export interface PrepareOptions {
+  /**
+   * Programs with the same key may be served one after the other by one warm sandbox (bubblewrap's
+   * Python harness): the grader's is the task's. Only programs that are judged on the same tests may
+   * share one (README.md "A warm sandbox per task").
+   */
+  reuseKey?: string;
+  /**
+   * The runs `runAll` will be asked for (the same array), which a backend may start with the compile
+   * (isolated-vm: the syntax check and every run in one request to its runner child); others ignore it.
+   */
+  tests?: TestRun[];
+}
+
 export interface Runner {
   readonly name: 'isolated-vm' | 'bwrap' | 'docker';
   supports(language: Language): boolean;
-  /**
-   * Writes the files and compiles when the language needs it. A compile failure is a result, not a throw.
-   * `tests`: the runs `runAll` will be asked for (the same array), which a backend may start with the
-   * compile (isolated-vm: the syntax check and every run in one request to its runner child); others
-   * ignore it.
-   */
-  prepare(language: Language, files: SourceFile[], limits: Limits, tests?: TestRun[]): Promise<PreparedProgram>;
+  /** Writes the files and compiles when the language needs it. A compile failure is a result, not a throw. */
+  prepare(language: Language, files: SourceFile[], limits: Limits, options?: PrepareOptions): Promise<PreparedProgram>;
 }

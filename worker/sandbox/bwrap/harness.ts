@@ -19,22 +19,35 @@
  * end, and only after that does the worker send the nonce it writes after the output of the test: no
  * student process exists while the nonce is in the sandbox, so none can forge the end of a test's output.
  *
+ * A program is loaded, not given on the command line: one sandbox can serve several programs of the
+ * same task one after the other (runner.ts, README.md "A warm sandbox per task"). `load` and `reset`
+ * end everything of the previous program first (its processes, /tmp, /dev/shm, SysV IPC, the shared
+ * output sockets' flags) and zero what the harness held of it: its file names and every test input
+ * (kept in bytearrays that are overwritten once used, so a later fork of the harness, whose memory is
+ * a copy of the harness's, finds nothing of an earlier program in freed memory).
+ *
  * The syntax check's process becomes the first test's: it compiles every .py file, reports it compiled
  * on a pipe of its own and waits, holding the main file's code object, until the first `run` (one
  * process fewer per program). While it waits no student code has run (compiling runs none), so the
  * check's end-of-output marker is as safe as after a test. A syntax error ends it as before.
  *
  * Protocol, control (fd 0), worker → harness: frames `<verb> <length>\n<length bytes>`:
+ *   `load N` + the program's paths, one a line, the first run: `reset`, then this is the program;
+ *   `reset 0`: the previous program is gone (processes, files, IPC, its names zeroed), then `reset leftover=N`;
  *   `check 0`: compile every .py file in /box (py_compile's message on stderr, exit 1 on a syntax error);
  *   `run N` + the test's stdin: run /box/<first file> in a fresh process (the checked one, the first time);
  *   `mark N` + nonce: write `\n<nonce>\n` to stdout and stderr, then `marked` on the status fd.
  *   End of file: exit.
- * Status (fd 4), harness → worker, one line each: `ready`; `ended exit=N signal=N utime_us=N
- * stime_us=N maxrss_kb=N leftover=N` (exit: the child's code or -1, signal: what killed it, rusage
- * of every process reaped during the test); `marked S E` (1/0: the marker reached stdout, stderr).
+ * Status (fd 4), harness → worker, one line each: `ready`; `loaded` (or `tampered`); `ended exit=N
+ * signal=N utime_us=N stime_us=N maxrss_kb=N leftover=N self_us=N tampered=0|1` (exit: the child's
+ * code or -1, signal: what killed it, rusage of every process reaped during the test; self_us: the
+ * harness's own CPU so far, which counts against the RLIMIT_CPU it shares with the tests' backstop;
+ * tampered: a process changed what PID 1's forks inherit, see inherited()); `reset leftover=N
+ * tampered=0|1`; `marked S E` (1/0: the marker reached stdout, stderr). A session whose harness was
+ * tampered with serves no further test.
  */
 export const HARNESS_SOURCE = String.raw`
-import os, sys, _ctypes, _signal, types, builtins, gc, atexit
+import os, sys, _ctypes, _signal, types, builtins, gc, atexit, resource
 # a handler would make PID 1 killable from inside: SIGINT (Python's KeyboardInterrupt) is ignored
 _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
 
@@ -55,8 +68,13 @@ def libc(name):
 
 libc('prctl')(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
 CONTROL, STATUS = 0, 4
-MAIN = sys.argv[1]
-MODULES = sys.argv[1:]
+# the loaded program's paths, one a line: a bytearray so that it can be zeroed when the next is loaded
+# (children decode it in their own memory)
+prog = bytearray()
+
+def program():
+    names = bytes(prog).decode().split('\n')
+    return names[0], names
 os.set_inheritable(STATUS, False)
 os.set_inheritable(CONTROL, False)
 
@@ -69,14 +87,20 @@ def end(rc):
     os._exit(rc)
 
 def read_exact(n):
-    parts = []
-    while n > 0:
-        b = os.read(CONTROL, min(n, 1 << 20))
-        if not b:
+    # straight into one buffer the caller can zero: no intermediate copies left in freed memory
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = os.readv(CONTROL, [view[got:got + (1 << 20)]])
+        if not k:
             end(0)
-        parts.append(b)
-        n -= len(b)
-    return b''.join(parts)
+        got += k
+    view.release()
+    return buf
+
+def zero(buf):
+    buf[:] = bytes(len(buf))
 
 def read_frame():
     head = b''
@@ -90,6 +114,7 @@ def read_frame():
 
 def child_check(ready_w, go_r):
     code = None
+    MAIN, MODULES = program()
     for f in MODULES:
         if not f.endswith('.py'):
             continue
@@ -112,6 +137,7 @@ def child_check(ready_w, go_r):
     return child_run(code)
 
 def child_run(code=None):
+    MAIN = program()[0]
     main = types.ModuleType('__main__')
     main.__file__ = MAIN
     main.__builtins__ = builtins
@@ -231,6 +257,24 @@ def kill_all():
         leftover += 1
     return leftover
 
+def inherited():
+    # what a fork of the harness inherits and a process of the same uid may change in PID 1 from
+    # outside (prlimit, setpriority, sched_setscheduler/setaffinity, ioprio_set): a program lowering
+    # these would reach every later test's process, another student's too
+    return (
+        [resource.getrlimit(r) for r in range(16)],  # RLIMIT_CPU … RLIMIT_RTTIME
+        os.getpriority(os.PRIO_PROCESS, 0),
+        os.sched_getscheduler(0),
+        os.sched_getparam(0).sched_priority,
+        sorted(os.sched_getaffinity(0)),
+        libc('syscall')(251, 1, 0),  # ioprio_get(IOPRIO_WHO_PROCESS, self)
+    )
+
+START = inherited()
+
+def tampered():
+    return 0 if inherited() == START else 1
+
 usage = [0, 0, 0]
 
 def account(ru):
@@ -277,9 +321,11 @@ def check():
         pending = (pid, w, go_w)
         status('ended exit=0 signal=0 utime_us=0 stime_us=0 maxrss_kb=0 leftover=0')
 
-def run(stdin):
+def run(body):
     global pending
     usage[:] = [0, 0, 0]
+    # a view: slices of it written to the pipe are no copies, and the input is zeroed once the test ends
+    stdin = memoryview(body)
     if pending is None:
         r, w = os.pipe()
         pid = start(child_run, r)
@@ -292,7 +338,11 @@ def run(stdin):
         except OSError:
             pass  # it is gone: supervise() reports how it ended
         os.close(go_w)
-    supervise(pid, w, stdin)
+    try:
+        supervise(pid, w, stdin)
+    finally:
+        # same length: overwritten in place, views or not
+        zero(body)
 
 def feed(w, stdin):
     # what of the input the pipe does not take now; the whole input once the reader is gone
@@ -344,7 +394,27 @@ def clean_up(code, sig):
     wipe('/tmp')
     wipe('/dev/shm')
     clear_ipc()
-    status('ended exit=%d signal=%d utime_us=%d stime_us=%d maxrss_kb=%d leftover=%d' % (code, sig, usage[0], usage[1], usage[2], leftover))
+    t = os.times()
+    status('ended exit=%d signal=%d utime_us=%d stime_us=%d maxrss_kb=%d leftover=%d self_us=%d tampered=%d' % (code, sig, usage[0], usage[1], usage[2], leftover, int((t.user + t.system) * 1e6), tampered()))
+
+def clear_outputs():
+    # stdout and stderr (the worker's sockets) are shared by every program the sandbox serves: status
+    # flags a test set on them (O_NONBLOCK, O_APPEND, O_ASYNC) do not pass to the next program
+    for fd in (1, 2):
+        libc('fcntl')(fd, 4, 0)  # F_SETFL: none
+
+def reset():
+    # nothing of the previous program stays: its waiting check, every process, files, IPC, its names
+    global prog
+    drop_pending()
+    leftover = kill_all()
+    wipe('/tmp')
+    wipe('/dev/shm')
+    clear_ipc()
+    clear_outputs()
+    zero(prog)
+    prog = bytearray()
+    return leftover
 
 # done once here rather than in every child: the compiler's first use, and the objects made so far
 # kept out of the collector's sight (a collection in a child would touch, and so copy, every page)
@@ -353,7 +423,16 @@ gc.freeze()
 status('ready')
 while True:
     verb, body = read_frame()
-    if verb == 'check':
+    if verb == 'load':
+        reset()
+        prog = body
+        status('loaded' if not tampered() else 'tampered')
+    elif verb == 'reset':
+        leftover = reset()
+        status('reset leftover=%d tampered=%d' % (leftover, tampered()))
+    elif not prog:
+        end(2)  # no program loaded: the worker's mistake, the session is over
+    elif verb == 'check':
         drop_pending()
         check()
     elif verb == 'run':

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { CompileResult, Language, Limits, PreparedProgram, RunResult, Runner, SourceFile } from '../types';
+import type { CompileResult, Language, Limits, PreparedProgram, PrepareOptions, RunResult, Runner, SourceFile } from '../types';
 import { clip, COMPILE_LIMITS, COMPILE_OUTPUT_KEEP_BYTES, internalError, outputCaps } from '../limits';
 import { buildHelper, helperUnavailable, type BuiltHelper } from './helper';
 import { HOST_TOOLS, LANGUAGE_SPECS, type LanguageSpec } from './languages';
@@ -13,6 +13,18 @@ import { validFileName } from '../files';
 import { processIsolation, type Isolation } from '../cgroup';
 
 const NOBODY = 65534;
+/** idle warm sandboxes one runner keeps (README.md "A warm sandbox per task"); past it the longest idle is closed */
+export const WARM_MAX = 4;
+/** an idle warm sandbox is closed after this long */
+export const WARM_IDLE_MS = 30_000;
+
+interface WarmSession {
+  session: PythonSession;
+  /** its program directory (mounted at BOX), empty while it waits */
+  workDir: string;
+  since: number;
+  timer: NodeJS.Timeout;
+}
 const SIGXCPU = os.constants.signals.SIGXCPU;
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));
 
@@ -76,6 +88,10 @@ export class BwrapRunner implements Runner {
   private helper?: Promise<BuiltHelper>;
   private readonly mounts = rootMounts();
   private readonly bwrap: string;
+  /** idle sandboxes by reuse key (the caller's key and the session's limits) */
+  private readonly warm = new Map<string, WarmSession[]>();
+  private warmCount = 0;
+  private closing = false;
 
   constructor(private readonly options: BwrapOptions = {}) {
     this.bwrap = options.bwrap ?? '/usr/bin/bwrap';
@@ -104,7 +120,13 @@ export class BwrapRunner implements Runner {
     return this.unavailableReason(language) === undefined;
   }
 
-  async prepare(language: Language, files: SourceFile[], prepareLimits: Limits): Promise<PreparedProgram> {
+  /**
+   * With `options.reuseKey` (the grader's: one task), a Python program may be served by a warm sandbox
+   * that an earlier program of the same key and limits used: its files are written to that sandbox's
+   * program directory and loaded; the harness ended everything of the earlier program first (README.md
+   * "A warm sandbox per task"). Without a key every program gets a sandbox of its own.
+   */
+  async prepare(language: Language, files: SourceFile[], prepareLimits: Limits, options: PrepareOptions = {}): Promise<PreparedProgram> {
     const spec = LANGUAGE_SPECS[language];
     if (!spec || !this.supports(language)) throw new Error(`bubblewrap cannot run ${language} here`);
     const host = await this.host();
@@ -115,27 +137,56 @@ export class BwrapRunner implements Runner {
     const names = files.map((f, i) => spec.fileName(f, i));
     if (new Set(names).size !== names.length) return failedProgram({ ok: false, output: 'two files have the same name', timeMs: 0 });
 
-    const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'gema-box-'));
-    let session: PythonSession | undefined;
+    const sessionLimits = (limits: Limits) => ({ cpuMs: limits.timeMs, ...spec.runLimits(limits.memoryMb) });
+    const harnessed = !!spec.harness && this.options.harness !== false && !!host.cgroups;
+    const key = harnessed && options.reuseKey ? `${options.reuseKey}\n${JSON.stringify(sessionLimits(prepareLimits))}` : undefined;
+    const slot = key ? this.takeWarm(key) : undefined;
+    const workDir = slot?.workDir ?? (await fsp.mkdtemp(path.join(os.tmpdir(), 'gema-box-')));
+    let session: PythonSession | undefined = slot?.session;
+    // the session's check ran and ended by itself: the only programs whose sandbox may serve another
+    let reusable = false;
+    // the harness runs one test at a time: runs of a program are queued
+    let queue: Promise<unknown> = Promise.resolve();
     const dispose = async () => {
-      await session?.close();
+      await queue;
+      const s = session;
+      session = undefined;
+      if (key && reusable && s?.alive && !this.closing && (await s.reset())) {
+        try {
+          // the program's files go now; the next program of the key gets the directory empty
+          await emptyDir(workDir);
+          this.putWarm(key, { session: s, workDir });
+          return;
+        } catch {
+          // a file that would not go: this sandbox serves no one else
+        }
+      }
+      await s?.close();
       await fsp.rm(workDir, { recursive: true, force: true });
     };
     try {
-      await fsp.chmod(workDir, 0o755);
-      if (host.runAs) await fsp.chown(workDir, host.runAs.uid, host.runAs.gid);
-      // 'wx': a fresh directory, but never write through anything already there
+      if (!slot) {
+        await fsp.chmod(workDir, 0o755);
+        if (host.runAs) await fsp.chown(workDir, host.runAs.uid, host.runAs.gid);
+      }
+      // 'wx': a fresh file, but never write through anything already there
       await Promise.all(files.map((f, i) => fsp.writeFile(path.join(workDir, names[i]!), f.content, { flag: 'wx', mode: 0o644 })));
-      const sessionLimits = (limits: Limits) => ({ cpuMs: limits.timeMs, ...spec.runLimits(limits.memoryMb) });
       const sameLimits = (limits: Limits) => JSON.stringify(sessionLimits(limits)) === JSON.stringify(sessionLimits(prepareLimits));
       const openSession = async (): Promise<PythonSession | undefined> => {
-        if (!spec.harness || this.options.harness === false || !host.cgroups) return undefined;
-        const s = new PythonSession(host, this.mounts, { python: HOST_TOOLS.python, workDir, names, limits: sessionLimits(prepareLimits) });
-        return (await s.open()) ? s : undefined;
+        if (!harnessed) return undefined;
+        const s = new PythonSession(host, this.mounts, { python: HOST_TOOLS.python, workDir, limits: sessionLimits(prepareLimits) });
+        if ((await s.open()) && (await s.load(names))) return s;
+        await s.close();
+        return undefined;
       };
-      session = await openSession();
+      if (session && !(await session.load(names))) {
+        await session.close();
+        session = undefined;
+      }
+      session ??= await openSession();
       let compile: CompileResult | undefined;
       if (session) compile = await this.checkInSession(session);
+      reusable = compile !== undefined;
       if (!compile) {
         await session?.close();
         session = undefined;
@@ -143,8 +194,6 @@ export class BwrapRunner implements Runner {
       }
       const checked = compile;
       const mounts = this.mounts;
-      // the harness runs one test at a time: runs of a program are queued
-      let queue: Promise<unknown> = Promise.resolve();
       const runOne = async (stdin: string, limits: Limits): Promise<RunResult> => {
         if (!checked.ok) return internalError('the program did not compile');
         const wallMs = limits.timeMs * 2 + spec.startupMs + 500;
@@ -180,9 +229,65 @@ export class BwrapRunner implements Runner {
         dispose,
       };
     } catch (err) {
+      reusable = false;
       await dispose();
       throw err;
     }
+  }
+
+  /** an idle warm sandbox for `key`, taken out of the pool */
+  private takeWarm(key: string): WarmSession | undefined {
+    const list = this.warm.get(key);
+    const slot = list?.pop();
+    if (!slot) return undefined;
+    if (list!.length === 0) this.warm.delete(key);
+    this.warmCount--;
+    clearTimeout(slot.timer);
+    return slot;
+  }
+
+  private putWarm(key: string, slot: Pick<WarmSession, 'session' | 'workDir'>): void {
+    // the runner closed while the program was being reset
+    if (this.closing) {
+      void retire(slot);
+      return;
+    }
+    if (this.warmCount >= WARM_MAX) this.evictOldest();
+    const timer = setTimeout(() => {
+      const list = this.warm.get(key);
+      const at = list?.findIndex((w) => w.session === slot.session) ?? -1;
+      if (at < 0) return;
+      list!.splice(at, 1);
+      if (list!.length === 0) this.warm.delete(key);
+      this.warmCount--;
+      void retire(slot);
+    }, WARM_IDLE_MS);
+    timer.unref();
+    const list = this.warm.get(key) ?? [];
+    list.push({ ...slot, since: Date.now(), timer });
+    this.warm.set(key, list);
+    this.warmCount++;
+  }
+
+  private evictOldest(): void {
+    let oldest: { key: string; at: number; since: number } | undefined;
+    for (const [key, list] of this.warm) {
+      list.forEach((w, at) => {
+        if (!oldest || w.since < oldest.since) oldest = { key, at, since: w.since };
+      });
+    }
+    if (!oldest) return;
+    const list = this.warm.get(oldest.key)!;
+    const [slot] = list.splice(oldest.at, 1);
+    if (list.length === 0) this.warm.delete(oldest.key);
+    this.warmCount--;
+    clearTimeout(slot!.timer);
+    void retire(slot!);
+  }
+
+  /** idle warm sandboxes, for specs and benches */
+  warmSessions(): number {
+    return this.warmCount;
   }
 
   /**
@@ -236,10 +341,33 @@ export class BwrapRunner implements Runner {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    const idle = [...this.warm.values()].flat();
+    this.warm.clear();
+    this.warmCount = 0;
+    await Promise.all(
+      idle.map((slot) => {
+        clearTimeout(slot.timer);
+        return retire(slot);
+      }),
+    );
     if (!this.helper) return;
     const helper = await this.helper.catch(() => undefined);
     if (helper?.temporary) await fsp.rm(helper.dir, { recursive: true, force: true });
   }
+}
+
+/** a warm sandbox no longer wanted: closed, its (empty) program directory removed */
+async function retire(slot: Pick<WarmSession, 'session' | 'workDir'>): Promise<void> {
+  await slot.session.close();
+  await fsp.rm(slot.workDir, { recursive: true, force: true });
+}
+
+/** removes every entry of `dir`, keeping the directory (mounted in a warm sandbox) */
+async function emptyDir(dir: string): Promise<void> {
+  const names = await fsp.readdir(dir);
+  await Promise.all(names.map((n) => fsp.rm(path.join(dir, n), { recursive: true, force: true })));
+  if ((await fsp.readdir(dir)).length) throw new Error(`${dir} is not empty`);
 }
 
 /** bubblewrap's own complaint (it could not build the sandbox), as opposed to the program's output */

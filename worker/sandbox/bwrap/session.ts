@@ -23,18 +23,30 @@ import {
 const STATUS_FD = 4;
 /** how long the harness may take to start (python, ctypes) before the session is given up */
 const READY_MS = 10_000;
+/** how long `load` and `reset` may take (killing and reaping, emptying /tmp) before the session is given up */
+const RESET_MS = 5_000;
 /**
- * Tests one session serves before the next gets a new one: the harness's own CPU (a few ms a test)
- * adds up against the RLIMIT_CPU it shares with the tests' backstop, so a task with very many tests
- * must not reach it.
+ * Tests one session serves before the next gets a new one (a bound on what one sandbox lives through;
+ * the harness's own CPU is watched as well, harnessCpuBudgetUs).
  */
-export const TESTS_PER_SESSION = 32;
+export const TESTS_PER_SESSION = 200;
+/** programs one session serves, one after the other (a warm sandbox of one task, runner.ts) */
+export const PROGRAMS_PER_SESSION = 32;
+
+/**
+ * The harness's own CPU (a few ms a test: forks, clean-up, status lines) adds up against the
+ * RLIMIT_CPU it shares with the tests' backstop (whole seconds, cpuMs rounded up + 1, spawn.ts
+ * helperArgs): past half of it the session serves no further test, so the harness is never near
+ * the limit's SIGKILL, whatever the machine's load.
+ */
+export function harnessCpuBudgetUs(cpuMs: number): number {
+  return ((Math.ceil(cpuMs / 1000) + 1) * 1e6) / 2;
+}
 
 export interface SessionOptions {
   python: string;
+  /** mounted read-only at BOX: the files of the program being served (the worker replaces them between programs) */
   workDir: string;
-  /** the program's files, as named in BOX; the first is run */
-  names: string[];
   /** the limits of every test of the session (a test with other limits gets a session of its own) */
   limits: ProcessLimits;
 }
@@ -68,6 +80,7 @@ export class PythonSession {
   private exchange?: Exchange;
   private closed = false;
   private served = 0;
+  private programs = 0;
   /** the worker killed the group during the current test (a limit) */
   private killed = false;
   /** the session can take another test */
@@ -93,7 +106,8 @@ export class PythonSession {
       await this.close();
       return false;
     }
-    const argv = [this.options.python, '-E', '-s', '-S', '-B', '-c', HARNESS_SOURCE, ...this.options.names.map((n) => `${BOX}/${n}`)];
+    // no program on the command line (/proc/1/cmdline is readable inside): programs come with `load`
+    const argv = [this.options.python, '-E', '-s', '-S', '-B', '-c', HARNESS_SOURCE];
     const bwrap = bwrapArgs(this.mounts, { workDir: this.options.workDir, writable: false, argv }, true);
     const child = spawn(this.host.helper.file, helperArgs(this.host, group, limits, bwrap, [STATUS_FD]), {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
@@ -130,6 +144,35 @@ export class PythonSession {
     }
     this.alive = true;
     return true;
+  }
+
+  /**
+   * Makes the files now in workDir (`names`, the first is run) the program the next tests run: the
+   * harness first ends everything of the previous one (reset). False: the session is over.
+   */
+  async load(names: string[]): Promise<boolean> {
+    if (!this.alive) return false;
+    if (++this.programs > PROGRAMS_PER_SESSION) {
+      await this.close();
+      return false;
+    }
+    this.send('load', Buffer.from(names.map((n) => `${BOX}/${n}`).join('\n')));
+    if ((await this.nextLine(RESET_MS)) === 'loaded') return true;
+    await this.close();
+    return false;
+  }
+
+  /**
+   * Ends everything of the program served (processes, /tmp, /dev/shm, SysV IPC, its names in the
+   * harness) so that the session can wait for another; false when it could not (the session is closed).
+   */
+  async reset(): Promise<boolean> {
+    if (!this.alive) return false;
+    this.send('reset', Buffer.alloc(0));
+    const line = await this.nextLine(RESET_MS);
+    if (line && /^reset leftover=\d+ tampered=0$/.test(line) && this.alive) return true;
+    await this.close();
+    return false;
   }
 
   /** the syntax check (py_compile's message), in a process of its own */
@@ -183,6 +226,10 @@ export class PythonSession {
       const ended = await this.nextLine();
       if (ended?.startsWith('ended ') && !this.killed) {
         status = parseStatus(ended.slice('ended '.length) + ' setup_errno=0 setup_step=-');
+        const self = /(?:^| )self_us=(\d+)/.exec(ended);
+        if (self && Number(self[1]) > harnessCpuBudgetUs(this.options.limits.cpuMs)) this.alive = false;
+        // the test changed what the harness's forks inherit (its rlimits, priority, scheduling): no later test gets them
+        if (/(?:^| )tampered=1/.test(ended)) this.alive = false;
         // no process of the student's exists any more: now the nonce may enter the sandbox
         const nonce = crypto.randomBytes(16).toString('hex');
         ex.marker = Buffer.from(`\n${nonce}\n`);

@@ -1,4 +1,4 @@
-import type { CompileResult, Language, Limits, PreparedProgram, RunResult, Runner, SourceFile, TestRun } from '../types';
+import type { CompileResult, Language, Limits, PreparedProgram, PrepareOptions, RunResult, Runner, SourceFile, TestRun } from '../types';
 import type { OpenResult } from './protocol';
 import { outputMatches } from '../../../common/grading/compare';
 import { clip, COMPILE_OUTPUT_KEEP_BYTES, internalError } from '../limits';
@@ -27,7 +27,9 @@ export class IsolatedVmRunner implements Runner {
     return language === 'javascript';
   }
 
-  async prepare(language: Language, files: SourceFile[], limits: Limits, tests?: TestRun[]): Promise<PreparedProgram> {
+  async prepare(language: Language, files: SourceFile[], limits: Limits, options: PrepareOptions = {}): Promise<PreparedProgram> {
+    // `reuseKey` is bubblewrap's: an isolate serves the next program whatever its task (child.ts)
+    const { tests } = options;
     if (!this.supports(language)) throw new Error(`isolated-vm cannot run ${language}`);
     if (files.length === 0) {
       return {
