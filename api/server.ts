@@ -6,6 +6,7 @@ import { createApiDeps, closeApiDeps } from './deps';
 import { attachSocketServer } from './realtime/socket-server';
 import { featureRoomAuthorizers } from './modules';
 import { raiseFdLimit, watchDescriptors } from './system/descriptors';
+import { schemaCurrent, tellListening } from '../common/runtime/start-gate';
 
 /**
  * The web process: HTTP and Socket.IO on one port. On SIGTERM it stops accepting, lets in-flight
@@ -17,8 +18,9 @@ export function startServer() {
     raiseFdLimit(logger);
     const deps = createApiDeps(config, logger);
     onShutdown('close-pools', 'postgres and redis', () => closeApiDeps(deps));
-    await waitForCoreDeps(deps);
 
+    // the app is built before PostgreSQL is asked anything: under `npm start` that work overlaps the
+    // supervisor's checks and migrations, and building it queries nothing (common/runtime/start-gate.ts)
     const server = http.createServer(createApp(deps));
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
     const descriptors = watchDescriptors(server, logger, { registry: config.metricsEnabled ? deps.metrics : undefined });
@@ -31,8 +33,11 @@ export function startServer() {
     onShutdown('stop-intake', 'socket.io', () => sockets.close());
     onShutdown('drain', 'http requests', () => closing);
 
+    await schemaCurrent(logger);
+    await waitForCoreDeps(deps);
     const port = await listen(server, config.http.port, config.http.host);
     logger.info('api listening', { port, url: `http://localhost:${port}` });
+    await tellListening(port);
     return { server, port };
   });
 }

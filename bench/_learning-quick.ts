@@ -27,12 +27,13 @@ import { seedSchool } from './_seed-school';
  * BENCH_ROUTES=assignments|dashboard keeps one route; BENCH_WINDOWS (default 3) windows per build and
  * route; BENCH_CPU_PROF_DIR=<dir> runs the servers with --cpu-prof into that directory (one profile
  * per build, written when the server stops; summarise with bench/_profile-summary.ts).
- * BENCH_ACCEPT_ENCODING=gzip sends that header, as a browser does. Prints one JSON line per window.
+ * BENCH_ACCEPT_ENCODING=gzip sends that header, as a browser does. BENCH_READERS (200) students in turn
+ * (bench/learning.ts reads as all 1,000). Prints one JSON line per window.
  */
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNECTIONS = Number(process.argv[3] ?? 100);
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 3);
-const READERS = 200;
+const READERS = Number(process.env.BENCH_READERS ?? 200);
 const ROOT = path.resolve(__dirname, '..');
 const ALL_ROUTES = { assignments: '/api/v2/tutorial/assignments', dashboard: '/api/v2/student/dashboard' };
 

@@ -29,11 +29,30 @@ function childPids(pid: number): number[] {
   }
 }
 
+/**
+ * The supervisor's API and worker children, told apart by their command lines: the API is spawned
+ * first, but on a new database the database step's child may still be there when the ready line comes.
+ */
+function ownChildren(supervisor: number): { api?: number; worker?: number; databaseStep?: number } {
+  const kids = childPids(supervisor).map((pid) => {
+    try {
+      return { pid, cmd: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') };
+    } catch {
+      return { pid, cmd: '' };
+    }
+  });
+  const find = (part: string) => kids.find((k) => k.cmd.includes(part))?.pid;
+  return { api: find('api/server'), worker: find('worker/main'), databaseStep: find('scripts/start/prepare') };
+}
+
 interface Start {
   child: ChildProcess;
   readyMs: number;
-  /** CPU ms when the ready line came: the supervisor (with the children it reaped: the database step), the API, the worker */
-  cpuMs: { supervisor: number; api: number; worker: number };
+  /**
+   * CPU ms when the ready line came: the supervisor (with the children it reaped), the API, the worker,
+   * and the database step's child when it had not been reaped yet (0 once it is in the supervisor's)
+   */
+  cpuMs: { supervisor: number; api: number; worker: number; databaseStep: number };
 }
 
 /** `npm start` (dist/scripts/start.js) until it prints that the API is ready; the child, still running. */
@@ -49,9 +68,13 @@ async function startToReady(): Promise<Start> {
     (line) => (line.includes('GEMA API is ready') ? Number(process.hrtime.bigint() - started) / 1e6 : undefined),
     'npm start (before ready)',
   );
-  // spawned API first, then the worker (a database-step child has been reaped by now)
-  const [apiPid, workerPid] = childPids(child.pid!);
-  const cpu = { supervisor: cpuMs(child.pid!), api: apiPid ? cpuMs(apiPid) : 0, worker: workerPid ? cpuMs(workerPid) : 0 };
+  const kids = ownChildren(child.pid!);
+  const cpu = {
+    supervisor: cpuMs(child.pid!),
+    api: kids.api ? cpuMs(kids.api) : 0,
+    worker: kids.worker ? cpuMs(kids.worker) : 0,
+    databaseStep: kids.databaseStep ? cpuMs(kids.databaseStep) : 0,
+  };
   return { child, readyMs, cpuMs: cpu };
 }
 
@@ -63,7 +86,7 @@ async function main() {
 
   // idle long enough for the processes' idle heap trim (a check every 2.5 s, common/runtime/idle-heap-trim.ts)
   await new Promise((r) => setTimeout(r, 10_000));
-  const [apiPid, workerPid] = childPids(child.pid!);
+  const { api: apiPid, worker: workerPid } = ownChildren(child.pid!);
   const idleRssMb = {
     supervisor: rssMb(child.pid!),
     api: apiPid ? rssMb(apiPid) : null,
@@ -104,7 +127,7 @@ async function main() {
       },
     },
     idleRssMb,
-    note: 'cold: empty database and compile cache (create, migrate, seed the demo school, spawn API and worker, first 200 from /ready); then the median of STARTUP_RUNS starts on the migrated, seeded database; cpuMsAtReady: CPU each process had used when the ready line came (the supervisor with its reaped database-step child)',
+    note: 'cold: empty database and compile cache (create, migrate, seed the demo school, spawn API and worker, first 200 from /ready); then the median of STARTUP_RUNS starts on the migrated, seeded database; cpuMsAtReady: CPU each process had used when the ready line came (the supervisor with the children it reaped; databaseStep: the migrate-and-seed child when it was not reaped yet)',
   };
   writeResults(process.env.STARTUP_DIST ? `startup-${path.basename(dist)}` : 'startup', result);
   console.log(JSON.stringify(result, null, 2));

@@ -11,12 +11,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
+import { parse } from 'acorn';
 import { build, type Plugin } from 'esbuild';
+import { migrationNames } from '../common/db/migration-files';
 
 const root = path.resolve(__dirname, '..');
 
 /** Entry points bundled: those whose start-up counts (the web and worker processes, `npm start` and its steps). */
-export const BUNDLED_ENTRIES = ['api/server.ts', 'worker/main.ts', 'scripts/start.ts'] as const;
+export const BUNDLED_ENTRIES = ['api/server.ts', 'worker/main.ts', 'scripts/start.ts', 'scripts/start/prepare.ts'] as const;
 
 /**
  * Packages left to require() at run time, and why. Native addons cannot be bundled; packages that
@@ -92,6 +94,54 @@ function ownDirname(outFile: string, outRoot: string): Plugin {
   };
 }
 
+/**
+ * common/db/bundled-migrations.ts, in a bundle: every file of migrations/ required by a literal path,
+ * so esbuild compiles them in (each still evaluated only when its step runs), and the migrator runs
+ * them from the bundle instead of finding, reading and compiling one file per migration.
+ */
+function bundledMigrations(): Plugin {
+  const listFile = path.join(root, 'common', 'db', 'bundled-migrations.ts');
+  const dir = path.join(root, 'migrations');
+  return {
+    name: 'bundled-migrations',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]bundled-migrations\.ts$/ }, (args) => {
+        if (args.path !== listFile) return undefined;
+        const list = migrationNames(dir).map((name) => {
+          const file = JSON.stringify(
+            `./${path
+              .relative(path.dirname(listFile), path.join(dir, `${name}.ts`))
+              .split(path.sep)
+              .join('/')}`,
+          );
+          return `  { name: ${JSON.stringify(name)}, load: () => require(${file}) },`;
+        });
+        return { contents: `export const BUNDLED_MIGRATIONS = [\n${list.join('\n')}\n];\n`, loader: 'ts', resolveDir: path.dirname(listFile) };
+      });
+    },
+  };
+}
+
+/**
+ * umzug requires its command-line interface at load (@rushstack/ts-command-line, argparse, z-schema,
+ * fs-extra: ~150 modules, half of what the migrator brought in) for `runAsCLI`, which we never call:
+ * scripts/migrate.ts is our command line. In a bundle that module is a stub that says so if called.
+ */
+function withoutUmzugCli(): Plugin {
+  return {
+    name: 'without-umzug-cli',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/cli$/ }, (args) =>
+        /[\\/]node_modules[\\/]umzug[\\/]lib$/.test(args.resolveDir) ? { path: 'umzug-cli', namespace: 'umzug-cli-stub' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'umzug-cli-stub' }, () => ({
+        contents: `exports.UmzugCLI = class UmzugCLI { constructor() { throw new Error("umzug's CLI is not in this bundle: use npm run migrate"); } };`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 interface SourceMapV3 {
   sources: string[];
   mappings: string;
@@ -120,12 +170,37 @@ export function ownSourcesOnly(map: SourceMapV3): SourceMapV3 {
 }
 
 /**
- * esbuild escapes every non-ASCII character in code (charset ascii) but copies comments as they are,
- * and one `’` in a package's comment made V8 hold the whole bundle as a two-byte string: 11 MB
- * instead of 5.7 MB for the API's, for as long as the process runs. What is left outside ASCII is in
- * comments, so it becomes `?` (two for a character outside the BMP: columns stay where the map says).
+ * esbuild escapes non-ASCII characters in strings and identifiers (charset ascii) but copies comments
+ * and regular expression literals as they are, and one `’` in a package's comment made V8 hold the
+ * whole bundle as a two-byte string: 11 MB instead of 5.7 MB for the API's, for as long as the process
+ * runs. In a comment such a character becomes `?` (two for a character outside the BMP: columns stay
+ * where the map says); anywhere else (a regular expression: validator's and markdown-it's have them)
+ * it becomes its `\\uXXXX` escape, which means the same character there (a `?` would change the
+ * pattern).
  */
-export const asciiOnly = (code: string) => code.replace(/[^\p{ASCII}]/gu, (c) => (c.length === 2 ? '??' : '?'));
+export function asciiOnly(code: string): string {
+  if (!/[^\p{ASCII}]/u.test(code)) return code;
+  const comments: Array<[number, number]> = [];
+  parse(code, {
+    ecmaVersion: 'latest',
+    sourceType: 'script',
+    allowHashBang: true,
+    allowReturnOutsideFunction: true,
+    onComment: (_block, _text, start, end) => void comments.push([start, end]),
+  });
+  let out = '';
+  let from = 0;
+  let c = 0;
+  for (const m of code.matchAll(/[^\p{ASCII}]/gu)) {
+    const at = m.index;
+    while (c < comments.length && comments[c]![1] <= at) c++;
+    const inComment = c < comments.length && comments[c]![0] <= at;
+    const escaped = Array.from({ length: m[0].length }, (_, i) => `\\u${m[0].charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`).join('');
+    out += code.slice(from, at) + (inComment ? '?'.repeat(m[0].length) : escaped);
+    from = at + m[0].length;
+  }
+  return out + code.slice(from);
+}
 
 async function bundle(entry: string, outRoot: string): Promise<void> {
   const outFile = path.join(outRoot, entry.replace(/\.ts$/, '.js'));
@@ -144,7 +219,8 @@ async function bundle(entry: string, outRoot: string): Promise<void> {
     // keep class and function names (esbuild renames clashing ones): error names and logs read them
     keepNames: true,
     banner: { js: 'const __bundleDir = __dirname;' },
-    plugins: [ownDirname(outFile, outRoot)],
+    // the migrations' module first: each onLoad that returns contents ends the search for that file
+    plugins: [bundledMigrations(), withoutUmzugCli(), ownDirname(outFile, outRoot)],
     write: false,
     logLevel: 'warning',
   });

@@ -1,15 +1,17 @@
 import '../common/require-node';
+// before anything else is evaluated: the API starts loading now (start/api-first.ts)
+import { api, children } from './start/api-first';
+import { compileCacheDir, running } from './start/children';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { spawn, fork, type ChildProcess } from 'node:child_process';
-import readline from 'node:readline';
-import { getConfigOrExit } from '../common/config';
+import { fork, type ChildProcess } from 'node:child_process';
+import { ConfigError, getConfig, type Config } from '../common/config';
 import { databaseState, ensureDatabase } from '../common/db/database';
 import { migrationNames } from '../common/db/migration-files';
 import { RedisConnection } from '../common/runtime/redis-connection';
 import { liveReports, type SandboxReport } from '../common/grading/sandbox-reports';
-import { HEAP_FLAGS } from '../common/runtime/heap-flags';
+import type { ApiMessage, SupervisorMessage } from '../common/runtime/start-gate';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './seed/demo-logins';
 import type { PrepareMessage } from './start/prepare';
 
@@ -18,18 +20,24 @@ import type { PrepareMessage } from './start/prepare';
  * one worker as two child processes with their output in this terminal. Ctrl-C stops both.
  * This process stays a thin process manager (pg, a Redis PING, the config): the migrator, the models
  * and the seed run in a short-lived child (start/prepare.ts), and only when the database needs them.
+ * The API is spawned first and loads while the database is checked and migrated; it waits at its gate
+ * until the schema is current (common/runtime/start-gate.ts).
  */
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const redactUrl = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 const HINT = 'Start one with: docker compose up -d postgres redis';
 
-async function checkPostgres(url: string, ssl: boolean): Promise<void> {
+/** A start that cannot go on, with the one line that says why (printed as it is). */
+class StartFailure extends Error {}
+
+/** Creates the database when it does not exist yet; true when it did just now. */
+async function checkPostgres(url: string, ssl: boolean): Promise<boolean> {
   try {
     const created = await ensureDatabase(url, { ssl });
     if (created) say(`Created database ${new URL(url).pathname.slice(1)}.`);
+    return created;
   } catch (err) {
-    say(`PostgreSQL is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
-    process.exit(1);
+    throw new StartFailure(`PostgreSQL is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
   }
 }
 
@@ -37,8 +45,7 @@ async function checkRedis(url: string): Promise<void> {
   try {
     (await RedisConnection.open(url)).close();
   } catch (err) {
-    say(`Redis is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
-    process.exit(1);
+    throw new StartFailure(`Redis is not reachable at ${redactUrl(url)} (${(err as Error).message}). ${HINT}`);
   }
 }
 
@@ -70,26 +77,6 @@ function prepareDatabase(): { migrated: Promise<number>; done: Promise<boolean> 
   return { migrated, done };
 }
 
-/** Node's compile cache for the API and the worker: the second start compiles none of their ~1,600 modules. */
-function compileCacheDir(): string {
-  return process.env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), `gema-compile-cache-${os.userInfo().uid}`);
-}
-
-function run(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, [...HEAP_FLAGS, path.join(__dirname, '..', script)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_COMPILE_CACHE: compileCacheDir() },
-  });
-  const prefix = name === 'api' ? '\x1b[36m[api]\x1b[0m    ' : '\x1b[35m[worker]\x1b[0m ';
-  for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
-  }
-  return child;
-}
-
-/** Still running: a child ended by a signal has a null exitCode too, and its signalCode set. */
-const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-
 /** 200 from GET /ready; false for anything else, a refused connection included. */
 function readyOnce(url: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -102,14 +89,22 @@ function readyOnce(url: string): Promise<boolean> {
   });
 }
 
-/** Polls /ready with node:http (fetch would load undici into this process for one GET). */
-async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<boolean> {
+/**
+ * Resolves true once the API is ready: at once when it reports that it listens (it listens only after
+ * PostgreSQL and Redis have answered, which is what /ready checks; asking /ready as well cost another
+ * 40-340 ms on a busy machine, the first request landing on the API's compile-cache write), else when
+ * GET /ready answers 200. Polls with node:http (fetch would load undici into this process for one GET);
+ * polls alone, their pauses growing, noticed a ready API up to 250 ms late.
+ */
+async function waitReady(url: string, child: ChildProcess, listening: Promise<void>, timeoutMs = 60_000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
+  let heard = false;
+  const heardNow = listening.then(() => void (heard = true));
   // often at first (a quiet machine is ready within a second), then less: each refused try costs CPU
   // that the API's own start-up on the same cores could use
   for (let pause = 25; Date.now() < until && running(child); pause = Math.min(pause * 1.5, 250)) {
-    if (await readyOnce(url)) return true;
-    await new Promise((r) => setTimeout(r, pause));
+    if (heard || (await readyOnce(url))) return true;
+    await Promise.race([new Promise((r) => setTimeout(r, pause)), heardNow]);
   }
   return false;
 }
@@ -155,13 +150,37 @@ function sandboxSummary(report: SandboxReport | undefined): string[] {
   ];
 }
 
+/** The settings; a bad one stops the API already loading, then is named in one line (exit 78, EX_CONFIG). */
+async function configOrExit(): Promise<Config> {
+  try {
+    return getConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    await children.abandon();
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
+  }
+}
+
 async function main() {
   const started = Date.now();
-  const config = getConfigOrExit();
-  await checkPostgres(config.db.url, config.db.ssl);
-  await checkRedis(config.redis.url);
+  const config = await configOrExit();
+  process.on('SIGINT', () => children.stopAll());
+  process.on('SIGTERM', () => children.stopAll());
 
-  const state = await databaseState(config.db.url, migrationNames(), { ssl: config.db.ssl });
+  // the API was spawned first (start/api-first.ts): loading its code and building its app (~0.5 s of
+  // CPU) overlaps everything below
+  const listening = new Promise<void>((resolve) => api.on('message', (m: ApiMessage) => m.step === 'listening' && resolve()));
+
+  // Redis is asked while PostgreSQL is; their failures are still reported in this order
+  const redisChecked = checkRedis(config.redis.url);
+  redisChecked.catch(() => undefined); // awaited below
+  const created = await checkPostgres(config.db.url, config.db.ssl);
+  await redisChecked;
+  // a database created just now has every migration pending and no user: nothing to read
+  const state = created
+    ? { pendingMigrations: migrationNames(), seeded: false }
+    : await databaseState(config.db.url, migrationNames(), { ssl: config.db.ssl });
   let seededNow: Promise<boolean> = Promise.resolve(false);
   if (state.pendingMigrations.length || !state.seeded) {
     const prepared = prepareDatabase();
@@ -169,46 +188,26 @@ async function main() {
     if (applied) say(`Applied ${applied} migration(s).`);
     seededNow = prepared.done;
   }
+  // the seed commits in one transaction, so the API may serve while it runs: nothing or all of it is there
+  const open: SupervisorMessage = { step: 'schema-current' };
+  if (api.connected) api.send(open, () => undefined);
 
-  const children: ChildProcess[] = [];
-  let stopping = false;
-  const stopAll = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    for (const c of children) if (running(c)) c.kill(signal);
-  };
-  process.on('SIGINT', () => stopAll('SIGTERM'));
-  process.on('SIGTERM', () => stopAll('SIGTERM'));
-  const start = (name: string, script: string) => {
-    const child = run(name, script);
-    children.push(child);
-    child.on('exit', (code) => {
-      if (!stopping) {
-        say(`A process exited (code ${code}); stopping the other.`);
-        stopAll('SIGTERM');
-        process.exitCode = code || 1;
-      }
-    });
-    return child;
-  };
-
-  const api = start('api', 'api/server.js');
   const url = `http://localhost:${config.http.port}`;
   const [ready, seeded] = await Promise.all([
-    waitReady(url, api),
+    waitReady(url, api, listening),
     seededNow.catch((err: Error) => {
       say(`start failed: ${err.message}; stopping the API and the worker.`);
-      stopAll('SIGTERM');
+      children.stopAll();
       process.exitCode = 1;
       return false;
     }),
   ]);
-  if (stopping) return;
+  if (children.stopping) return;
   // the worker starts once the API answers: its start (~1,700 modules, then the sandbox self-check
   // with a JVM and gcc, ~1.3–1.6 s of CPU before the API was ready) took the same two cores as the API
   const workerSpawnedAt = Date.now() - 1000;
-  const worker = start('worker', 'worker/main.js');
-  if (ready && !stopping) {
+  const worker = children.start('worker', 'worker/main');
+  if (ready && !children.stopping) {
     say('');
     say(`GEMA API is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say(`  API:      ${url}/api/v2`);
@@ -225,7 +224,10 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
-  say(`start failed: ${(err as Error).message}`);
+main().catch(async (err: unknown) => {
+  const interrupted = children.stopping; // Ctrl-C during the database step: the failure is its echo
+  // the API is already loading: it stops first, so this line is the last one printed
+  await children.abandon();
+  if (!interrupted) say(err instanceof StartFailure ? err.message : `start failed: ${(err as Error).message}`);
   process.exit(1);
 });

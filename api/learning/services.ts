@@ -27,6 +27,12 @@ export function createLearningServices(
     links,
     studentAssignments: new StudentAssignmentService(deps.sequelize, links),
     submissions: new SubmissionService(deps.sequelize, files, links, deps.realtime),
-    pages: new StudentPageCache(deps.redis, deps.config.redis.prefix, deps.config.site.studentCacheSeconds),
+    pages: new StudentPageCache(
+      deps.redis,
+      deps.config.redis.prefix,
+      deps.config.site.studentCacheSeconds,
+      deps.config.site.studentCacheMemoryBytes,
+      deps.config.metricsEnabled ? deps.metrics : undefined,
+    ),
   };
 }

@@ -3,6 +3,7 @@ import zlib from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import etag from 'etag';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { ALL_VERSION_KEY, studentVersionKey } from '../../common/learning/student-cache-versions';
 import { prefetchedClaims } from '../auth/middleware';
 import { offerRider, withdrawRider, type CountRider } from '../middleware/rate-limit';
@@ -25,12 +26,14 @@ interface Page {
   etag: string;
   body: Buffer;
   coded: Partial<Record<Coding, Buffer>>;
+  /** a compression under way off the event loop, which every request that wants that form waits for */
+  coding?: Partial<Record<Coding, Promise<Buffer>>>;
   /** its key in the memory cache while it is kept there */
   keptAs?: string;
 }
 
-/** Bytes of ready pages one API process keeps in memory (the Redis copy has no such bound); the least used go first. */
-export const KEPT_BYTES = 8 * 1024 * 1024;
+/** Bytes of ready pages one API process keeps in memory unless told (STUDENT_CACHE_MEMORY_MB); the least used go first. */
+export const KEPT_BYTES = 32 * 1024 * 1024;
 
 /** As `compressJson` (api/middleware/public-cache.ts): smaller answers are sent as they are. */
 const COMPRESS_FROM_BYTES = 1024;
@@ -104,13 +107,55 @@ export class StudentPageCache {
   /** `<studentId> <page>` → page; a Map iterates in insertion order and a hit re-inserts, so the first is the least used */
   private readonly kept = new Map<string, Page>();
   private bytes = 0;
+  /** where each answer came from, and pages dropped to stay within the bound (plain counts: read at scrape time) */
+  readonly counts = { memory: 0, redis: 0, built: 0, evicted: 0 };
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
     private readonly keptBytes = KEPT_BYTES,
-  ) {}
+    metrics?: Registry,
+  ) {
+    if (metrics) this.register(metrics);
+  }
+
+  /**
+   * `student_page_cache_answers_total{source}` and `student_page_cache_evictions_total`, and the bytes
+   * held: a memory bound smaller than the pages students read in turn shows as evictions and answers
+   * from `redis` or `built` instead of `memory`.
+   */
+  private register(registry: Registry) {
+    const counts = this.counts;
+    new Counter({
+      name: 'student_page_cache_answers_total',
+      help: 'Student pages answered, by where the page came from: memory, redis or built (SQL)',
+      labelNames: ['source'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const source of ['memory', 'redis', 'built'] as const) this.inc({ source }, counts[source]);
+      },
+    });
+    new Counter({
+      name: 'student_page_cache_evictions_total',
+      help: 'Student pages dropped from memory to stay within STUDENT_CACHE_MEMORY_MB',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(counts.evicted);
+      },
+    });
+    const size = () => this.bytes;
+    new Gauge({
+      name: 'student_page_cache_bytes',
+      help: 'Bytes of student pages held in this process, compressed forms included',
+      registers: [registry],
+      collect() {
+        this.set(size());
+      },
+    });
+  }
 
   /** Bytes of the pages this process holds in memory, compressed forms included. */
   get keptSize(): number {
@@ -123,16 +168,23 @@ export class StudentPageCache {
 
   /** Sends `page` of `studentId` from the cache, or builds, sends and keeps it. */
   async send(res: Response, studentId: string, page: string, build: () => Promise<Built>): Promise<void> {
-    if (this.ttlSeconds === 0) return this.reply(res, ready(await build(), '', 0));
+    if (this.ttlSeconds === 0) {
+      this.counts.built++;
+      return this.reply(res, ready(await build(), '', 0));
+    }
 
     const localKey = `${studentId} ${page}`;
     const mine = this.kept.get(localKey);
-    // read by the limiter's count as the request came in, or else now; with the page's own read, issued
-    // in the same tick, so ioredis's auto-pipelining sends them in one write
-    const read = await Promise.all([this.versions(res.req, studentId), mine ? undefined : this.redis.hgetBuffer(this.key(studentId), page)]).catch(
-      () => undefined,
-    );
-    const versions = read?.[0];
+    // the page's own read when this process holds no copy, and the versions (read by the limiter's count
+    // as the request came in, or else now): issued in the same tick, so ioredis's auto-pipelining sends
+    // them in one write. A hit awaits one promise, no Promise.all, no catch chain: less to collect.
+    const storedRead = mine ? undefined : this.redis.hgetBuffer(this.key(studentId), page).catch(() => null);
+    let versions: (string | null)[] | undefined;
+    try {
+      versions = await this.versions(res.req, studentId);
+    } catch {
+      versions = undefined;
+    }
     if (versions && versions[0] === null) this.restartVersions();
     // versions as they are now: a write committed after this point bumps them and orphans what we store
     const tag = versions && versions[0] !== null ? `${versions[0]}.${versions[1] ?? 0}` : undefined;
@@ -141,18 +193,21 @@ export class StudentPageCache {
     if (mine && mine.tag === tag && mine.until > now) {
       this.kept.delete(localKey);
       this.kept.set(localKey, mine);
+      this.counts.memory++;
       return this.reply(res, mine);
     }
     // held here but out of date: another process may already have stored the page as it is now
-    const raw = mine && tag !== undefined ? await this.redis.hgetBuffer(this.key(studentId), page).catch(() => null) : read?.[1];
+    const raw = mine ? (tag !== undefined ? await this.redis.hgetBuffer(this.key(studentId), page).catch(() => null) : undefined) : await storedRead;
     const stored = parseEntry(raw);
     if (stored && stored.tag === tag && stored.until > now) {
       this.keep(localKey, stored);
+      this.counts.redis++;
       return this.reply(res, stored);
     }
     this.forget(localKey);
 
     const built = await build();
+    this.counts.built++;
     const until = Math.min(Date.now() + this.ttlSeconds * 1000, built.turnsAt?.getTime() ?? Infinity);
     const fresh = ready(built, tag ?? '', until);
     if (tag !== undefined && until > Date.now()) {
@@ -165,14 +220,14 @@ export class StudentPageCache {
         .catch(() => undefined);
       this.keep(localKey, fresh);
     }
-    this.reply(res, fresh);
+    return this.reply(res, fresh);
   }
 
   /** The two version values: those the limiter's count brought for this request, else one MGET. */
-  private versions(req: Request, studentId: string): Promise<(string | null)[]> {
+  private async versions(req: Request, studentId: string): Promise<(string | null)[]> {
     const held = takeHeldVersions(req, studentId, this.prefix);
-    const own = () => this.redis.mget(versionKeys(this.prefix, studentId));
-    return held ? held.then((values) => values ?? own()) : own();
+    // without held values the MGET is issued before this function first yields, in the caller's tick
+    return (held && (await held)) ?? this.redis.mget(versionKeys(this.prefix, studentId));
   }
 
   /**
@@ -186,6 +241,8 @@ export class StudentPageCache {
 
   private keep(localKey: string, page: Page) {
     this.forget(localKey);
+    // a page larger than the whole bound would push every other page out, then itself
+    if (page.body.length > this.keptBytes) return;
     page.keptAs = localKey;
     this.kept.set(localKey, page);
     this.bytes += page.body.length;
@@ -205,20 +262,40 @@ export class StudentPageCache {
     for (const key of this.kept.keys()) {
       if (this.bytes <= this.keptBytes) return;
       this.forget(key);
+      this.counts.evicted++;
     }
   }
 
-  /** The body in `coding`, compressed once per page (and counted against the memory bound). */
-  private coded(page: Page, coding: Coding): Buffer {
-    const done = page.coded[coding];
-    if (done) return done;
-    const bytes = coding === 'gzip' ? zlib.gzipSync(page.body) : zlib.brotliCompressSync(page.body, BROTLI);
-    page.coded[coding] = bytes;
-    if (page.keptAs !== undefined) {
-      this.bytes += bytes.length;
-      this.trim();
-    }
-    return bytes;
+  /**
+   * The body in `coding`, compressed once per page (and counted against the memory bound), on libuv's
+   * thread pool: brotli takes ~0.3 ms of a 14 KB page, which on the event loop every request queued
+   * behind it would wait for, and after a change that reaches every student (a new assignment) each
+   * student's next request compresses. Requests that want the form while it is made wait for the same one.
+   */
+  private compress(page: Page, coding: Coding): Promise<Buffer> {
+    const under = page.coding?.[coding];
+    if (under) return under;
+    const made = new Promise<Buffer>((resolve, reject) => {
+      const done = (err: Error | null, bytes: Buffer) => (err ? reject(err) : resolve(bytes));
+      if (coding === 'gzip') zlib.gzip(page.body, done);
+      else zlib.brotliCompress(page.body, BROTLI, done);
+    }).then(
+      (bytes) => {
+        page.coded[coding] = bytes;
+        if (page.coding) page.coding[coding] = undefined;
+        if (page.keptAs !== undefined) {
+          this.bytes += bytes.length;
+          this.trim();
+        }
+        return bytes;
+      },
+      (err: unknown) => {
+        if (page.coding) page.coding[coding] = undefined;
+        throw err;
+      },
+    );
+    (page.coding ??= {})[coding] = made;
+    return made;
   }
 
   /**
@@ -226,7 +303,7 @@ export class StudentPageCache {
    * the bytes, compressed as the client prefers if it accepts brotli or gzip. `compressJson` leaves an
    * answer that already has a Content-Encoding alone.
    */
-  private reply(res: Response, page: Page): void {
+  private reply(res: Response, page: Page): void | Promise<void> {
     res.setHeader('ETag', page.etag);
     res.setHeader('Cache-Control', 'private, no-cache');
     res.setHeader('Vary', 'Authorization, Accept-Encoding');
@@ -236,18 +313,41 @@ export class StudentPageCache {
       return;
     }
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    const coding = page.body.length >= COMPRESS_FROM_BYTES && req.headers['accept-encoding'] ? preferredCoding(res) : undefined;
-    const bytes = coding ? this.coded(page, coding) : page.body;
-    if (coding) res.setHeader('Content-Encoding', coding);
-    res.setHeader('Content-Length', bytes.length);
-    res.status(200).end(bytes);
+    const coding = page.body.length >= COMPRESS_FROM_BYTES ? preferredCoding(res) : undefined;
+    if (!coding) return send(res, page.body);
+    const bytes = page.coded[coding];
+    if (bytes) return send(res, bytes, coding);
+    // not compressed yet (a page just built or taken from Redis); a failed compression sends the body as it is
+    return this.compress(page, coding).then(
+      (made) => send(res, made, coding),
+      () => send(res, page.body),
+    );
   }
 }
 
+function send(res: Response, bytes: Buffer, coding?: Coding): void {
+  if (coding) res.setHeader('Content-Encoding', coding);
+  res.setHeader('Content-Length', bytes.length);
+  res.status(200).end(bytes);
+}
+
+/**
+ * `Accept-Encoding` values already worked out: a school's browsers send a handful of distinct ones
+ * (`gzip, deflate, br, zstd` and the like), and negotiating each request's anew is a parse and a
+ * few arrays on every hit. Bounded so that odd values cannot grow it.
+ */
+const codingFor = new Map<string, Coding | undefined>();
+const CODINGS_REMEMBERED = 64;
+
 /** brotli or gzip, whichever the client ranks first (`identity` when it ranks that above both: then none). */
 function preferredCoding(res: Response): Coding | undefined {
+  const header = res.req.headers['accept-encoding'];
+  if (!header) return undefined;
+  if (codingFor.has(header)) return codingFor.get(header);
   const best = res.req.acceptsEncodings('br', 'gzip', 'identity');
-  return best === 'br' || best === 'gzip' ? best : undefined;
+  const coding = best === 'br' || best === 'gzip' ? best : undefined;
+  if (codingFor.size < CODINGS_REMEMBERED) codingFor.set(header, coding);
+  return coding;
 }
 
 function ready(built: Built, tag: string, until: number): Page {

@@ -261,6 +261,14 @@ export const settings = {
     publicCacheSeconds: setting<number>('PUBLIC_CACHE_SECONDS', Joi.number().integer().min(0).max(60).default(5)),
     /** how long a student's dashboard and assignment pages may be answered from Redis (changes invalidate them at once) */
     studentCacheSeconds: setting<number>('STUDENT_CACHE_SECONDS', Joi.number().integer().min(0).max(3600).default(300)),
+    /**
+     * bytes of those pages one API process holds in memory, compressed forms included (least used out
+     * first): ~19 KB a student reading both pages with brotli, so 32 MB holds a school of ~1,600; a
+     * bound below the pages students read in turn answers almost every request from Redis instead
+     */
+    studentCacheMemoryBytes: setting<number>('STUDENT_CACHE_MEMORY_MB', Joi.number().min(0).max(1024).default(32), {
+      map: (mb: number) => Math.round(mb * 1024 * 1024),
+    }),
     /** an unreferenced file older than this is removed by the cleanup job */
     fileCleanupGraceMs: setting<number>('FILE_CLEANUP_GRACE_HOURS', Joi.number().min(0).default(24), {
       map: (hours: number) => Math.round(hours * 3600_000),

@@ -23,9 +23,15 @@ const STUDENT_NAMES = [
   ['Gilang Ramadhan', 'Hana Safitri', 'Indra Wijaya', 'Joko Susilo', 'Kartika Sari', 'Lukman Hakim'],
 ];
 
-/** An admin, two teachers, two classrooms of six students each. All verified, one password. */
-export async function seedAccounts(cost: number, transaction: Transaction): Promise<DemoAccounts> {
-  const passwordHash = await bcrypt.hash(DEMO_PASSWORD, cost);
+/** DEMO_PASSWORD hashed once for every demo account (bcrypt at `cost`, as a sign-up would). */
+export const hashDemoPassword = (cost: number) => bcrypt.hash(DEMO_PASSWORD, cost);
+
+/**
+ * An admin, two teachers, two classrooms of six students each. All verified, one password:
+ * `passwordHash` when the caller started hashing it earlier (npm start does, while it migrates).
+ */
+export async function seedAccounts(cost: number, transaction: Transaction, hashing?: Promise<string>): Promise<DemoAccounts> {
+  const passwordHash = await (hashing ?? hashDemoPassword(cost));
   const verified = new Date();
   const admin = await User.create(
     {

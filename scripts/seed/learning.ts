@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import type { CreationAttributes, Transaction } from 'sequelize';
 import { Assignment, ClassroomTeacher, Submission, SubmissionGrade, User, type ReviewStatus, type SubmissionStatus } from '../../common/models';
 import { applyPenalty, assessLateness } from '../../common/learning/late-policy';
 
@@ -162,32 +162,59 @@ export async function seedLearning(transaction: Transaction): Promise<void> {
   const students = await User.findAll({ where: { role: 'student' }, order: [['studentNumber', 'ASC']], transaction });
   const teacherOf = new Map(links.map((l) => [l.classroomId, l.teacherId]));
 
-  const plant = async (plan: Plan, classroomId: string | null, createdBy: string | null, roster: User[], graderId: string | null) => {
-    const dueAt = new Date(now + plan.dueInDays * DAY);
-    const a = await Assignment.create(
-      {
-        title: plan.title,
-        description: plan.description,
-        classroomId,
-        kind: plan.kind,
-        dueAt,
-        maxPoints: plan.maxPoints ?? 100,
-        acceptLate: Boolean(plan.late),
-        latePenaltyPercent: plan.late?.penaltyPercentPerDay ?? 0,
-        maxLateDays: plan.late?.maxLateDays ?? null,
-        maxAttempts: plan.maxAttempts ?? 1,
-        allowedFileTypes: plan.allowedFileTypes ?? [],
-        maxFileBytes: (plan as Plan & { maxFileBytes?: number }).maxFileBytes ?? 10 * 1024 * 1024,
-        status: plan.status ?? 'published',
-        createdBy,
-      },
-      { transaction },
-    );
+  // every assignment, then every submission, then every grade, one INSERT each (one per row was ~120
+  // round trips and most of the seed's time); created_at still rises in the order they are planted,
+  // as it did row by row, so lists ordered by it come out as before
+  const planted: { plan: Plan; roster: User[]; graderId: string | null }[] = [];
+  const assignmentRows: CreationAttributes<Assignment>[] = [];
+  const plant = (plan: Plan, classroomId: string | null, createdBy: string | null, roster: User[], graderId: string | null) => {
+    planted.push({ plan, roster, graderId });
+    assignmentRows.push({
+      title: plan.title,
+      description: plan.description,
+      classroomId,
+      kind: plan.kind,
+      dueAt: new Date(now + plan.dueInDays * DAY),
+      maxPoints: plan.maxPoints ?? 100,
+      acceptLate: Boolean(plan.late),
+      latePenaltyPercent: plan.late?.penaltyPercentPerDay ?? 0,
+      maxLateDays: plan.late?.maxLateDays ?? null,
+      maxAttempts: plan.maxAttempts ?? 1,
+      allowedFileTypes: plan.allowedFileTypes ?? [],
+      maxFileBytes: (plan as Plan & { maxFileBytes?: number }).maxFileBytes ?? 10 * 1024 * 1024,
+      status: plan.status ?? 'published',
+      createdBy,
+    });
+  };
+  for (const [classroomId, teacherId] of teacherOf) {
+    const roster = students.filter((s) => s.classroomId === classroomId);
+    for (const plan of PLANS) plant(plan, classroomId, teacherId, roster, teacherId);
+  }
+  plant(SCHOOL_WIDE, null, admin?.id ?? null, students, admin?.id ?? null);
+
+  let order = 0;
+  const inOrder = () => new Date(now - 60_000 + order++);
+  const assignments = await Assignment.bulkCreate(
+    assignmentRows.map((row) => ({ ...row, createdAt: inOrder() })),
+    { transaction, validate: true },
+  );
+
+  const submissionRows: CreationAttributes<Submission>[] = [];
+  const reviews: ({
+    review: NonNullable<Work['review']>;
+    graderId: string | null;
+    gradedAt: Date;
+    grade: number | null;
+    rawGrade: number | null;
+    penaltyPercent: number;
+  } | null)[] = [];
+  for (const [n, a] of assignments.entries()) {
+    const { plan, roster, graderId } = planted[n]!;
     for (const [i, student] of roster.entries()) {
       const work = plan.work(i);
       if (!work) continue;
-      const submittedAt = new Date(dueAt.getTime() + work.handedInDays * DAY);
-      const late = assessLateness(dueAt, submittedAt, {
+      const submittedAt = new Date(a.dueAt.getTime() + work.handedInDays * DAY);
+      const late = assessLateness(a.dueAt, submittedAt, {
         acceptLate: a.acceptLate,
         penaltyPercentPerDay: a.latePenaltyPercent,
         maxLateDays: a.maxLateDays ?? null,
@@ -198,45 +225,42 @@ export async function seedLearning(transaction: Transaction): Promise<void> {
       const rawGrade = review?.raw ?? null;
       const grade = rawGrade === null ? null : applyPenalty(rawGrade, a.maxPoints, penaltyPercent);
       const status: SubmissionStatus = review ? review.status : late.daysLate > 0 ? 'late' : 'submitted';
-      const s = await Submission.create(
-        {
-          assignmentId: a.id,
-          studentId: student.id,
-          attempt: 1,
-          content: work.content,
-          status,
-          submittedAt,
-          daysLate: late.daysLate,
-          penaltyPercent,
-          grade,
-          rawGrade,
-          feedback: review?.feedback ?? null,
-          gradedBy: review ? graderId : null,
-          gradedAt,
-        },
-        { transaction },
-      );
-      if (review) {
-        await SubmissionGrade.create(
-          {
-            submissionId: s.id,
-            grade,
-            rawGrade,
-            penaltyPercent,
-            feedback: review.feedback,
-            status: review.status,
-            gradedBy: graderId,
-            gradedAt: gradedAt!,
-          },
-          { transaction },
-        );
-      }
+      submissionRows.push({
+        assignmentId: a.id,
+        studentId: student.id,
+        attempt: 1,
+        content: work.content,
+        status,
+        submittedAt,
+        daysLate: late.daysLate,
+        penaltyPercent,
+        grade,
+        rawGrade,
+        feedback: review?.feedback ?? null,
+        gradedBy: review ? graderId : null,
+        gradedAt,
+        createdAt: inOrder(),
+      });
+      reviews.push(review ? { review, graderId, gradedAt: gradedAt!, grade, rawGrade, penaltyPercent } : null);
     }
-  };
-
-  for (const [classroomId, teacherId] of teacherOf) {
-    const roster = students.filter((s) => s.classroomId === classroomId);
-    for (const plan of PLANS) await plant(plan, classroomId, teacherId, roster, teacherId);
   }
-  await plant(SCHOOL_WIDE, null, admin?.id ?? null, students, admin?.id ?? null);
+  const submissions = await Submission.bulkCreate(submissionRows, { transaction, validate: true });
+
+  const gradeRows = submissions.flatMap((s, i) => {
+    const r = reviews[i];
+    if (!r) return [];
+    return [
+      {
+        submissionId: s.id,
+        grade: r.grade,
+        rawGrade: r.rawGrade,
+        penaltyPercent: r.penaltyPercent,
+        feedback: r.review.feedback,
+        status: r.review.status,
+        gradedBy: r.graderId,
+        gradedAt: r.gradedAt,
+      },
+    ];
+  });
+  await SubmissionGrade.bulkCreate(gradeRows, { transaction, validate: true });
 }

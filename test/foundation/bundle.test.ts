@@ -5,6 +5,8 @@ import readline from 'node:readline';
 import { expect } from 'chai';
 import { decode } from '@jridgewell/sourcemap-codec';
 import { asciiOnly, bundleInto, ownSourcesOnly } from '../../scripts/bundle';
+import { dropDatabase } from '../../common/db/database';
+import { migrationNames } from '../../common/db/migration-files';
 import { TEST_ENV } from '../support/env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -55,6 +57,74 @@ describe('the bundled processes', function () {
   });
 });
 
+/** `npm start` as built: the supervisor, its database step and the API, each one bundle (scripts/start.ts). */
+describe('npm start, built', function () {
+  this.timeout(180_000);
+  let out: string;
+  const url = `${TEST_ENV.DATABASE_URL}_start_built`;
+  const port = String(20_000 + (process.pid % 1000));
+
+  before(async () => {
+    out = fs.mkdtempSync(path.join(ROOT, '.bundle-test-'));
+    await bundleInto(out, ['scripts/start.ts', 'scripts/start/prepare.ts', 'api/server.ts', 'worker/main.ts']);
+    // where dist/ has tsc's output of migrations/: the supervisor lists them by file name
+    fs.symlinkSync(path.join(ROOT, 'migrations'), path.join(out, 'migrations'));
+  });
+  after(async () => {
+    fs.rmSync(out, { recursive: true, force: true });
+    await dropDatabase(url);
+  });
+
+  /** Runs the built `npm start` until its ready banner is printed; its lines and what /ready then answers, then it is stopped. */
+  async function startUntilReady(): Promise<{ lines: string[]; ready: number }> {
+    const child = spawn(process.execPath, [path.join(out, 'scripts/start.js')], {
+      env: { ...process.env, ...TEST_ENV, DATABASE_URL: url, PORT: port, WORKER_QUEUES: 'email', LOG_LEVEL: 'warn', NODE_COMPILE_CACHE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        for (const stream of [child.stdout, child.stderr]) {
+          readline.createInterface({ input: stream }).on('line', (line) => {
+            lines.push(line);
+            if (line.includes('Ctrl-C stops the API and the worker.')) resolve();
+          });
+        }
+        child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before it was ready: ${lines.join('\n')}`)));
+      });
+      return { lines, ready: (await fetch(`http://127.0.0.1:${port}/ready`)).status };
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  it('compiles every migration into its database step, by the name the migrator records', () => {
+    const bundle = fs.readFileSync(path.join(out, 'scripts/start/prepare.js'), 'utf8');
+    const listed = [...bundle.matchAll(/\{ name: "([^"]+)", load: /g)].map((m) => m[1]);
+    expect(listed).to.deep.equal(migrationNames());
+  });
+
+  it('on a new database: creates, migrates, seeds, and prints the URL and the demo logins once /ready answers 200', async () => {
+    const { lines, ready } = await startUntilReady();
+    expect(ready).to.equal(200);
+    expect(lines).to.include(`Created database ${new URL(url).pathname.slice(1)}.`);
+    expect(lines).to.include(`Applied ${migrationNames().length} migration(s).`);
+    expect(lines.some((l) => /^GEMA API is ready in \d+\.\d s$/.test(l))).to.equal(true);
+    expect(lines).to.include(`  API:      http://localhost:${port}/api/v2`);
+    expect(lines).to.include('  Demo logins (just seeded), password "gema-demo-2025":');
+    expect(lines).to.include('    student  ayu@gema.local');
+  });
+
+  it('on the same database again: nothing to migrate or seed, ready all the same', async () => {
+    const { lines, ready } = await startUntilReady();
+    expect(ready).to.equal(200);
+    expect(lines.filter((l) => /^(Created database|Applied )/.test(l))).to.deep.equal([]);
+    expect(lines).to.include('  Demo logins, password "gema-demo-2025":');
+  });
+});
+
 describe('bundle post-processing', () => {
   it("leaves a package's code unmapped instead of mapping it to the nearest line of ours", () => {
     // one line: our file at column 0, a package's at 10 and 20, ours again at 30
@@ -64,7 +134,15 @@ describe('bundle post-processing', () => {
     expect(line).to.deep.equal([[0, 0, 0, 0], [10], [30, 0, 0, 2]]);
   });
 
-  it('replaces what is left outside ASCII (comments) character for character', () => {
-    expect(asciiOnly('a /* they’re 😀 */ b')).to.equal('a /* they?re ?? */ b');
+  it('replaces what is left outside ASCII in comments character for character', () => {
+    expect(asciiOnly('a /* they’re 😀 */ + b')).to.equal('a /* they?re ?? */ + b');
+  });
+
+  it('escapes what is left outside ASCII in a regular expression, which then matches what it matched', () => {
+    const source = 'x = /^[ÄÖ]…😀$/u;';
+    const escaped = asciiOnly(source);
+    expect(escaped).to.equal('x = /^[\\u00C4\\u00D6]\\u2026\\uD83D\\uDE00$/u;');
+    const [before, after] = [source, escaped].map((code) => new Function(`let x; ${code} return x;`)() as RegExp);
+    for (const text of ['Ö…😀', 'Ä…😀', 'O…😀', 'Ö...😀']) expect(after.test(text), text).to.equal(before!.test(text));
   });
 });

@@ -101,6 +101,12 @@ describe('processes', function () {
     expect(api.lines.map((l) => l.message)).to.include('Invalid configuration: PORT must be a number');
   });
 
+  it('npm start with a bad setting names it in one line and exits 78, the API it had begun loading stopped', async () => {
+    const start = startProcess('scripts/start.ts', { PORT: 'eighty' });
+    expect(await start.exited).to.equal(78);
+    expect(start.lines.map((l) => l.message)).to.deep.equal(['Invalid configuration: PORT must be a number']);
+  });
+
   it('npm start says in one line that PostgreSQL is unreachable, with the URL it tried and how to start one', async () => {
     const start = startProcess('scripts/start.ts', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/gema' });
     expect(await start.exited).to.equal(1);
@@ -123,6 +129,14 @@ describe('processes', function () {
       await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
       await admin.close();
     }
+  });
+
+  it('npm start names PostgreSQL alone when neither it nor Redis is reachable (it asks both at once)', async () => {
+    const start = startProcess('scripts/start.ts', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/gema', REDIS_URL: 'redis://127.0.0.1:1/0' });
+    expect(await start.exited).to.equal(1);
+    expect(start.lines.map((l) => l.message)).to.deep.equal([
+      'PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/gema (connect ECONNREFUSED 127.0.0.1:1). Start one with: docker compose up -d postgres redis',
+    ]);
   });
 
   it('npm start says in one line that Redis is unreachable', async () => {

@@ -8,11 +8,16 @@ import { TEST_ENV } from './env';
  * echo marks the end of the work (its commands are then all in).
  */
 export async function redisCommandsDuring(keyPrefix: string, work: () => Promise<unknown>, redis: Redis = apiDeps().redis): Promise<string[]> {
-  const base = new Redis(TEST_ENV.REDIS_URL!);
-  const monitor = await base.monitor();
-  // the shared Redis is busy: a line arriving as MONITOR starts or after disconnect() makes ioredis
-  // report a queue error on this connection; those lines are outside the work watched
+  // the shared Redis is busy: lines that arrive with MONITOR's OK (ioredis enters monitoring mode a
+  // microtask later) or after disconnect() make it report a queue error on this connection; those lines
+  // are outside the work watched. `redis.monitor()` listens for errors only once, after connecting, so
+  // the second such error was uncaught: this connection listens from before it connects.
+  const monitor = new Redis(TEST_ENV.REDIS_URL!, { monitor: true, lazyConnect: true });
   monitor.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    monitor.once('monitoring', resolve);
+    monitor.connect().catch(reject);
+  });
   const marker = `end-of-work-${Date.now()}`;
   const seen: string[] = [];
   const done = new Promise<void>((resolve) => {
@@ -27,7 +32,6 @@ export async function redisCommandsDuring(keyPrefix: string, work: () => Promise
     await done;
   } finally {
     monitor.disconnect();
-    base.disconnect();
   }
   return seen;
 }

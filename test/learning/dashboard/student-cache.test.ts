@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { expect } from 'chai';
-import { app, apiDeps, testWorkerDeps } from '../../support/deps';
+import { Registry } from 'prom-client';
+import { app, apiDeps, isolatedApp, testWorkerDeps } from '../../support/deps';
+import { TEST_ENV } from '../../support/env';
 import { bearer, createSchool } from '../../support/factories';
 import { notifyUsers } from '../../../common/notifications/create';
 import { User } from '../../../common/models';
@@ -218,6 +220,76 @@ describe('student page cache', () => {
       await read('b');
 
       expect(built).to.deep.equal(['a', 'b', 'c', 'b']);
+    });
+
+    it('holds no page larger than its whole bound, and keeps the pages it holds', async () => {
+      const { redis, config } = apiDeps();
+      // room for one of these pages, not for a page three times their size
+      const cache = new StudentPageCache(redis, config.redis.prefix, 300, 3000);
+      const send = (name: string, body: string) => cache.send(fakeResponse().res, school.student.id, name, async () => ({ body, turnsAt: null }));
+      await send('small', page('small').body);
+      const held = cache.keptSize;
+
+      await send('large', JSON.stringify({ pad: 'x'.repeat(6000) }));
+
+      expect(held).to.be.greaterThan(0);
+      expect(cache.keptSize).to.equal(held);
+    });
+
+    it('compresses a page once for clients that ask for it at the same moment, off the event loop', async () => {
+      const { redis, config } = apiDeps();
+      const cache = new StudentPageCache(redis, config.redis.prefix, 300);
+      const body = page('together').body;
+      const clients = [
+        fakeResponse({ 'accept-encoding': 'gzip' }),
+        fakeResponse({ 'accept-encoding': 'gzip' }),
+        fakeResponse({ 'accept-encoding': 'gzip' }),
+      ];
+
+      await Promise.all(clients.map(({ res }) => cache.send(res, school.student.id, 'together', async () => ({ body, turnsAt: null }))));
+
+      const sent = clients.map(({ sent }) => sent.body!);
+      expect(sent[1]!.equals(sent[0]!)).to.equal(true);
+      expect(sent[2]!.equals(sent[0]!)).to.equal(true);
+      expect(zlib.gunzipSync(sent[0]!).toString()).to.equal(body);
+      // the body and one gzip form: a second compression would have been counted too
+      expect(cache.keptSize).to.equal(Buffer.byteLength(body) + sent[0]!.length);
+    });
+
+    it('counts where each answer came from on /metrics: built, then Redis, then memory', async () => {
+      const { redis, config } = apiDeps();
+      const registry = new Registry();
+      const cache = new StudentPageCache(redis, config.redis.prefix, 300, 5000, registry);
+      const other = new StudentPageCache(redis, config.redis.prefix, 300);
+      const read = (c: StudentPageCache) => c.send(fakeResponse().res, school.student.id, 'counted', async () => page('counted'));
+      await read(other);
+
+      await read(cache);
+      await read(cache);
+
+      const text = await registry.metrics();
+      expect(text).to.include('student_page_cache_answers_total{source="built"} 0');
+      expect(text).to.include('student_page_cache_answers_total{source="redis"} 1');
+      expect(text).to.include('student_page_cache_answers_total{source="memory"} 1');
+      expect(text).to.match(/student_page_cache_bytes [1-9]\d*/);
+    });
+  });
+
+  describe('its memory bound (STUDENT_CACHE_MEMORY_MB)', () => {
+    it('holds nothing in memory at 0: every repeat comes from Redis, still current', async () => {
+      const { app: holdingNone } = isolatedApp({ STUDENT_CACHE_MEMORY_MB: '0', REDIS_PREFIX: `${TEST_ENV.REDIS_PREFIX}holdnone:` });
+      const a = await makeAssignment({ classroomId: school.classroom.id, title: 'Held nowhere' });
+      const read = () => request(holdingNone).get('/api/v2/tutorial/assignments').set(bearer(school.student)).expect(200);
+      await read();
+      await read();
+      await submitText(school.student, a.id).expect(201);
+
+      expect((await read()).body.data[0].mine.state).to.equal('submitted');
+      const metrics = (await request(holdingNone).get('/metrics').expect(200)).text;
+      expect(metrics).to.include('student_page_cache_answers_total{source="memory"} 0');
+      expect(metrics).to.include('student_page_cache_answers_total{source="redis"} 1');
+      expect(metrics).to.include('student_page_cache_answers_total{source="built"} 2');
+      expect(metrics).to.include('student_page_cache_bytes 0');
     });
   });
 
