@@ -114,6 +114,24 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
+/**
+ * The PostgreSQL backends serving `database` (Linux /proc: their command line names the database), e.g.
+ * to charge a bench the CPU its queries cost the server. Backends of other databases are left out.
+ */
+export function postgresBackends(database: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.startsWith('postgres: ') && cmdline.split(' ').includes(database)) out.push(Number(entry));
+    } catch {
+      // exited while listing
+    }
+  }
+  return out;
+}
+
 /** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
 export function cpuMs(pid: number): number {
   try {

@@ -10,9 +10,11 @@ import { cpuMs, processTree } from './_lib';
  * CPU per graded submission straight on the sandbox (prepare, five runs, dispose), split into this
  * process (the worker's side: IPC, spawning) and its children (runner children, bwrap, Python):
  * load-insensitive, so before/after comparisons hold on a busy machine. The pool is warmed first.
- * Runs go as the grader sends them (`runAll` where the backend has it); BENCH_ONE_BY_ONE=1 sends one
- * request per test, as before. Programs are prepared with one reuse key, as the grader's submissions of one
- * task are (a warm Python sandbox serves them one after the other); BENCH_NO_REUSE=1 prepares each alone.
+ * Runs go as the grader sends them (the tests handed to `prepare`, then `runAll` where the backend has
+ * it: isolated-vm sends the syntax check and the runs in one request); BENCH_ONE_BY_ONE=1 sends one
+ * request per test, as before; BENCH_OPEN_APART=1 keeps the syntax check a request of its own.
+ * Programs are prepared with one reuse key, as the grader's submissions of one task are (a warm Python
+ * sandbox serves them one after the other); BENCH_NO_REUSE=1 prepares each alone.
  *
  *   npx tsx bench/_sandbox-cpu.ts [javascript|python] [submissions] [concurrency]
  */
@@ -28,6 +30,7 @@ const SOURCE: Record<string, { name: string; content: string }> = {
 };
 const TESTS = Array.from({ length: 5 }, (_, i) => Array.from({ length: 10 * (i + 1) }, (_, k) => k).join(' '));
 const ONE_BY_ONE = process.env.BENCH_ONE_BY_ONE === '1';
+const OPEN_APART = ONE_BY_ONE || process.env.BENCH_OPEN_APART === '1';
 const REUSE = process.env.BENCH_NO_REUSE === '1' ? {} : { reuseKey: 'task:bench' };
 const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
 
@@ -61,17 +64,15 @@ async function main() {
   const sandbox = createSandbox({ backend: 'auto', jsPoolSize: concurrency });
   const runner = sandbox.runnerFor(language);
   const gradeOne = async () => {
-    const program = await runner.prepare(language, [SOURCE[language]!], LIMITS, REUSE);
+    const tests = TESTS.map((stdin) => ({ stdin }));
+    const program = await runner.prepare(language, [SOURCE[language]!], LIMITS, OPEN_APART ? REUSE : { ...REUSE, tests });
     try {
       const check = (r: RunResult) => {
         if (r.verdict !== 'ok') throw new Error(`${language}: ${r.verdict} ${r.stderr} ${r.message ?? ''}`);
       };
       if (program.runAll && !ONE_BY_ONE) {
         let n = 0;
-        for await (const r of program.runAll(
-          TESTS.map((stdin) => ({ stdin })),
-          LIMITS,
-        )) {
+        for await (const r of program.runAll(tests, LIMITS)) {
           check(r);
           n++;
         }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Classroom, ClassroomTeacher, CodingTask, CodingTestCase, User } from '../common/models';
-import { cpuMs, percentile, processTree, rssMb, writeResults } from './_lib';
+import { cpuMs, percentile, postgresBackends, processTree, rssMb, writeResults } from './_lib';
 import { startBenchStack, type BenchStack } from './_stack';
 
 /**
@@ -68,6 +68,15 @@ const apiCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+
+/**
+ * CPU of the PostgreSQL backends serving the bench's database, per backend pid: what the burst's
+ * queries cost the server (a backend that closes during the burst takes its share with it; the pools
+ * keep theirs open). The WAL writer and checkpointer are shared with the machine and left out.
+ */
+const postgresCpu = (database: string) => new Map(postgresBackends(database).map((pid) => [pid, cpuMs(pid)]));
+const postgresCpuSince = (database: string, before: Map<number, number>) =>
+  [...postgresCpu(database)].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
 
 /** The sum of the resident memory of every process under each worker (tsx, its node, runner children). */
 const workersRss = (stack: BenchStack) => stack.workers.reduce((sum, w) => sum + processTree(w.pid!).reduce((s, p) => s + rssMb(p), 0), 0);
@@ -172,7 +181,10 @@ async function oneRun(workers: number) {
         // served a submission before has it: its one-time loading is not a cost per submission
         await queue.getJobCounts('waiting');
         const started = Date.now();
-        const cpuBefore = { workers: workersCpuMs(stack), api: apiCpuMs() };
+        // the burst's span on the monotonic clock V8's profiler stamps samples with (bench/_profile-summary.ts --window)
+        const startedUs = process.hrtime.bigint() / 1000n;
+        const database = new URL(env.DATABASE_URL!).pathname.slice(1);
+        const cpuBefore = { workers: workersCpuMs(stack), api: apiCpuMs(), postgres: postgresCpu(database) };
         // the sampler below runs in this process: its CPU (reading /proc for the RSS above all) is
         // taken out of the API's figure
         let samplerCpuMs = 0;
@@ -196,7 +208,12 @@ async function oneRun(workers: number) {
         const line = await clients.command(`BURST ${language} ${TIMEOUT_MS[language]}`);
         sampling = false;
         await sampler;
-        const cpu = { workers: workersCpuMs(stack) - cpuBefore.workers, api: apiCpuMs() - cpuBefore.api - samplerCpuMs };
+        const cpu = {
+          workers: workersCpuMs(stack) - cpuBefore.workers,
+          api: apiCpuMs() - cpuBefore.api - samplerCpuMs,
+          postgres: postgresCpuSince(database, cpuBefore.postgres),
+        };
+        const endedUs = process.hrtime.bigint() / 1000n;
         const burst = JSON.parse(line.slice('RESULT '.length)) as {
           submissions: Array<{
             status: number;
@@ -242,7 +259,9 @@ async function oneRun(workers: number) {
           cpuMsPerAcceptedSubmission: {
             workers: round(cpu.workers / Math.max(1, statuses['202'] ?? 0)),
             api: round(cpu.api / Math.max(1, statuses['202'] ?? 0)),
+            postgres: round(cpu.postgres / Math.max(1, statuses['202'] ?? 0)),
           },
+          profileWindowUs: `${startedUs}-${endedUs}`,
           // the queue's depth every 100 ms, from the first POST
           queueDepth: depth.filter((d) => d.tMs >= offset - 100).map((d) => ({ ...d, tMs: Math.round(d.tMs - offset) })),
         };

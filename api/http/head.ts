@@ -160,6 +160,22 @@ export function writeHeldJson(res: Response, status: number, body: string | Buff
   return true;
 }
 
+/**
+ * Writes an answer whose body is already final (compressed, or deliberately not: a cached page's
+ * stored bytes) with the held head in one `writeHead`: the held headers, then `headers` (flat; a
+ * `Vary` among them joins a held one, so `Vary: Origin` from CORS is kept). The deferred middleware
+ * (compression) never runs: it would only have left such a body alone. `body` undefined: a head-only
+ * answer (304). False, having written nothing, when the head was already released.
+ */
+export function writeHeldFinal(res: Response, status: number, body: Buffer | undefined, headers: readonly string[]): boolean {
+  const held = (res as HeldResponse)[HELD];
+  if (held === undefined) return false;
+  (res as HeldResponse)[HELD] = undefined;
+  res.writeHead(status, flat(held, NONE, merged(held.own, headers)));
+  res.end(body);
+  return true;
+}
+
 const RELEASING = [
   'setHeader',
   'setHeaders',

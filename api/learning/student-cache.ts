@@ -3,9 +3,11 @@ import zlib from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import etag from 'etag';
+import fresh from 'fresh';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { ALL_VERSION_KEY, studentVersionKey } from '../../common/learning/student-cache-versions';
 import { prefetchedClaims } from '../auth/middleware';
+import { writeHeldFinal } from '../http/head';
 import { offerRider, withdrawRider, type CountRider } from '../middleware/rate-limit';
 
 /** What a page costs to build: its JSON body and, if it has one, the moment its content turns by itself. */
@@ -299,36 +301,46 @@ export class StudentPageCache {
   }
 
   /**
-   * 304 when the client's If-None-Match already names the page (Express's `req.fresh`), else 200 with
+   * 304 when the client's If-None-Match already names the page (the `fresh` test Express uses), else 200 with
    * the bytes, compressed as the client prefers if it accepts brotli or gzip. `compressJson` leaves an
    * answer that already has a Content-Encoding alone.
    */
   private reply(res: Response, page: Page): void | Promise<void> {
-    res.setHeader('ETag', page.etag);
-    res.setHeader('Cache-Control', 'private, no-cache');
-    res.setHeader('Vary', 'Authorization, Accept-Encoding');
-    const req = res.req;
-    if (req.fresh) {
-      res.status(304).end();
-      return;
-    }
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    // Express's own test (req.fresh), asked before any header is set: the ETag goes out with the head
+    if (fresh(res.req.headers, { etag: page.etag })) return send(res, page, 304);
     const coding = page.body.length >= COMPRESS_FROM_BYTES ? preferredCoding(res) : undefined;
-    if (!coding) return send(res, page.body);
+    if (!coding) return send(res, page, 200, page.body);
     const bytes = page.coded[coding];
-    if (bytes) return send(res, bytes, coding);
+    if (bytes) return send(res, page, 200, bytes, coding);
     // not compressed yet (a page just built or taken from Redis); a failed compression sends the body as it is
     return this.compress(page, coding).then(
-      (made) => send(res, made, coding),
-      () => send(res, page.body),
+      (made) => send(res, page, 200, made, coding),
+      () => send(res, page, 200, page.body),
     );
   }
 }
 
-function send(res: Response, bytes: Buffer, coding?: Coding): void {
-  if (coding) res.setHeader('Content-Encoding', coding);
-  res.setHeader('Content-Length', bytes.length);
-  res.status(200).end(bytes);
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * The page's answer, its body already in its final encoding: with the app's held head in one
+ * `writeHead` where the head is still held (api/http/head.ts; compression would only leave such a
+ * body alone), through Node's header API otherwise.
+ */
+function send(res: Response, page: Page, status: 200 | 304, bytes?: Buffer, coding?: Coding): void {
+  const headers = ['ETag', page.etag, 'Cache-Control', 'private, no-cache', 'Vary', 'Authorization, Accept-Encoding'];
+  if (bytes) {
+    headers.push('Content-Type', JSON_TYPE);
+    if (coding) headers.push('Content-Encoding', coding);
+    headers.push('Content-Length', String(bytes.length));
+  }
+  if (writeHeldFinal(res, status, bytes, headers)) return;
+  for (let i = 0; i < headers.length; i += 2) {
+    // a Vary already set (CORS's Origin) is kept, as the held path keeps it
+    const prior = headers[i] === 'Vary' ? res.getHeader('Vary') : undefined;
+    res.setHeader(headers[i]!, prior ? `${String(prior)}, ${headers[i + 1]!}` : headers[i + 1]!);
+  }
+  res.status(status).end(bytes);
 }
 
 /**

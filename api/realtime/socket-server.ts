@@ -13,7 +13,7 @@ import { featureSocketHandlers } from '../modules';
 import { SocketPresence } from './presence';
 import { SocketSessions } from './session-guard';
 import { EventBudget } from './event-budget';
-import { TRANSPORT_OPTIONS, dropHandshakeRequests } from './transport';
+import { TRANSPORT_OPTIONS, coalesceWebsocketWrites, dropHandshakeRequests } from './transport';
 import { yieldingBroadcasts } from './yielding-adapter';
 import { socketUser, type SocketData } from './socket-data';
 import { TaughtClassrooms } from './taught-classrooms';
@@ -83,6 +83,7 @@ export function attachSocketServer(
     ...TRANSPORT_OPTIONS,
   });
   dropHandshakeRequests(io);
+  coalesceWebsocketWrites(io);
   // who is online, for chat's "while you are offline" notifications
   const presence = new SocketPresence(deps.redis, deps.config.redis.prefix);
   const sessions = new SocketSessions(deps.revocation, deps.logger);

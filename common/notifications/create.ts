@@ -1,7 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { Notification, type NotificationType } from '../models';
 import { rooms } from '../realtime/events';
-import type { RealtimePublisher } from '../realtime/publisher';
+import type { BatchedEvent, RealtimePublisher } from '../realtime/publisher';
 import { invalidateStudents } from '../learning/student-cache-versions';
 
 export interface NotificationInput {
@@ -45,12 +45,39 @@ export function notificationView(n: Notification): NotificationView {
 /** Users one INSERT statement serves; a larger audience is a fan-out job (common/notifications/fanout.ts). */
 export const NOTIFY_BATCH = 500;
 
-interface Inserted {
+export interface InsertedNotification {
   id: string;
   user_id: string;
   created_at: Date;
   /** the user muted this type (read in the same statement: one round trip less per notification) */
   muted: boolean;
+}
+
+/**
+ * The INSERT of a notification for each user `users` yields (a FROM item with one column `u`), skipping
+ * users who already have one with the same dedupe key, returning what `pushNotifications` needs. Also
+ * the tail of a caller's own statement (a CTE after the write it announces: worker/grading), so a grade
+ * and its notification are one round trip. Its replacements: `notificationReplacements`.
+ */
+export function notificationInsertSql(users: string): string {
+  return `INSERT INTO notifications (user_id, type, title, body, link, data, dedupe_key)
+     SELECT u, :notificationType, :notificationTitle, :notificationBody, :notificationLink, CAST(:notificationData AS jsonb), :notificationDedupeKey
+       FROM ${users}
+     ON CONFLICT (user_id, dedupe_key) DO NOTHING
+     RETURNING id, user_id, created_at,
+               EXISTS (SELECT 1 FROM notification_preferences p
+                        WHERE p.user_id = notifications.user_id AND notifications.type = ANY(p.muted_types)) AS muted`;
+}
+
+export function notificationReplacements(input: NotificationInput): Record<string, unknown> {
+  return {
+    notificationType: input.type,
+    notificationTitle: input.title.slice(0, 200),
+    notificationBody: input.body ?? '',
+    notificationLink: input.link ?? null,
+    notificationData: JSON.stringify(input.data ?? {}),
+    notificationDedupeKey: input.dedupeKey ?? null,
+  };
 }
 
 /**
@@ -69,28 +96,11 @@ export async function notifyUsers(
   if (unique.length === 0) return new Map();
   if (unique.length > NOTIFY_BATCH) throw new Error(`notifyUsers takes at most ${NOTIFY_BATCH} users; fan out with a job`);
   const sequelize = Notification.sequelize!;
-  const rows = await sequelize.query<Inserted>(
-    `INSERT INTO notifications (user_id, type, title, body, link, data, dedupe_key)
-     SELECT u, :type, :title, :body, :link, CAST(:data AS jsonb), :dedupeKey
-       FROM unnest(CAST(ARRAY[:userIds] AS uuid[])) AS u
-     ON CONFLICT (user_id, dedupe_key) DO NOTHING
-     RETURNING id, user_id, created_at,
-               EXISTS (SELECT 1 FROM notification_preferences p
-                        WHERE p.user_id = notifications.user_id AND notifications.type = ANY(p.muted_types)) AS muted`,
-    {
-      replacements: {
-        userIds: unique,
-        type: input.type,
-        title: input.title.slice(0, 200),
-        body: input.body ?? '',
-        link: input.link ?? null,
-        data: JSON.stringify(input.data ?? {}),
-        dedupeKey: input.dedupeKey ?? null,
-      },
-      type: QueryTypes.SELECT,
-      transaction,
-    },
-  );
+  const rows = await sequelize.query<InsertedNotification>(notificationInsertSql('unnest(CAST(ARRAY[:userIds] AS uuid[])) AS u'), {
+    replacements: { userIds: unique, ...notificationReplacements(input) },
+    type: QueryTypes.SELECT,
+    transaction,
+  });
   const made = new Map(rows.map((r) => [r.user_id, r.id]));
   // the dashboard shows the unread count
   await invalidateStudents([...made.keys()], transaction);
@@ -112,12 +122,18 @@ export async function mutedAmong(userIds: readonly string[], type: NotificationT
   return new Set(rows.map((r) => r.user_id));
 }
 
-/** A push that fails is logged by the caller's process and lost: the notification is stored and listed. */
-async function pushNotifications(realtime: RealtimePublisher, rows: Inserted[], input: NotificationInput): Promise<void> {
-  const audible = rows.filter((r) => !r.muted);
-  if (audible.length === 0) return;
+/**
+ * What announces new notifications: a `notification:new` event to each user who has not muted the type
+ * (for a caller's own Redis pipeline, e.g. after a grade's events), and each one's SSE payload.
+ */
+export function notificationMessages(
+  rows: readonly InsertedNotification[],
+  input: NotificationInput,
+): { events: BatchedEvent[]; payloads: Map<string, NotificationView> } {
+  const events: BatchedEvent[] = [];
   const payloads = new Map<string, NotificationView>();
-  for (const r of audible) {
+  for (const r of rows) {
+    if (r.muted) continue;
     const view: NotificationView = {
       id: r.id,
       type: input.type,
@@ -129,14 +145,28 @@ async function pushNotifications(realtime: RealtimePublisher, rows: Inserted[], 
       createdAt: new Date(r.created_at).toISOString(),
     };
     payloads.set(r.user_id, view);
-    realtime.publish(rooms.user(r.user_id), 'notification:new', {
-      id: view.id,
-      type: view.type,
-      title: view.title,
-      body: view.body,
-      link: view.link,
-      createdAt: view.createdAt,
+    events.push({
+      rooms: rooms.user(r.user_id),
+      event: 'notification:new',
+      payload: { id: view.id, type: view.type, title: view.title, body: view.body, link: view.link, createdAt: view.createdAt },
     });
   }
-  await realtime.streams.append('notifications', [...payloads.keys()], 'notification', {}, payloads);
+  return { events, payloads };
+}
+
+/** Appends the payloads to their users' SSE logs (`notificationMessages`). */
+export function appendNotificationStreams(realtime: RealtimePublisher, payloads: Map<string, NotificationView>): Promise<void> {
+  if (payloads.size === 0) return Promise.resolve();
+  return realtime.streams.append('notifications', [...payloads.keys()], 'notification', {}, payloads);
+}
+
+/**
+ * A push that fails is logged by the caller's process and lost: the notification is stored and listed.
+ * The Socket.IO events of every user go out in one Redis write, fire and forget as a publish is.
+ */
+async function pushNotifications(realtime: RealtimePublisher, rows: InsertedNotification[], input: NotificationInput): Promise<void> {
+  const { events, payloads } = notificationMessages(rows, input);
+  if (payloads.size === 0) return;
+  void realtime.publishBatch(events).catch(() => undefined);
+  await appendNotificationStreams(realtime, payloads);
 }

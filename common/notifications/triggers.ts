@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { RealtimePublisher } from '../realtime/publisher';
-import { notifyUsers } from './create';
+import { notifyUsers, type NotificationInput } from './create';
 import { enqueueFanout } from './fanout';
 import type { Queues } from '../queues';
 
@@ -38,19 +38,26 @@ export async function submissionReviewed(realtime: RealtimePublisher, s: Reviewe
   );
 }
 
-/** The worker finished grading a coding-lab submission (a rejudge counts as its own event). */
-export async function codingGraded(
-  realtime: RealtimePublisher,
-  g: { submissionId: string; userId: string; verdict: string; score: number; maxScore: number; rejudgeId?: string | null },
-) {
-  await notifyUsers(realtime, [g.userId], {
+type Graded = { submissionId: string; userId: string; verdict: string; score: number; maxScore: number; rejudgeId?: string | null };
+
+/**
+ * The notification of a graded coding-lab submission (a rejudge counts as its own event). The worker
+ * writes it in the grade's own statement (worker/grading/grade-submission.ts); `codingGraded` alone.
+ */
+export function codingGradedNotice(g: Graded): NotificationInput {
+  return {
     type: 'coding.graded',
     title: g.rejudgeId ? 'Your submission was regraded' : 'Your submission was graded',
     body: `${g.verdict.replace(/_/g, ' ')}: ${g.score}/${g.maxScore}`,
     link: `/coding-lab/submissions/${g.submissionId}`,
     data: { submissionId: g.submissionId, verdict: g.verdict, score: g.score, maxScore: g.maxScore },
     dedupeKey: `coding:${g.submissionId}:${g.rejudgeId ?? 'first'}`,
-  });
+  };
+}
+
+/** A coding-lab submission was graded: its author hears (`codingGradedNotice`). */
+export async function codingGraded(realtime: RealtimePublisher, g: Graded) {
+  await notifyUsers(realtime, [g.userId], codingGradedNotice(g));
 }
 
 /** An AI evaluation ended (completed or failed): the author and whoever asked for it hear. */

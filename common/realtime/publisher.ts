@@ -1,5 +1,5 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { RealtimeEventName, RealtimeEvents } from './events';
 import { StreamLog } from './stream-log';
@@ -11,6 +11,13 @@ export interface BatchedEvent {
   event: RealtimeEventName;
   payload: RealtimeEvents[RealtimeEventName];
   except?: string[];
+}
+
+export interface PublishBatchOptions {
+  /** the student-cache version INCRs of the write being announced, sent first (invalidateStudentsOn) */
+  bumpStudents?: readonly string[];
+  /** queues commands after the events, in the same write (e.g. `streams.appendOn`) */
+  after?: (pipeline: ChainableCommander) => void;
 }
 
 export const socketIoKey = (config: Pick<Config, 'redis'>) => `${config.redis.prefix}socket.io`;
@@ -49,10 +56,11 @@ export class RealtimePublisher {
    * Several events written to Redis at once (one pipeline, one socket write), each still its own
    * PUBLISH, in the order given: what a burst of small events costs is mostly the writes.
    * `bumpStudents`: the student-cache version INCRs of the write being announced, sent first in the
-   * same pipeline (common/learning/student-cache-versions.ts, invalidateStudentsOn).
+   * same pipeline (common/learning/student-cache-versions.ts, invalidateStudentsOn); `after`: commands
+   * queued last.
    */
-  publishBatch(events: ReadonlyArray<BatchedEvent>, options: { bumpStudents?: readonly string[] } = {}): Promise<void> {
-    if (events.length === 0 && !options.bumpStudents?.length) return Promise.resolve();
+  publishBatch(events: ReadonlyArray<BatchedEvent>, options: PublishBatchOptions = {}): Promise<void> {
+    if (events.length === 0 && !options.bumpStudents?.length && !options.after) return Promise.resolve();
     const pipeline = this.redis.pipeline();
     // the student-cache bump of the write these events announce rides ahead of them (one write, not two)
     if (options.bumpStudents?.length) void invalidateStudentsOn(this.redis, pipeline, options.bumpStudents);
@@ -64,6 +72,7 @@ export class RealtimePublisher {
       const operator = emitter.to(targets);
       (e.except?.length ? operator.except(e.except) : operator).emit(e.event, e.payload);
     }
+    options.after?.(pipeline);
     return pipeline.exec().then(() => undefined);
   }
 

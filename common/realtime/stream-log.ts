@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Config } from '../config';
 
 /** The kinds of Server-Sent Events stream a user may open; each has its own resumable log. */
@@ -30,6 +30,29 @@ export interface StreamLogOptions {
 }
 
 const DEFAULTS: StreamLogOptions = { maxLen: 1000, ttlSeconds: 24 * 3600 };
+
+/**
+ * `append` in one command: each user's XADD and EXPIRE, then the announcement naming the ids Redis gave,
+ * so an append is one write and one round trip (it was a pipeline, then a PUBLISH once its ids were
+ * back), and it can ride in another pipeline (the grading events'). A user whose XADD fails (WRONGTYPE)
+ * is left out of the announcement, as before.
+ * KEYS: the users' stream keys. ARGV: maxLen, ttl, event, channel, topic, shared data, then per user
+ * its id and its own data ('' for the shared one).
+ */
+const APPEND = `local targets = {}
+for i = 1, #KEYS do
+  local user, own = ARGV[5 + 2 * i], ARGV[6 + 2 * i]
+  local id = redis.pcall('XADD', KEYS[i], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[3], 'd', own ~= '' and own or ARGV[6])
+  if type(id) == 'string' then
+    redis.call('EXPIRE', KEYS[i], ARGV[2])
+    targets[#targets + 1] = own ~= '' and { user, id, own } or { user, id }
+  end
+end
+local message = cjson.encode({ topic = ARGV[5], event = ARGV[3], data = ARGV[6], targets = targets })
+-- cjson writes an empty table as {}: the announcement's targets are a list
+if #targets == 0 then message = string.gsub(message, '"targets":{}', '"targets":[]') end
+redis.call('PUBLISH', ARGV[4], message)
+return #targets`;
 
 /** `1733400000000-3` → comparable pair; anything else is not an id we made. */
 export function parseStreamId(id: unknown): [number, number] | null {
@@ -73,30 +96,35 @@ export class StreamLog {
   }
 
   /**
-   * Appends one event to each user's log (one pipelined round trip) and announces it (one publish).
+   * Appends one event to each user's log and announces it: one command (APPEND above), one round trip.
    * `perUser` gives a user their own payload (a notification's id differs per user).
    */
   async append(topic: StreamTopic, userIds: readonly string[], event: string, payload: unknown, perUser?: Map<string, unknown>): Promise<void> {
     if (userIds.length === 0) return;
-    const data = JSON.stringify(payload);
-    const own = new Map<string, string>();
-    if (perUser) for (const [u, p] of perUser) own.set(u, JSON.stringify(p));
     const pipeline = this.redis.pipeline();
+    this.appendOn(pipeline, topic, userIds, event, payload, perUser);
+    const [[err] = [null]] = (await pipeline.exec()) ?? [];
+    if (err) throw err;
+  }
+
+  /** `append` queued on a pipeline of this log's connection, to go out with the pipeline's other commands. */
+  appendOn(
+    pipeline: ChainableCommander,
+    topic: StreamTopic,
+    userIds: readonly string[],
+    event: string,
+    payload: unknown,
+    perUser?: Map<string, unknown>,
+  ): void {
+    if (userIds.length === 0) return;
+    const data = JSON.stringify(payload);
+    const args: string[] = [];
     for (const userId of userIds) {
-      const key = this.key(topic, userId);
-      pipeline.xadd(key, 'MAXLEN', '~', this.options.maxLen, '*', 'e', event, 'd', own.get(userId) ?? data);
-      pipeline.expire(key, this.options.ttlSeconds);
+      const own = perUser?.get(userId);
+      args.push(userId, own === undefined ? '' : JSON.stringify(own));
     }
-    const results = (await pipeline.exec()) ?? [];
-    const targets: StreamMessage['targets'] = [];
-    userIds.forEach((userId, i) => {
-      const [err, id] = results[i * 2] ?? [];
-      if (err || typeof id !== 'string') return;
-      const mine = own.get(userId);
-      targets.push(mine === undefined ? [userId, id] : [userId, id, mine]);
-    });
-    const message: StreamMessage = { topic, event, data, targets };
-    await this.redis.publish(this.channel, JSON.stringify(message));
+    const keys = userIds.map((u) => this.key(topic, u));
+    pipeline.eval(APPEND, keys.length, ...keys, this.options.maxLen, this.options.ttlSeconds, event, this.channel, topic, data, ...args);
   }
 
   /** What the user's log holds after `afterId`, oldest first, at most `limit` entries. */

@@ -13,6 +13,11 @@ import type { NotificationJob } from '../../common/queues';
 import { createNotificationsProcessor } from '../../worker/notifications/processor';
 import { remindDeadlines } from '../../worker/notifications/deadlines';
 import { SUM_PROGRAMS, makeTask, settled, startGradingWorker, submitDirect, testCase } from '../coding-lab/helpers';
+import { SubmissionGrader } from '../../worker/grading/grade-submission';
+import type { PreparedProgram, Runner } from '../../worker/sandbox';
+import { CodingSubmission } from '../../common/models';
+import { studentVersionKey } from '../../common/learning/student-cache-versions';
+import { redisWritesDuring } from '../support/redis-watch';
 import { DAY, HOUR, grade, makeAssignment, makeSubmission } from '../learning/helpers';
 
 const list = (u: User, query = '') => request(app()).get(`/api/v2/notifications${query}`).set(bearer(u));
@@ -304,6 +309,108 @@ describe('notifications', function () {
       } finally {
         await running.close();
       }
+    });
+  });
+
+  describe('coding-lab grading: the graded notification with the grade', () => {
+    /** A grader whose sandbox prints `3` for every test, after `duringRun` (e.g. another attempt taking the submission over). */
+    const graderWith = (duringRun: (submissionId: string) => Promise<void> = async () => undefined) => {
+      const deps = testWorkerDeps();
+      let current = '';
+      const program: PreparedProgram = {
+        compile: { ok: true, output: '', timeMs: 0 },
+        run: async () => {
+          await duringRun(current);
+          return {
+            verdict: 'ok',
+            stdout: '3',
+            stderr: '',
+            stdoutTruncated: false,
+            stderrTruncated: false,
+            exitCode: 0,
+            signal: null,
+            timeMs: 1,
+            memoryKb: 1,
+          };
+        },
+        dispose: async () => undefined,
+      };
+      const runner: Runner = { name: 'isolated-vm', supports: () => true, prepare: async () => program };
+      const grader = new SubmissionGrader({
+        sequelize: deps.sequelize,
+        realtime: deps.realtime,
+        logger: deps.logger,
+        sandbox: { runnerFor: () => runner },
+        hiddenFigures: deps.config.sandbox.hiddenFigures,
+      });
+      return {
+        deps,
+        grade: (id: string) => {
+          current = id;
+          return grader.grade(id);
+        },
+      };
+    };
+    const queued = async () => {
+      const task = await makeTask({ tests: [testCase({ stdin: '1 2', expected: '3' })] });
+      const user = await createUser();
+      const s = await CodingSubmission.create({
+        taskId: task.id,
+        userId: user.id,
+        classroomId: null,
+        language: 'javascript',
+        files: [{ name: 'main.js', content: '' }],
+        attempt: 1,
+        jobId: null,
+      });
+      return { id: s.id, user };
+    };
+
+    it('writes no notification for an attempt that lost the submission to another (its grade is not written either)', async () => {
+      const { id, user } = await queued();
+      const { grade } = graderWith((submissionId) =>
+        CodingSubmission.update({ gradingToken: crypto.randomUUID() }, { where: { id: submissionId } }).then(() => undefined),
+      );
+      expect(await grade(id)).to.deep.equal({ outcome: 'superseded' });
+      expect(await notificationsOf(user.id)).to.have.length(0);
+      expect(await CodingSubmission.findByPk(id)).to.include({ status: 'running', verdict: null });
+    });
+
+    it('sends the dashboard bump, grading:completed, notification:new and the SSE log append in one Redis write', async () => {
+      const { id, user } = await queued();
+      const { deps, grade } = graderWith();
+      const writes = await redisWritesDuring(async () => {
+        await grade(id);
+        // the events are written as the grade returns; let the pipeline go out
+        await new Promise((r) => setTimeout(r, 50));
+      }, deps.redis);
+      const write = writes.find((w) => w.includes('grading:completed'));
+      expect(write, 'the write with grading:completed').to.be.a('string');
+      const at = (what: string) => write!.indexOf(what);
+      expect(at(studentVersionKey(user.id))).to.be.greaterThan(-1);
+      expect(at(studentVersionKey(user.id))).to.be.lessThan(at('grading:completed'));
+      expect(at('notification:new')).to.be.greaterThan(at('grading:completed'));
+      expect(at(`stream:notifications:${user.id}`)).to.be.greaterThan(at('notification:new'));
+      const [stored] = await notificationsOf(user.id);
+      expect(stored).to.include({ type: 'coding.graded', link: `/coding-lab/submissions/${id}` });
+      expect(write).to.include(stored!.id);
+    });
+
+    it('stores the graded notification of a user who muted it without sending notification:new', async () => {
+      const { id, user } = await queued();
+      await request(app())
+        .put('/api/v2/notifications/settings')
+        .set(bearer(user))
+        .send({ mutedTypes: ['coding.graded'] })
+        .expect(200);
+      const { deps, grade } = graderWith();
+      const writes = await redisWritesDuring(async () => {
+        await grade(id);
+        await new Promise((r) => setTimeout(r, 50));
+      }, deps.redis);
+      expect(writes.some((w) => w.includes('grading:completed'))).to.equal(true);
+      expect(writes.some((w) => w.includes('notification:new') || w.includes(`stream:notifications:${user.id}`))).to.equal(false);
+      expect((await notificationsOf(user.id)).map((n) => n.type)).to.deep.equal(['coding.graded']);
     });
   });
 

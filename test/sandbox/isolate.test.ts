@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { IsolatedVmRunner } from '../../worker/sandbox/isolate/runner';
-import { CHILD_MEMORY_MB } from '../../worker/sandbox/isolate/pool';
+import { CHILD_MEMORY_MB, IsolatePool } from '../../worker/sandbox/isolate/pool';
 import { createSandbox, sandboxIsolation } from '../../worker/sandbox';
 import type { Limits, RunResult, TestRun } from '../../worker/sandbox/types';
 
@@ -170,6 +170,70 @@ describe('JavaScript runner (isolated-vm in child processes)', function () {
     }
     expect(results.map((r) => r.verdict)).to.deep.equal(['ok', 'time_limit', 'ok']);
     expect(results.map((r) => r.stdout)).to.deep.equal(['a\n', '', 'b\n']);
+    expect(runner.childPids()).to.not.include(pid);
+  });
+
+  /** The kinds of the requests the pool sends to its children while `work` runs. */
+  async function requestsDuring(work: () => Promise<unknown>): Promise<string[]> {
+    const original = IsolatePool.prototype.request;
+    const kinds: string[] = [];
+    IsolatePool.prototype.request = function (this: IsolatePool, ...args: Parameters<IsolatePool['request']>) {
+      kinds.push(`${args[0].kind}${'open' in args[0] && args[0].open === true ? '+open' : ''}`);
+      return original.apply(this, args);
+    };
+    try {
+      await work();
+    } finally {
+      IsolatePool.prototype.request = original;
+    }
+    return kinds;
+  }
+
+  it('checks the syntax and runs every test in one request when prepare is given the tests runAll gets', async () => {
+    const tests: TestRun[] = [{ stdin: 'a' }, { stdin: 'b' }];
+    const results: RunResult[] = [];
+    const kinds = await requestsDuring(async () => {
+      const prog = await runner.prepare('javascript', [{ name: 'main.js', content: 'print(stdin)' }], LIMITS, { tests });
+      expect(prog.compile.ok).to.equal(true);
+      for await (const r of prog.runAll!(tests, LIMITS)) results.push(r);
+      await prog.dispose();
+    });
+    expect(kinds).to.deep.equal(['batch+open']);
+    expect(results.map((r) => r.stdout)).to.deep.equal(['a\n', 'b\n']);
+  });
+
+  it('reports a syntax error of a program prepared with its tests, having run none of them', async () => {
+    const tests: TestRun[] = [{ stdin: 'a' }];
+    const prog = await runner.prepare('javascript', [{ name: 'main.js', content: 'print(stdin);\nglobalThis.ran = 1; let = ;' }], LIMITS, { tests });
+    expect(prog.compile.ok).to.equal(false);
+    expect(prog.compile.output).to.match(/SyntaxError/);
+    const results: RunResult[] = [];
+    for await (const r of prog.runAll!(tests, LIMITS)) results.push(r);
+    expect(results.map((r) => r.verdict)).to.deep.equal(['internal_error']);
+    await prog.dispose();
+  });
+
+  it('checks the syntax on its own and still gives every verdict when the child dies before it said whether the program compiled', async () => {
+    const tests: TestRun[] = [{ stdin: 'spin' }, { stdin: 'b' }];
+    const limits = { ...LIMITS, timeMs: 300 };
+    const [pid] = runner.childPids();
+    const results: RunResult[] = [];
+    const kinds = await requestsDuring(async () => {
+      // the compile result goes with the first test's: the child dies in that spinning test
+      const kill = setTimeout(() => process.kill(pid!, 'SIGKILL'), 100);
+      const prog = await runner.prepare(
+        'javascript',
+        [{ name: 'main.js', content: `if (stdin === 'spin') { while (true) {} } print(stdin)` }],
+        limits,
+        { tests },
+      );
+      clearTimeout(kill);
+      expect(prog.compile.ok).to.equal(true);
+      for await (const r of prog.runAll!(tests, limits)) results.push(r);
+      await prog.dispose();
+    });
+    expect(kinds).to.deep.equal(['batch+open', 'open', 'batch']);
+    expect(results.map((r) => r.verdict)).to.deep.equal(['time_limit', 'ok']);
     expect(runner.childPids()).to.not.include(pid);
   });
 

@@ -36,9 +36,11 @@ export async function redisCommandsDuring(keyPrefix: string, work: () => Promise
   return seen;
 }
 
-/** What the app's Redis client wrote to its socket while `work` ran, one string per write. */
-export async function redisWritesDuring(work: () => Promise<unknown>): Promise<string[]> {
-  const stream = (apiDeps().redis as unknown as { stream: { write: (chunk: unknown, ...rest: unknown[]) => boolean } }).stream;
+/** What the app's Redis client (or `redis`) wrote to its socket while `work` ran, one string per write. */
+export async function redisWritesDuring(work: () => Promise<unknown>, redis: Redis = apiDeps().redis): Promise<string[]> {
+  // a client connects lazily: its socket exists once it has sent something
+  await redis.ping();
+  const stream = (redis as unknown as { stream: { write: (chunk: unknown, ...rest: unknown[]) => boolean } }).stream;
   const original = stream.write;
   const writes: string[] = [];
   stream.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {

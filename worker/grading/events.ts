@@ -1,4 +1,4 @@
-import type { BatchedEvent, RealtimePublisher } from '../../common/realtime/publisher';
+import type { BatchedEvent, PublishBatchOptions, RealtimePublisher } from '../../common/realtime/publisher';
 import { rooms, type RealtimeEvents } from '../../common/realtime/events';
 import { hiddenFromStudent, hiddenTestName } from '../../common/grading/visibility';
 import type { TestResult } from '../../common/models';
@@ -52,14 +52,14 @@ export class GradingEvents {
     this.timer ??= setTimeout(() => this.flush(), TEST_EVENT_FLUSH_MS).unref();
   }
 
-  /** Writes what is held, plus `last` after it. */
-  private flush(last?: BatchedEvent, bumpStudents?: readonly string[]) {
+  /** Writes what is held, plus `last` after it (and `options`' commands: publishBatch). */
+  private flush(last: BatchedEvent[] = [], options: PublishBatchOptions = {}) {
     clearTimeout(this.timer);
     this.timer = undefined;
     const events = this.pending.splice(0);
-    if (last) events.push(last);
+    events.push(...last);
     // like `publish`, fire and forget: the connection retries, and a lost event is re-read from the API
-    void this.realtime.publishBatch(events, { bumpStudents }).catch(() => undefined);
+    void this.realtime.publishBatch(events, options).catch(() => undefined);
   }
 
   started(total: number) {
@@ -90,9 +90,24 @@ export class GradingEvents {
     this.hold({ rooms: studentRooms(this.audience), event: 'grading:test', payload: redacted, except: staff });
   }
 
-  /** `bumpStudents`: the student-cache versions the stored grade changes, INCRed in the same write, ahead of the events */
-  completed(verdict: string, score: number, maxScore: number, bumpStudents?: readonly string[]) {
+  /**
+   * `grading:completed` with what is held, in one Redis write. `bumpStudents`: the student-cache versions
+   * the stored grade changes, INCRed ahead of the events; `then`: events that follow `grading:completed`
+   * (the graded notification's); `after`: commands queued last (its SSE log append).
+   */
+  completed(
+    verdict: string,
+    score: number,
+    maxScore: number,
+    options: { bumpStudents?: readonly string[]; then?: readonly BatchedEvent[]; after?: PublishBatchOptions['after'] } = {},
+  ) {
     const payload: RealtimeEvents['grading:completed'] = { submissionId: this.audience.submissionId, verdict, score, maxScore };
-    this.flush({ rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)], event: 'grading:completed', payload }, bumpStudents);
+    this.flush(
+      [{ rooms: [...studentRooms(this.audience), ...staffRooms(this.audience)], event: 'grading:completed', payload }, ...(options.then ?? [])],
+      {
+        bumpStudents: options.bumpStudents,
+        after: options.after,
+      },
+    );
   }
 }

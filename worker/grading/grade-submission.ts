@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import {
   type CodingTestCase,
   type CodeFile,
@@ -15,10 +15,12 @@ import type { Logger } from '../../common/logger';
 import type { RealtimePublisher } from '../../common/realtime/publisher';
 import type { FigureBuckets } from '../../common/grading/coarse-figures';
 import type { Limits, PreparedProgram, RunResult, Sandbox } from '../sandbox';
+import type { TestRun } from '../sandbox/types';
 import { GradingEvents, type Audience } from './events';
 import { scoreResults } from './scoring';
 import { finishRejudgeStep } from './rejudge';
-import { codingGraded } from '../../common/notifications/triggers';
+import { codingGradedNotice } from '../../common/notifications/triggers';
+import { notificationInsertSql, notificationMessages, notificationReplacements, type InsertedNotification } from '../../common/notifications/create';
 
 export interface GradingContext {
   sequelize: Sequelize;
@@ -117,20 +119,30 @@ export class SubmissionGrader {
     return rows[0];
   }
 
-  /** The one write that completes a submission; false when another attempt holds it now. */
-  private async finish(id: string, token: string, f: Final): Promise<boolean> {
-    const [, affected] = (await this.ctx.sequelize.query(
-      `UPDATE coding_submissions
-          SET status = :status, verdict = :verdict, score = :score, max_score = :maxScore,
-              results = CAST(:results AS jsonb), compile_output = :compileOutput, error = :error,
-              finished_at = now(), updated_at = now(), grading_token = NULL
-        WHERE id = :id AND grading_token = :token AND status = 'running'`,
-      {
-        replacements: { ...f, results: JSON.stringify(f.results), id, token },
-        type: QueryTypes.UPDATE,
-      },
-    )) as [unknown, number];
-    return affected === 1;
+  /**
+   * The one write that completes a submission, and its author's `coding.graded` notification in the
+   * same statement (one round trip; the INSERT reads the UPDATE's row, so no notification without the
+   * grade, and its dedupe key keeps it to one per grading). Undefined when another attempt holds the
+   * submission now; otherwise the notification made (none when the author already had this one).
+   */
+  private async finish(row: ClaimedRow, token: string, f: Final): Promise<{ notice: InsertedNotification[] } | undefined> {
+    const notice = codingGradedNotice({ submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id });
+    const [rows] = (await this.ctx.sequelize.query(
+      `WITH done AS (
+         UPDATE coding_submissions
+            SET status = :status, verdict = :verdict, score = :score, max_score = :maxScore,
+                results = CAST(:results AS jsonb), compile_output = :compileOutput, error = :error,
+                finished_at = now(), updated_at = now(), grading_token = NULL
+          WHERE id = :id AND grading_token = :token AND status = 'running'
+          RETURNING user_id AS u
+       ), notice AS (
+         ${notificationInsertSql('done')}
+       )
+       SELECT EXISTS (SELECT 1 FROM done) AS finished, notice.* FROM (SELECT 1) AS one LEFT JOIN notice ON true`,
+      { replacements: { ...f, results: JSON.stringify(f.results), id: row.id, token, ...notificationReplacements(notice) } },
+    )) as [Array<{ finished: boolean } & ({ id: null } | InsertedNotification)>, unknown];
+    if (!rows[0]?.finished) return undefined;
+    return { notice: rows.filter((r): r is { finished: boolean } & InsertedNotification => r.id !== null) };
   }
 
   private async countCrash(id: string, token: string): Promise<number> {
@@ -169,13 +181,19 @@ export class SubmissionGrader {
     };
     const events = new GradingEvents(this.ctx.realtime, audience, this.ctx.hiddenFigures);
     const complete = async (f: Final): Promise<GradeOutcome> => {
-      if (!(await this.finish(row.id, token, f))) return { outcome: 'superseded' };
-      // the dashboard counts solved tasks: its version INCR goes in the same Redis write as the events, ahead of them
-      events.completed(f.verdict, f.score, f.maxScore, [row.user_id]);
-      // not awaited: the job is done once the grade is stored; the notification (deduplicated) follows
-      void codingGraded(this.ctx.realtime, { submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }).catch((err: Error) =>
-        this.ctx.logger.warn('grading notification failed', { submissionId: row.id, error: err.message }),
+      const done = await this.finish(row, token, f);
+      if (!done) return { outcome: 'superseded' };
+      const { events: noticeEvents, payloads } = notificationMessages(
+        done.notice,
+        codingGradedNotice({ submissionId: row.id, userId: row.user_id, ...f, rejudgeId: row.rejudge_id }),
       );
+      // one Redis write: the dashboard's version INCR (solved tasks, unread count) ahead of the events,
+      // then `grading:completed`, the graded notification's `notification:new` and its SSE log append
+      events.completed(f.verdict, f.score, f.maxScore, {
+        bumpStudents: [row.user_id],
+        then: noticeEvents,
+        after: (pipeline) => this.ctx.realtime.streams.appendOn(pipeline, 'notifications', [...payloads.keys()], 'notification', {}, payloads),
+      });
       if (row.rejudge_id) await finishRejudgeStep(this.ctx, row.rejudge_id);
       return { outcome: 'graded', verdict: f.verdict, score: f.score, maxScore: f.maxScore };
     };
@@ -204,9 +222,15 @@ export class SubmissionGrader {
     }
     events.started(tests.length);
     const limits: Limits = { timeMs: task.timeLimitMs, memoryMb: task.memoryLimitMb, outputKeepBytes: KEEP_BYTES };
+    // every test in one go where the backend can (one message to a runner child per submission, the
+    // syntax check included, instead of one per test); it stops where the judging below stops
+    const batchTests: TestRun[] = tests.map((t) => ({
+      stdin: t.stdin,
+      ...(task.stopOnFirstFailure ? { stopUnless: { expected: t.expected, comparison: t.comparison, tolerance: t.tolerance } } : {}),
+    }));
     // a throw here is the sandbox failing, not the code: retried with backoff
     // submissions of one task may share a warm sandbox, one after the other (README.md "A warm sandbox per task")
-    const program: PreparedProgram = await runner.prepare(row.language, row.files, limits, { reuseKey: `task:${row.task_id}` });
+    const program: PreparedProgram = await runner.prepare(row.language, row.files, limits, { reuseKey: `task:${row.task_id}`, tests: batchTests });
     try {
       if (!program.compile.ok) {
         return await complete({
@@ -221,15 +245,8 @@ export class SubmissionGrader {
       }
       const results: TestResult[] = [];
       let stopped = false;
-      // a backend that can take every test in one request does (one message to a runner child per
-      // submission instead of one per test); it stops where the judging below stops
-      const runs = program.runAll?.(
-        tests.map((t) => ({
-          stdin: t.stdin,
-          ...(task.stopOnFirstFailure ? { stopUnless: { expected: t.expected, comparison: t.comparison, tolerance: t.tolerance } } : {}),
-        })),
-        limits,
-      );
+      let crashes = 0;
+      const runs = program.runAll?.(batchTests, limits);
       const batch = runs?.[Symbol.asyncIterator]();
       for (const [index, test] of tests.entries()) {
         let result: TestResult;
@@ -239,7 +256,9 @@ export class SubmissionGrader {
           const next = await batch?.next();
           const run = next && !next.done ? next.value : await program.run(test.stdin, limits);
           if (run.verdict === 'internal_error') {
-            const crashes = await this.countCrash(row.id, token);
+            // once the runner has died MAX_RUNNER_CRASHES times, further tests of this attempt get
+            // internal_error without counting on (the count decides retries, and there are none left)
+            crashes = crashes >= MAX_RUNNER_CRASHES ? crashes : await this.countCrash(row.id, token);
             this.ctx.logger.warn('runner failed during a test', { submissionId: row.id, test: index, crashes, message: run.message });
             if (crashes < MAX_RUNNER_CRASHES) throw new RetryableGradingError(`runner failed: ${run.message ?? 'unknown'}`);
           }

@@ -47,6 +47,11 @@ export interface PrepareOptions {
    * share one (README.md "A warm sandbox per task").
    */
   reuseKey?: string;
+  /**
+   * The runs `runAll` will be asked for (the same array), which a backend may start with the compile
+   * (isolated-vm: the syntax check and every run in one request to its runner child); others ignore it.
+   */
+  tests?: TestRun[];
 }
 
 export interface Runner {

@@ -28,6 +28,7 @@ function fakeResponse(headers: Record<string, string> = {}) {
   const res = {
     req: { headers, fresh: false, acceptsEncodings: () => (headers['accept-encoding'] === 'gzip' ? 'gzip' : 'identity') },
     setHeader: (name: string, value: unknown) => void (sent.headers[name.toLowerCase()] = value),
+    getHeader: (name: string) => sent.headers[name.toLowerCase()],
     status: (code: number) => {
       sent.status = code;
       return res;
@@ -305,6 +306,33 @@ describe('student page cache', () => {
         .set('If-None-Match', first.headers.etag!)
         .expect(304);
       expect(again.text).to.equal('');
+    });
+
+    it('answers a page from memory with every app-wide header beside its own: security, request id, rate limit', async () => {
+      await dashboard();
+      const again = await dashboard();
+
+      expect(again.headers['x-content-type-options']).to.equal('nosniff');
+      expect(again.headers['x-request-id']).to.be.a('string');
+      expect(again.headers.ratelimit).to.match(/^limit=\d+, remaining=\d+, reset=\d+$/);
+      expect(again.headers.etag).to.be.a('string');
+      expect(again.headers['content-type']).to.equal('application/json; charset=utf-8');
+      expect(Number(again.headers['content-length'])).to.equal(Buffer.byteLength(again.text));
+    });
+
+    it("keeps CORS's Vary: Origin beside its own Vary, on 200 and on 304", async () => {
+      const { app: corsApp } = isolatedApp({ CORS_ORIGINS: 'https://school.example' });
+      const get = (etag?: string) => {
+        const r = request(corsApp).get('/api/v2/student/dashboard').set(bearer(school.student)).set('Origin', 'https://school.example');
+        return etag ? r.set('If-None-Match', etag) : r;
+      };
+      const first = await get().expect(200);
+      const again = await get(first.headers.etag).expect(304);
+
+      for (const res of [first, again]) {
+        expect(res.headers.vary).to.equal('Origin, Authorization, Accept-Encoding');
+        expect(res.headers['access-control-allow-origin']).to.equal('https://school.example');
+      }
     });
 
     it('answers 200 with the new page once the ETag no longer matches', async () => {

@@ -5,7 +5,7 @@
 import ivm from 'isolated-vm';
 import type { Limits, RunResult, RunVerdict } from '../types';
 import { OutputCapture, outputCaps } from '../limits';
-import { PROGRESS_MS, type BatchTest, type ChildRequest, type ChildResponse } from './protocol';
+import { PROGRESS_MS, type BatchTest, type ChildRequest, type ChildResponse, type OpenResult } from './protocol';
 import { outputMatches } from '../../../common/grading/compare';
 import { PRELUDE } from './prelude';
 
@@ -121,7 +121,7 @@ function keep(id: number, session: Session): void {
   for (const old of [...sessions.keys()].slice(0, Math.max(0, sessions.size - MAX_SESSIONS))) close(old);
 }
 
-function open(id: number, files: Files, memoryMb: number): { ok: boolean; output: string; timeMs: number } {
+function open(id: number, files: Files, memoryMb: number): OpenResult {
   const started = process.hrtime.bigint();
   close(id);
   try {
@@ -262,10 +262,19 @@ async function run(id: number, files: Files, stdin: string, limits: Limits): Pro
  * A submission's runs in one request, each exactly as a `run` request would do it (fresh context,
  * the same limits and recycling). Results that waited PROGRESS_MS go out as `progress`; a batch stops
  * after a test that fails its `stopUnless`. A throw (our failure, not the program's) loses the results
- * not sent yet: the pool then runs the rest one request at a time.
+ * not sent yet: the pool then runs the rest one request at a time. `compile`: the syntax check's result
+ * of a batch that opened the program, sent with the first message.
  */
-async function runBatch(requestId: number, id: number, files: Files, tests: BatchTest[], limits: Limits): Promise<RunResult[]> {
+async function runBatch(
+  requestId: number,
+  id: number,
+  files: Files,
+  tests: BatchTest[],
+  limits: Limits,
+  compile?: OpenResult,
+): Promise<{ results: RunResult[]; compile?: OpenResult }> {
   let unsent: RunResult[] = [];
+  let compileUnsent = compile;
   let lastSent = process.hrtime.bigint();
   for (const [index, test] of tests.entries()) {
     const result = await run(id, files, test.stdin, limits);
@@ -273,12 +282,13 @@ async function runBatch(requestId: number, id: number, files: Files, tests: Batc
     const stop = test.stopUnless;
     if (stop && (result.verdict !== 'ok' || !outputMatches(stop.expected, result.stdout, stop))) break;
     if (index < tests.length - 1 && msSince(lastSent) >= PROGRESS_MS) {
-      send({ id: requestId, kind: 'progress', results: unsent });
+      send({ id: requestId, kind: 'progress', results: unsent, ...(compileUnsent ? { compile: compileUnsent } : {}) });
       unsent = [];
+      compileUnsent = undefined;
       lastSent = process.hrtime.bigint();
     }
   }
-  return unsent;
+  return { results: unsent, ...(compileUnsent ? { compile: compileUnsent } : {}) };
 }
 
 /** The error as the student should see it: their frames only, none of the host's. */
@@ -323,7 +333,9 @@ process.on('message', (raw: ChildRequest) => {
     for (const id of raw.close ?? []) close(id);
     if (raw.kind === 'open') return send({ id: raw.id, kind: 'open', ...open(raw.session, raw.files, raw.memoryMb) });
     if (raw.kind === 'batch') {
-      return runBatch(raw.id, raw.session, raw.files, raw.tests, raw.limits).then((results) => send({ id: raw.id, kind: 'batch', results }));
+      const compile = raw.open ? open(raw.session, raw.files, raw.limits.memoryMb) : undefined;
+      if (compile && !compile.ok) return send({ id: raw.id, kind: 'batch', results: [], compile });
+      return runBatch(raw.id, raw.session, raw.files, raw.tests, raw.limits, compile).then((reply) => send({ id: raw.id, kind: 'batch', ...reply }));
     }
     return run(raw.session, raw.files, raw.stdin, raw.limits).then((result) => send({ id: raw.id, kind: 'run', result }));
   });

@@ -117,7 +117,8 @@ export class IsolatePool {
       slot.sessions.add(req.session);
       return await this.send(slot, req, deadlineMs, onProgress);
     } finally {
-      this.release(slot, req.kind === 'open' ? 1 : 0);
+      // a program is one use, counted where it is opened (on its own or with its batch)
+      this.release(slot, req.kind === 'open' || (req.kind === 'batch' && req.open) ? 1 : 0);
     }
   }
 
