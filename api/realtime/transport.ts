@@ -53,23 +53,30 @@ interface EngineTransport {
   socket?: { _socket?: NetSocket | null };
 }
 
-/** Marks a transport whose `send` is already wrapped. */
-const COALESCING = Symbol('coalescing');
+/** The transport classes whose `send` is already wrapped (one: engine.io's websocket transport). */
+const coalescing = new WeakSet<object>();
 
-function coalesce(transport: EngineTransport & { [COALESCING]?: true }): void {
-  if (transport.name !== 'websocket' || transport[COALESCING]) return;
-  transport[COALESCING] = true;
-  const send = transport.send.bind(transport);
-  transport.send = (packets) => {
-    const raw = transport.socket?._socket;
-    if (packets.length < 2 || !raw || raw.destroyed) return send(packets);
+/**
+ * Wraps `send` on the websocket transport's class, once: a wrapper per transport was a bound function,
+ * a closure and an `upgrade` listener for each of 10,000 sockets. True once the class is wrapped.
+ */
+function coalesce(transport: EngineTransport): boolean {
+  if (transport.name !== 'websocket') return false;
+  const proto = Object.getPrototypeOf(transport) as EngineTransport;
+  if (coalescing.has(proto)) return true;
+  coalescing.add(proto);
+  const send = proto.send;
+  proto.send = function (this: EngineTransport, packets: unknown[]) {
+    const raw = this.socket?._socket;
+    if (packets.length < 2 || !raw || raw.destroyed) return send.call(this, packets);
     raw.cork();
     try {
-      send(packets);
+      send.call(this, packets);
     } finally {
       raw.uncork();
     }
   };
+  return true;
 }
 
 /**
@@ -81,10 +88,13 @@ function coalesce(transport: EngineTransport & { [COALESCING]?: true }): void {
  * them one `writev` (a write to a local socket is the largest single cost of a broadcast on this
  * machine: bench/README.md "Exam hall"). Same frames, same order; nothing waits longer (the cork ends
  * in the same call). Long-polling is not touched: engine.io already sends its queue as one response.
+ * The wrapper is on the transport's class (engine.io's, shared by every server of the process).
  */
 export function coalesceWebsocketWrites(io: Server): void {
-  io.engine.on('connection', (rawSocket: { transport: EngineTransport; on(event: 'upgrade', fn: (t: EngineTransport) => void): void }) => {
-    coalesce(rawSocket.transport);
-    rawSocket.on('upgrade', coalesce);
-  });
+  // until the first websocket transport shows its class: then every socket has it, and nothing is added per socket
+  const onConnection = (rawSocket: { transport: EngineTransport; on(event: 'upgrade', fn: (t: EngineTransport) => void): void }) => {
+    if (coalesce(rawSocket.transport)) io.engine.off('connection', onConnection);
+    else rawSocket.on('upgrade', (t) => coalesce(t) && io.engine.off('connection', onConnection));
+  };
+  io.engine.on('connection', onConnection);
 }

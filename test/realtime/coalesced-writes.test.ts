@@ -58,6 +58,14 @@ describe('realtime: events sent to a websocket together', () => {
     expect(watched.writes()).to.equal(2);
   });
 
+  it('are coalesced by the transport class, with nothing added to each socket', async () => {
+    const user = await createUser();
+    open.push(await connectClient(live.url, tokenFor(user)));
+    const [socket] = [...live.sockets.io.sockets.sockets.values()].filter((s) => (s.data as { user: { id: string } }).user.id === user.id);
+    expect(Object.hasOwn(socket!.conn.transport, 'send')).to.equal(false);
+    expect(socket!.conn.listenerCount('upgrade')).to.equal(0);
+  });
+
   it('leave a websocket reached through a polling upgrade coalescing too', async () => {
     const user = await createUser();
     const client = connect(live.url, { auth: { token: tokenFor(user) }, reconnection: false, forceNew: true });
