@@ -7,7 +7,7 @@ import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
-import { dropBenchData, stopChild, waitForLine } from './_lib';
+import { benchEnv, dropBenchData, stopChild, waitForLine } from './_lib';
 import { load, serverCommand } from './_wrk';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { allocationProbe } from './_alloc';
@@ -22,16 +22,7 @@ const CONNECTIONS = Number(process.argv[3] ?? 20);
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 3);
 
 async function main() {
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    NODE_ENV: 'production',
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_alloc_${process.pid}`,
-    REDIS_PREFIX: `gema_bench_alloc_${process.pid}:`,
-    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-    JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_MAX: '1000000000',
-  };
+  const env = benchEnv('alloc');
   const config = loadConfig(env);
   await ensureDatabase(config.db.url);
   const sequelize = createSequelize(config);

@@ -9,7 +9,7 @@ import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { dropBenchData, stopChild } from './_lib';
+import { benchEnv, dropBenchData, stopChild } from './_lib';
 import { load, serverCommand, warm } from './_wrk';
 import { allocationProbe } from './_alloc';
 import { seedSchool } from './_seed-school';
@@ -54,17 +54,9 @@ async function waitReady(url: string, child: ChildProcess) {
 
 async function main() {
   const runId = crypto.randomBytes(3).toString('hex');
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    NODE_ENV: 'production',
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_lquick_${runId}`,
+  const env = benchEnv('lquick', {
     DATABASE_POOL_MAX: '20',
-    REDIS_PREFIX: `gema_bench_lquick_${runId}:`,
-    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-    JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_MAX: '1000000000',
-  };
+  });
   const config = loadConfig(env);
   await ensureDatabase(config.db.url);
   const sequelize = createSequelize(config);

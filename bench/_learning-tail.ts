@@ -10,7 +10,7 @@ import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { dropBenchData, stopChild } from './_lib';
+import { benchEnv, pageCacheCounts, dropBenchData, stopChild } from './_lib';
 import { load, serverCommand, warm, type LoadFigures } from './_wrk';
 import { allocationProbe } from './_alloc';
 import { loadAtRate, type RateFigures } from './_learning-rate';
@@ -54,19 +54,6 @@ async function waitReady(url: string, child: ChildProcess) {
   throw new Error('the API did not become ready');
 }
 
-/** The page cache's counters from /metrics (api/learning/student-cache.ts). */
-async function cacheCounts(url: string) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const read = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
-  return {
-    memory: read(/student_page_cache_answers_total\{source="memory"\} (\d+)/),
-    redis: read(/student_page_cache_answers_total\{source="redis"\} (\d+)/),
-    built: read(/student_page_cache_answers_total\{source="built"\} (\d+)/),
-    evicted: read(/student_page_cache_evictions_total (\d+)/),
-    keptMb: Math.round(read(/student_page_cache_bytes (\d+)/) / 1e5) / 10,
-  };
-}
-
 /**
  * Every reader's page built once, a few at a time, before the warm-up: a first request runs the SQL
  * (a few hundred a second at best), so a timed warm-up on a busy machine can end with part of the
@@ -85,18 +72,10 @@ async function prime(url: string, bearers: string[], headers: Record<string, str
 
 async function main() {
   const runId = crypto.randomBytes(3).toString('hex');
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    NODE_ENV: 'production',
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_ltail_${runId}`,
+  const env = benchEnv('ltail', {
     DATABASE_POOL_MAX: '20',
-    REDIS_PREFIX: `gema_bench_ltail_${runId}:`,
-    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-    JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_MAX: '1000000000',
     ...(JSON.parse(process.env.BENCH_APP_ENV ?? '{}') as Record<string, string>),
-  };
+  });
   const config = loadConfig(env);
   await ensureDatabase(config.db.url);
   const sequelize = createSequelize(config);
@@ -150,14 +129,14 @@ async function main() {
       for (let i = 0; i < WINDOWS; i++) {
         for (const mode of ['saturation', 'rate'] as const) {
           for (const s of servers) {
-            const before = await cacheCounts(s.url);
+            const before = await pageCacheCounts(s.url);
             fs.rmSync(s.stallFile, { force: true });
             const { result, allocation } = await s.alloc.measure<LoadFigures | RateFigures>(s.child.pid!, () =>
               mode === 'saturation'
                 ? load({ url: `${s.url}${route}`, connections: CONNECTIONS, seconds: SECONDS, rotate, headers: HEADERS })
                 : loadAtRate({ url: `${s.url}${route}`, rate: RATE, seconds: SECONDS, connections: CONNECTIONS, rotate, headers: HEADERS }),
             );
-            const after = await cacheCounts(s.url);
+            const after = await pageCacheCounts(s.url);
             for (let t = 0; t < 100 && !fs.existsSync(s.stallFile); t++) await new Promise((r) => setTimeout(r, 50));
             const stall = JSON.parse(fs.readFileSync(s.stallFile, 'utf8')) as unknown;
             console.log(
@@ -178,7 +157,7 @@ async function main() {
                   redis: after.redis - before.redis,
                   built: after.built - before.built,
                   evicted: after.evicted - before.evicted,
-                  keptMb: after.keptMb,
+                  heldMb: after.heldMb,
                 },
                 stall,
               }),

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -8,6 +9,40 @@ import type { Config } from '../common/config';
 import { dropDatabase } from '../common/db/database';
 
 /** Shared by the benches; the leading `_` keeps bench/run-all.ts from running it as one. */
+
+/**
+ * The environment a bench's production API runs with: a database and a Redis prefix of its own
+ * (`gema_bench_<name>_<random>`, dropped by `dropBenchData`), fresh JWT secrets, warnings only, and
+ * the global limiter left in the stack (its Redis round trip is part of every request's cost) but
+ * never throttling. `overrides` win.
+ */
+export function benchEnv(name: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const id = `${name}_${crypto.randomBytes(3).toString('hex')}`;
+  return {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: 'production',
+    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_${id}`,
+    REDIS_PREFIX: `gema_bench_${id}:`,
+    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+    JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '1000000000',
+    ...overrides,
+  };
+}
+
+/** The student page cache's counters on an API's /metrics (api/learning/student-cache.ts). */
+export async function pageCacheCounts(url: string) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  return {
+    memory: read(/student_page_cache_answers_total\{source="memory"\} (\d+)/),
+    redis: read(/student_page_cache_answers_total\{source="redis"\} (\d+)/),
+    built: read(/student_page_cache_answers_total\{source="built"\} (\d+)/),
+    evicted: read(/student_page_cache_evictions_total (\d+)/),
+    heldMb: Math.round(read(/student_page_cache_bytes (\d+)/) / 1e5) / 10,
+  };
+}
 
 /** Nearest-rank percentile of unsorted samples, rounded to 0.1; 0 for no samples. */
 export function percentile(samples: number[], p: number): number {

@@ -10,7 +10,7 @@ import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
-import { dropBenchData, stopChild, waitForLine, writeResults } from './_lib';
+import { benchEnv, dropBenchData, stopChild, waitForLine, writeResults } from './_lib';
 import { load, rssMb, serverCommand, warm, wrkAvailable } from './_wrk';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { allocationProbe, type AllocationFigures } from './_alloc';
@@ -32,20 +32,12 @@ const LOGIN_CONNECTIONS = Number(process.env.BENCH_LOGIN_CONNECTIONS ?? 16);
 const BCRYPT_COST = Number(process.env.BCRYPT_COST ?? 10);
 const PASSWORD = 'bench-password-1';
 
-const env: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  NODE_ENV: 'production',
-  DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_auth_${process.pid}`,
-  REDIS_PREFIX: `gema_bench_auth_${process.pid}:`,
-  JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-  JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
+const env = benchEnv('auth', {
   BCRYPT_COST: String(BCRYPT_COST),
-  LOG_LEVEL: 'warn',
-  // the limiters stay in the stack (their Redis round trip is part of the cost) but never throttle
-  RATE_LIMIT_MAX: '1000000000',
+  // the route's own limiters, like the global one, stay in the stack but never throttle
   AUTH_RATE_LIMIT_MAX: '1000000000',
   AUTH_EMAIL_RATE_LIMIT_MAX: '1000000000',
-};
+});
 
 const probes = { app: allocationProbe('auth-session-app'), bare: allocationProbe('auth-session-bare') };
 

@@ -36,7 +36,7 @@ import { initModels, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
 import { DashboardService } from '../api/learning/dashboard/service';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { clearRedisPrefix, stopChild, waitForLine, writeResults } from './_lib';
+import { benchEnv, pageCacheCounts, clearRedisPrefix, stopChild, waitForLine, writeResults } from './_lib';
 import { load, rssMb, serverCommand, warm, wrkAvailable, type LoadFigures } from './_wrk';
 import { loadAtRate, type RateFigures } from './_learning-rate';
 import { allocationProbe, type AllocationFigures, type AllocationProbe } from './_alloc';
@@ -86,19 +86,6 @@ async function startApi(env: Record<string, string>, extra: Record<string, strin
   return { url, child };
 }
 
-/** The page cache's counters on the app's /metrics (api/learning/student-cache.ts). */
-async function cacheCounts(url: string) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const read = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
-  return {
-    memory: read(/student_page_cache_answers_total\{source="memory"\} (\d+)/),
-    redis: read(/student_page_cache_answers_total\{source="redis"\} (\d+)/),
-    built: read(/student_page_cache_answers_total\{source="built"\} (\d+)/),
-    evicted: read(/student_page_cache_evictions_total (\d+)/),
-    heldMb: Math.round(read(/student_page_cache_bytes (\d+)/) / 1e5) / 10,
-  };
-}
-
 /** What bench/_learning-stall-probe.mjs writes for a window. */
 interface StallFigures {
   loopDelayMs: { p50: number; p95: number; p99: number; max: number };
@@ -146,20 +133,13 @@ async function startBare(env: Record<string, string>) {
 async function main() {
   const runId = crypto.randomBytes(3).toString('hex');
   const loadBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    NODE_ENV: 'production',
+  const env = benchEnv('learning', {
     DATABASE_URL: `${PG}/gema_bench_learning_${runId}`,
     DATABASE_POOL_MAX: '20',
     REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
-    REDIS_PREFIX: `gema_bench_learning_${runId}:`,
-    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-    JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
     BCRYPT_COST: '4',
-    RATE_LIMIT_MAX: '1000000000',
-    LOG_LEVEL: 'warn',
     UPLOAD_DIR: path.join(os.tmpdir(), `gema-bench-${runId}`),
-  };
+  });
   const config = loadConfig(env);
   const children: ChildProcess[] = [];
   const stallFile = path.join(os.tmpdir(), `gema-stall-learning-${runId}.json`);
@@ -199,9 +179,9 @@ async function main() {
     children.push(app.child, uncached.child, bare.child);
     const probed = async <T>(during: () => Promise<T>) => {
       fs.rmSync(stallFile, { force: true });
-      const before = await cacheCounts(app.url);
+      const before = await pageCacheCounts(app.url);
       const { result, allocation } = await allocProbe.measure(app.child.pid!, during);
-      const after = await cacheCounts(app.url);
+      const after = await pageCacheCounts(app.url);
       for (let i = 0; i < 100 && !fs.existsSync(stallFile); i++) await new Promise((r) => setTimeout(r, 50));
       const stalls = JSON.parse(fs.readFileSync(stallFile, 'utf8')) as StallFigures;
       const answers = { memory: after.memory - before.memory, redis: after.redis - before.redis, built: after.built - before.built };

@@ -12,7 +12,7 @@ import { initModels, Announcement, GalleryItem, StoredFile, User } from '../comm
 import { renderMarkdown } from '../common/content/markdown';
 import { seedDemoSchool } from '../scripts/seed/index';
 import { generateDemoActivity } from '../scripts/seed/demo-activity';
-import { dropBenchData, percentile, round1, runAutocannon, stopChild, waitForLine, writeResults } from './_lib';
+import { benchEnv, dropBenchData, percentile, round1, runAutocannon, stopChild, waitForLine, writeResults } from './_lib';
 
 /**
  * GET /public/home and GET /announcements (anonymous) at 100 connections through the real app, beside
@@ -30,20 +30,12 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const WARMUP = 2;
 const ROUTES = ['/api/v2/public/home', '/api/v2/announcements'] as const;
 
-const env: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  NODE_ENV: 'production',
-  DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_public_${process.pid}`,
+const env = benchEnv('public', {
   DATABASE_POOL_MAX: '20',
-  REDIS_PREFIX: `gema_bench_public_${process.pid}:`,
-  JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-  JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
   BCRYPT_COST: '4',
-  LOG_LEVEL: 'warn',
-  // the limiters stay in the stack (their Redis round trip is part of the cost) but never throttle
-  RATE_LIMIT_MAX: '1000000000',
+  // the route's own limiters, like the global one, stay in the stack but never throttle
   PUBLIC_RATE_LIMIT_MAX: '1000000000',
-};
+});
 
 async function startServer(mode: 'app' | 'bare', cacheSeconds: number): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '_public-server.ts'), mode], {

@@ -19,7 +19,7 @@ import { createMigrator } from '../common/db/migrator';
 import { initModels, User } from '../common/models';
 import { AccessTokens } from '../api/auth/tokens';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { dropBenchData, stopChild, waitForLine, writeResults } from './_lib';
+import { benchEnv, dropBenchData, stopChild, waitForLine, writeResults } from './_lib';
 import { load, rssMb, serverCommand, wrkAvailable, type LoadFigures } from './_wrk';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -71,17 +71,7 @@ const max = (xs: number[]) => Math.max(...xs);
 const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10;
 
 async function main() {
-  const runId = crypto.randomBytes(3).toString('hex');
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    NODE_ENV: 'production',
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_soak_${runId}`,
-    REDIS_PREFIX: `gema_bench_soak_${runId}:`,
-    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-    JWT_REFRESH_SECRET: crypto.randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_MAX: '1000000000',
-  };
+  const env = benchEnv('soak');
   const config = loadConfig(env);
   await ensureDatabase(config.db.url);
   const sequelize = createSequelize(config);
