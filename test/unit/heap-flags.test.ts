@@ -29,6 +29,6 @@ describe('heap flags where the processes start', () => {
   });
 
   it('npm start spawns its children with them', () => {
-    expect(read('scripts/start.ts')).to.include('[...HEAP_FLAGS, path.join(');
+    expect(read('scripts/start/children.ts')).to.include('[...execArgv, ...HEAP_FLAGS, file]');
   });
 });
