@@ -12,7 +12,8 @@ import { createApiDeps } from '../api/deps';
 /**
  * The server under test for bench/auth-session.ts, run as a child process so autocannon (in the
  * parent) never shares its event loop. `app`: the real app with real deps. `bare`: node:http doing
- * the same work as GET /auth/session — an HS256 verify with a KeyObject and one Redis GET.
+ * the same work as GET /auth/session — an HS256 verify with a KeyObject (kept in memory until the
+ * token expires, as the app's verified-token cache keeps it) and one Redis GET.
  * Prints `READY <port>` once listening.
  */
 async function main() {
@@ -27,15 +28,21 @@ async function main() {
     const key = crypto.createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8'));
     const redis = new Redis(config.redis.url, { keyPrefix: config.redis.prefix });
     const opts = { algorithms: ['HS256' as const], issuer: config.auth.issuer, audience: config.auth.audience };
+    const verified = new Map<string, jwt.JwtPayload>();
     server = http.createServer((req, res) => {
       const header = req.headers.authorization ?? '';
       const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-      let claims: jwt.JwtPayload;
-      try {
-        claims = jwt.verify(token, key, opts) as jwt.JwtPayload;
-      } catch {
-        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"UNAUTHENTICATED"}}');
-        return;
+      // a token verified before is taken from memory until it expires, as the app's verified-token cache does
+      let claims = verified.get(token);
+      if (claims === undefined || (claims.exp ?? 0) * 1000 <= Date.now()) {
+        try {
+          claims = jwt.verify(token, key, opts) as jwt.JwtPayload;
+        } catch {
+          res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"UNAUTHENTICATED"}}');
+          return;
+        }
+        if (verified.size >= 5000) verified.clear();
+        verified.set(token, claims);
       }
       redis.get(`auth:deny:jti:${String(claims.jti)}`).then(
         (denied) => {

@@ -19,7 +19,8 @@ import { allocationProbe, type AllocationFigures } from './_alloc';
  * GET /auth/session through the real app (full middleware stack: request context, metrics, helmet,
  * CORS, JSON parser, the token check, the global Redis rate limiter whose script also reads the
  * token's deny-list keys) beside a bare
- * node:http server doing HS256 verify + one Redis GET, in the same run. Each server runs in its own
+ * node:http server doing HS256 verify (kept until the token expires, as the app's verified-token cache
+ * keeps it) + one Redis GET, in the same run. Each server runs in its own
  * child process with the production heap flags; wrk drives them pinned to the last CPU while the
  * servers are pinned to the others (bench/_wrk.ts), so the generator never takes the server's core. Then POST /auth/login throughput on the real app, and raw bcrypt hashes per second.
  * Writes bench/results/auth-session.json and bench/results/auth-login.json.
