@@ -129,9 +129,12 @@ interface Mount {
 
 /** The literal start of an Express path: up to the first character that is not plain text. */
 function literalHead(fullPath: string): string {
-  const m = /^[\w./~-]*/.exec(fullPath);
+  const literal = /^[\w./~-]*/.exec(fullPath)![0];
+  // a named parameter matches one segment or more, never none: `/things/:id` can only match below
+  // `/things/`, so its slash stays and `/things` (the list beside it) is left for a route of its own
+  if (fullPath.charCodeAt(literal.length) === 58 /* : */ && literal.endsWith('/')) return literal;
   // trailing slashes are optional when routing is not strict, so they are not required of the path
-  return m![0].replace(/\/+$/, '');
+  return literal.replace(/\/+$/, '');
 }
 
 function mountOf(r: ApiRouter): Mount {

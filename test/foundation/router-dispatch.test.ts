@@ -169,6 +169,16 @@ describe('router dispatch (one app-level layer for the feature routers)', () => 
       expect([...dispatchRouters([params, locked, docs]).direct]).to.deep.equal(['/api/v2/openapi.json']);
     });
 
+    it('answers a list route directly beside its parameter route, which only matches below it', async () => {
+      const r = new ApiRouter('/api/v2/things').get('/', echo('list'));
+      r.router.get('/:id', echo('one'));
+      expect([...dispatchRouters([r]).direct]).to.deep.equal(['/api/v2/things']);
+      const app = serve([r]);
+      expect((await request(app).get('/api/v2/things').expect(200)).body).to.include({ name: 'list' });
+      expect((await request(app).get('/api/v2/things/').expect(200)).body).to.include({ name: 'list' });
+      expect((await request(app).get('/api/v2/things/42').expect(200)).body).to.include({ name: 'one', path: '/42' });
+    });
+
     it('sends a method the route does not serve on to the not-found handler with the url restored', async () => {
       const seen: string[] = [];
       await request(serve([new ApiRouter('/api/v2/things').get('/list', echo('things'))], seen))
