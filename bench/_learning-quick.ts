@@ -6,13 +6,12 @@ import path from 'node:path';
 import { loadConfig } from '../common/config';
 import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
-import { initModels, User } from '../common/models';
-import { AccessTokens } from '../api/auth/tokens';
+import { initModels } from '../common/models';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { benchEnv, dropBenchData, stopChild } from './_lib';
 import { load, serverCommand, warm } from './_wrk';
 import { allocationProbe } from './_alloc';
-import { seedSchool } from './_seed-school';
+import { readerBearers, seedSchool } from './_seed-school';
 
 /**
  * A quick A/B of what the cached student routes cost the production build per request, on the
@@ -65,9 +64,7 @@ async function main() {
     await createMigrator(sequelize).up();
     initModels(sequelize);
     await seedSchool(sequelize);
-    const readers = await User.findAll({ where: { role: 'student' }, order: [['email', 'ASC']], limit: READERS });
-    const tokens = new AccessTokens(config);
-    const values = readers.map((u) => `Bearer ${tokens.sign({ id: u.id, role: u.role, email: u.email, name: u.name }, crypto.randomUUID()).token}`);
+    const values = await readerBearers(config, READERS);
     const rotate = { name: 'Authorization', values };
     const headers: Record<string, string> = process.env.BENCH_ACCEPT_ENCODING ? { 'Accept-Encoding': process.env.BENCH_ACCEPT_ENCODING } : {};
 

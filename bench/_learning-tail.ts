@@ -7,14 +7,13 @@ import path from 'node:path';
 import { loadConfig } from '../common/config';
 import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
-import { initModels, User } from '../common/models';
-import { AccessTokens } from '../api/auth/tokens';
+import { initModels } from '../common/models';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { benchEnv, pageCacheCounts, dropBenchData, stopChild } from './_lib';
+import { benchEnv, primePages, pageCacheCounts, dropBenchData, stopChild } from './_lib';
 import { load, serverCommand, warm, type LoadFigures } from './_wrk';
 import { allocationProbe } from './_alloc';
 import { loadAtRate, type RateFigures } from './_learning-rate';
-import { seedSchool } from './_seed-school';
+import { readerBearers, seedSchool } from './_seed-school';
 
 /**
  * Where the cached student routes' tail latency comes from, on the bench school: the production
@@ -54,22 +53,6 @@ async function waitReady(url: string, child: ChildProcess) {
   throw new Error('the API did not become ready');
 }
 
-/**
- * Every reader's page built once, a few at a time, before the warm-up: a first request runs the SQL
- * (a few hundred a second at best), so a timed warm-up on a busy machine can end with part of the
- * school never built, and the measured window would build it.
- */
-async function prime(url: string, bearers: string[], headers: Record<string, string>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < bearers.length) {
-      const res = await fetch(url, { headers: { ...headers, Authorization: bearers[next++]! } });
-      await res.arrayBuffer();
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-}
-
 async function main() {
   const runId = crypto.randomBytes(3).toString('hex');
   const env = benchEnv('ltail', {
@@ -84,9 +67,7 @@ async function main() {
     await createMigrator(sequelize).up();
     initModels(sequelize);
     await seedSchool(sequelize);
-    const readers = await User.findAll({ where: { role: 'student' }, order: [['email', 'ASC']], limit: READERS });
-    const tokens = new AccessTokens(config);
-    const values = readers.map((u) => `Bearer ${tokens.sign({ id: u.id, role: u.role, email: u.email, name: u.name }, crypto.randomUUID()).token}`);
+    const values = await readerBearers(config, READERS);
     const rotate = { name: 'Authorization', values };
 
     const builds = [{ name: 'A', dist: process.env.BENCH_DIST ?? 'dist' }];
@@ -123,7 +104,7 @@ async function main() {
     for (const route of routes) {
       // every reader's page built and held before anything is measured
       for (const s of servers) {
-        await prime(`${s.url}${route}`, values, HEADERS);
+        await primePages(`${s.url}${route}`, values, HEADERS);
         await warm({ url: `${s.url}${route}`, connections: CONNECTIONS, rotate, headers: HEADERS }, 4);
       }
       for (let i = 0; i < WINDOWS; i++) {

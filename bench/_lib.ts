@@ -31,6 +31,22 @@ export function benchEnv(name: string, overrides: Record<string, string> = {}): 
   };
 }
 
+/**
+ * Every reader's page built once, a few at a time, before the warm-up: a first request runs the SQL
+ * (a few hundred a second at best), so a timed warm-up on a busy machine can end with part of the
+ * school never built, and the measured window would build it.
+ */
+export async function primePages(url: string, bearers: string[], headers: Record<string, string>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < bearers.length) {
+      const res = await fetch(url, { headers: { ...headers, Authorization: bearers[next++]! } });
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
 /** The student page cache's counters on an API's /metrics (api/learning/student-cache.ts). */
 export async function pageCacheCounts(url: string) {
   const text = await (await fetch(`${url}/metrics`)).text();

@@ -1,5 +1,9 @@
+import crypto from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Config } from '../common/config';
+import { User } from '../common/models';
+import { AccessTokens } from '../api/auth/tokens';
 
 /**
  * A real-sized school for the benches (the demo seed stays small): 30 classrooms of ~33 students
@@ -78,4 +82,11 @@ export async function seedSchool(sequelize: Sequelize): Promise<{ studentId: str
     type: QueryTypes.SELECT,
   });
   return { studentId: student!.id, email: student!.email };
+}
+
+/** `Authorization` values of the school's first `count` students by email, one signed access token each (models initialised). */
+export async function readerBearers(config: Config, count: number): Promise<string[]> {
+  const readers = await User.findAll({ where: { role: 'student' }, order: [['email', 'ASC']], limit: count });
+  const tokens = new AccessTokens(config);
+  return readers.map((u) => `Bearer ${tokens.sign({ id: u.id, role: u.role, email: u.email, name: u.name }, crypto.randomUUID()).token}`);
 }

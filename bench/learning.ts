@@ -32,15 +32,14 @@ import type { Options } from 'sequelize';
 import { loadConfig } from '../common/config';
 import { createSequelize, dropDatabase, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
-import { initModels, User } from '../common/models';
-import { AccessTokens } from '../api/auth/tokens';
+import { initModels } from '../common/models';
 import { DashboardService } from '../api/learning/dashboard/service';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { benchEnv, pageCacheCounts, clearRedisPrefix, stopChild, waitForLine, writeResults } from './_lib';
+import { benchEnv, primePages, pageCacheCounts, clearRedisPrefix, stopChild, waitForLine, writeResults } from './_lib';
 import { load, rssMb, serverCommand, warm, wrkAvailable, type LoadFigures } from './_wrk';
 import { loadAtRate, type RateFigures } from './_learning-rate';
 import { allocationProbe, type AllocationFigures, type AllocationProbe } from './_alloc';
-import { seedSchool, SCHOOL } from './_seed-school';
+import { readerBearers, seedSchool, SCHOOL } from './_seed-school';
 import { explainHotQueries } from './_explain';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -107,22 +106,6 @@ interface CacheWindow {
   heldMb: number;
 }
 
-/**
- * Every reader's page built once, a few at a time, before the warm-up: a first request runs the SQL
- * (a few hundred a second at best), so a timed warm-up on a busy machine can end with part of the
- * school never built, and the measured window would build it.
- */
-async function prime(url: string, bearers: string[], headers: Record<string, string>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < bearers.length) {
-      const res = await fetch(url, { headers: { ...headers, Authorization: bearers[next++]! } });
-      await res.arrayBuffer();
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-}
-
 async function startBare(env: Record<string, string>) {
   const { cmd, args } = serverCommand([...HEAP_FLAGS, '--import', 'tsx', path.join(__dirname, '_learning-bare.ts')]);
   const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -151,9 +134,7 @@ async function main() {
     const seedStarted = Date.now();
     const probe = await seedSchool(sequelize);
     const seedMs = Date.now() - seedStarted;
-    const readers = await User.findAll({ where: { role: 'student' }, order: [['email', 'ASC']], limit: READERS });
-    const tokens = new AccessTokens(config);
-    const bearer = readers.map((u) => `Bearer ${tokens.sign({ id: u.id, role: u.role, email: u.email, name: u.name }, crypto.randomUUID()).token}`);
+    const bearer = await readerBearers(config, READERS);
     const rotate = { name: 'Authorization', values: bearer };
 
     // statements one uncached dashboard runs, and the plans of both queries
@@ -213,7 +194,7 @@ async function main() {
     > = {};
     for (const route of ROUTES) {
       // every reader's page built and held (the ceiling reads the app's pages from Redis), then warm
-      await prime(`${app.url}${route}`, bearer, HEADERS);
+      await primePages(`${app.url}${route}`, bearer, HEADERS);
       await warm({ url: `${app.url}${route}`, connections: CONNECTIONS, rotate, headers: HEADERS }, 4);
       await warm({ url: `${uncached.url}${route}`, connections: CONNECTIONS, rotate, headers: HEADERS });
       await warm({ url: `${bare.url}${route}`, connections: CONNECTIONS, rotate, headers: HEADERS });
