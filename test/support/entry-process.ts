@@ -22,11 +22,16 @@ export interface EntryProcess {
   exited: Promise<number | null>;
 }
 
-/** An entry point (`api/server.ts`, `worker/main.ts`) as its own process, as the Procfile runs it, with JSON logs. */
-export function startEntry(entry: string, env: Record<string, string> = {}): EntryProcess {
-  const child = spawn(TSX, [path.join(ROOT, entry)], {
+/**
+ * An entry point (`api/server.ts`, `worker/main.ts`) as its own process, as the Procfile runs it, with JSON
+ * logs. `ipc`: with an IPC channel, as `npm start` spawns its children: node itself with tsx's loader, since
+ * the tsx command would sit between the two ends of the channel.
+ */
+export function startEntry(entry: string, env: Record<string, string> = {}, { ipc = false } = {}): EntryProcess {
+  const file = path.join(ROOT, entry);
+  const child = spawn(ipc ? process.execPath : TSX, ipc ? ['--import', 'tsx', file] : [file], {
     env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'info', LOG_FORMAT: 'json', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];
   const waiters: { message: string; resolve: (l: LogLine) => void }[] = [];
