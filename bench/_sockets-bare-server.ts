@@ -8,16 +8,22 @@ import { answerMemoryProbe } from './_sockets-mem';
 /**
  * The ceiling of bench/sockets.ts: Socket.IO on a bare node:http server, no authentication, no
  * Redis adapter; every socket joins one room, and each `POST /broadcast` (its body the
- * submissionId) is emitted to that room once, as the API's adapter emits a published event.
+ * submissionId) is emitted to that room once, as the API's adapter emits a published event. Any GET
+ * answers a small JSON body: the bench's HTTP load, as on the app's session route.
  * Prints `READY <port>`.
  */
+const SESSION = JSON.stringify({ user: { id: 1, role: 'student' } });
 const server = http.createServer((req, res) => {
+  // the HTTP load bench/sockets.ts runs beside the broadcasts (the app's GET /api/v2/auth/session)
+  if (req.method === 'GET') return res.writeHead(200, { 'content-type': 'application/json' }).end(SESSION);
   if (req.method !== 'POST' || req.url !== '/broadcast') return res.writeHead(404).end();
   let body = '';
   req.on('data', (c: Buffer) => (body += c.toString()));
   req.on('end', () => {
-    io.to('all').emit('grading:completed', { submissionId: body, verdict: 'accepted', score: 100, maxScore: 100 });
+    // answered first: the bench publishes the app's events every GAP_MS whatever the server does
+    // (Redis), and an answer after the emit held the bare's next event until this one was written
     res.writeHead(204).end();
+    io.to('all').emit('grading:completed', { submissionId: body, verdict: 'accepted', score: 100, maxScore: 100 });
   });
 });
 // the API's transport settings and its handshake-request drop (api/realtime/transport.ts), so the

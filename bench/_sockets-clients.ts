@@ -9,7 +9,7 @@ import { io as connect, type Socket } from 'socket.io-client';
  * away or `polling` first and then upgrading as a browser does, and prints `CONNECTED <n> <seconds>`.
  * Every `grading:completed` whose submissionId is `b<n>:<epoch ms>` is stamped on arrival. On
  * `REPORT` it prints `REPORT <json>`: per broadcast the deliveries, how many sockets got it twice,
- * and the delivery delays' p50/p95/max; then it closes every socket and exits. `COUNT` prints
+ * and the delivery delays' first/p50/p95/max; then it closes every socket and exits. `COUNT` prints
  * `COUNT <n>`, the deliveries so far.
  *
  *   _sockets-clients.ts <url,url…> <count> <tokens.json> <websocket|polling>
@@ -87,7 +87,15 @@ async function main() {
     const report = {
       broadcasts: broadcasts.map((b) => {
         const d = delays.get(b)!.sort((x, y) => x - y);
-        return { id: b, deliveries: d.length, duplicates: duplicates.get(b) ?? 0, p50: pct(d, 50), p95: pct(d, 95), max: d[d.length - 1] ?? 0 };
+        return {
+          id: b,
+          deliveries: d.length,
+          duplicates: duplicates.get(b) ?? 0,
+          first: d[0] ?? 0,
+          p50: pct(d, 50),
+          p95: pct(d, 95),
+          max: d[d.length - 1] ?? 0,
+        };
       }),
       all: { deliveries: all.length, p50: pct(all, 50), p95: pct(all, 95), p99: pct(all, 99), max: all[all.length - 1] ?? 0 },
       duplicates: [...duplicates.values()].reduce((a, b) => a + b, 0),

@@ -64,6 +64,7 @@ const env: Record<string, string> = {
   METRICS_ENABLED: 'false',
 };
 const config = loadConfig(env);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const root = path.join(__dirname, '..');
 const cpus = os.cpus().length;
@@ -84,14 +85,21 @@ function pin(pid: number, core: number) {
 const APP_FROM = process.env.BENCH_SOCKETS_APP === 'tsx' ? 'tsx' : 'dist';
 const DIST_SERVER = path.join(path.resolve(root, process.env.BENCH_SOCKETS_DIST ?? 'dist'), 'api', 'server.js');
 
+/** GC pauses and event-loop delay over a window, preloaded into every server (bench/_sockets-watch.mjs) */
+const WATCH_PROBE = pathToFileURL(path.join(__dirname, '_sockets-watch.mjs')).href;
+
 async function startServer(mode: 'app' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
   if (mode === 'app' && APP_FROM === 'dist') return startDistServer();
   const script = mode === 'app' ? ['_streams-server.ts', 'app'] : ['_sockets-bare-server.ts'];
   // --expose-gc only lets the memory probe (bench/_sockets-mem.ts) collect before it counts
-  const child = spawn(process.execPath, [...SERVER_FLAGS, '--expose-gc', '--import', 'tsx', path.join(__dirname, script[0]!), ...script.slice(1)], {
-    env,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...SERVER_FLAGS, '--expose-gc', '--import', WATCH_PROBE, '--import', 'tsx', path.join(__dirname, script[0]!), ...script.slice(1)],
+    {
+      env: { ...env, BENCH_WATCH_NAME: mode },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], `${mode} server`).then(Number);
   return { url: `http://127.0.0.1:${port}`, child };
 }
@@ -102,8 +110,16 @@ async function startDistServer(): Promise<{ url: string; child: ChildProcess }> 
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
-    [...SERVER_FLAGS, '--expose-gc', '--import', pathToFileURL(path.join(__dirname, '_sockets-mem-probe.mjs')).href, DIST_SERVER],
-    { cwd: root, env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['pipe', 'pipe', 'inherit'] },
+    [
+      ...SERVER_FLAGS,
+      '--expose-gc',
+      '--import',
+      WATCH_PROBE,
+      '--import',
+      pathToFileURL(path.join(__dirname, '_sockets-mem-probe.mjs')).href,
+      DIST_SERVER,
+    ],
+    { cwd: root, env: { ...env, PORT: String(port), HOST: '127.0.0.1', BENCH_WATCH_NAME: 'app' }, stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const url = `http://127.0.0.1:${port}`;
   for (const until = Date.now() + 60_000; Date.now() < until; await sleep(200)) {
@@ -142,6 +158,24 @@ async function heapSnapshot(server: ChildProcess, name: string): Promise<void> {
   process.stderr.write(`heap snapshot: ${await written}\n`);
 }
 
+interface Watched {
+  /** the window's CPU profile, with BENCH_WATCH_PROFILE=<dir> */
+  profile?: string;
+  gcTotalMs: number;
+  gc: Record<string, { count: number; totalMs: number; maxMs: number }>;
+  eventLoopDelayMs?: { p50: number; p99: number; max: number };
+}
+
+/** The server's GC pauses and event-loop delay since `startWatch` (bench/_sockets-watch.mjs). */
+function startWatch(server: ChildProcess): () => Promise<Watched> {
+  server.stdin!.write('WATCH\n');
+  return () => {
+    const line = waitForLine(server, (l) => (l.startsWith('WATCHED ') ? l.slice(8) : undefined), 'server watch probe');
+    server.stdin!.write('WATCHED\n');
+    return line.then((json) => JSON.parse(json) as Watched);
+  };
+}
+
 /** Live bytes a socket holds: the heap and external memory after a forced GC, connected minus idle. */
 const bytesPerSocket = (idle: Memory, connected: Memory) => {
   const n = Math.max(1, connected.sockets - idle.sockets);
@@ -159,7 +193,7 @@ interface Clients {
     all: Record<string, number>;
     duplicates: number;
     upgraded: number;
-    broadcasts: Array<{ deliveries: number; duplicates: number }>;
+    broadcasts: Array<{ deliveries: number; duplicates: number; first: number; p95: number; max: number }>;
   }>;
   /** waits until `expected` deliveries arrived, or none arrived for `quietMs`; returns the count */
   settle(expected: number, quietMs?: number): Promise<number>;
@@ -320,7 +354,9 @@ async function main() {
         const connectedSettled = rssMb(server.child.pid!);
         if (SNAPSHOT_DIR) await heapSnapshot(server.child, `${mode}-${transport}-${count}`);
         const broadcastSeconds = Math.ceil((BROADCASTS * GAP_MS) / 1000) + 1;
-        const httpIdle = mode === 'app' ? await httpLoad(server.url, signed[0]!, 3) : undefined;
+        // the bare server answers the same route with a fixed body, so both phases carry the same
+        // autocannon beside the clients on their core, and the bare's HTTP p99 is a ceiling too
+        const httpIdle = await httpLoad(server.url, signed[0]!, 3);
         let peak = connected;
         let sampling = true;
         const sampler = (async () => {
@@ -330,13 +366,17 @@ async function main() {
           }
         })();
         const cpuBefore = cpuMs(server.child.pid!);
+        const clientCpuBefore = cpuMs(clients.child.pid!);
+        const watched = startWatch(server.child);
         const [httpDuring] = await Promise.all([
-          mode === 'app' ? httpLoad(server.url, signed[0]!, broadcastSeconds) : Promise.resolve(undefined),
+          httpLoad(server.url, signed[0]!, broadcastSeconds),
           broadcast(mode === 'bare' ? server.url : undefined),
         ]);
         await clients.settle(BROADCASTS * count);
         // CPU, unlike the delays, does not depend on what else the machine runs
         const cpuPerBroadcast = (cpuMs(server.child.pid!) - cpuBefore) / BROADCASTS;
+        const clientCpuPerBroadcast = (cpuMs(clients.child.pid!) - clientCpuBefore) / BROADCASTS;
+        const serverWhileBroadcasting = await watched();
         sampling = false;
         await sampler;
         const report = await clients.report();
@@ -359,8 +399,18 @@ async function main() {
             latencyMs: { p50: report.all.p50, p95: report.all.p95, p99: report.all.p99, max: report.all.max },
             // the server's CPU over the broadcasts' window over their number (the app's includes its HTTP load)
             serverCpuMsPerBroadcast: Math.round(cpuPerBroadcast),
+            // the clients' process (one core for every socket, autocannon beside it) over the same window
+            clientCpuMsPerBroadcast: Math.round(clientCpuPerBroadcast),
+            // per broadcast, the first socket's delay and the spread to the last (medians over the
+            // broadcasts): the first says how long the event took to reach the writes, the spread how
+            // long writing and reading 10,000 copies took
+            firstMs: median(report.broadcasts.map((b) => b.first)),
+            spreadMs: median(report.broadcasts.map((b) => b.max - b.first)),
           },
-          ...(httpIdle ? { httpSessionWhileHolding: httpIdle, httpSessionWhileBroadcasting: httpDuring } : {}),
+          // GC pauses and event-loop delay of the server over the broadcasts (bench/_sockets-watch.mjs)
+          serverWhileBroadcasting,
+          httpSessionWhileHolding: httpIdle,
+          httpSessionWhileBroadcasting: httpDuring,
         };
       } finally {
         await stopChild(server.child);
@@ -429,8 +479,9 @@ async function main() {
       scenario: {
         what: `every socket belongs to one classroom; ${BROADCASTS} grading:completed events ${GAP_MS} ms apart are published to the classroom room through the Redis emitter (as a worker publishes); latency is from the publish to each client's arrival (one clock)`,
         clients: 'a separate process (bench/_sockets-clients.ts) pinned to the last core; one authenticated student per socket',
-        http: 'autocannon (its own process, 10 connections, 200 req/s) on GET /api/v2/auth/session of the same server',
-        ceiling: 'bench/_sockets-bare-server.ts: Socket.IO on bare node:http, no auth, no Redis adapter, the same room emit',
+        http: "autocannon (its own process on the clients' core, 10 connections, 200 req/s) on GET /api/v2/auth/session of the same server, in both phases (the bare server answers it with a fixed body)",
+        ceiling:
+          'bench/_sockets-bare-server.ts: Socket.IO on bare node:http, no auth, no Redis adapter, the same room emit in one synchronous loop; its events come by an HTTP POST from the bench process instead of a Redis publish (one message per event either way, not per socket)',
         sse: 'SSE streams: bench/streams.ts (BENCH_HOLD=10000 for 10,000 streams)',
       },
       phases,

@@ -1,0 +1,85 @@
+// Preloaded (`--import`) into every server bench/sockets.ts starts (the bare one, the sources under tsx,
+// the production build): it answers two stdin lines. `WATCH` starts a window; `WATCHED` ends it and
+// prints `WATCHED <json>`: the GC pauses in between (count, total and longest ms, by kind) and the event
+// loop's delay (p50/p99/max ms). A broadcast's CPU says how much work it was; these say whether the
+// process stalled in V8's collector or in one long synchronous stretch while it wrote (bench/README.md,
+// sockets). With BENCH_WATCH_PROFILE=<dir> it also takes a CPU profile of the window and writes it there
+// (`<mode>-<pid>.cpuprofile`; bench/_profile-summary.ts reads it). Plain JavaScript, so it loads into
+// the built server without tsx.
+/* global process */
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
+import readline from 'node:readline';
+
+const KINDS = { 1: 'scavenge', 2: 'markCompact', 4: 'incremental', 8: 'weakCallbacks' };
+/** [kind, ms] of each GC since WATCH */
+let pauses = [];
+let delay;
+let watching = false;
+
+new PerformanceObserver((list) => {
+  if (!watching) return;
+  for (const e of list.getEntries()) pauses.push([KINDS[e.detail?.kind] ?? String(e.detail?.kind), e.duration]);
+}).observe({ entryTypes: ['gc'] });
+
+const round = (n) => Math.round(n * 10) / 10;
+
+function report() {
+  const gc = {};
+  let totalMs = 0;
+  for (const [kind, ms] of pauses) {
+    const k = (gc[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
+    k.count++;
+    k.totalMs += ms;
+    k.maxMs = Math.max(k.maxMs, ms);
+    totalMs += ms;
+  }
+  for (const k of Object.values(gc)) {
+    k.totalMs = round(k.totalMs);
+    k.maxMs = round(k.maxMs);
+  }
+  const ms = (ns) => round(ns / 1e6);
+  return {
+    gcTotalMs: round(totalMs),
+    gc,
+    eventLoopDelayMs: delay ? { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) } : undefined,
+  };
+}
+
+const PROFILE_DIR = process.env.BENCH_WATCH_PROFILE;
+let session;
+
+async function startProfile() {
+  session = new Session();
+  session.connect();
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
+
+async function writeProfile() {
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  const file = path.join(PROFILE_DIR, `${process.env.BENCH_WATCH_NAME ?? 'server'}-${process.pid}.cpuprofile`);
+  fs.writeFileSync(file, JSON.stringify(profile));
+  return file;
+}
+
+readline.createInterface({ input: process.stdin }).on('line', async (line) => {
+  if (line.trim() === 'WATCH') {
+    if (PROFILE_DIR) await startProfile();
+    pauses = [];
+    watching = true;
+    delay?.disable();
+    delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+  } else if (line.trim() === 'WATCHED') {
+    watching = false;
+    delay?.disable();
+    const result = report();
+    if (PROFILE_DIR) result.profile = await writeProfile();
+    process.stdout.write(`WATCHED ${JSON.stringify(result)}\n`);
+  }
+});
