@@ -202,6 +202,37 @@ export function asciiOnly(code: string): string {
   return out + code.slice(from);
 }
 
+/**
+ * The bundled packages whose functions do not get their names re-set: the websocket stack, which
+ * makes closures per connection. `keepNames` wraps every named function in `__name(fn, "name")`, an
+ * `Object.defineProperty` on the function object: for a closure made at each connection (engine.io's
+ * `onUpgradeError`, and others) that is a property store of ~256 bytes on each, ~0.5 KB a socket
+ * (heap snapshots at 2,000 sockets, bench/README.md, sockets), plus the define's CPU at each call.
+ * Nothing reads those names: our logs name our classes and errors, which keep theirs.
+ */
+const UNNAMED_PACKAGES =
+  /^\/\/ node_modules\/(?:[^/\n]+\/node_modules\/)*(?:ws|engine\.io|engine\.io-parser|socket\.io|socket\.io-adapter|socket\.io-parser|@socket\.io\/[^/\n]+)\//;
+
+/** The line esbuild puts before each bundled module: its path alone. */
+const MODULE_MARKER = /^\/\/ [\w@.-]+(?:\/[^\s/]+)+$/;
+
+/**
+ * In the sections of UNNAMED_PACKAGES (each bundled module starts with a `// node_modules/<path>`
+ * line), `__name(` becomes `__keep(`, which returns the function as it is: the same length, so the
+ * source map's columns stay right. A class's own `__name(this, …)` (once per class) is left alone.
+ */
+export function withoutNamesIn(code: string, packages: RegExp = UNNAMED_PACKAGES): string {
+  let inside = false;
+  return code
+    .split('\n')
+    .map((line) => {
+      // a module's marker is its path alone on the line; other comments do not end a section
+      if (line.startsWith('// ') && MODULE_MARKER.test(line)) inside = packages.test(line);
+      return inside && line.includes('__name(') ? line.replace(/__name\((?!this,)/g, '__keep(') : line;
+    })
+    .join('\n');
+}
+
 async function bundle(entry: string, outRoot: string): Promise<void> {
   const outFile = path.join(outRoot, entry.replace(/\.ts$/, '.js'));
   const result = await build({
@@ -218,14 +249,17 @@ async function bundle(entry: string, outRoot: string): Promise<void> {
     sourcesContent: false,
     // keep class and function names (esbuild renames clashing ones): error names and logs read them
     keepNames: true,
-    banner: { js: 'const __bundleDir = __dirname;' },
+    // __keep: withoutNamesIn's stand-in for __name
+    banner: { js: 'const __bundleDir = __dirname, __keep = (target) => target;' },
     // the migrations' module first: each onLoad that returns contents ends the search for that file
     plugins: [bundledMigrations(), withoutUmzugCli(), ownDirname(outFile, outRoot)],
     write: false,
     logLevel: 'warning',
   });
   for (const file of result.outputFiles) {
-    const text = file.path.endsWith('.map') ? JSON.stringify(ownSourcesOnly(JSON.parse(file.text) as SourceMapV3)) : asciiOnly(file.text);
+    const text = file.path.endsWith('.map')
+      ? JSON.stringify(ownSourcesOnly(JSON.parse(file.text) as SourceMapV3))
+      : withoutNamesIn(asciiOnly(file.text));
     if (/\bvar import_meta\d* = \{\};/.test(text))
       throw new Error(`${file.path}: a bundled package reads import.meta, which a CommonJS bundle does not have: add it to EXTERNAL`);
     await fs.promises.mkdir(path.dirname(file.path), { recursive: true });

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { expect } from 'chai';
 import { decode } from '@jridgewell/sourcemap-codec';
-import { asciiOnly, bundleInto, ownSourcesOnly } from '../../scripts/bundle';
+import { asciiOnly, bundleInto, ownSourcesOnly, withoutNamesIn } from '../../scripts/bundle';
 import { dropDatabase } from '../../common/db/database';
 import { migrationNames } from '../../common/db/migration-files';
 import { TEST_ENV } from '../support/env';
@@ -48,6 +48,12 @@ describe('the bundled processes', function () {
 
   it('is ASCII, so V8 keeps its source as a one-byte string', () => {
     expect(/[^\p{ASCII}]/u.test(fs.readFileSync(server!, 'utf8'))).to.equal(false);
+  });
+
+  it("gives engine.io's per-connection functions no name of their own (the bundle's __keep) and keeps our classes' names", () => {
+    const code = fs.readFileSync(server!, 'utf8');
+    expect(code).to.include('__keep(onUpgradeError, "onUpgradeError")');
+    expect(code).to.include('__name(this, "SocketPresence")');
   });
 
   it('ships a source map that names our TypeScript files and no package', () => {
@@ -144,5 +150,38 @@ describe('bundle post-processing', () => {
     expect(escaped).to.equal('x = /^[\\u00C4\\u00D6]\\u2026\\uD83D\\uDE00$/u;');
     const [before, after] = [source, escaped].map((code) => new Function(`let x; ${code} return x;`)() as RegExp);
     for (const text of ['Ö…😀', 'Ä…😀', 'O…😀', 'Ö...😀']) expect(after.test(text), text).to.equal(before!.test(text));
+  });
+
+  describe('function names in the websocket packages', () => {
+    const bundled = [
+      '// node_modules/engine.io/build/server.js',
+      '        __name(onUpgradeError, "onUpgradeError");',
+      '        const next = /* @__PURE__ */ __name((err) => {',
+      '        }, "next");',
+      '        __name(this, "Server");',
+      '      // a comment inside the module',
+      '    __name(after, "after");',
+      '// node_modules/express/lib/router.js',
+      '    __name(handle, "handle");',
+      '// api/realtime/presence.ts',
+      '    __name(this, "SocketPresence");',
+      '// node_modules/socket.io/node_modules/debug/src/common.js',
+      '    __name(setup, "setup");',
+    ].join('\n');
+    const out = withoutNamesIn(bundled).split('\n');
+
+    it("are left as esbuild made them: __name becomes __keep, of the same length, in engine.io's and socket.io's modules", () => {
+      expect(out[1]).to.equal('        __keep(onUpgradeError, "onUpgradeError");');
+      expect(out[2]).to.equal('        const next = /* @__PURE__ */ __keep((err) => {');
+      expect(out[6]).to.equal('    __keep(after, "after");');
+      expect(out[12]).to.equal('    __keep(setup, "setup");');
+      out.forEach((line, i) => expect(line.length, line).to.equal(bundled.split('\n')[i]!.length));
+    });
+
+    it("are kept everywhere else, and a class's own name in every package", () => {
+      expect(out[4]).to.equal('        __name(this, "Server");');
+      expect(out[8]).to.equal('    __name(handle, "handle");');
+      expect(out[10]).to.equal('    __name(this, "SocketPresence");');
+    });
   });
 });
