@@ -2,7 +2,7 @@ import '../common/require-node';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { TRANSPORT_OPTIONS, dropHandshakeRequests } from '../api/realtime/transport';
+import { TRANSPORT_OPTIONS, dropHandshakeRequests, oneBufferFrame } from '../api/realtime/transport';
 import { answerMemoryProbe } from './_sockets-mem';
 
 /**
@@ -31,6 +31,16 @@ const server = http.createServer((req, res) => {
 // keeps engine.io's default (the request held per socket), for an A/B
 const io = new Server(server, { ...TRANSPORT_OPTIONS });
 if (process.env.BENCH_BARE_KEEP_REQUEST !== '1') dropHandshakeRequests(io);
+// BENCH_BARE_ONE_BUFFER_FRAME=1: the API's one-buffer websocket frame (oneBufferFrame), for an A/B of it alone
+if (process.env.BENCH_BARE_ONE_BUFFER_FRAME === '1') {
+  const adapter = io.of('/').adapter as unknown as { _encode(packet: unknown, opts: Record<string, unknown>): unknown };
+  const encode = adapter._encode.bind(adapter);
+  adapter._encode = (packet, opts) => {
+    const encoded = encode(packet, opts);
+    oneBufferFrame(opts);
+    return encoded;
+  };
+}
 io.on('connection', (socket) => {
   // the app keeps no token once authenticated: neither does its ceiling
   socket.handshake.auth = {};

@@ -98,3 +98,18 @@ export function coalesceWebsocketWrites(io: Server): void {
   };
   io.engine.on('connection', onConnection);
 }
+
+/**
+ * Socket.IO precomputes a broadcast's websocket frame once (`wsPreEncodedFrame`, from ws's
+ * `Sender.frame`) as two buffers, the frame header and the payload, and ws writes each socket those two
+ * with `cork`, two `write`s and `uncork`: Node's stream then buffers both writes, builds a `writev` of
+ * them and calls back each. Made one buffer here, once per broadcast, ws writes it with one plain
+ * `write` per socket (its `sendFrame` takes that path for a one-buffer frame). The same bytes leave.
+ * Called on the packet options of each broadcast the adapter encodes (api/realtime/yielding-adapter.ts).
+ */
+export function oneBufferFrame(packetOpts: Record<string, unknown>): void {
+  const frame = packetOpts.wsPreEncodedFrame;
+  if (Array.isArray(frame) && frame.length === 2 && frame.every((part) => Buffer.isBuffer(part))) {
+    packetOpts.wsPreEncodedFrame = [Buffer.concat(frame as Buffer[])];
+  }
+}

@@ -1,4 +1,5 @@
 import type { Adapter, BroadcastOptions } from 'socket.io-adapter';
+import { oneBufferFrame } from './transport';
 
 /**
  * Sockets a room broadcast writes to before it lets the event loop run other work. A write costs
@@ -60,7 +61,10 @@ export function yieldingBroadcasts<N, A extends Adapter>(make: (nsp: N) => A, ch
 
     path._encode = (packet, packetOpts) => {
       broadcasting = true;
-      return encode(packet, packetOpts);
+      const encoded = encode(packet, packetOpts);
+      // one write per socket instead of a corked pair (transport.ts)
+      oneBufferFrame(packetOpts);
+      return encoded;
     };
     path.apply = (opts, callback) => {
       if (!broadcasting) return apply(opts, callback);

@@ -6,6 +6,7 @@ import { Adapter } from 'socket.io-adapter';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { io as connect, type Socket } from 'socket.io-client';
 import { yieldingBroadcasts } from '../../api/realtime/yielding-adapter';
+import { oneBufferFrame } from '../../api/realtime/transport';
 import { socketIoKey } from '../../common/realtime/publisher';
 import { createRedis, closeRedis } from '../../common/redis';
 import { apiDeps, testWorkerDeps } from '../support/deps';
@@ -141,6 +142,31 @@ describe('realtime: broadcasts to a big room yield between chunks of sockets', (
       }
     });
 
+    it('hands every socket the websocket frame as one buffer, header and payload as ws framed them', async () => {
+      const frames: unknown[] = [];
+      const restore = [...h.io.of('/').sockets.values()].map((socket) => {
+        const client = socket.client as unknown as { writeToEngine(packets: unknown, opts: { wsPreEncodedFrame?: unknown }): void };
+        const write = client.writeToEngine;
+        client.writeToEngine = function (this: unknown, packets, opts) {
+          frames.push(opts.wsPreEncodedFrame);
+          return write.call(this, packets, opts);
+        };
+        return () => (client.writeToEngine = write);
+      });
+      try {
+        const all = Promise.all(h.clients.map((c) => received(c, 'framed', 1)));
+        h.io.to('hall').emit('framed', { n: 1 });
+        expect(await all).to.deep.equal(Array.from({ length: CLIENTS }, () => [{ n: 1 }]));
+        const payload = Buffer.from('42["framed",{"n":1}]');
+        // FIN and the text opcode, an unmasked length under 126, then Engine.IO's message of Socket.IO's event
+        const expected = Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
+        expect(frames).to.have.length(CLIENTS);
+        for (const frame of frames) expect(frame).to.deep.equal([expected]);
+      } finally {
+        restore.forEach((r) => r());
+      }
+    });
+
     it('leaves room joins synchronous', async () => {
       h.io.in('hall').socketsJoin('joined');
       expect(h.io.of('/').adapter.rooms.get('joined')?.size).to.equal(CLIENTS);
@@ -175,5 +201,24 @@ describe('realtime: broadcasts to a big room yield between chunks of sockets', (
       expect(h.log.indexOf('heard')).to.equal(CHUNK);
       expect(h.log.filter((l) => l !== 'heard')).to.have.length(3 * CLIENTS);
     });
+  });
+});
+
+describe('realtime: a broadcast frame made one buffer (oneBufferFrame)', () => {
+  it('joins the header and the payload ws framed into one buffer of the same bytes', () => {
+    const opts: Record<string, unknown> = { wsPreEncodedFrame: [Buffer.from([0x81, 2]), Buffer.from('4x')] };
+    oneBufferFrame(opts);
+    expect(opts.wsPreEncodedFrame).to.deep.equal([Buffer.from([0x81, 2, 0x34, 0x78])]);
+  });
+
+  it('leaves packet options without a two-buffer frame as they are', () => {
+    const one = [Buffer.from('x')];
+    const cases: Array<Record<string, unknown>> = [{}, { wsPreEncodedFrame: one }, { wsPreEncodedFrame: ['a', 'b'] }];
+    for (const opts of cases) {
+      const before = { ...opts };
+      oneBufferFrame(opts);
+      expect(opts).to.deep.equal(before);
+    }
+    expect(cases[1]!.wsPreEncodedFrame).to.equal(one);
   });
 });
