@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { groupDir, parseMountinfo, parseProcCgroup } from '../worker/sandbox/cgroup/mounts';
+import { groupDir, parseMountinfo, parseProcCgroup, type CgroupMount } from '../worker/sandbox/cgroup/mounts';
 
 /**
  * A fixed CPU budget for a process tree (a cgroup with a CFS quota), so a bench can show how a worker
@@ -41,12 +41,20 @@ export interface CpuBudget {
   throttling(): Throttling;
   /** the processes in the quota's group and every group beneath it now */
   pids(): number[];
+  /**
+   * Whether a process is in the quota's group or one beneath it, from its own /proc/<pid>/cgroup
+   * (authoritative where `pids()` may miss a process forked a moment ago); undefined once it is gone.
+   */
+  holds(pid: number): boolean | undefined;
   /** removes the groups (beneath first), retrying while the last processes exit; throws if one stays */
   remove(): Promise<void>;
 }
 
 interface Located {
   level: 'cgroup1' | 'cgroup2';
+  /** the quota's hierarchy, and its key in /proc/<pid>/cgroup ('' for v2) */
+  quotaMount: CgroupMount;
+  quotaKey: string;
   /** where the quota's group is made */
   quotaParent: string;
   /** v1 with cpuacct mounted apart: where its group is made */
@@ -98,7 +106,7 @@ function locate(): Located | { reason: string } {
     if (!words(tryRead(path.join(own, 'cgroup.controllers'))).includes('cpu'))
       why.push(`cgroup v2 at ${unified.mountPoint}: no cpu controller in ${own}`);
     else if (!writable(own)) why.push(`cgroup v2: ${own} is not writable`);
-    else return { level: 'cgroup2', quotaParent: own };
+    else return { level: 'cgroup2', quotaMount: unified, quotaKey: '', quotaParent: own };
   }
 
   const cpu = mounts.find((m) => m.type === 'cgroup' && m.controllers.includes('cpu'));
@@ -116,7 +124,7 @@ function locate(): Located | { reason: string } {
     why.push(`cgroup v1: ${readOnly.join(', ')} not writable`);
     return { reason: why.join('; ') };
   }
-  return { level: 'cgroup1', quotaParent, accountingParent };
+  return { level: 'cgroup1', quotaMount: cpu, quotaKey: 'cpu', quotaParent, accountingParent };
 }
 
 /** Whether this process can give a process tree a CPU budget, and with which cgroup version. */
@@ -229,6 +237,13 @@ export function createCpuBudget(label: string, cpus: number): CpuBudget {
       };
     },
     pids: () => treePids(quotaDir),
+    holds(pid) {
+      const text = tryRead(`/proc/${pid}/cgroup`);
+      const at = text === undefined ? undefined : parseProcCgroup(text).get(found.quotaKey);
+      if (at === undefined) return undefined;
+      const dir = groupDir(found.quotaMount, at);
+      return dir === quotaDir || dir.startsWith(`${quotaDir}/`);
+    },
     async remove() {
       for (let attempt = 0; ; attempt++) {
         if (dirs.map(removeTree).every(Boolean)) break;
