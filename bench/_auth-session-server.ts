@@ -11,6 +11,7 @@ import { helmetHeaders } from '../api/middleware/security-headers';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createApp } from '../api/app';
+import { appServerOptions } from '../api/http/chain';
 import { createApiDeps } from '../api/deps';
 
 /**
@@ -25,7 +26,9 @@ async function main() {
   if (mode === 'app') {
     const deps = createApiDeps(config, createLogger(config, 'api'));
     await deps.sequelize.authenticate();
-    server = http.createServer(createApp(deps));
+    const app = createApp(deps);
+    // as api/server.ts makes it
+    server = http.createServer(appServerOptions(app), app);
   } else if (mode === 'bare') {
     server = bareServer(config);
   } else {
