@@ -18,6 +18,11 @@ import { allocationProbe, type AllocationFigures } from './_alloc';
  * one checkout's `app` and `bare`), driven in turn in short windows, so the machine's drifting load
  * falls on both alike. Prints each window and the medians of CPU ms and bytes a request.
  * `npx tsx bench/_ab-auth-session.ts <dirA>[:mode] <dirB>[:mode] [rounds] [seconds] [connections]`
+ *
+ * V8 sizes each process's young generation by itself (up to --max-semi-space-size), and two
+ * processes running the same code can sit at different sizes for minutes: one then promotes ~4.5 KB
+ * a request and spends twice the GC time of the other. `BENCH_SERVER_NODE_FLAGS=--min-semi-space-size=8`
+ * fixes the size for both, so a code change is compared on its own.
  */
 const [A = '.', B = '.', ROUNDS = '6', SECONDS = '3', CONNECTIONS = '100'] = process.argv.slice(2);
 
@@ -33,7 +38,8 @@ async function start(spec: string, env: Record<string, string>, i: number): Prom
   const [dir, mode = 'app'] = spec.split(':') as [string, string?];
   const probe = allocationProbe(`ab-${i}`);
   const script = path.resolve(dir, 'bench/_auth-session-server.ts');
-  const { cmd, args } = serverCommand([...HEAP_FLAGS, ...probe.nodeArgs, '--import', 'tsx', script, mode]);
+  const extra = process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const { cmd, args } = serverCommand([...HEAP_FLAGS, ...extra, ...probe.nodeArgs, '--import', 'tsx', script, mode]);
   const child = spawn(cmd, args, { env: { ...env, ...probe.env }, cwd: path.resolve(dir), stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], spec).then(Number);
   return { label: `${i === 0 ? 'A' : 'B'} ${spec}`, child, url: `http://127.0.0.1:${port}/api/v2/auth/session`, probe, windows: [] };
