@@ -17,7 +17,8 @@ import { allocationProbe, type AllocationFigures } from './_alloc';
  * (two checkouts, e.g. the previous commit exported to a temporary directory and this worktree, or
  * one checkout's `app` and `bare`), driven in turn in short windows, so the machine's drifting load
  * falls on both alike. Prints each window and the medians of CPU ms and bytes a request.
- * `npx tsx bench/_ab-auth-session.ts <dirA>[:mode] <dirB>[:mode] [rounds] [seconds] [connections]`
+ * `npx tsx bench/_ab-auth-session.ts <dirA>[:mode[:flags]] <dirB>[:mode[:flags]] [rounds] [seconds] [connections]`
+ * (flags: node flags for that server only, comma-separated, e.g. `.:app:--no-page-promotion`)
  *
  * V8 sizes each process's young generation by itself (up to --max-semi-space-size), and two
  * processes running the same code can sit at different sizes for minutes: one then promotes ~4.5 KB
@@ -35,10 +36,11 @@ interface Server {
 }
 
 async function start(spec: string, env: Record<string, string>, i: number): Promise<Server> {
-  const [dir, mode = 'app'] = spec.split(':') as [string, string?];
+  const [dir, mode = 'app', flags = ''] = spec.split(':') as [string, string?, string?];
   const probe = allocationProbe(`ab-${i}`);
   const script = path.resolve(dir, 'bench/_auth-session-server.ts');
-  const extra = process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  // node flags for both (BENCH_SERVER_NODE_FLAGS), then this server's own (after a second colon, comma-separated)
+  const extra = [...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...flags.split(',').filter(Boolean)];
   const { cmd, args } = serverCommand([...HEAP_FLAGS, ...extra, ...probe.nodeArgs, '--import', 'tsx', script, mode]);
   const child = spawn(cmd, args, { env: { ...env, ...probe.env }, cwd: path.resolve(dir), stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], spec).then(Number);
