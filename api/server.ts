@@ -2,6 +2,7 @@ import '../common/require-node';
 import http from 'node:http';
 import { closeGracefully, listen, runProcess, waitForCoreDeps } from '../common/runtime';
 import { createApp } from './app';
+import { appServerOptions } from './http/chain';
 import { createApiDeps, closeApiDeps } from './deps';
 import { attachSocketServer } from './realtime/socket-server';
 import { featureRoomAuthorizers } from './modules';
@@ -21,7 +22,8 @@ export function startServer() {
 
     // the app is built before PostgreSQL is asked anything: under `npm start` that work overlaps the
     // supervisor's checks and migrations, and building it queries nothing (common/runtime/start-gate.ts)
-    const server = http.createServer(createApp(deps));
+    const app = createApp(deps);
+    const server = http.createServer(appServerOptions(app), app);
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
     const descriptors = watchDescriptors(server, logger, { registry: config.metricsEnabled ? deps.metrics : undefined });
     onShutdown('close-pools', 'descriptor watch', () => descriptors.stop());

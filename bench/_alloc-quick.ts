@@ -1,7 +1,9 @@
 import '../common/require-node';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { build } from 'esbuild';
 import { loadConfig } from '../common/config';
 import { createSequelize, ensureDatabase } from '../common/db/sequelize';
 import { createMigrator } from '../common/db/migrator';
@@ -16,10 +18,35 @@ import { allocationProbe } from './_alloc';
  * A quick A/B of what GET /auth/session costs the real app per request (bytes allocated and
  * promoted, CPU ms, GC): no ceiling, no timed rounds, so a change can be compared in a minute.
  * `npx tsx bench/_alloc-quick.ts [seconds] [connections]`; prints one JSON line per window.
+ * BENCH_MODE=bare measures the ceiling instead; BENCH_SERVER_NODE_FLAGS adds node flags to the server
+ * (`--cpu-prof --cpu-prof-dir=<dir>` for a profile to read with bench/_profile-summary.ts); BENCH_BUNDLE=1
+ * runs the server bundled (`bundleServer`).
  */
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNECTIONS = Number(process.argv[3] ?? 20);
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 3);
+
+/**
+ * BENCH_BUNDLE=1: the server as one esbuild bundle of our code (packages required as usual, names
+ * kept as in the production bundle), so it runs code shaped like `dist/` rather than tsx's per-module
+ * output (whose imports are getters), and a CPU profile's line numbers are the bundle's real lines.
+ */
+async function bundleServer(): Promise<string> {
+  // inside the repository (var/ is ignored), so its packages resolve from its node_modules
+  const out = path.join(__dirname, '..', 'var', `auth-session-server-${process.pid}.js`);
+  await build({
+    entryPoints: [path.join(__dirname, '_auth-session-server.ts')],
+    outfile: out,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    keepNames: true,
+    logLevel: 'warning',
+  });
+  return out;
+}
 
 async function main() {
   const env = benchEnv('alloc');
@@ -41,9 +68,9 @@ async function main() {
     const { cmd, args } = serverCommand([
       ...HEAP_FLAGS,
       ...probe.nodeArgs,
-      '--import',
-      'tsx',
-      path.join(__dirname, '_auth-session-server.ts'),
+      // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": the server writes its profile when the run stops it
+      ...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      ...(process.env.BENCH_BUNDLE === '1' ? [await bundleServer()] : ['--import', 'tsx', path.join(__dirname, '_auth-session-server.ts')]),
       process.env.BENCH_MODE ?? 'app',
     ]);
     const child = spawn(cmd, args, { env: { ...env, ...probe.env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -58,6 +85,7 @@ async function main() {
     } finally {
       // a failed window must not leave the server behind (it holds the pipe of whoever reads our output)
       await stopChild(child);
+      if (process.env.BENCH_BUNDLE === '1') fs.rmSync(path.join(__dirname, '..', 'var', `auth-session-server-${process.pid}.js`), { force: true });
     }
   } finally {
     await sequelize.close();

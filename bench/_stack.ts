@@ -10,6 +10,7 @@ import { createApiDeps, closeApiDeps, type ApiDeps } from '../api/deps';
 import { createApp } from '../api/app';
 import { attachSocketServer } from '../api/realtime/socket-server';
 import { featureRoomAuthorizers } from '../api/modules';
+import type { CpuBudget } from './_cpu-budget';
 import { clearRedisPrefix, stopChild, waitForLine } from './_lib';
 
 /** Shared by the benches that watch work go from an API request through a worker to a socket event. */
@@ -28,11 +29,17 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+export interface BenchStackOptions {
+  /** worker i starts inside cpuBudgets[i] (bench/_cpu-budget.ts), its children forked later with it */
+  cpuBudgets?: readonly CpuBudget[];
+}
+
 /**
  * A database of the bench's own, migrated; the API in this process (so the bench reads its deps);
  * `workers` worker processes (one unless told) with the same settings.
  */
-export async function startBenchStack(env: Record<string, string>, workers = 1): Promise<BenchStack> {
+export async function startBenchStack(env: Record<string, string>, workers = 1, options: BenchStackOptions = {}): Promise<BenchStack> {
+  if (options.cpuBudgets && options.cpuBudgets.length < workers) throw new Error(`${workers} workers, ${options.cpuBudgets.length} CPU budgets`);
   await ensureDatabase(env.DATABASE_URL!);
   const config = loadConfig({ ...process.env, ...env });
   const migrateDb = createSequelize(config);
@@ -46,10 +53,12 @@ export async function startBenchStack(env: Record<string, string>, workers = 1):
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const started = await Promise.all(
-    Array.from({ length: workers }, async () => {
+    Array.from({ length: workers }, async (_, i) => {
       // BENCH_WORKER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the workers (node refuses it in NODE_OPTIONS)
       const flags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-      const worker = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [...flags, path.join(root, 'worker/main.ts')], {
+      const plain = { command: path.join(root, 'node_modules', '.bin', 'tsx'), args: [...flags, path.join(root, 'worker/main.ts')] };
+      const { command, args } = options.cpuBudgets?.[i]?.wrap(plain.command, plain.args) ?? plain;
+      const worker = spawn(command, args, {
         cwd: root,
         env: { ...process.env, ...env, LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'inherit'],

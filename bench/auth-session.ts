@@ -18,9 +18,9 @@ import { allocationProbe, type AllocationFigures } from './_alloc';
 /**
  * GET /auth/session through the real app (full middleware stack: request context, metrics, helmet,
  * CORS, JSON parser, the token check, the global Redis rate limiter whose script also reads the
- * token's deny-list keys) beside a bare
- * node:http server doing HS256 verify (kept until the token expires, as the app's verified-token cache
- * keeps it) + one Redis GET, in the same run. Each server runs in its own
+ * token's deny-list keys) beside a bare node:http server doing the same work (the same token check
+ * and cache, the limiter's one EVALSHA with the deny keys, the same answer and header lines:
+ * bench/README.md "The auth-session ceiling"), in the same run. Each server runs in its own
  * child process with the production heap flags; wrk drives them pinned to the last CPU while the
  * servers are pinned to the others (bench/_wrk.ts), so the generator never takes the server's core. Then POST /auth/login throughput on the real app, and raw bcrypt hashes per second.
  * Writes bench/results/auth-session.json and bench/results/auth-login.json.

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Classroom, ClassroomTeacher, CodingTask, CodingTestCase, User } from '../common/models';
+import { cpuBudgetSupport, createCpuBudget, type CpuBudget } from './_cpu-budget';
 import { cpuMs, percentile, postgresBackends, processTree, rssMb, writeResults } from './_lib';
 import { startBenchStack, type BenchStack } from './_stack';
 
@@ -18,14 +19,25 @@ import { startBenchStack, type BenchStack } from './_stack';
  * the grading queue's depth every 100 ms, and the workers' RSS (process tree: tsx, node, runner
  * children) idle and at the peak of the burst. The ceiling beside it: the same grading work straight
  * on the sandbox (bench/_exam-hall-ceiling.ts), no queue, no database, no events.
- * Writes bench/results/exam-hall.json. Takes about 2–4 minutes on a quiet 2-core machine.
+ *
+ * Then the scaling phase: one worker and then two, each worker's process tree held to the same CPU
+ * budget by a cgroup quota (bench/_cpu-budget.ts; BENCH_SCALING_CPUS, 0.3 of a core unless told), so
+ * the workers are the bottleneck while the API, PostgreSQL, Redis and the clients keep the rest of
+ * the cores: the two-worker throughput over the one-worker throughput is what a second core per
+ * worker gives (bench/README.md#exam-hall-two-workers-each-on-a-fixed-cpu-budget). Skipped, and said
+ * so in the results, where no cgroup cpu controller is writable.
+ * Writes bench/results/exam-hall.json. Takes about 3–5 minutes on a quiet 2-core machine.
  */
 const STUDENTS_PER_CLASS = Number(process.env.BENCH_STUDENTS_PER_CLASS ?? 40);
 const CLASSES = 5;
-const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
+// BENCH_WORKERS=0 leaves the unconstrained runs out (the scaling phase alone)
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number).filter(Boolean);
 const LANGUAGES = (process.env.BENCH_LANGUAGES ?? 'javascript,python').split(',') as Array<'javascript' | 'python'>;
 const TIMEOUT_MS: Record<string, number> = { javascript: 30_000, python: 120_000 };
 const TARGET_MS: Record<string, number> = { javascript: 2000, python: 10_000 };
+const SCALING_CPUS = Number(process.env.BENCH_SCALING_CPUS ?? 0.3);
+// the config's default on a 2-core machine (max(2, cores)), the same for one worker and for two
+const SCALING_CONCURRENCY = process.env.BENCH_SCALING_CONCURRENCY ?? '2';
 
 const PROGRAMS: Record<'javascript' | 'python', string> = {
   javascript: 'const xs = stdin.split(/\\s+/).filter(Boolean).map(Number);\nconsole.log(xs.reduce((a, b) => a + b, 0));',
@@ -39,7 +51,7 @@ const TESTS = Array.from({ length: 5 }, (_, i) => ({
 const round = (n: number) => Math.round(n * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function envFor(runId: string): Record<string, string> {
+function envFor(runId: string, overrides: Record<string, string>): Record<string, string> {
   return {
     NODE_ENV: 'production',
     DATABASE_URL: `postgres://postgres@127.0.0.1:5432/gema_bench_exam_${runId}`,
@@ -56,6 +68,7 @@ function envFor(runId: string): Record<string, string> {
     WORKER_QUEUES: 'grading',
     METRICS_ENABLED: 'false',
     ...(process.env.WORKER_CONCURRENCY_GRADING ? { WORKER_CONCURRENCY_GRADING: process.env.WORKER_CONCURRENCY_GRADING } : {}),
+    ...overrides,
   };
 }
 
@@ -63,7 +76,8 @@ function envFor(runId: string): Record<string, string> {
  * CPU used by the workers' process trees (live processes, plus what their reaped children used) and
  * by this process (the API): load-independent, unlike the wall-clock figures on a shared machine.
  */
-const workersCpuMs = (stack: BenchStack) => stack.workers.reduce((sum, w) => sum + processTree(w.pid!).reduce((s, p) => s + cpuMs(p), 0), 0);
+const treeCpuMs = (pid: number) => processTree(pid).reduce((s, p) => s + cpuMs(p), 0);
+const workersCpuMs = (stack: BenchStack) => stack.workers.reduce((sum, w) => sum + treeCpuMs(w.pid!), 0);
 const apiCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -77,6 +91,16 @@ const apiCpuMs = () => {
 const postgresCpu = (database: string) => new Map(postgresBackends(database).map((pid) => [pid, cpuMs(pid)]));
 const postgresCpuSince = (database: string, before: Map<number, number>) =>
   [...postgresCpu(database)].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+
+/** A process that has neither exited nor become a zombie (which has left its groups already). */
+const running = (pid: number) => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+};
 
 /** The sum of the resident memory of every process under each worker (tsx, its node, runner children). */
 const workersRss = (stack: BenchStack) => stack.workers.reduce((sum, w) => sum + processTree(w.pid!).reduce((s, p) => s + rssMb(p), 0), 0);
@@ -122,10 +146,38 @@ async function startClients(planFile: string): Promise<ClientsProcess> {
   };
 }
 
-async function oneRun(workers: number) {
+/**
+ * Graded submissions a second in the middle of the burst: between the 10th and the 90th percentile
+ * of the completions, leaving out the POSTs' start and the last few stragglers, which take the same
+ * time whatever the number of workers.
+ */
+function steadyPerSecond(sinceFirstPostMs: number[]): number {
+  const t = [...sinceFirstPostMs].sort((a, b) => a - b);
+  const from = Math.floor(0.1 * t.length);
+  const to = Math.ceil(0.9 * t.length) - 1;
+  return to > from && t[to]! > t[from]! ? round(((to - from) / (t[to]! - t[from]!)) * 1000) : 0;
+}
+
+/** what the scaling phase reads of a language's run (the rest is written as it is) */
+interface LanguageRun extends Record<string, unknown> {
+  gradedPerSecond: number;
+  steadyGradedPerSecond: number;
+  firstPostToLastCompletedMs: number;
+  postToCompletedAtStudentAndTeacherMs: { p50: number; p95: number; max: number };
+  cpuBudget?: ReturnType<typeof cpuBudgetFigures>;
+}
+
+interface RunOptions {
+  /** worker i's process tree held to budgets[i] */
+  budgets?: CpuBudget[];
+  env?: Record<string, string>;
+}
+
+async function oneRun(workers: number, options: RunOptions = {}) {
   const runId = `${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
-  const env = envFor(runId);
-  const stack = await startBenchStack(env, workers);
+  const env = envFor(runId, options.env ?? {});
+  const budgets = options.budgets;
+  const stack = await startBenchStack(env, workers, { cpuBudgets: budgets });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gema-exam-'));
   try {
     const { deps } = stack;
@@ -173,18 +225,22 @@ async function oneRun(workers: number) {
     try {
       await sleep(1000);
       const idleRssMb = workersRss(stack);
-      const results: Record<string, unknown> = {};
+      const results: Record<string, LanguageRun> = {};
       for (const language of LANGUAGES) {
         const depth: Array<{ tMs: number; waiting: number; active: number }> = [];
         let peakRssMb = 0;
         // the queue's producer (BullMQ, loaded lazily) is loaded before the burst, as an API that has
         // served a submission before has it: its one-time loading is not a cost per submission
         await queue.getJobCounts('waiting');
+        const idleCpuMsPerSecond = budgets ? await settle(budgets) : undefined;
         const started = Date.now();
         // the burst's span on the monotonic clock V8's profiler stamps samples with (bench/_profile-summary.ts --window)
         const startedUs = process.hrtime.bigint() / 1000n;
         const database = new URL(env.DATABASE_URL!).pathname.slice(1);
         const cpuBefore = { workers: workersCpuMs(stack), api: apiCpuMs(), postgres: postgresCpu(database) };
+        const budgetBefore = budgets?.map((b, i) => ({ cgroupMs: b.usageMs(), treeMs: treeCpuMs(stack.workers[i]!.pid!), ...b.throttling() }));
+        // processes of a worker's tree found outside its budget's group (the sandbox's own groups must nest in it)
+        let outsideBudget = 0;
         // the sampler below runs in this process: its CPU (reading /proc for the RSS above all) is
         // taken out of the API's figure
         let samplerCpuMs = 0;
@@ -201,6 +257,13 @@ async function oneRun(workers: number) {
               depth.push({ tMs: Date.now() - started, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0 });
             }
             peakRssMb = Math.max(peakRssMb, workersRss(stack));
+            budgets?.forEach((b, i) => {
+              // the tree first, the group second: a process forked in between is in both
+              const tree = processTree(stack.workers[i]!.pid!);
+              const inside = new Set(b.pids());
+              // one the group's list missed (forked a moment ago) is asked itself
+              outsideBudget = Math.max(outsideBudget, tree.filter((p) => !inside.has(p) && running(p) && b.holds(p) === false).length);
+            });
             samplerCpuMs += apiCpuMs() - t0;
             await sleep(100);
           }
@@ -213,6 +276,7 @@ async function oneRun(workers: number) {
           api: apiCpuMs() - cpuBefore.api - samplerCpuMs,
           postgres: postgresCpuSince(database, cpuBefore.postgres),
         };
+        const budgetAfter = budgets?.map((b, i) => ({ cgroupMs: b.usageMs(), treeMs: treeCpuMs(stack.workers[i]!.pid!), ...b.throttling() }));
         const endedUs = process.hrtime.bigint() / 1000n;
         const burst = JSON.parse(line.slice('RESULT '.length)) as {
           submissions: Array<{
@@ -252,6 +316,7 @@ async function oneRun(workers: number) {
           },
           firstPostToLastCompletedMs: lastMs,
           gradedPerSecond: lastMs ? round((both.length / lastMs) * 1000) : 0,
+          steadyGradedPerSecond: steadyPerSecond(both.map((s) => s.sinceFirstPostMs!)),
           targetMs: TARGET_MS[language],
           withinTarget: both.length === burst.submissions.length && lastMs <= TARGET_MS[language]!,
           workerRssMb: { idle: idleRssMb, peak: peakRssMb },
@@ -261,14 +326,23 @@ async function oneRun(workers: number) {
             api: round(cpu.api / Math.max(1, statuses['202'] ?? 0)),
             postgres: round(cpu.postgres / Math.max(1, statuses['202'] ?? 0)),
           },
+          ...(budgets && budgetBefore && budgetAfter
+            ? {
+                cpuBudget: cpuBudgetFigures(budgets, budgetBefore, budgetAfter, idleCpuMsPerSecond!, {
+                  submissions: Math.max(1, statuses['202'] ?? 0),
+                  lastMs,
+                  outsideBudget,
+                }),
+              }
+            : {}),
           profileWindowUs: `${startedUs}-${endedUs}`,
           // the queue's depth every 100 ms, from the first POST
           queueDepth: depth.filter((d) => d.tMs >= offset - 100).map((d) => ({ ...d, tMs: Math.round(d.tMs - offset) })),
         };
-        process.stdout.write(`${workers} worker(s) ${language}: ${JSON.stringify({ ...(results[language] as object), queueDepth: undefined })}\n`);
+        process.stdout.write(`${workers} worker(s) ${language}: ${JSON.stringify({ ...results[language], queueDepth: undefined })}\n`);
         await sleep(1000);
       }
-      return { workerProcesses: workers, concurrencyPerWorker: deps.config.worker.concurrency.grading, ...results };
+      return { results, written: { workerProcesses: workers, concurrencyPerWorker: deps.config.worker.concurrency.grading, ...results } };
     } finally {
       await clients.command('QUIT').catch(() => undefined);
     }
@@ -276,6 +350,129 @@ async function oneRun(workers: number) {
     fs.rmSync(tmp, { recursive: true, force: true });
     await stack.stop();
   }
+}
+
+interface BudgetReading {
+  cgroupMs: number;
+  treeMs: number;
+  periods: number;
+  throttledPeriods: number;
+  throttledMs: number;
+}
+
+/**
+ * Per worker: the CPU its budget's group counted (every process that ran in it or in a group beneath
+ * it, the sandbox's run groups included) beside the CPU of its process tree as /proc has it; a tree
+ * whose CPU exceeded the group's would have escaped the quota. How much of the budget the burst
+ * used (near 1: the workers were the bottleneck), and how often the quota made them wait.
+ */
+function cpuBudgetFigures(
+  budgets: CpuBudget[],
+  before: BudgetReading[],
+  after: BudgetReading[],
+  idleCpuMsPerSecond: number,
+  burst: { submissions: number; lastMs: number; outsideBudget: number },
+) {
+  const perWorker = budgets.map((_, i) => {
+    const d = (k: keyof BudgetReading) => after[i]![k] - before[i]![k];
+    return {
+      cgroupCpuMs: Math.round(d('cgroupMs')),
+      processTreeCpuMs: Math.round(d('treeMs')),
+      periods: d('periods'),
+      throttledPeriods: d('throttledPeriods'),
+      throttledMs: Math.round(d('throttledMs')),
+    };
+  });
+  const cgroupMs = perWorker.reduce((s, w) => s + w.cgroupCpuMs, 0);
+  return {
+    level: budgets[0]!.level,
+    cpusPerWorker: budgets[0]!.cpus,
+    perWorker,
+    cgroupCpuMsPerSubmission: round(cgroupMs / burst.submissions),
+    processTreeCpuMsPerSubmission: round(perWorker.reduce((s, w) => s + w.processTreeCpuMs, 0) / burst.submissions),
+    idleCpuMsPerSecondPerWorker: idleCpuMsPerSecond,
+    budgetUsedFirstPostToLast: burst.lastMs ? Math.round((cgroupMs / (burst.lastMs * budgets.length * budgets[0]!.cpus)) * 100) / 100 : 0,
+    processesOutsideBudget: burst.outsideBudget,
+  };
+}
+
+/**
+ * Waits until the budgeted workers are idle (under 2 % of their budget over half a second, at most
+ * 60 s): a worker warms its runner pool when it starts, and on a fraction of a core that takes
+ * seconds; what is left of it would be charged to the burst. Returns the idle CPU per worker, ms/s.
+ */
+async function settle(budgets: CpuBudget[]): Promise<number> {
+  const used = () => budgets.reduce((s, b) => s + b.usageMs(), 0);
+  let rate = Infinity;
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    const before = used();
+    await sleep(500);
+    rate = (used() - before) / 0.5 / budgets.length;
+    if (rate < 0.02 * 1000 * budgets[0]!.cpus) break;
+  }
+  return round(rate);
+}
+
+/**
+ * One worker, then two, each on a budget of SCALING_CPUS of a core: the scaling factor is the
+ * two-worker throughput over the one-worker throughput, per language.
+ */
+async function scaling() {
+  const support = cpuBudgetSupport();
+  if (process.env.BENCH_SCALING === '0') return { skipped: 'BENCH_SCALING=0' };
+  if (support.level === 'none') {
+    process.stdout.write(`scaling: skipped: no writable cgroup cpu controller (${support.reason})\n`);
+    return { skipped: `no writable cgroup cpu controller: ${support.reason}` };
+  }
+  const runs: Array<Awaited<ReturnType<typeof oneRun>>> = [];
+  try {
+    // a controller the parent cannot hand down (cgroup v2, a group holding processes) shows only here
+    await createCpuBudget('probe', SCALING_CPUS).remove();
+  } catch (err) {
+    process.stdout.write(`scaling: skipped: ${(err as Error).message}\n`);
+    return { skipped: (err as Error).message };
+  }
+  for (const workers of [1, 2]) {
+    const budgets: CpuBudget[] = [];
+    try {
+      for (let i = 0; i < workers; i++) budgets.push(createCpuBudget(`exam-${workers}w-${i}`, SCALING_CPUS));
+      process.stdout.write(`scaling: ${workers} worker(s), ${SCALING_CPUS} CPU each (${support.level})\n`);
+      runs.push(await oneRun(workers, { budgets, env: { WORKER_CONCURRENCY_GRADING: SCALING_CONCURRENCY } }));
+    } finally {
+      for (const b of budgets) await b.remove();
+    }
+  }
+  const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : 0);
+  const summary = (language: string) => {
+    const [one, two] = runs.map((r) => r.results[language]!) as [LanguageRun, LanguageRun];
+    const figures = (r: LanguageRun) => ({
+      gradedPerSecond: r.gradedPerSecond,
+      steadyGradedPerSecond: r.steadyGradedPerSecond,
+      firstPostToLastCompletedMs: r.firstPostToLastCompletedMs,
+      postToCompletedMs: r.postToCompletedAtStudentAndTeacherMs,
+      workerCpuMsPerSubmission: r.cpuBudget!.cgroupCpuMsPerSubmission,
+      budgetUsed: r.cpuBudget!.budgetUsedFirstPostToLast,
+    });
+    return {
+      oneWorker: figures(one),
+      twoWorkers: figures(two),
+      scalingFactor: ratio(two.gradedPerSecond, one.gradedPerSecond),
+      steadyScalingFactor: ratio(two.steadyGradedPerSecond, one.steadyGradedPerSecond),
+      // the factor as two budgets over the CPU a submission cost and how much of the budgets was used:
+      // 2 × (CPU a submission with one ÷ with two) × (budget used with two ÷ with one)
+      explainedFactor: ratio(
+        2 * one.cpuBudget!.cgroupCpuMsPerSubmission * two.cpuBudget!.budgetUsedFirstPostToLast,
+        two.cpuBudget!.cgroupCpuMsPerSubmission * one.cpuBudget!.budgetUsedFirstPostToLast,
+      ),
+    };
+  };
+  return {
+    what: `each worker process tree (tsx, node, runner children, Python sandboxes) held to ${SCALING_CPUS} CPU by a cgroup quota (${support.level}); one worker, then two`,
+    cpusPerWorker: SCALING_CPUS,
+    concurrencyPerWorker: Number(SCALING_CONCURRENCY),
+    ...Object.fromEntries(LANGUAGES.map((l) => [l, summary(l)])),
+    runs: runs.map((r) => r.written),
+  };
 }
 
 function ceiling(language: string, concurrency: number): Promise<unknown> {
@@ -306,7 +503,8 @@ function ceiling(language: string, concurrency: number): Promise<unknown> {
 async function main() {
   const loadAtStart = os.loadavg().map(round);
   const runs = [];
-  for (const n of WORKER_COUNTS) runs.push(await oneRun(n));
+  for (const n of WORKER_COUNTS) runs.push((await oneRun(n)).written);
+  const scaled = await scaling();
   const ceilings = [];
   // the worker's default (common/config/schema.ts): one job per core, at least two
   const concurrency = Number(process.env.WORKER_CONCURRENCY_GRADING ?? Math.max(2, os.availableParallelism()));
@@ -323,6 +521,7 @@ async function main() {
     scenario: `${STUDENTS_PER_CLASS * CLASSES} students in ${CLASSES} classrooms POST one submission each at once (5 tests, all accepted); one socket per student and per teacher, in a separate process`,
     targets: { javascriptAllDeliveredMs: TARGET_MS.javascript, pythonAllDeliveredMs: TARGET_MS.python, javascriptGradesPerSecondPerWorker: 150 },
     runs,
+    scaling: scaled,
     ceiling: {
       what: 'the same grading work (prepare, 5 runs, dispose) straight on the sandbox in one process: no queue, no database, no events',
       runs: ceilings,

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { Command, type Redis } from 'ioredis';
@@ -150,9 +151,21 @@ export function createRateLimiter(opts: RateLimitOptions): RequestHandler {
   const prefix = `${opts.prefix}rl:${opts.name}:`;
   const { windowMs, max: limit, skip } = opts;
   const policy = `${limit};w=${Math.ceil(windowMs / 1000)}`;
+  const byConnection = new WeakMap<Socket, string>();
+  const keyOf = (req: Request): string => {
+    const own = opts.key?.(req);
+    if (own !== undefined) return prefix + own;
+    // Without X-Forwarded-For the client's address is the connection's peer, whatever `trust proxy`
+    // says (proxy-addr adds only forwarded addresses to it): the key is made once per connection,
+    // not per request from Express's req.ip (proxy-addr, the header parse, an IPv6 test, the string).
+    if (req.headers['x-forwarded-for'] !== undefined) return prefix + ipKeyGenerator(req.ip ?? 'unknown');
+    let key = byConnection.get(req.socket);
+    if (key === undefined) byConnection.set(req.socket, (key = prefix + ipKeyGenerator(req.ip ?? 'unknown')));
+    return key;
+  };
   return (req, res, next) => {
     if (skip?.(req)) return next();
-    const key = prefix + (opts.key?.(req) ?? ipKeyGenerator(req.ip ?? 'unknown'));
+    const key = keyOf(req);
     const riders = opts.carriesRiders ? takeRiders(req) : undefined;
     const hit = riders?.length ? carry(opts.redis, key, windowMs, riders) : countHit(opts.redis, key, windowMs);
     hit.then(([hits, msLeft]) => {

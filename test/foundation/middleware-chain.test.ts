@@ -1,7 +1,9 @@
 import express from 'express';
 import request from 'supertest';
 import { expect } from 'chai';
-import { chain, underPath } from '../../api/http/chain';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { appServerOptions, chain, enterDirectly, underPath } from '../../api/http/chain';
 
 function serve(handlers: express.RequestHandler[], ran: string[] = []) {
   const app = express();
@@ -101,6 +103,60 @@ describe('middleware chain (the app-wide middlewares as one layer)', () => {
       await request(only(ran)).get('/api/v2/authors').expect(200);
       await request(only(ran)).get('/api/v2/Auth/login').expect(200);
       expect(ran).to.deep.equal(['after', 'after']);
+    });
+  });
+
+  describe('appServerOptions (the app entry without a prototype swap)', () => {
+    type Seen = Record<'req' | 'res' | 'own' | 'swapped', boolean>;
+    const direct = (seen: Seen[]) => {
+      const app = express();
+      enterDirectly(
+        app,
+        [
+          (req, res) => {
+            const { request: appReq, response: appRes } = app as unknown as { request: object; response: object };
+            seen.push({
+              req: Object.prototype.isPrototypeOf.call(appReq, req),
+              res: Object.prototype.isPrototypeOf.call(appRes, res),
+              own: req instanceof http.IncomingMessage,
+              swapped: Object.getPrototypeOf(req) === appReq,
+            });
+            res.json({ path: req.path, ip: typeof req.ip });
+          },
+        ],
+        ((err, _req, res, _next) => void res.status(500).json({ error: String(err) })) as express.ErrorRequestHandler,
+      );
+      return app;
+    };
+
+    const get = async (server: http.Server, path: string) => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`);
+        return { status: res.status, body: (await res.json()) as unknown };
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    };
+
+    it("makes each request and response with the app's own prototypes, as Express's entry sets them", async () => {
+      const seen: Seen[] = [];
+      const app = direct(seen);
+      const res = await get(http.createServer(appServerOptions(app), app), '/a/b?x=1');
+      expect(res).to.deep.equal({ status: 200, body: { path: '/a/b', ip: 'string' } });
+      expect(seen).to.deep.equal([{ req: true, res: true, own: true, swapped: false }]);
+    });
+
+    it('leaves a server made without them (supertest, tests) answering the same way', async () => {
+      const seen: Seen[] = [];
+      const app = direct(seen);
+      const res = await get(http.createServer(app), '/a/b?x=1');
+      expect(res).to.deep.equal({ status: 200, body: { path: '/a/b', ip: 'string' } });
+      expect(seen).to.deep.equal([{ req: true, res: true, own: true, swapped: true }]);
+    });
+
+    it('refuses an app that has no direct entry', () => {
+      expect(() => appServerOptions(express())).to.throw(/enterDirectly/);
     });
   });
 });

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { expect } from 'chai';
 import { isolatedApp } from '../support/deps';
@@ -26,6 +28,34 @@ describe('global rate limit', () => {
 });
 
 describe('rate limit headers and counting', () => {
+  it("counts a connection's requests by its address, and a forwarded one on the same connection by the forwarded address", async () => {
+    // the key is kept per connection only for requests without X-Forwarded-For (api/middleware/rate-limit.ts)
+    const { app } = isolatedApp({ RATE_LIMIT_MAX: '2', TRUST_PROXY: 'loopback', REDIS_PREFIX: `${TEST_ENV.REDIS_PREFIX}rl-conn-${Date.now()}:` });
+    const server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const ports = new Set<number>();
+    const get = (headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.get(
+          { agent, port: (server.address() as AddressInfo).port, host: '127.0.0.1', path: '/api/v2/auth/session', headers },
+          (res) => {
+            ports.add(res.socket.localPort!);
+            res.resume().on('end', () => resolve(res.statusCode!));
+          },
+        );
+        req.on('error', reject);
+      });
+    try {
+      const statuses = [await get(), await get(), await get(), await get({ 'X-Forwarded-For': '203.0.113.7' }), await get()];
+      expect(statuses).to.deep.equal([401, 401, 429, 401, 429]);
+      expect(ports.size).to.equal(1);
+    } finally {
+      agent.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('sends the draft-7 RateLimit and RateLimit-Policy headers on every counted request', async () => {
     const { app } = isolatedApp({ RATE_LIMIT_MAX: '3', REDIS_PREFIX: `${TEST_ENV.REDIS_PREFIX}rl-headers-${Date.now()}:` });
     const first = await request(app).get('/api/v2/openapi.json').expect(200);

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { BwrapRunner } from '../../worker/sandbox/bwrap/runner';
 import { TESTS_PER_SESSION } from '../../worker/sandbox/bwrap/session';
-import type { Limits, PreparedProgram } from '../../worker/sandbox/types';
+import type { Limits } from '../../worker/sandbox/types';
+import { PYTHON_LIMITS, pythonSandboxSuite } from './python-suite';
 
-const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
+const LIMITS = PYTHON_LIMITS;
 
 /**
  * The Python harness (worker/sandbox/bwrap/session.ts, harness.ts): one sandbox per program, a fresh
@@ -13,25 +13,8 @@ const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
  */
 describe('python harness: one sandbox per program', function () {
   this.timeout(60_000);
-  const runner = new BwrapRunner();
-  const open: PreparedProgram[] = [];
-
-  before(function () {
-    const why = runner.unavailableReason('python');
-    if (why || !runner.isolation().manager) {
-      process.stdout.write(`      (skipped: ${why ?? 'no control groups'})\n`);
-      this.skip();
-    }
-  });
-  afterEach(async () => Promise.all(open.splice(0).map((p) => p.dispose())));
-  after(() => runner.close());
-
-  async function prepare(code: string, limits = LIMITS) {
-    const prog = await runner.prepare('python', [{ name: 'main.py', content: code }], limits);
-    open.push(prog);
-    expect(prog.compile.ok, prog.compile.output).to.equal(true);
-    return prog;
-  }
+  const { runner, prepare: prepareAny, track } = pythonSandboxSuite();
+  const prepare = (code: string, limits = LIMITS) => prepareAny(code, {}, limits);
 
   it('runs every test in a fresh process under the harness, with its own stdin', async () => {
     const prog = await prepare(
@@ -213,7 +196,7 @@ print(fd, ctypes.get_errno())`)
 
   it("reports a syntax error with py_compile's message and runs nothing", async () => {
     const prog = await runner.prepare('python', [{ name: 'main.py', content: 'print("ran")\ndef f(:\n' }], LIMITS);
-    open.push(prog);
+    track(prog);
     expect(prog.compile.ok).to.equal(false);
     expect(prog.compile.output).to.include('File "main.py", line 2').and.include('SyntaxError');
     expect((await prog.run('', LIMITS)).verdict).to.equal('internal_error');

@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { BwrapRunner, WARM_MAX } from '../../worker/sandbox/bwrap/runner';
 import { harnessCpuBudgetUs, PROGRAMS_PER_SESSION } from '../../worker/sandbox/bwrap/session';
-import type { Limits, PreparedProgram, SourceFile } from '../../worker/sandbox/types';
+import type { SourceFile } from '../../worker/sandbox/types';
+import { PYTHON_LIMITS, pythonSandboxSuite } from './python-suite';
 
-const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
+const LIMITS = PYTHON_LIMITS;
 const KEY = { reuseKey: 'task:warm-spec' };
 
 /** prints the harness's start time (field 22 of /proc/1/stat): the same value means the same sandbox */
@@ -19,32 +20,14 @@ const SANDBOX_ID = 'print(open("/proc/1/stat").read().split()[21])';
  */
 describe('python harness: a warm sandbox per task', function () {
   this.timeout(60_000);
-  const runner = new BwrapRunner();
-  const open: PreparedProgram[] = [];
-
-  before(function () {
-    const why = runner.unavailableReason('python');
-    if (why || !runner.isolation().manager) {
-      process.stdout.write(`      (skipped: ${why ?? 'no control groups'})\n`);
-      this.skip();
-    }
-  });
-  afterEach(async () => Promise.all(open.splice(0).map((p) => p.dispose())));
-  after(() => runner.close());
-
-  async function prepare(files: SourceFile[] | string, options: { reuseKey?: string } = KEY, limits = LIMITS) {
-    const list = typeof files === 'string' ? [{ name: 'main.py', content: files }] : files;
-    const prog = await runner.prepare('python', list, limits, options);
-    open.push(prog);
-    expect(prog.compile.ok, prog.compile.output).to.equal(true);
-    return prog;
-  }
+  const { runner, prepare: prepareAny, release } = pythonSandboxSuite();
+  const prepare = (files: SourceFile[] | string, options: { reuseKey?: string } = KEY, limits = LIMITS) => prepareAny(files, options, limits);
 
   /** runs `code` once as a program of `options`' key and disposes it */
   async function once(code: string | SourceFile[], stdin = '', options: { reuseKey?: string } = KEY, limits = LIMITS) {
     const prog = await prepare(code, options, limits);
     const r = await prog.run(stdin, limits);
-    open.splice(open.indexOf(prog), 1);
+    release(prog);
     await prog.dispose();
     return r;
   }
@@ -111,7 +94,7 @@ print(sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm')), ipc, others, f
     ]);
     const [answer, id] = (await first.run('', LIMITS)).stdout.split('\n');
     expect(answer).to.equal('42');
-    open.splice(open.indexOf(first), 1);
+    release(first);
     await first.dispose();
     const r = await once(`import os\nprint(sorted(os.listdir('/box')), open('/box/main.py').read().count('alice'), __file__)\n${SANDBOX_ID}`);
     expect(r.stdout).to.equal(`['main.py'] 1 /box/main.py\n${id}\n`);
@@ -127,7 +110,7 @@ print(sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm')), ipc, others, f
     // the tokens away from the start of their buffers (a freed block's first bytes are the allocator's)
     const id = (await first.run(`${'#'.repeat(16)}${small}#`, LIMITS)).stdout;
     expect((await first.run(`${'#'.repeat(100)}${large}`.repeat(600), LIMITS)).stdout).to.equal(id);
-    open.splice(open.indexOf(first), 1);
+    release(first);
     await first.dispose();
     // the next program reads its own memory (a copy of the harness's at the fork) for the tokens, which
     // are all in its source alike; its input (the token own) it does not read
@@ -198,7 +181,7 @@ print(os.getpid(), [p for p in os.listdir('/proc') if p.isdigit() and p not in (
   it('kills what a program left running before the next is loaded, even with no test run', async () => {
     // compiled but never run: its waiting check process and nothing else is in the sandbox
     const unrun = await prepare(SANDBOX_ID);
-    open.splice(open.indexOf(unrun), 1);
+    release(unrun);
     await unrun.dispose();
     const r = await once(String.raw`import os
 print([p for p in os.listdir('/proc') if p.isdigit() and p not in ('1', str(os.getpid()))])`);
