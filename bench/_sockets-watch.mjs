@@ -1,23 +1,42 @@
 // Preloaded (`--import`) into every server bench/sockets.ts starts (the bare one, the sources under tsx,
 // the production build): it answers two stdin lines. `WATCH` starts a window; `WATCHED` ends it and
-// prints `WATCHED <json>`: the GC pauses in between (count, total and longest ms, by kind) and the event
-// loop's delay (p50/p99/max ms). A broadcast's CPU says how much work it was; these say whether the
-// process stalled in V8's collector or in one long synchronous stretch while it wrote (bench/README.md,
-// sockets). With BENCH_WATCH_PROFILE=<dir> it also takes a CPU profile of the window and writes it there
+// prints `WATCHED <json>`: the GC pauses in between (count, total and longest ms, by kind), the event
+// loop's delay (p50/p99/max ms), and the peaks of RSS, V8's heap (total, used, malloced) and external
+// memory. A broadcast's CPU says how much work it was; these say whether the process stalled in V8's
+// collector or in one long synchronous stretch while it wrote, and what an RSS peak is made of
+// (bench/README.md, sockets). With BENCH_WATCH_PROFILE=<dir> it also takes a CPU profile of the window and writes it there
 // (`<mode>-<pid>.cpuprofile`; bench/_profile-summary.ts reads it). Plain JavaScript, so it loads into
 // the built server without tsx.
-/* global process */
+/* global process, setInterval, clearInterval */
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import readline from 'node:readline';
+import v8 from 'node:v8';
 
 const KINDS = { 1: 'scavenge', 2: 'markCompact', 4: 'incremental', 8: 'weakCallbacks' };
 /** [kind, ms] of each GC since WATCH */
 let pauses = [];
 let delay;
 let watching = false;
+/** the largest of each over the window (sampled every 50 ms): which part of the process an RSS peak is */
+let peak;
+let sampler;
+
+function sample() {
+  const h = v8.getHeapStatistics();
+  const m = process.memoryUsage();
+  const mb = (n) => Math.round((n / 2 ** 20) * 10) / 10;
+  const now = {
+    rssMb: mb(m.rss),
+    heapTotalMb: mb(h.total_heap_size),
+    heapUsedMb: mb(h.used_heap_size),
+    externalMb: mb(m.external),
+    mallocedMb: mb(h.malloced_memory),
+  };
+  for (const [k, v] of Object.entries(now)) peak[k] = Math.max(peak[k] ?? 0, v);
+}
 
 new PerformanceObserver((list) => {
   if (!watching) return;
@@ -45,6 +64,7 @@ function report() {
     gcTotalMs: round(totalMs),
     gc,
     eventLoopDelayMs: delay ? { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) } : undefined,
+    peak,
   };
 }
 
@@ -72,11 +92,16 @@ readline.createInterface({ input: process.stdin }).on('line', async (line) => {
     if (PROFILE_DIR) await startProfile();
     pauses = [];
     watching = true;
+    peak = {};
+    clearInterval(sampler);
+    sampler = setInterval(sample, 50);
+    sampler.unref();
     delay?.disable();
     delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
   } else if (line.trim() === 'WATCHED') {
     watching = false;
+    clearInterval(sampler);
     delay?.disable();
     const result = report();
     if (PROFILE_DIR) result.profile = await writeProfile();

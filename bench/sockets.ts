@@ -164,6 +164,8 @@ interface Watched {
   gcTotalMs: number;
   gc: Record<string, { count: number; totalMs: number; maxMs: number }>;
   eventLoopDelayMs?: { p50: number; p99: number; max: number };
+  /** the largest RSS, V8 heap (total, used, malloced) and external memory over the window, sampled every 50 ms */
+  peak?: Record<'rssMb' | 'heapTotalMb' | 'heapUsedMb' | 'externalMb' | 'mallocedMb', number>;
 }
 
 /** The server's GC pauses and event-loop delay since `startWatch` (bench/_sockets-watch.mjs). */
