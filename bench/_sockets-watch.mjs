@@ -71,18 +71,28 @@ function report() {
 const PROFILE_DIR = process.env.BENCH_WATCH_PROFILE;
 let session;
 
+/** BENCH_WATCH_PROFILE_KIND=heap: a sampling heap profile instead (what the window allocated that was still in the heap at its end, by allocation site) */
+const HEAP = process.env.BENCH_WATCH_PROFILE_KIND === 'heap';
+
 async function startProfile() {
   session = new Session();
   session.connect();
+  if (HEAP) {
+    await session.post('HeapProfiler.enable');
+    // kept in the sample when a full collection frees them, dropped when a scavenge does: what lived long
+    // enough to be promoted (the old generation's growth while broadcasting) and what is still live
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true });
+    return;
+  }
   await session.post('Profiler.setSamplingInterval', { interval: 500 });
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
 }
 
 async function writeProfile() {
-  const { profile } = await session.post('Profiler.stop');
+  const { profile } = HEAP ? await session.post('HeapProfiler.stopSampling') : await session.post('Profiler.stop');
   session.disconnect();
-  const file = path.join(PROFILE_DIR, `${process.env.BENCH_WATCH_NAME ?? 'server'}-${process.pid}.cpuprofile`);
+  const file = path.join(PROFILE_DIR, `${process.env.BENCH_WATCH_NAME ?? 'server'}-${process.pid}.${HEAP ? 'heapprofile' : 'cpuprofile'}`);
   fs.writeFileSync(file, JSON.stringify(profile));
   return file;
 }
