@@ -38,6 +38,10 @@ const TARGET_MS: Record<string, number> = { javascript: 2000, python: 10_000 };
 const SCALING_CPUS = Number(process.env.BENCH_SCALING_CPUS ?? 0.3);
 // the config's default on a 2-core machine (max(2, cores)), the same for one worker and for two
 const SCALING_CONCURRENCY = process.env.BENCH_SCALING_CONCURRENCY ?? '2';
+// a fresh worker grades its first submissions with code V8 has not compiled yet; two workers share
+// the burst, so each pays that once over half as many submissions, which is not what scaling is about
+// (BENCH_SCALING_WARM_UP=0: measure cold workers)
+const SCALING_WARM_UP = process.env.BENCH_SCALING_WARM_UP !== '0';
 
 const PROGRAMS: Record<'javascript' | 'python', string> = {
   javascript: 'const xs = stdin.split(/\\s+/).filter(Boolean).map(Number);\nconsole.log(xs.reduce((a, b) => a + b, 0));',
@@ -171,6 +175,8 @@ interface RunOptions {
   /** worker i's process tree held to budgets[i] */
   budgets?: CpuBudget[];
   env?: Record<string, string>;
+  /** an unmeasured JavaScript burst first, so the measured ones find the workers' code compiled */
+  warmUp?: boolean;
 }
 
 async function oneRun(workers: number, options: RunOptions = {}) {
@@ -223,6 +229,7 @@ async function oneRun(workers: number, options: RunOptions = {}) {
     const clients = await startClients(planFile);
     const queue = deps.queues.grading;
     try {
+      if (options.warmUp) await clients.command(`BURST javascript ${TIMEOUT_MS.javascript}`);
       await sleep(1000);
       const idleRssMb = workersRss(stack);
       const results: Record<string, LanguageRun> = {};
@@ -437,7 +444,7 @@ async function scaling() {
     try {
       for (let i = 0; i < workers; i++) budgets.push(createCpuBudget(`exam-${workers}w-${i}`, SCALING_CPUS));
       process.stdout.write(`scaling: ${workers} worker(s), ${SCALING_CPUS} CPU each (${support.level})\n`);
-      runs.push(await oneRun(workers, { budgets, env: { WORKER_CONCURRENCY_GRADING: SCALING_CONCURRENCY } }));
+      runs.push(await oneRun(workers, { budgets, env: { WORKER_CONCURRENCY_GRADING: SCALING_CONCURRENCY }, warmUp: SCALING_WARM_UP }));
     } finally {
       for (const b of budgets) await b.remove();
     }
