@@ -1,13 +1,9 @@
 import '../common/require-node';
 import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { loadConfig } from '../common/config';
-import { createSequelize, ensureDatabase } from '../common/db/sequelize';
-import { createMigrator } from '../common/db/migrator';
-import { initModels, User } from '../common/models';
-import { AccessTokens } from '../api/auth/tokens';
 import { benchEnv, dropBenchData, stopChild, waitForLine } from './_lib';
+import { sessionStudent } from './_session-student';
 import { load, serverCommand } from './_wrk';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { allocationProbe, type AllocationFigures } from './_alloc';
@@ -52,20 +48,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main() {
   const env = benchEnv('ab');
   const config = loadConfig(env);
-  await ensureDatabase(config.db.url);
-  const sequelize = createSequelize(config);
+  const { sequelize, token } = await sessionStudent(config);
   const servers: Server[] = [];
   try {
-    await createMigrator(sequelize).up();
-    initModels(sequelize);
-    const user = await User.create({
-      email: 'bench@gema.local',
-      name: 'Bench Student',
-      role: 'student',
-      passwordHash: 'x',
-      emailVerifiedAt: new Date(),
-    });
-    const token = new AccessTokens(config).sign(user, crypto.randomUUID()).token;
     servers.push(await start(A, env, 0), await start(B, env, 1));
     const opts = (s: Server) => ({ url: s.url, connections: Number(CONNECTIONS), headers: { authorization: `Bearer ${token}` } });
     for (const s of servers) await load({ ...opts(s), seconds: 3 });

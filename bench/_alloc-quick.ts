@@ -1,15 +1,11 @@
 import '../common/require-node';
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { loadConfig } from '../common/config';
-import { createSequelize, ensureDatabase } from '../common/db/sequelize';
-import { createMigrator } from '../common/db/migrator';
-import { initModels, User } from '../common/models';
-import { AccessTokens } from '../api/auth/tokens';
 import { benchEnv, dropBenchData, stopChild, waitForLine } from './_lib';
+import { sessionStudent } from './_session-student';
 import { load, serverCommand } from './_wrk';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { allocationProbe } from './_alloc';
@@ -51,20 +47,9 @@ async function bundleServer(): Promise<string> {
 async function main() {
   const env = benchEnv('alloc');
   const config = loadConfig(env);
-  await ensureDatabase(config.db.url);
-  const sequelize = createSequelize(config);
+  const { sequelize, token } = await sessionStudent(config);
   const probe = allocationProbe('quick');
   try {
-    await createMigrator(sequelize).up();
-    initModels(sequelize);
-    const user = await User.create({
-      email: 'bench@gema.local',
-      name: 'Bench Student',
-      role: 'student',
-      passwordHash: 'x',
-      emailVerifiedAt: new Date(),
-    });
-    const token = new AccessTokens(config).sign(user, crypto.randomUUID()).token;
     const { cmd, args } = serverCommand([
       ...HEAP_FLAGS,
       ...probe.nodeArgs,

@@ -1,16 +1,12 @@
 import '../common/require-node';
 import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
 import { loadConfig } from '../common/config';
-import { createSequelize, ensureDatabase } from '../common/db/sequelize';
-import { createMigrator } from '../common/db/migrator';
-import { initModels, User } from '../common/models';
-import { AccessTokens } from '../api/auth/tokens';
 import { benchEnv, dropBenchData, stopChild, waitForLine, writeResults } from './_lib';
+import { sessionStudent } from './_session-student';
 import { load, rssMb, serverCommand, warm, wrkAvailable } from './_wrk';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { allocationProbe, type AllocationFigures } from './_alloc';
@@ -111,19 +107,8 @@ async function bcryptRate(cost: number, parallel: number, seconds: number): Prom
 
 async function main() {
   const config = loadConfig(env);
-  await ensureDatabase(config.db.url);
-  const sequelize = createSequelize(config);
+  const { sequelize, user, token } = await sessionStudent(config, { passwordHash: await bcrypt.hash(PASSWORD, BCRYPT_COST) });
   try {
-    await createMigrator(sequelize).up();
-    initModels(sequelize);
-    const user = await User.create({
-      email: 'bench@gema.local',
-      name: 'Bench Student',
-      role: 'student',
-      passwordHash: await bcrypt.hash(PASSWORD, BCRYPT_COST),
-      emailVerifiedAt: new Date(),
-    });
-    const token = new AccessTokens(config).sign(user, crypto.randomUUID()).token;
     // Both servers stay up and are driven in turn, twice, so drifting load from other processes on
     // the machine falls on both alike instead of on whichever happened to run second.
     const app = await startServer('app');

@@ -8,18 +8,14 @@ import '../common/require-node';
  * same load for a fifth of the time, its RSS sampled alike. Also the worker's idle RSS (with its
  * JavaScript runner pool). Writes bench/results/soak.json. Needs `npm run build`.
  */
-import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import bcrypt from 'bcrypt';
 import { loadConfig } from '../common/config';
-import { createSequelize, ensureDatabase } from '../common/db/sequelize';
-import { createMigrator } from '../common/db/migrator';
-import { initModels, User } from '../common/models';
-import { AccessTokens } from '../api/auth/tokens';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { benchEnv, dropBenchData, stopChild, waitForLine, writeResults } from './_lib';
+import { sessionStudent } from './_session-student';
 import { load, rssMb, serverCommand, wrkAvailable, type LoadFigures } from './_wrk';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -73,20 +69,13 @@ const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.le
 async function main() {
   const env = benchEnv('soak');
   const config = loadConfig(env);
-  await ensureDatabase(config.db.url);
-  const sequelize = createSequelize(config);
+  const { sequelize, token } = await sessionStudent(config, {
+    email: 'soak@gema.local',
+    name: 'Soak',
+    passwordHash: await bcrypt.hash('x-soak-password', 4),
+  });
   const children: ChildProcess[] = [];
   try {
-    await createMigrator(sequelize).up();
-    initModels(sequelize);
-    const user = await User.create({
-      email: 'soak@gema.local',
-      name: 'Soak',
-      role: 'student',
-      passwordHash: await bcrypt.hash('x-soak-password', 4),
-      emailVerifiedAt: new Date(),
-    });
-    const token = new AccessTokens(config).sign(user, crypto.randomUUID()).token;
     const headers = { authorization: `Bearer ${token}` };
 
     // the worker, idle, with its runner pool: its RSS once settled
