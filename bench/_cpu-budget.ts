@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { CgroupFs } from '../worker/sandbox/cgroup/fs';
 import { groupDir, parseMountinfo, parseProcCgroup, type CgroupMount } from '../worker/sandbox/cgroup/mounts';
 
 /**
@@ -65,31 +66,11 @@ export type CpuBudgetSupport = { level: 'cgroup1' | 'cgroup2' } | { level: 'none
 
 const words = (text: string | undefined) => (text ?? '').trim().split(/\s+/).filter(Boolean);
 const field = (text: string, key: string) => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-const tryRead = (file: string) => {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
-const writable = (dir: string) => {
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const subdirs = (dir: string) => {
-  try {
-    return fs
-      .readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name);
-  } catch {
-    return [];
-  }
-};
+// the sandbox's own cgroup file operations (read, writable, subdirs), the same rules for what counts as missing
+const cgroupFs = new CgroupFs();
+const tryRead = (file: string) => cgroupFs.tryRead(file);
+const writable = (dir: string) => cgroupFs.writable(dir);
+const subdirs = (dir: string) => cgroupFs.subdirs(dir);
 
 function locate(): Located | { reason: string } {
   const mountinfo = tryRead('/proc/self/mountinfo');
