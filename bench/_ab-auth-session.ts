@@ -1,11 +1,10 @@
 import '../common/require-node';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { loadConfig } from '../common/config';
-import { benchEnv, dropBenchData, stopChild, waitForLine } from './_lib';
+import { benchEnv, dropBenchData, stopChild } from './_lib';
 import { sessionStudent } from './_session-student';
-import { load, serverCommand } from './_wrk';
-import { HEAP_FLAGS } from '../common/runtime/heap-flags';
+import { envNodeFlags, startSessionServer } from './_session-server';
+import { load } from './_wrk';
 import { allocationProbe, type AllocationFigures } from './_alloc';
 
 /**
@@ -34,13 +33,10 @@ interface Server {
 async function start(spec: string, env: Record<string, string>, i: number): Promise<Server> {
   const [dir, mode = 'app', flags = ''] = spec.split(':') as [string, string?, string?];
   const probe = allocationProbe(`ab-${i}`);
-  const script = path.resolve(dir, 'bench/_auth-session-server.ts');
   // node flags for both (BENCH_SERVER_NODE_FLAGS), then this server's own (after a second colon, comma-separated)
-  const extra = [...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...flags.split(',').filter(Boolean)];
-  const { cmd, args } = serverCommand([...HEAP_FLAGS, ...extra, ...probe.nodeArgs, '--import', 'tsx', script, mode]);
-  const child = spawn(cmd, args, { env: { ...env, ...probe.env }, cwd: path.resolve(dir), stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], spec).then(Number);
-  return { label: `${i === 0 ? 'A' : 'B'} ${spec}`, child, url: `http://127.0.0.1:${port}/api/v2/auth/session`, probe, windows: [] };
+  const nodeFlags = [...envNodeFlags(), ...flags.split(',').filter(Boolean)];
+  const { child, origin } = await startSessionServer({ mode, env, nodeFlags, probe, dir });
+  return { label: `${i === 0 ? 'A' : 'B'} ${spec}`, child, url: `${origin}/api/v2/auth/session`, probe, windows: [] };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -1,13 +1,12 @@
 import '../common/require-node';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { loadConfig } from '../common/config';
-import { benchEnv, dropBenchData, stopChild, waitForLine } from './_lib';
+import { benchEnv, dropBenchData, stopChild } from './_lib';
 import { sessionStudent } from './_session-student';
-import { load, serverCommand } from './_wrk';
-import { HEAP_FLAGS } from '../common/runtime/heap-flags';
+import { envNodeFlags, startSessionServer } from './_session-server';
+import { load } from './_wrk';
 import { allocationProbe } from './_alloc';
 
 /**
@@ -50,17 +49,15 @@ async function main() {
   const { sequelize, token } = await sessionStudent(config);
   const probe = allocationProbe('quick');
   try {
-    const { cmd, args } = serverCommand([
-      ...HEAP_FLAGS,
-      ...probe.nodeArgs,
+    const { child, origin } = await startSessionServer({
+      mode: process.env.BENCH_MODE ?? 'app',
+      env,
+      probe,
       // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": the server writes its profile when the run stops it
-      ...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-      ...(process.env.BENCH_BUNDLE === '1' ? [await bundleServer()] : ['--import', 'tsx', path.join(__dirname, '_auth-session-server.ts')]),
-      process.env.BENCH_MODE ?? 'app',
-    ]);
-    const child = spawn(cmd, args, { env: { ...env, ...probe.env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], 'server').then(Number);
-    const opts = { url: `http://127.0.0.1:${port}/api/v2/auth/session`, connections: CONNECTIONS, headers: { authorization: `Bearer ${token}` } };
+      nodeFlags: envNodeFlags(),
+      script: process.env.BENCH_BUNDLE === '1' ? await bundleServer() : undefined,
+    });
+    const opts = { url: `${origin}/api/v2/auth/session`, connections: CONNECTIONS, headers: { authorization: `Bearer ${token}` } };
     try {
       await load({ ...opts, seconds: 3 });
       for (let i = 0; i < WINDOWS; i++) {

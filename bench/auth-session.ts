@@ -1,13 +1,13 @@
 import '../common/require-node';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
 import { loadConfig } from '../common/config';
-import { benchEnv, dropBenchData, stopChild, waitForLine, writeResults } from './_lib';
+import { benchEnv, dropBenchData, stopChild, writeResults } from './_lib';
 import { sessionStudent } from './_session-student';
-import { load, rssMb, serverCommand, warm, wrkAvailable } from './_wrk';
+import { startSessionServer } from './_session-server';
+import { load, rssMb, warm, wrkAvailable } from './_wrk';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
 import { allocationProbe, type AllocationFigures } from './_alloc';
 
@@ -40,14 +40,8 @@ const probes = { app: allocationProbe('auth-session-app'), bare: allocationProbe
 
 async function startServer(mode: 'app' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
   // both with the production heap flags, pinned apart from wrk; the probe measures allocation
-  const probe = probes[mode];
-  const { cmd, args } = serverCommand([...HEAP_FLAGS, ...probe.nodeArgs, '--import', 'tsx', path.join(__dirname, '_auth-session-server.ts'), mode]);
-  const child = spawn(cmd, args, {
-    env: { ...env, ...probe.env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await waitForLine(child, (line) => /^READY (\d+)$/.exec(line)?.[1], `${mode} server`).then(Number);
-  return { url: `http://127.0.0.1:${port}`, child };
+  const { child, origin } = await startSessionServer({ mode, env, probe: probes[mode] });
+  return { url: origin, child };
 }
 
 interface Figures {

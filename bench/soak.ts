@@ -14,8 +14,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import bcrypt from 'bcrypt';
 import { loadConfig } from '../common/config';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { benchEnv, dropBenchData, stopChild, waitForLine, writeResults } from './_lib';
+import { benchEnv, dropBenchData, stopChild, writeResults } from './_lib';
 import { sessionStudent } from './_session-student';
+import { startSessionServer } from './_session-server';
 import { load, rssMb, serverCommand, wrkAvailable, type LoadFigures } from './_wrk';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -114,13 +115,11 @@ async function main() {
     await stopChild(api);
 
     const bareSeconds = Math.max(10, Math.round(SECONDS / 5));
-    const bareCmd = serverCommand([...HEAP_FLAGS, '--import', 'tsx', path.join(__dirname, '_auth-session-server.ts'), 'bare']);
-    const bare = spawn(bareCmd.cmd, bareCmd.args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const { child: bare, origin: bareOrigin } = await startSessionServer({ mode: 'bare', env });
     children.push(bare);
-    const barePort = await waitForLine(bare, (line) => /^READY (\d+)$/.exec(line)?.[1], 'bare server').then(Number);
     const bareStarted = Date.now();
     let bareFigures!: LoadFigures;
-    const bareRun = load({ url: `http://127.0.0.1:${barePort}/api/v2/auth/session`, connections: CONNECTIONS, seconds: bareSeconds, headers }).then(
+    const bareRun = load({ url: `${bareOrigin}/api/v2/auth/session`, connections: CONNECTIONS, seconds: bareSeconds, headers }).then(
       (f) => (bareFigures = f),
     );
     const bareSamples = await sampled(bare.pid!, undefined, bareStarted, bareRun);
