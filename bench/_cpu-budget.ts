@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CgroupFs } from '../worker/sandbox/cgroup/fs';
-import { groupDir, parseMountinfo, parseProcCgroup, type CgroupMount } from '../worker/sandbox/cgroup/mounts';
+import { groupDir, ownGroups, parseProcCgroup, type CgroupMount } from '../worker/sandbox/cgroup/mounts';
 
 /**
  * A fixed CPU budget for a process tree (a cgroup with a CFS quota), so a bench can show how a worker
@@ -76,36 +76,32 @@ function locate(): Located | { reason: string } {
   const mountinfo = tryRead('/proc/self/mountinfo');
   const procCgroup = tryRead('/proc/self/cgroup');
   if (mountinfo === undefined || procCgroup === undefined) return { reason: "cannot read this process's cgroups" };
-  const mounts = parseMountinfo(mountinfo);
-  const paths = parseProcCgroup(procCgroup);
+  const groups = ownGroups(mountinfo, procCgroup);
   const why: string[] = [];
 
-  const unified = mounts.find((m) => m.type === 'cgroup2');
-  const v2Path = paths.get('');
-  if (unified && v2Path !== undefined) {
-    const own = groupDir(unified, v2Path);
+  const unified = groups.unified;
+  if (unified) {
+    const own = unified.dir;
     if (!words(tryRead(path.join(own, 'cgroup.controllers'))).includes('cpu'))
-      why.push(`cgroup v2 at ${unified.mountPoint}: no cpu controller in ${own}`);
+      why.push(`cgroup v2 at ${unified.mount.mountPoint}: no cpu controller in ${own}`);
     else if (!writable(own)) why.push(`cgroup v2: ${own} is not writable`);
-    else return { level: 'cgroup2', quotaMount: unified, quotaKey: '', quotaParent: own };
+    else return { level: 'cgroup2', quotaMount: unified.mount, quotaKey: '', quotaParent: own };
   }
 
-  const cpu = mounts.find((m) => m.type === 'cgroup' && m.controllers.includes('cpu'));
-  const cpuacct = mounts.find((m) => m.type === 'cgroup' && m.controllers.includes('cpuacct'));
-  const cpuPath = paths.get('cpu');
-  const cpuacctPath = paths.get('cpuacct');
-  if (!cpu || !cpuacct || cpuPath === undefined || cpuacctPath === undefined) {
+  const cpu = groups.v1('cpu');
+  const cpuacct = groups.v1('cpuacct');
+  if (!cpu || !cpuacct) {
     why.push('cgroup v1: no cpu and cpuacct hierarchies');
     return { reason: why.join('; ') };
   }
-  const quotaParent = groupDir(cpu, cpuPath);
-  const accountingParent = cpuacct === cpu ? undefined : groupDir(cpuacct, cpuacctPath);
+  const quotaParent = cpu.dir;
+  const accountingParent = cpuacct.mount === cpu.mount ? undefined : cpuacct.dir;
   const readOnly = [quotaParent, accountingParent].filter((d): d is string => d !== undefined && !writable(d));
   if (readOnly.length) {
     why.push(`cgroup v1: ${readOnly.join(', ')} not writable`);
     return { reason: why.join('; ') };
   }
-  return { level: 'cgroup1', quotaMount: cpu, quotaKey: 'cpu', quotaParent, accountingParent };
+  return { level: 'cgroup1', quotaMount: cpu.mount, quotaKey: 'cpu', quotaParent, accountingParent };
 }
 
 /** Whether this process can give a process tree a CPU budget, and with which cgroup version. */

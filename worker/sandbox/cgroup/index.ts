@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CgroupFs } from './fs';
-import { groupDir, parseMountinfo, parseProcCgroup } from './mounts';
+import { ownGroups } from './mounts';
 import type { CgroupManager, IsolationLevel } from './types';
 import { CgroupV1, V1_CONTROLLERS, type V1Dirs } from './v1';
 import { CgroupV2, V2_CONTROLLERS } from './v2';
@@ -39,17 +39,15 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
   } catch (err) {
     return { level: 'none', reason: `cannot read this process's cgroups: ${(err as Error).message}` };
   }
-  const mounts = parseMountinfo(mountinfo);
-  const paths = parseProcCgroup(procCgroup);
+  const groups = ownGroups(mountinfo, procCgroup);
   const why: string[] = [];
 
-  const unified = mounts.find((m) => m.type === 'cgroup2');
-  const v2Path = paths.get('');
-  if (unified && v2Path !== undefined) {
-    const own = groupDir(unified, v2Path);
+  const unified = groups.unified;
+  if (unified) {
+    const own = unified.dir;
     const available = words(cfs.tryRead(path.join(own, 'cgroup.controllers')));
     const missing = V2_CONTROLLERS.filter((c) => !available.includes(c));
-    if (missing.length) why.push(`cgroup v2 at ${unified.mountPoint}: controllers ${missing.join(', ')} not delegated to ${own}`);
+    if (missing.length) why.push(`cgroup v2 at ${unified.mount.mountPoint}: controllers ${missing.join(', ')} not delegated to ${own}`);
     else if (!cfs.writable(own)) why.push(`cgroup v2: ${own} is not writable (read-only /sys/fs/cgroup, or not delegated to this user)`);
     else {
       try {
@@ -61,13 +59,9 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
   }
 
   const dirs: Partial<V1Dirs> = {};
-  for (const controller of V1_CONTROLLERS) {
-    const mount = mounts.find((m) => m.type === 'cgroup' && m.controllers.includes(controller));
-    const p = paths.get(controller);
-    if (mount && p !== undefined) dirs[controller] = groupDir(mount, p);
-  }
+  for (const controller of V1_CONTROLLERS) dirs[controller] = groups.v1(controller)?.dir;
   const absent = V1_CONTROLLERS.filter((c) => !dirs[c]);
-  if (absent.length === V1_CONTROLLERS.length && !unified) why.push('no cgroup filesystem is mounted');
+  if (absent.length === V1_CONTROLLERS.length && !groups.unifiedMounted) why.push('no cgroup filesystem is mounted');
   else if (absent.length) why.push(`cgroup v1: no ${absent.join(', ')} hierarchy`);
   else {
     const readOnly = V1_CONTROLLERS.filter((c) => !cfs.writable(dirs[c]!));

@@ -49,3 +49,37 @@ export function groupDir(mount: CgroupMount, procPath: string): string {
   if (rel.startsWith('/..')) rel = '/';
   return `${mount.mountPoint}${rel === '/' ? '' : rel}`;
 }
+
+/** A hierarchy's mount and this process's own group in it. */
+export interface OwnGroup {
+  mount: CgroupMount;
+  dir: string;
+}
+
+/** Where this process sits in the cgroup hierarchies mounted here, as the sandbox and the benches look them up. */
+export interface OwnGroups {
+  /** cgroup2 is mounted (whether or not this process has a path in it) */
+  unifiedMounted: boolean;
+  /** this process's group in the cgroup2 hierarchy */
+  unified?: OwnGroup;
+  /** this process's group in the cgroup v1 hierarchy holding `controller` */
+  v1(controller: string): OwnGroup | undefined;
+}
+
+/** Reads /proc/self/mountinfo and /proc/self/cgroup (their contents) into this process's own groups. */
+export function ownGroups(mountinfo: string, procCgroup: string): OwnGroups {
+  const mounts = parseMountinfo(mountinfo);
+  const paths = parseProcCgroup(procCgroup);
+  const at = (mount: CgroupMount | undefined, procPath: string | undefined): OwnGroup | undefined =>
+    mount && procPath !== undefined ? { mount, dir: groupDir(mount, procPath) } : undefined;
+  const unifiedMount = mounts.find((m) => m.type === 'cgroup2');
+  return {
+    unifiedMounted: unifiedMount !== undefined,
+    unified: at(unifiedMount, paths.get('')),
+    v1: (controller) =>
+      at(
+        mounts.find((m) => m.type === 'cgroup' && m.controllers.includes(controller)),
+        paths.get(controller),
+      ),
+  };
+}
