@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Classroom, ClassroomTeacher, CodingTask, CodingTestCase, User } from '../common/models';
 import { cpuBudgetSupport, createCpuBudget, type CpuBudget } from './_cpu-budget';
-import { cpuMs, percentile, postgresBackends, processTree, rssMb, writeResults } from './_lib';
+import { cpuMs, percentile, postgresBackends, processTree, rssMb, stopChild, writeResults } from './_lib';
 import { startBenchStack, type BenchStack } from './_stack';
+import { diffStats, perSubmission, roleOf, treeStats } from './_proc-stats';
 
 /**
  * The exam hall: 200 students in five classrooms press Submit within the same second. The API runs
@@ -42,6 +43,7 @@ const SCALING_CONCURRENCY = process.env.BENCH_SCALING_CONCURRENCY ?? '2';
 // the burst, so each pays that once over half as many submissions, which is not what scaling is about
 // (BENCH_SCALING_WARM_UP=0: measure cold workers)
 const SCALING_WARM_UP = process.env.BENCH_SCALING_WARM_UP !== '0';
+const SCALING_BALLAST = process.env.BENCH_SCALING_BALLAST === '1';
 
 const PROGRAMS: Record<'javascript' | 'python', string> = {
   javascript: 'const xs = stdin.split(/\\s+/).filter(Boolean).map(Number);\nconsole.log(xs.reduce((a, b) => a + b, 0));',
@@ -245,6 +247,8 @@ async function oneRun(workers: number, options: RunOptions = {}) {
         const startedUs = process.hrtime.bigint() / 1000n;
         const database = new URL(env.DATABASE_URL!).pathname.slice(1);
         const cpuBefore = { workers: workersCpuMs(stack), api: apiCpuMs(), postgres: postgresCpu(database) };
+        const procBefore = stack.workers.map((w) => treeStats(w.pid!));
+        const probed = probeWindow(stack);
         const budgetBefore = budgets?.map((b, i) => ({ cgroupMs: b.usageMs(), treeMs: treeCpuMs(stack.workers[i]!.pid!), ...b.throttling() }));
         // processes of a worker's tree found outside its budget's group (the sandbox's own groups must nest in it)
         let outsideBudget = 0;
@@ -252,8 +256,21 @@ async function oneRun(workers: number, options: RunOptions = {}) {
         // taken out of the API's figure
         let samplerCpuMs = 0;
         let sampling = true;
+        // the workers' minor page faults by role over the burst (a cost paid once per process per burst
+        // shows up front, one paid per submission spreads evenly)
+        const faultTimeline: Array<{ tMs: number; runner: number; worker: number }> = [];
+        const faults = () => {
+          const per = stack.workers.map((w) => treeStats(w.pid!));
+          return {
+            runner: per.reduce((s, t) => s + (t.runner?.minorFaults ?? 0), 0),
+            worker: per.reduce((s, t) => s + (t.worker?.minorFaults ?? 0), 0),
+          };
+        };
+        const faultsAtStart = faults();
         const sampler = (async () => {
           while (sampling) {
+            const f = faults();
+            faultTimeline.push({ tMs: Date.now() - started, runner: f.runner - faultsAtStart.runner, worker: f.worker - faultsAtStart.worker });
             let t0 = apiCpuMs();
             const pending = queue.getJobCounts('waiting', 'prioritized', 'active');
             samplerCpuMs += apiCpuMs() - t0;
@@ -283,6 +300,8 @@ async function oneRun(workers: number, options: RunOptions = {}) {
           api: apiCpuMs() - cpuBefore.api - samplerCpuMs,
           postgres: postgresCpuSince(database, cpuBefore.postgres),
         };
+        const procAfter = stack.workers.map((w) => treeStats(w.pid!));
+        const probe = await probed.end();
         const budgetAfter = budgets?.map((b, i) => ({ cgroupMs: b.usageMs(), treeMs: treeCpuMs(stack.workers[i]!.pid!), ...b.throttling() }));
         const endedUs = process.hrtime.bigint() / 1000n;
         const burst = JSON.parse(line.slice('RESULT '.length)) as {
@@ -343,6 +362,13 @@ async function oneRun(workers: number, options: RunOptions = {}) {
               }
             : {}),
           profileWindowUs: `${startedUs}-${endedUs}`,
+          // per accepted submission, the workers' trees by process role and thread (bench/_proc-stats.ts)
+          procPerSubmission: perSubmission(
+            procAfter.map((a, i) => diffStats(procBefore[i]!, a)),
+            Math.max(1, statuses['202'] ?? 0),
+          ),
+          faultTimeline,
+          ...(probe.length ? { probePerSubmission: probeFigures(probe, Math.max(1, statuses['202'] ?? 0)) } : {}),
           // the queue's depth every 100 ms, from the first POST
           queueDepth: depth.filter((d) => d.tMs >= offset - 100).map((d) => ({ ...d, tMs: Math.round(d.tMs - offset) })),
         };
@@ -357,6 +383,92 @@ async function oneRun(workers: number, options: RunOptions = {}) {
     fs.rmSync(tmp, { recursive: true, force: true });
     await stack.stop();
   }
+}
+
+/**
+ * With BENCH_WORKER_PROBE_DIR (and the probe preloaded: BENCH_WORKER_NODE_FLAGS="--import
+ * <abs>/bench/_worker-probe.mjs"), a window of each worker node's own counters over the burst.
+ */
+function probeWindow(stack: BenchStack) {
+  const dir = process.env.BENCH_WORKER_PROBE_DIR;
+  const pids = dir ? stack.workers.flatMap((w) => processTree(w.pid!).filter((p) => roleOf(p) === 'worker')) : [];
+  for (const pid of pids) process.kill(pid, 'SIGUSR2');
+  // BENCH_PERF_DIR: an on-CPU profile (perf's task-clock, which a CFS quota's throttled waits do not
+  // reach, unlike V8's sampler) of every process of the workers' trees over the burst; with
+  // BENCH_WORKER_NODE_FLAGS=--perf-basic-prof perf names the JavaScript functions
+  const perfDir = process.env.BENCH_PERF_DIR;
+  const perf = perfDir
+    ? spawn(
+        'perf',
+        [
+          'record',
+          '-q',
+          '-e',
+          'task-clock',
+          '-F',
+          '1999',
+          '-g',
+          '-o',
+          path.join(perfDir, `${stack.workers.length}w-${process.pid}-${Date.now()}.data`),
+          '-p',
+          stack.workers.flatMap((w) => processTree(w.pid!)).join(','),
+        ],
+        { stdio: 'ignore' },
+      )
+    : undefined;
+  return {
+    async end(): Promise<ProbeResult[]> {
+      if (perf) {
+        const exited = new Promise((r) => perf.once('exit', r));
+        perf.kill('SIGINT');
+        await exited;
+      }
+      if (!dir) return [];
+      for (const pid of pids) {
+        fs.rmSync(path.join(dir, `${pid}.json`), { force: true });
+        process.kill(pid, 'SIGUSR2');
+      }
+      const files = pids.map((pid) => path.join(dir, `${pid}.json`));
+      for (const deadline = Date.now() + 5000; Date.now() < deadline && !files.every((f) => fs.existsSync(f));) await sleep(50);
+      return files.filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as ProbeResult);
+    },
+  };
+}
+
+interface ProbeResult {
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  allocatedBytes: number;
+  gc: { scavenges: number; fullGcs: number; ms: number };
+  commands: Record<string, number>;
+  sockets: Record<string, { writes: number; bytesOut: number; dataEvents: number; bytesIn: number }>;
+}
+
+/** the probes of one run's workers summed, per submission */
+function probeFigures(probes: ProbeResult[], submissions: number) {
+  const per = (n: number) => Math.round((n / submissions) * 100) / 100;
+  const sum = (f: (p: ProbeResult) => number) => per(probes.reduce((s, p) => s + f(p), 0));
+  const commands: Record<string, number> = {};
+  const sockets: Record<string, Record<string, number>> = {};
+  for (const p of probes) {
+    for (const [k, v] of Object.entries(p.commands)) commands[k] = (commands[k] ?? 0) + v;
+    for (const [port, c] of Object.entries(p.sockets)) {
+      const o = (sockets[port] ??= {});
+      for (const [k, v] of Object.entries(c)) o[k] = (o[k] ?? 0) + v;
+    }
+  }
+  return {
+    workerMainCpuUserMs: sum((p) => p.cpuUserMs),
+    workerMainCpuSystemMs: sum((p) => p.cpuSystemMs),
+    allocatedKb: sum((p) => p.allocatedBytes / 1024),
+    gcMs: sum((p) => p.gc.ms),
+    scavenges: sum((p) => p.gc.scavenges),
+    fullGcs: sum((p) => p.gc.fullGcs),
+    commands: Object.fromEntries(Object.entries(commands).map(([k, v]) => [k, per(v)])),
+    sockets: Object.fromEntries(
+      Object.entries(sockets).map(([port, c]) => [port, Object.fromEntries(Object.entries(c).map(([k, v]) => [k, per(v)]))]),
+    ),
+  };
 }
 
 interface BudgetReading {
@@ -439,13 +551,26 @@ async function scaling() {
     process.stdout.write(`scaling: skipped: ${(err as Error).message}\n`);
     return { skipped: (err as Error).message };
   }
-  for (const workers of [1, 2]) {
+  // BENCH_SCALING_BALLAST=1: between the two, one worker again while a ballast on a budget of its
+  // own grades on the sandbox in a loop (bench/_exam-hall-ceiling.ts): the machine as busy as a second
+  // worker makes it, without a second worker on the queue (its figures in `ballastRun`, not the factor)
+  let ballastRun: Awaited<ReturnType<typeof oneRun>> | undefined;
+  for (const step of SCALING_BALLAST ? ['1', '1+ballast', '2'] : ['1', '2']) {
+    const workers = Number(step[0]);
     const budgets: CpuBudget[] = [];
+    let ballast: { budget: CpuBudget; child: ChildProcess } | undefined;
     try {
-      for (let i = 0; i < workers; i++) budgets.push(createCpuBudget(`exam-${workers}w-${i}`, SCALING_CPUS));
-      process.stdout.write(`scaling: ${workers} worker(s), ${SCALING_CPUS} CPU each (${support.level})\n`);
-      runs.push(await oneRun(workers, { budgets, env: { WORKER_CONCURRENCY_GRADING: SCALING_CONCURRENCY }, warmUp: SCALING_WARM_UP }));
+      for (let i = 0; i < workers; i++) budgets.push(createCpuBudget(`exam-${step.replace('+', '-')}-${i}`, SCALING_CPUS));
+      if (step === '1+ballast') ballast = startBallast(createCpuBudget('exam-ballast', SCALING_CPUS));
+      process.stdout.write(`scaling: ${step} worker(s), ${SCALING_CPUS} CPU each (${support.level})\n`);
+      const run = await oneRun(workers, { budgets, env: { WORKER_CONCURRENCY_GRADING: SCALING_CONCURRENCY }, warmUp: SCALING_WARM_UP });
+      if (ballast) ballastRun = run;
+      else runs.push(run);
     } finally {
+      if (ballast) {
+        await stopChild(ballast.child);
+        await ballast.budget.remove();
+      }
       for (const b of budgets) await b.remove();
     }
   }
@@ -479,7 +604,26 @@ async function scaling() {
     concurrencyPerWorker: Number(SCALING_CONCURRENCY),
     ...Object.fromEntries(LANGUAGES.map((l) => [l, summary(l)])),
     runs: runs.map((r) => r.written),
+    ...(ballastRun ? { ballastRun: ballastRun.written } : {}),
   };
+}
+
+/** the exam hall's grading straight on the sandbox, two at a time, in a loop, inside `budget` */
+function startBallast(budget: CpuBudget): { budget: CpuBudget; child: ChildProcess } {
+  const plain = {
+    command: process.execPath,
+    args: [
+      '--import',
+      'tsx',
+      path.join(__dirname, '_exam-hall-ceiling.ts'),
+      'javascript',
+      '1000000',
+      '2',
+      JSON.stringify({ source: PROGRAMS.javascript, tests: TESTS }),
+    ],
+  };
+  const { command, args } = budget.wrap(plain.command, plain.args);
+  return { budget, child: spawn(command, args, { stdio: 'ignore' }) };
 }
 
 function ceiling(language: string, concurrency: number): Promise<unknown> {

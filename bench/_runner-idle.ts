@@ -1,0 +1,76 @@
+import '../common/require-node';
+import { createSandbox } from '../worker/sandbox';
+import type { Limits } from '../worker/sandbox/types';
+import fs from 'node:fs';
+import { roleOf, treeStats } from './_proc-stats';
+import { processTree } from './_lib';
+
+/**
+ * Does a runner child pay again after an idle pause? The exam hall's grading work (prepare, five
+ * tests, dispose) straight on the sandbox, two at a time on a pool of two children: a warm-up, then
+ * batches of 25 submissions after a pause of 0 s and of BENCH_IDLE_S (10) s, each batch's CPU and
+ * minor page faults of the runner children per submission (/proc). Prints one JSON line a batch.
+ *
+ *   npx tsx bench/_runner-idle.ts
+ */
+const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
+const SOURCE = 'const xs = stdin.split(/\\s+/).filter(Boolean).map(Number);\nconsole.log(xs.reduce((a, b) => a + b, 0));';
+const TESTS = Array.from({ length: 5 }, (_, i) => Array.from({ length: 10 * (i + 1) }, (_, k) => k).join(' '));
+const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+  const sandbox = createSandbox({ backend: 'auto', jsPoolSize: 2 });
+  const runner = sandbox.runnerFor('javascript');
+  const gradeOne = async () => {
+    const program = await runner.prepare('javascript', [{ name: 'main.js', content: SOURCE }], LIMITS, { reuseKey: 'task:idle' });
+    try {
+      for (const stdin of TESTS) await program.run(stdin, LIMITS);
+    } finally {
+      await program.dispose();
+    }
+  };
+  const batch = async (n: number) => {
+    let left = n;
+    await Promise.all(
+      [0, 1].map(async () => {
+        while (left > 0) {
+          left--;
+          await gradeOne();
+        }
+      }),
+    );
+  };
+  const runners = () => treeStats(process.pid).runner!;
+  await batch(200);
+  const children = () => processTree(process.pid).filter((p) => roleOf(p) === 'runner');
+  const rss = () =>
+    children().map((p) =>
+      fs
+        .readFileSync(`/proc/${p}/smaps_rollup`, 'utf8')
+        .split('\n')
+        .filter((l) => /^(Rss|Anonymous|Private_Dirty):/.test(l))
+        .map((l) => l.replace(/\s+/g, ' '))
+        .join(' '),
+    );
+  for (const pause of [0, IDLE_S * 1000, 0, IDLE_S * 1000]) {
+    process.stdout.write(`before pause ${JSON.stringify(rss())}\n`);
+    await sleep(pause);
+    process.stdout.write(`after pause ${JSON.stringify(rss())}\n`);
+    for (let b = 0; b < 4; b++) {
+      const before = runners();
+      await batch(25);
+      const after = runners();
+      const per = (k: 'userMs' | 'systemMs' | 'minorFaults') => Math.round(((after[k] - before[k]) / 25) * 100) / 100;
+      process.stdout.write(
+        `${JSON.stringify({ pauseS: pause / 1000, batch: b, cpuMs: per('userMs') + per('systemMs'), minorFaults: per('minorFaults') })}\n`,
+      );
+    }
+  }
+  await sandbox.close();
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
