@@ -496,9 +496,12 @@ def reset():
     return leftover
 
 # done once here rather than in every child: the compiler's first use, and the objects made so far
-# kept out of the collector's sight (a collection in a child would touch, and so copy, every page)
+# kept out of the collector's sight (a collection in a child would touch, and so copy, every page);
+# the start-up's freed heap goes back to the system, so no fork copies or tears down its page entries
 compile('pass', '<warm-up>', 'exec')
+gc.collect()
 gc.freeze()
+libc('malloc_trim')(0)
 status('ready')
 while True:
     verb, body = read_frame()
