@@ -46,7 +46,9 @@ export const directWrites = { direct: 0, fallback: 0 };
  * transport, which is writable (no write of engine.io's in flight, no send callbacks pending) with
  * nothing queued in engine.io, the ws socket is open with nothing buffered (a slow reader takes the
  * normal path, so its frames queue in engine.io as before), and the socket has no `onAnyOutgoing`
- * listener. A write error comes back through the same callback as engine.io's own.
+ * listener. A write error comes back through the same callback as engine.io's own. engine.io's
+ * `packetCreate` and `flush` events are not emitted for these writes: nothing in the API listens to them
+ * (a listener added for them would miss most broadcasts).
  * False when it did not write: the caller writes the normal way.
  */
 export function writeFrameDirectly(socket: unknown, frame: readonly [Buffer]): boolean {
