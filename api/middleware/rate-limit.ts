@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
-import { Command, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimitedError } from '../../common/errors';
 import { setHeld } from '../http/head';
+import { CommandDeadlines } from '../../common/redis-deadlines';
 
 export interface RateLimitOptions {
   /** Distinguishes counters of different limiters in Redis. */
@@ -45,6 +46,8 @@ end
 return reply`;
 const HIT_SHA = crypto.createHash('sha1').update(HIT_SCRIPT).digest('hex');
 const NO_KEYS: readonly string[] = Object.freeze([]);
+/** The counts' command timeouts, per client (common/redis-deadlines.ts). */
+const deadlinesOf = new WeakMap<Redis, CommandDeadlines>();
 
 /** A window's count, the milliseconds until it closes, then the values of the keys read along. */
 export type Hit = [hits: number, msLeft: number, ...values: (string | null)[]];
@@ -61,9 +64,12 @@ export type Hit = [hits: number, msLeft: number, ...values: (string | null)[]];
  */
 export function countHit(redis: Redis, key: string, windowMs: number, alsoRead: readonly string[] = NO_KEYS): Promise<Hit> {
   const window = String(windowMs);
-  // written as it is issued, not through auto-pipelining (see above)
+  let deadlines = deadlinesOf.get(redis);
+  if (deadlines === undefined) deadlinesOf.set(redis, (deadlines = new CommandDeadlines()));
+  // written as it is issued, not through auto-pipelining (see above); its command timeout kept
+  // without a timer of its own (common/redis-deadlines.ts)
   const sent = redis.sendCommand(
-    new Command('evalsha', [HIT_SHA, 1 + alsoRead.length, key, ...alsoRead, window], { keyPrefix: redis.options.keyPrefix }),
+    deadlines.command('evalsha', [HIT_SHA, 1 + alsoRead.length, key, ...alsoRead, window], { keyPrefix: redis.options.keyPrefix }),
   ) as Promise<Hit>;
   return sent.catch((err: unknown) => {
     if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
