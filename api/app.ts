@@ -65,9 +65,9 @@ export function createApp(deps: ApiDeps): GemaApp {
       maxAge: 600,
     }),
     compressJson(),
-    // the first JSON parser to read a body wins; the general one then skips it
-    underPath('/api/v2/auth', whenBody(express.json({ limit: AUTH_JSON_BODY_LIMIT }))),
-    whenBody(express.json({ limit: config.http.jsonBodyLimit })),
+    // the first JSON parser to read a body wins; the general one then skips it. A request without a
+    // body (every GET) passes both in one step
+    whenBody(chain([underPath('/api/v2/auth', express.json({ limit: AUTH_JSON_BODY_LIMIT })), express.json({ limit: config.http.jsonBodyLimit })])),
     // the token check offers its deny-list read to the limiter's count: one Redis call (api/auth/middleware.ts)
     (req, res, next) => (UNLIMITED_PATHS.has(req.path) ? next() : deps.auth.prefetch(req, res, next)),
     // a student's cached pages: their version keys ride on the same count (api/learning/student-cache.ts)

@@ -1,6 +1,7 @@
 import '../common/require-node';
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { Redis } from 'ioredis';
 import { SocketPresence } from '../api/realtime/presence';
 import { clearRedisPrefix } from './_lib';
@@ -35,13 +36,35 @@ async function measure(run: () => Promise<void>) {
     if (ticking) setImmediate(tick);
   };
   setImmediate(tick);
+  const gc = new v8.GCProfiler();
+  gc.start();
   const cpu = process.cpuUsage();
   const started = performance.now();
   await run();
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   ticking = false;
-  return { wallMs: Math.round(wallMs), cpuMs: Math.round((used.user + used.system) / 1000), longestHoldMs: Math.round(longest * 10) / 10 };
+  return {
+    wallMs: Math.round(wallMs),
+    cpuMs: Math.round((used.user + used.system) / 1000),
+    longestHoldMs: Math.round(longest * 10) / 10,
+    ...promoted(gc.stop()),
+  };
+}
+
+/** What the refresh's scavenges moved to the old generation (old and large-object space growth across each), and their pause time. */
+function promoted(profile: ReturnType<v8.GCProfiler['stop']>) {
+  const old = (stats: { heapSpaceStatistics: v8.HeapSpaceStatistics[] }) =>
+    stats.heapSpaceStatistics
+      .filter((s) => s.spaceName === 'old_space' || s.spaceName === 'large_object_space')
+      .reduce((n, s) => n + s.spaceUsedSize, 0);
+  let bytes = 0;
+  let gcMs = 0;
+  for (const e of profile?.statistics ?? []) {
+    gcMs += e.cost / 1000;
+    if (e.gcType === 'Scavenge') bytes += Math.max(0, old(e.afterGC) - old(e.beforeGC));
+  }
+  return { promotedKb: Math.round(bytes / 1024), gcMs: Math.round(gcMs * 10) / 10 };
 }
 
 async function main() {

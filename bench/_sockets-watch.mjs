@@ -23,6 +23,27 @@ let watching = false;
 /** the largest of each over the window (sampled every 50 ms): which part of the process an RSS peak is */
 let peak;
 let sampler;
+/** V8's per-GC heap statistics over the window (v8.GCProfiler): what each scavenge promoted */
+let gcProfiler;
+
+/**
+ * Bytes the window's scavenges moved into the old generation: the growth of old space (and of the large
+ * object space, which a scavenge also promotes into) across each scavenge, summed. Garbage that outlives
+ * two scavenges is what an RSS peak is made of until the next mark-compact (bench/README.md, sockets4),
+ * and unlike the peak it does not depend on when that mark-compact falls.
+ */
+function promoted(profile) {
+  const used = (stats, names) => stats.heapSpaceStatistics.filter((s) => names.includes(s.spaceName)).reduce((n, s) => n + s.spaceUsedSize, 0);
+  let bytes = 0;
+  let scavenges = 0;
+  for (const e of profile?.statistics ?? []) {
+    if (e.gcType !== 'Scavenge') continue;
+    scavenges++;
+    const names = ['old_space', 'large_object_space'];
+    bytes += Math.max(0, used(e.afterGC, names) - used(e.beforeGC, names));
+  }
+  return { promotedMb: Math.round((bytes / 2 ** 20) * 10) / 10, scavenges };
+}
 
 function sample() {
   const h = v8.getHeapStatistics();
@@ -109,11 +130,14 @@ readline.createInterface({ input: process.stdin }).on('line', async (line) => {
     delay?.disable();
     delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
+    gcProfiler = new v8.GCProfiler();
+    gcProfiler.start();
   } else if (line.trim() === 'WATCHED') {
     watching = false;
     clearInterval(sampler);
     delay?.disable();
     const result = report();
+    result.promoted = promoted(gcProfiler?.stop());
     if (PROFILE_DIR) result.profile = await writeProfile();
     process.stdout.write(`WATCHED ${JSON.stringify(result)}\n`);
   }

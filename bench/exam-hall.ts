@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Classroom, ClassroomTeacher, CodingTask, CodingTestCase, User } from '../common/models';
 import { cpuBudgetSupport, createCpuBudget, type CpuBudget } from './_cpu-budget';
 import { cpuMs, percentile, postgresBackends, processTree, rssMb, stopChild, writeResults } from './_lib';
+import { pageFaultCosts } from './_machine';
 import { startBenchStack, type BenchStack } from './_stack';
 import { diffStats, perSubmission, roleOf, treeStats } from './_proc-stats';
 
@@ -668,7 +669,7 @@ async function main() {
     bench: 'exam-hall',
     date: new Date().toISOString(),
     node: process.versions.node,
-    machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round) },
+    machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round), pageFaults: pageFaultCosts() },
     scenario: `${STUDENTS_PER_CLASS * CLASSES} students in ${CLASSES} classrooms POST one submission each at once (5 tests, all accepted); one socket per student and per teacher, in a separate process`,
     targets: { javascriptAllDeliveredMs: TARGET_MS.javascript, pythonAllDeliveredMs: TARGET_MS.python, javascriptGradesPerSecondPerWorker: 150 },
     runs,

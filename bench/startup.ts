@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dropDatabase } from '../common/db/database';
 import { cpuMs, percentile, rssMb, stopChild, waitForLine, writeResults } from './_lib';
+import { pageFaultCosts } from './_machine';
 
 /**
  * Cold start of `npm start` on an empty database (create, migrate, seed, spawn API + worker, /ready),
@@ -113,6 +114,7 @@ async function main() {
     at: new Date().toISOString(),
     dist: path.relative(root, dist),
     loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    pageFaults: pageFaultCosts(),
     coldStartToReadyMs: Math.round(cold.readyMs),
     startWithMigrationsAppliedToReadyMs: Math.round(warmReady),
     startWithMigrationsAppliedRuns: warm.map((w) => Math.round(w.readyMs)),

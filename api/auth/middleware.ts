@@ -1,5 +1,5 @@
 /// <reference types="passport" />
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors';
 import type { Role } from '../../common/models';
 import { requestContext } from '../../common/context';
@@ -78,10 +78,26 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m && m[1]!.toLowerCase() === 'bearer' ? m[2] : undefined;
 }
 
-/** A token's verdict: the user, why it was refused, or a rejection (Redis could not answer). */
-type Verdict = Promise<AuthUser | 'invalid' | 'revoked'>;
+/** Redis could not answer whether the token is denied: the request fails with this error (503). */
+class CheckFailed {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * A token's verdict: the user, why it was refused, or why it could not be decided. It never rejects,
+ * so a verdict no route reads (a route that does not authenticate) needs no `catch` of its own.
+ */
+type Verdict = AuthUser | 'invalid' | 'revoked' | CheckFailed;
+const INVALID: Promise<Verdict> = Promise.resolve('invalid');
+
+/** What `prefetch` left on the request: the header it read, the verified claims, the verdict under way. */
+interface Pending {
+  header: string;
+  claims: AccessClaims | undefined;
+  verdict: Promise<Verdict>;
+}
 const PREFETCHED = Symbol('gema.auth.prefetched');
-type Prefetched = Request & { [PREFETCHED]?: { header: string; verdict: Verdict; claims?: AccessClaims } };
+type Prefetched = Request & { [PREFETCHED]?: Pending };
 
 /**
  * The claims of the request's token as `prefetch` verified them (its signature and claims, not yet
@@ -105,41 +121,15 @@ export function prefetchedClaims(req: Request): AccessClaims | undefined {
  * takes the verdict already under way.
  */
 export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRevocation): AuthMiddleware {
-  // the one token check, for HTTP (from the header) and the Socket.IO handshake (authenticateToken);
-  // `denied` reads the deny list, by default with its own MGET
-  const check = (token: string | undefined, denied: (claims: AccessClaims) => Promise<boolean> = (c) => revocation.isRevoked(c)): Verdict => {
-    if (token === undefined) return Promise.resolve('invalid');
-    let claims: AccessClaims;
+  const claimsOf = (token: string | undefined): AccessClaims | undefined => {
+    if (token === undefined) return undefined;
     try {
-      claims = tokens.verify(token);
+      return tokens.verify(token);
     } catch {
-      return Promise.resolve('invalid');
+      return undefined;
     }
-    return denied(claims).then((revoked) => (revoked ? 'revoked' : toAuthUser(claims)));
   };
-
-  const prefetch: RequestHandler = (req, _res, next) => {
-    const header = req.headers.authorization;
-    if (header === undefined) return next();
-    // the deny-list keys are offered to the global limiter, whose count reads them in the same call
-    let offered: CountRider | undefined;
-    let verified: AccessClaims | undefined;
-    const verdict = check(
-      bearerToken(header),
-      (claims) =>
-        new Promise<boolean>((resolve, reject) => {
-          verified = claims;
-          offered = { keys: denyKeysOf(claims), resolve: deniedFrom(resolve, claims), reject };
-          offerRider(req, offered);
-        }),
-    );
-    // a route that never authenticates leaves the verdict unread; its failure is then nobody's
-    verdict.catch(() => undefined);
-    (req as Prefetched)[PREFETCHED] = { header, verdict, claims: verified };
-    next();
-    // no limiter took them (rate limiting off, or this path not counted): read them alone
-    if (offered && withdrawRider(req, offered)) revocation.read(offered.keys).then(offered.resolve, offered.reject);
-  };
+  const decide = (claims: AccessClaims, values: (string | null)[]): Verdict => (revocation.deniedIn(values, claims) ? 'revoked' : toAuthUser(claims));
 
   // a verified token's claims are one frozen object for as long as AccessTokens keeps it: its deny keys too
   const denyKeys = new WeakMap<AccessClaims, string[]>();
@@ -148,26 +138,86 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
     if (!keys) denyKeys.set(claims, (keys = revocation.keysOf(claims)));
     return keys;
   };
-  // made here, not in the object literal, so the bundle's kept names cost nothing per request (api/http/chain.ts)
-  const deniedFrom =
-    (resolve: (revoked: boolean) => void, claims: AccessClaims) =>
-    (values: (string | null)[]): void =>
-      resolve(revocation.deniedIn(values, claims));
+
+  // the one token check without the limiter (the Socket.IO handshake, a request prefetch did not see):
+  // the deny list read with its own MGET
+  const check = (token: string | undefined): Promise<Verdict> => {
+    const claims = claimsOf(token);
+    if (claims === undefined) return INVALID;
+    return revocation.read(denyKeysOf(claims)).then(
+      (values) => decide(claims, values),
+      (err: unknown) => new CheckFailed(err),
+    );
+  };
+
+  /**
+   * A request's check under way: offered to the global limiter (a `CountRider`), whose count hands it
+   * the deny-list values; its verdict settles then. One object and one promise a request: its
+   * `resolve`/`reject` are methods, not closures made per request (see `Steps` in api/http/chain.ts).
+   */
+  class Prefetch implements Pending, CountRider {
+    readonly verdict: Promise<Verdict>;
+    readonly keys: string[];
+    private readonly settle: (verdict: Verdict) => void;
+
+    constructor(
+      readonly header: string,
+      readonly claims: AccessClaims,
+    ) {
+      const { promise, resolve } = Promise.withResolvers<Verdict>();
+      this.verdict = promise;
+      this.settle = resolve;
+      this.keys = denyKeysOf(claims);
+    }
+
+    resolve(values: (string | null)[]): void {
+      this.settle(decide(this.claims, values));
+    }
+
+    reject(err: unknown): void {
+      this.settle(new CheckFailed(err));
+    }
+  }
+
+  const prefetch: RequestHandler = (req, _res, next) => {
+    const header = req.headers.authorization;
+    if (header === undefined) return next();
+    const claims = claimsOf(bearerToken(header));
+    if (claims === undefined) {
+      (req as Prefetched)[PREFETCHED] = { header, claims, verdict: INVALID };
+      return next();
+    }
+    // the deny-list keys are offered to the global limiter, whose count reads them in the same call
+    const pending = new Prefetch(header, claims);
+    (req as Prefetched)[PREFETCHED] = pending;
+    offerRider(req, pending);
+    next();
+    // no limiter took them (rate limiting off, or this path not counted): read them alone
+    if (withdrawRider(req, pending))
+      revocation.read(pending.keys).then(
+        (values) => pending.resolve(values),
+        (err: unknown) => pending.reject(err),
+      );
+  };
+
+  const admit = (req: Request, verdict: Verdict, next: NextFunction): void => {
+    if (verdict instanceof CheckFailed) return next(verdict.error);
+    if (typeof verdict === 'string') return next(new UnauthenticatedError('A valid access token is required'));
+    const gate = passwordChangeGate(verdict, req.method, req.baseUrl + req.path);
+    if (gate) return next(gate);
+    req.user = verdict;
+    const ctx = requestContext.getStore();
+    if (ctx) ctx.userId = verdict.id;
+    next();
+  };
 
   // failures use the common error envelope
   const requireAuth: RequestHandler = (req, _res, next) => {
     const header = req.headers.authorization;
     const pre = (req as Prefetched)[PREFETCHED];
     const verdict = pre && pre.header === header ? pre.verdict : check(bearerToken(header));
-    verdict.then((user) => {
-      if (typeof user === 'string') return next(new UnauthenticatedError('A valid access token is required'));
-      const gate = passwordChangeGate(user, req.method, req.baseUrl + req.path);
-      if (gate) return next(gate);
-      req.user = user;
-      const ctx = requestContext.getStore();
-      if (ctx) ctx.userId = user.id;
-      next();
-    }, next);
+    // a verdict never rejects (a Redis failure is a CheckFailed verdict), and `next` catches what a handler throws
+    void verdict.then((v) => admit(req, v, next));
   };
   const requireRole =
     (...roles: Role[]): RequestHandler =>
@@ -179,6 +229,7 @@ export function createAuthMiddleware(tokens: AccessTokens, revocation: AccessRev
 
   const authenticateToken = async (token: string): Promise<AuthUser> => {
     const user = await check(token);
+    if (user instanceof CheckFailed) throw user.error;
     if (user === 'invalid') throw new UnauthenticatedError('A valid access token is required');
     if (user === 'revoked') throw new UnauthenticatedError('The token was revoked');
     if (user.mustChangePassword) throw new ForbiddenError('Change your password before using GEMA', 'PASSWORD_CHANGE_REQUIRED');

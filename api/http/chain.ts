@@ -12,12 +12,16 @@ import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandle
  * Here a request costs one closure.
  */
 export function chain(handlers: RequestHandler[]): RequestHandler {
-  // a chain inside a chain runs as part of it: one closure per request, not one per level
-  const list = handlers.flatMap((h) => (h as Chained)[CHAINED] ?? [h]);
+  // a chain inside a chain runs as part of it: one closure per request, not one per level; a
+  // middleware that is switched off (`passThrough`) is left out rather than stepped through
+  const list = handlers.flatMap((h) => (h as Chained)[CHAINED] ?? (h === passThrough ? [] : [h]));
   return Object.assign((req: Request, res: Response, next: NextFunction) => stepper(list, req, res, next)(), { [CHAINED]: list });
 }
 
 const CHAINED = Symbol('gema.http.chain');
+
+/** What a middleware that has nothing to do in this configuration returns (no CORS origins, no metrics): `chain` leaves it out. */
+export const passThrough: RequestHandler = (_req, _res, next) => next();
 type Chained = RequestHandler & { [CHAINED]?: RequestHandler[] };
 
 /**

@@ -1,6 +1,7 @@
 import cors from 'cors';
 import type { RequestHandler } from 'express';
 import { isHeld, setHeld } from '../http/head';
+import { passThrough } from '../http/chain';
 
 export interface CorsOptions {
   /** the allow-list (CORS_ORIGINS); empty: no CORS headers at all */
@@ -21,7 +22,7 @@ export interface CorsOptions {
  * With an empty list `cors` sets nothing, for any request, and neither does this.
  */
 export function corsHeaders(opts: CorsOptions): RequestHandler {
-  if (opts.origins.length === 0) return (_req, _res, next) => next();
+  if (opts.origins.length === 0) return passThrough;
   const preflight = cors({ origin: [...opts.origins], credentials: true, exposedHeaders: [...opts.exposedHeaders], maxAge: opts.maxAge });
   const allowed = new Set(opts.origins);
   const exposed = opts.exposedHeaders.join(',');

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Histogram } from 'prom-client';
 import type { Logger } from '../../common/logger';
+import { passThrough } from '../http/chain';
 
 /** The route pattern (`/api/v2/files/:id`), never the raw URL, so metrics have bounded labels. */
 export function routePattern(req: Request): string {
@@ -21,7 +22,7 @@ type Timed = Response & { [STARTED]?: number };
 export function observeRequests(opts: { logger: Logger; histogram?: Histogram<string> }): RequestHandler {
   const { logger, histogram } = opts;
   const logRequests = logger.isLevelEnabled('http');
-  if (!histogram && !logRequests) return (_req, _res, next) => next();
+  if (!histogram && !logRequests) return passThrough;
   const finished = (res: Timed): void => {
     const req = res.req;
     const seconds = (performance.now() - res[STARTED]!) / 1e3;

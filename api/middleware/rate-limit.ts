@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
-import { Command, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimitedError } from '../../common/errors';
 import { setHeld } from '../http/head';
+import { CommandDeadlines } from '../../common/redis-deadlines';
 
 export interface RateLimitOptions {
   /** Distinguishes counters of different limiters in Redis. */
@@ -44,6 +45,9 @@ for i = 1, #values do reply[i + 2] = values[i] end
 end
 return reply`;
 const HIT_SHA = crypto.createHash('sha1').update(HIT_SCRIPT).digest('hex');
+const NO_KEYS: readonly string[] = Object.freeze([]);
+/** The counts' command timeouts, per client (common/redis-deadlines.ts). */
+const deadlinesOf = new WeakMap<Redis, CommandDeadlines>();
 
 /** A window's count, the milliseconds until it closes, then the values of the keys read along. */
 export type Hit = [hits: number, msLeft: number, ...values: (string | null)[]];
@@ -58,15 +62,18 @@ export type Hit = [hits: number, msLeft: number, ...values: (string | null)[]];
  * promoted ~1.9 KB a request that way and ~0.05 KB without, and allocated 2 KB more (the batch's
  * pipeline and the wrappers around each command; bench/README.md).
  */
-export function countHit(redis: Redis, key: string, windowMs: number, alsoRead: readonly string[] = []): Promise<Hit> {
+export function countHit(redis: Redis, key: string, windowMs: number, alsoRead: readonly string[] = NO_KEYS): Promise<Hit> {
   const window = String(windowMs);
-  const keys = [key, ...alsoRead];
-  // written as it is issued, not through auto-pipelining (see above)
+  let deadlines = deadlinesOf.get(redis);
+  if (deadlines === undefined) deadlinesOf.set(redis, (deadlines = new CommandDeadlines()));
+  // written as it is issued, not through auto-pipelining (see above); its command timeout kept
+  // without a timer of its own (common/redis-deadlines.ts)
   const sent = redis.sendCommand(
-    new Command('evalsha', [HIT_SHA, keys.length, ...keys, window], { keyPrefix: redis.options.keyPrefix }),
+    deadlines.command('evalsha', [HIT_SHA, 1 + alsoRead.length, key, ...alsoRead, window], { keyPrefix: redis.options.keyPrefix }),
   ) as Promise<Hit>;
   return sent.catch((err: unknown) => {
-    if (err instanceof Error && err.message.startsWith('NOSCRIPT')) return redis.eval(HIT_SCRIPT, keys.length, ...keys, window) as Promise<Hit>;
+    if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
+      return redis.eval(HIT_SCRIPT, 1 + alsoRead.length, key, ...alsoRead, window) as Promise<Hit>;
     throw err;
   });
 }
@@ -108,30 +115,13 @@ export function withdrawRider(req: Request, rider: CountRider): boolean {
   return true;
 }
 
-/** One count for every rider: their keys in turn, each handed its own values from the reply. */
-function carry(redis: Redis, key: string, windowMs: number, riders: CountRider[]): Promise<Hit> {
-  if (riders.length === 1) {
-    const [rider] = riders as [CountRider];
-    const hit = countHit(redis, key, windowMs, rider.keys);
-    hit.then((reply) => rider.resolve(reply.slice(2) as (string | null)[]), rider.reject);
-    return hit;
-  }
-  const hit = countHit(
-    redis,
-    key,
-    windowMs,
-    riders.flatMap((r) => r.keys),
-  );
-  hit.then(
-    (reply) => {
-      let at = 2;
-      for (const rider of riders) rider.resolve(reply.slice(at, (at += rider.keys.length)) as (string | null)[]);
-    },
-    (err: unknown) => {
-      for (const rider of riders) rider.reject(err);
-    },
-  );
-  return hit;
+/** The keys the riders want read, in turn: one rider's own array as it is. */
+const riderKeys = (riders: CountRider[]): readonly string[] => (riders.length === 1 ? riders[0]!.keys : riders.flatMap((r) => r.keys));
+
+/** Each rider its own values from the count's reply, in the order their keys were sent. */
+function deliver(riders: CountRider[], reply: Hit): void {
+  let at = 2;
+  for (const rider of riders) rider.resolve(reply.slice(at, (at += rider.keys.length)) as (string | null)[]);
 }
 
 /**
@@ -166,16 +156,26 @@ export function createRateLimiter(opts: RateLimitOptions): RequestHandler {
   return (req, res, next) => {
     if (skip?.(req)) return next();
     const key = keyOf(req);
-    const riders = opts.carriesRiders ? takeRiders(req) : undefined;
-    const hit = riders?.length ? carry(opts.redis, key, windowMs, riders) : countHit(opts.redis, key, windowMs);
-    hit.then(([hits, msLeft]) => {
-      const resetSeconds = Math.max(0, Math.ceil(msLeft / 1000));
-      setHeld(res, 'RateLimit-Policy', policy);
-      setHeld(res, 'RateLimit', `limit=${limit}, remaining=${Math.max(limit - hits, 0)}, reset=${resetSeconds}`);
-      // the error handler answers 429 with Retry-After
-      if (hits > limit) return next(new RateLimitedError(Math.max(1, resetSeconds), opts.message));
-      next();
+    const taken = opts.carriesRiders ? takeRiders(req) : undefined;
+    const riders = taken !== undefined && taken.length > 0 ? taken : undefined;
+    // the riders get their values in the limiter's own callback, before the request goes on, as a
+    // separate `then` on the count would have handed them: one promise reaction a request, not two
+    countHit(opts.redis, key, windowMs, riders ? riderKeys(riders) : NO_KEYS).then(
+      (reply) => {
+        if (riders) deliver(riders, reply);
+        const hits = reply[0];
+        const resetSeconds = Math.max(0, Math.ceil(reply[1] / 1000));
+        setHeld(res, 'RateLimit-Policy', policy);
+        setHeld(res, 'RateLimit', `limit=${limit}, remaining=${Math.max(limit - hits, 0)}, reset=${resetSeconds}`);
+        // the error handler answers 429 with Retry-After
+        if (hits > limit) return next(new RateLimitedError(Math.max(1, resetSeconds), opts.message));
+        next();
+      },
       // the store's error reaches the error handler, which answers 503 (a Redis error) or 500
-    }, next);
+      (err: unknown) => {
+        if (riders) for (const rider of riders) rider.reject(err);
+        next(err);
+      },
+    );
   };
 }

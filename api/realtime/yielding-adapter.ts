@@ -1,4 +1,5 @@
 import type { Adapter, BroadcastOptions } from 'socket.io-adapter';
+import { writeFrameDirectly } from './direct-write';
 import { oneBufferFrame } from './transport';
 
 /**
@@ -41,6 +42,8 @@ export function yieldingBroadcasts<N, A extends Adapter>(make: (nsp: N) => A, ch
     const apply = path.apply.bind(adapter);
     const queue: Pending[] = [];
     let broadcasting = false;
+    /** the one-buffer frame of the broadcast being encoded, when its sockets may be written it directly */
+    let direct: readonly [Buffer] | undefined;
 
     /** Writes up to `chunk` sockets of the queued broadcasts, oldest first, and comes back for the rest. */
     const drain = () => {
@@ -64,19 +67,36 @@ export function yieldingBroadcasts<N, A extends Adapter>(make: (nsp: N) => A, ch
       const encoded = encode(packet, packetOpts);
       // one write per socket instead of a corked pair (transport.ts)
       oneBufferFrame(packetOpts);
+      direct = directFrame(packet, encoded, packetOpts);
       return encoded;
     };
     path.apply = (opts, callback) => {
       if (!broadcasting) return apply(opts, callback);
       broadcasting = false;
+      const frame = direct;
+      direct = undefined;
       const sockets: unknown[] = [];
       apply(opts, (socket) => void sockets.push(socket));
+      // straight to the socket's websocket when nothing is queued there (direct-write.ts), else Socket.IO's way
+      const write = frame ? (socket: unknown) => void (writeFrameDirectly(socket, frame) || callback(socket)) : callback;
       // nothing waiting and small: written at once, as Socket.IO would
-      if (queue.length === 0 && sockets.length <= chunk) return sockets.forEach(callback);
-      queue.push({ sockets, write: callback, next: 0 });
+      if (queue.length === 0 && sockets.length <= chunk) return sockets.forEach(write);
+      queue.push({ sockets, write, next: 0 });
       // a drain is already scheduled while anything waits
       if (queue.length === 1) drain();
     };
     return adapter;
   };
+}
+
+/**
+ * The broadcast's one-buffer websocket frame when it may be written to a socket directly: one packet
+ * (no binary attachments), no acknowledgement (`broadcastWithAck` records each socket's ack in the
+ * adapter's callback, which a direct write skips), not volatile (a volatile packet is dropped where the
+ * transport is not writable, which only the normal path decides).
+ */
+function directFrame(packet: unknown, encoded: unknown[], packetOpts: Record<string, unknown>): readonly [Buffer] | undefined {
+  const frame = packetOpts.wsPreEncodedFrame;
+  if (encoded.length !== 1 || packetOpts.volatile || (packet as { id?: unknown }).id !== undefined) return undefined;
+  return Array.isArray(frame) && frame.length === 1 && Buffer.isBuffer(frame[0]) ? (frame as [Buffer]) : undefined;
 }

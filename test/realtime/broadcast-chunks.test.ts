@@ -17,8 +17,10 @@ const CLIENTS = 5;
 interface Hall {
   io: Server;
   clients: Socket[];
-  /** what the server did, in order: `w<n>` each write to a socket, plus the test's own marks */
+  /** what the server did, in order: `w<n>` each frame written to a socket, plus the test's own marks */
   log: string[];
+  /** the frame lists handed to ws for each of those writes, in order */
+  frames: unknown[];
   close(): Promise<void>;
 }
 
@@ -27,16 +29,19 @@ async function hall(make: ConstructorParameters<typeof Server>[1] extends infer 
   const server = http.createServer();
   const io = new Server(server, make);
   const log: string[] = [];
+  const frames: unknown[] = [];
   let n = 0;
   io.on('connection', (socket: ServerSocket) => {
     const id = ++n;
     void socket.join('hall');
-    // every write of a broadcast to this socket goes through its client's writeToEngine
-    const client = socket.client as unknown as { writeToEngine(...args: unknown[]): void };
-    const write = client.writeToEngine.bind(client);
-    client.writeToEngine = (...args: unknown[]) => {
+    // every frame written to this socket goes through its ws sender's sendFrame, whether engine.io
+    // writes it (Client#writeToEngine) or the adapter writes the broadcast's frame directly (direct-write.ts)
+    const sender = (socket.conn.transport as unknown as { socket: { _sender: { sendFrame(list: unknown, cb?: unknown): void } } }).socket._sender;
+    const sendFrame = sender.sendFrame.bind(sender);
+    sender.sendFrame = (list: unknown, cb?: unknown) => {
       log.push(`w${id}`);
-      write(...args);
+      frames.push(list);
+      sendFrame(list, cb);
     };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -51,10 +56,14 @@ async function hall(make: ConstructorParameters<typeof Server>[1] extends infer 
         }),
     ),
   );
+  // the handshakes' own writes are not the tests'
+  log.splice(0);
+  frames.splice(0);
   return {
     io,
     clients,
     log,
+    frames,
     async close() {
       clients.forEach((c) => c.close());
       await io.close();
@@ -78,7 +87,10 @@ describe('realtime: broadcasts to a big room yield between chunks of sockets', (
     before(async () => {
       h = await hall({ adapter: yieldingBroadcasts((nsp) => new Adapter(nsp), CHUNK) });
     });
-    afterEach(() => h.log.splice(0));
+    afterEach(() => {
+      h.log.splice(0);
+      h.frames.splice(0);
+    });
     after(async () => h.close());
 
     it('writes one chunk of sockets before the emit returns, and the rest afterwards', async () => {
@@ -106,7 +118,7 @@ describe('realtime: broadcasts to a big room yield between chunks of sockets', (
       expect(h.log[CHUNK]).to.equal('returned');
     });
 
-    it("encodes an event once, and gives every chunk's sockets the same packets and websocket frame", async () => {
+    it("encodes an event once, and writes every chunk's sockets the same websocket frame", async () => {
       const adapter = h.io.of('/').adapter as unknown as { encoder: { encode(packet: unknown): unknown[] } };
       const encode = adapter.encoder.encode;
       let encodes = 0;
@@ -114,57 +126,29 @@ describe('realtime: broadcasts to a big room yield between chunks of sockets', (
         encodes++;
         return encode.call(this, packet);
       };
-      const writes: Array<{ packets: unknown; frame: unknown }> = [];
-      const restore = [...h.io.of('/').sockets.values()].map((socket) => {
-        const client = socket.client as unknown as { writeToEngine(packets: unknown, opts: { wsPreEncodedFrame?: unknown }): void };
-        const write = client.writeToEngine;
-        client.writeToEngine = function (this: unknown, packets, opts) {
-          writes.push({ packets, frame: opts.wsPreEncodedFrame });
-          return write.call(this, packets, opts);
-        };
-        return () => (client.writeToEngine = write);
-      });
       try {
         const all = Promise.all(h.clients.map((c) => received(c, 'once', 1)));
         h.io.to('hall').emit('once', { big: 'x'.repeat(100) });
         await all;
         expect(encodes).to.equal(1);
-        expect(writes).to.have.length(CLIENTS);
-        expect(writes[0]!.frame).to.not.equal(undefined);
-        // the same objects, not equal copies: nothing was encoded again for a later chunk
-        for (const w of writes) {
-          expect(w.packets).to.equal(writes[0]!.packets);
-          expect(w.frame).to.equal(writes[0]!.frame);
-        }
+        expect(h.frames).to.have.length(CLIENTS);
+        // the same buffer, not equal copies: nothing was framed again for a later chunk
+        const first = (h.frames[0] as Buffer[])[0];
+        for (const list of h.frames as Buffer[][]) expect(list[0]).to.equal(first);
       } finally {
         adapter.encoder.encode = encode;
-        restore.forEach((r) => r());
       }
     });
 
-    it('hands every socket the websocket frame as one buffer, header and payload as ws framed them', async () => {
-      const frames: unknown[] = [];
-      const restore = [...h.io.of('/').sockets.values()].map((socket) => {
-        const client = socket.client as unknown as { writeToEngine(packets: unknown, opts: { wsPreEncodedFrame?: unknown }): void };
-        const write = client.writeToEngine;
-        client.writeToEngine = function (this: unknown, packets, opts) {
-          frames.push(opts.wsPreEncodedFrame);
-          return write.call(this, packets, opts);
-        };
-        return () => (client.writeToEngine = write);
-      });
-      try {
-        const all = Promise.all(h.clients.map((c) => received(c, 'framed', 1)));
-        h.io.to('hall').emit('framed', { n: 1 });
-        expect(await all).to.deep.equal(Array.from({ length: CLIENTS }, () => [{ n: 1 }]));
-        const payload = Buffer.from('42["framed",{"n":1}]');
-        // FIN and the text opcode, an unmasked length under 126, then Engine.IO's message of Socket.IO's event
-        const expected = Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
-        expect(frames).to.have.length(CLIENTS);
-        for (const frame of frames) expect(frame).to.deep.equal([expected]);
-      } finally {
-        restore.forEach((r) => r());
-      }
+    it('writes every socket the websocket frame as one buffer, header and payload as ws framed them', async () => {
+      const all = Promise.all(h.clients.map((c) => received(c, 'framed', 1)));
+      h.io.to('hall').emit('framed', { n: 1 });
+      expect(await all).to.deep.equal(Array.from({ length: CLIENTS }, () => [{ n: 1 }]));
+      const payload = Buffer.from('42["framed",{"n":1}]');
+      // FIN and the text opcode, an unmasked length under 126, then Engine.IO's message of Socket.IO's event
+      const expected = Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
+      expect(h.frames).to.have.length(CLIENTS);
+      for (const frame of h.frames) expect(frame).to.deep.equal([expected]);
     });
 
     it('leaves room joins synchronous', async () => {

@@ -30,36 +30,40 @@ describe('socket presence refresh', () => {
     await redis.quit();
   });
 
-  it('renews every held socket when it holds more sockets than one pipeline carries', async () => {
+  it('renews every held socket when it holds more sockets than one command carries', async () => {
     const { presence, users } = await lapsedPresence(10, 4);
     await presence.refresh();
     const online = await onlineAmong(redis, prefix, users);
     expect(online.size).to.equal(10);
   });
 
-  it('sends a batch of sockets per pipeline and builds the next only once the previous has answered', async () => {
+  it('sends a batch of sockets per command and sends the next only once the previous has answered', async () => {
     const { presence } = await lapsedPresence(10, 4);
-    const built: Array<{ commands: () => number; previousAnswered: boolean }> = [];
+    const sent: Array<{ keys: number; previousAnswered: boolean }> = [];
     let answered = true;
-    const pipeline = redis.pipeline.bind(redis);
-    redis.pipeline = ((...args: Parameters<Redis['pipeline']>) => {
-      const p = pipeline(...args);
-      built.push({ commands: () => p.length, previousAnswered: answered });
-      const exec = p.exec.bind(p);
-      p.exec = () => {
-        answered = false;
-        return exec().finally(() => (answered = true));
-      };
-      return p;
-    }) as Redis['pipeline'];
+    const evaluate = redis.eval.bind(redis);
+    redis.eval = ((...args: Parameters<Redis['eval']>) => {
+      sent.push({ keys: Number(args[1]), previousAnswered: answered });
+      answered = false;
+      return (evaluate(...args) as Promise<unknown>).finally(() => (answered = true));
+    }) as Redis['eval'];
     try {
       await presence.refresh();
     } finally {
-      redis.pipeline = pipeline;
+      redis.eval = evaluate;
     }
-    // two commands (ZADD, PEXPIRE) a socket: 4 + 4 + 2 sockets
-    expect(built.map((b) => b.commands())).to.deep.equal([8, 8, 4]);
-    expect(built.every((b) => b.previousAnswered)).to.equal(true);
+    // one script call of 4 + 4 + 2 sockets
+    expect(sent.map((b) => b.keys)).to.deep.equal([4, 4, 2]);
+    expect(sent.every((b) => b.previousAnswered)).to.equal(true);
+  });
+
+  it('renews both the score and the TTL of each socket it refreshes', async () => {
+    const { presence, users } = await lapsedPresence(3, 2);
+    const key = socketPresenceKey(prefix, users[0]!);
+    await redis.persist(key);
+    await presence.refresh();
+    expect(Number(await redis.zscore(key, 's0'))).to.be.greaterThan(Date.now());
+    expect(await redis.pttl(key)).to.be.within(1, 90_000);
   });
 
   it('does not renew a socket removed while a refresh is under way', async () => {

@@ -142,6 +142,41 @@ ${SANDBOX_ID}`;
     expect([nSmall, nLarge, nFileName], counts).to.deep.equal([nBystander, nBystander, nBystander]);
   });
 
+  it("finds none of the previous student's compiled code in memory it inherited from the harness", async () => {
+    const [constant, bystander] = [crypto.randomBytes(12).toString('hex'), crypto.randomBytes(12).toString('hex')];
+    // a 60 KB constant, in the marshalled code object the syntax check hands the harness for the later
+    // tests. The harness drops and zeroes it at the next reset; here the allocator also returns such a
+    // buffer to the system once freed, so this fails when the code is kept, not when only the zeroing is
+    // missing (the zeroing covers buffers an allocator keeps, as the inputs' spec above shows for those)
+    const first = await prepare(`SECRET = '${'#'.repeat(60_000)}${constant}##'\n${SANDBOX_ID}`);
+    const id = (await first.run('', LIMITS)).stdout;
+    // the second and third tests got the code from the harness, not from the syntax check's process
+    expect((await first.run('', LIMITS)).stdout).to.equal(id);
+    expect((await first.run('', LIMITS)).stdout).to.equal(id);
+    release(first);
+    await first.dispose();
+    const second = await prepare(String.raw`import ctypes
+needle = [t.encode() for t in ${JSON.stringify([constant, bystander])}]
+found = [0] * len(needle)
+for line in open('/proc/self/maps').read().split('\n'):
+    f = line.split()
+    if len(f) < 5 or not f[1].startswith('r') or (len(f) > 5 and f[5] != '[heap]'):
+        continue
+    lo, hi = (int(x, 16) for x in f[0].split('-'))
+    data = ctypes.string_at(lo, hi - lo)
+    for i, n in enumerate(needle):
+        found[i] += data.count(n)
+print(' '.join(map(str, found)))
+${SANDBOX_ID}`);
+    await second.run('', LIMITS);
+    const r = await second.run('', LIMITS);
+    const [counts, sandbox] = r.stdout.split('\n');
+    expect(sandbox, r.stderr).to.equal(id.trim());
+    const [nConstant, nBystander] = counts!.split(' ').map(Number);
+    // no more often than a token no program was ever given (both are in the scan's own source)
+    expect(nConstant, counts).to.equal(nBystander);
+  });
+
   it("gives the sandbox of a program that changed the harness's limits, priority or scheduling to no one", async () => {
     const lower = [
       'resource.prlimit(1, resource.RLIMIT_NOFILE, (8, 8))',

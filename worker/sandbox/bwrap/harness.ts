@@ -11,7 +11,10 @@
  *   processes of the same uid; ptrace and process_vm_* are denied by the seccomp filter anyway;
  * - its control pipe (fd 0) and its status pipe (fd 4) are closed in every child before any student
  *   code runs; the child gets a fresh pipe as stdin, and stdout/stderr are the worker's pipes.
- * - it never parses or compiles the student's source itself: only the children do.
+ * - it never parses or compiles the student's source itself: only the children do. The syntax check's
+ *   process hands it the main file's code object marshalled, before any student code has run; PID 1 holds
+ *   those bytes for the later tests' processes (which unmarshal them instead of compiling again) and
+ *   never loads them itself.
  *
  * Between tests: every process of the namespace but itself is killed (kill(-1) from PID 1) and
  * reaped; /tmp and /dev/shm are emptied and SysV IPC objects removed, so nothing of one test is left
@@ -27,9 +30,10 @@
  * a copy of the harness's, finds nothing of an earlier program in freed memory).
  *
  * The syntax check's process becomes the first test's: it compiles every .py file, reports it compiled
- * on a pipe of its own and waits, holding the main file's code object, until the first `run` (one
- * process fewer per program). While it waits no student code has run (compiling runs none), so the
- * check's end-of-output marker is as safe as after a test. A syntax error ends it as before.
+ * on a pipe of its own (with the main file's code, marshalled, for the later tests) and waits, holding
+ * the code object, until the first `run` (one process fewer per program). While it waits no student code
+ * has run (compiling runs none), so the check's end-of-output marker is as safe as after a test. A syntax
+ * error ends it as before.
  *
  * Protocol, control (fd 0), worker → harness: frames `<verb> <length>\n<length bytes>`:
  *   `load N` + the program's paths, one a line, the first run: `reset`, then this is the program;
@@ -47,7 +51,7 @@
  * tampered with serves no further test.
  */
 export const HARNESS_SOURCE = String.raw`
-import os, sys, _ctypes, _signal, types, builtins, gc, atexit, resource
+import os, sys, _ctypes, _signal, types, builtins, gc, atexit, marshal
 # a handler would make PID 1 killable from inside: SIGINT (Python's KeyboardInterrupt) is ignored
 _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
 
@@ -71,6 +75,12 @@ CONTROL, STATUS = 0, 4
 # the loaded program's paths, one a line: a bytearray so that it can be zeroed when the next is loaded
 # (children decode it in their own memory)
 prog = bytearray()
+# the main file's code object as the syntax check's process compiled it, marshalled: opaque bytes to
+# PID 1 (never loaded here), handed to every later test's process by the fork, so that only the first
+# process of a program compiles it; zeroed with the program's names
+code = bytearray()
+# past this a program's tests compile it themselves rather than PID 1 holding it
+CODE_MAX = 4 << 20
 
 def program():
     names = bytes(prog).decode().split('\n')
@@ -113,7 +123,7 @@ def read_frame():
     return verb.decode(), read_exact(int(n))
 
 def child_check(ready_w, go_r):
-    code = None
+    main_code = None
     MAIN, MODULES = program()
     for f in MODULES:
         if not f.endswith('.py'):
@@ -126,17 +136,24 @@ def child_check(ready_w, go_r):
             sys.stderr.write(py_compile.PyCompileError(err.__class__, err, f).msg + '\n')
             return 1
         if f == MAIN:
-            code = c
-    # compiled: wait to be the first test's process (anything but 'g' on the pipe: not needed)
-    os.write(ready_w, b'k')
+            main_code = c
+    # compiled (nothing of the student's has run): the main file's code for the later tests, then
+    # wait to be the first test's process (anything but 'g' on the pipe: not needed)
+    data = marshal.dumps(main_code) if main_code is not None else b''
+    if len(data) > CODE_MAX:
+        data = b''
+    os.write(ready_w, b'k' + len(data).to_bytes(8, 'little'))
+    view = memoryview(data)
+    while view:
+        view = view[os.write(ready_w, view):]
     os.close(ready_w)
     go = os.read(go_r, 1)
     os.close(go_r)
     if go != b'g':
         return 0
-    return child_run(code)
+    return child_run(main_code)
 
-def child_run(code=None):
+def child_run(compiled=None):
     MAIN = program()[0]
     main = types.ModuleType('__main__')
     main.__file__ = MAIN
@@ -146,10 +163,13 @@ def child_run(code=None):
     sys.argv[:] = [MAIN]
     sys.path[0] = os.path.dirname(MAIN)
     try:
-        if code is None:
+        if compiled is None and code:
+            # ~60 pages fewer to copy than the compiler's (each a copy-on-write fault), and no parsing
+            compiled = marshal.loads(code)
+        if compiled is None:
             with open(MAIN, 'rb') as fh:
-                code = compile(fh.read(), MAIN, 'exec', dont_inherit=True)
-        exec(code, main.__dict__)
+                compiled = compile(fh.read(), MAIN, 'exec', dont_inherit=True)
+        exec(compiled, main.__dict__)
         rc = 0
     except SystemExit as e:
         rc = exit_code(e)
@@ -227,22 +247,43 @@ def wipe(path):
         except OSError:
             pass
 
-IPC = (('shm', 1, 'shmctl'), ('sem', 1, 'semctl'), ('msg', 1, 'msgctl'))
+IPC = (('/proc/sysvipc/shm', 'shmctl'), ('/proc/sysvipc/sem', 'semctl'), ('/proc/sysvipc/msg', 'msgctl'))
+
+def read_small(path):
+    # a /proc file without open()'s objects and buffers: after a fork every page PID 1 writes is a
+    # copy-on-write fault (10-20 µs on a virtual machine), and a text-mode open() touches dozens
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        parts = []
+        while True:
+            b = os.read(fd, 4096)
+            if not b:
+                return b''.join(parts)
+            parts.append(b)
+    finally:
+        os.close(fd)
 
 def clear_ipc():
-    for kind, col, fn in IPC:
+    for path, fn in IPC:
         try:
-            with open('/proc/sysvipc/' + kind) as fh:
-                rows = fh.read().split('\n')[1:]
+            data = read_small(path)
         except OSError:
             continue
-        for row in rows:
+        if data.count(b'\n') <= 1:
+            continue  # the header alone (most tests): nothing to remove
+        for row in data.split(b'\n')[1:]:
             cols = row.split()
-            if len(cols) > col:
-                libc(fn)(int(cols[col]), 0, 0, 0)  # IPC_RMID
+            if len(cols) > 1:
+                libc(fn)(int(cols[1]), 0, 0, 0)  # IPC_RMID
 
-def others():
-    return [p for p in os.listdir('/proc') if p.isdigit() and p != '1']
+def alone():
+    # kill(-1, 0) reaches every process of the namespace but PID 1 (they all run as the sandbox's one
+    # uid): ESRCH means none is left, found without listing /proc
+    try:
+        os.kill(-1, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 def kill_all():
     leftover = 0
@@ -252,7 +293,7 @@ def kill_all():
         except ProcessLookupError:
             pass
         reap()
-        if not others():
+        if alone():
             break
         leftover += 1
     return leftover
@@ -262,7 +303,8 @@ def inherited():
     # outside (prlimit, setpriority, sched_setscheduler/setaffinity, ioprio_set): a program lowering
     # these would reach every later test's process, another student's too
     return (
-        [resource.getrlimit(r) for r in range(16)],  # RLIMIT_CPU … RLIMIT_RTTIME
+        # every rlimit (RLIMIT_CPU … RLIMIT_RTTIME) in one read: 16 getrlimit tuples touch more pages
+        read_small('/proc/self/limits'),
         os.getpriority(os.PRIO_PROCESS, 0),
         os.sched_getscheduler(0),
         os.sched_getparam(0).sched_priority,
@@ -301,9 +343,42 @@ def drop_pending():
         os.close(w)
         os.close(gw)  # end of file: the waiting process exits without running anything
 
+def take_code(fd):
+    # the length, then the bytes straight into one buffer the next program's reset zeroes; a short
+    # read (the process was killed) leaves none, and the tests compile the program themselves
+    global code
+    head = b''
+    while len(head) < 8:
+        b = os.read(fd, 8 - len(head))
+        if not b:
+            return
+        head += b
+    n = int.from_bytes(head, 'little')
+    if not 0 < n <= CODE_MAX:
+        return
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = os.readv(fd, [view[got:]])
+        if not k:
+            break
+        got += k
+    view.release()
+    if got == n:
+        code = buf
+    else:
+        zero(buf)
+
+def drop_code():
+    global code
+    zero(code)
+    code = bytearray()
+
 def check():
     global pending
     usage[:] = [0, 0, 0]
+    drop_code()
     r, w = os.pipe()
     ready_r, ready_w = os.pipe()
     go_r, go_w = os.pipe()
@@ -312,6 +387,8 @@ def check():
         os.close(fd)
     # b'k': compiled and waiting; end of file: it ended by itself (a syntax error, or it was killed)
     compiled = os.read(ready_r, 1) == b'k'
+    if compiled:
+        take_code(ready_r)
     os.close(ready_r)
     if not compiled:
         # judged and cleaned up as a test is
@@ -405,6 +482,7 @@ def clear_outputs():
 
 def reset():
     # nothing of the previous program stays: its waiting check, every process, files, IPC, its names
+    # and code
     global prog
     drop_pending()
     leftover = kill_all()
@@ -414,12 +492,16 @@ def reset():
     clear_outputs()
     zero(prog)
     prog = bytearray()
+    drop_code()
     return leftover
 
 # done once here rather than in every child: the compiler's first use, and the objects made so far
-# kept out of the collector's sight (a collection in a child would touch, and so copy, every page)
+# kept out of the collector's sight (a collection in a child would touch, and so copy, every page);
+# the start-up's freed heap goes back to the system, so no fork copies or tears down its page entries
 compile('pass', '<warm-up>', 'exec')
+gc.collect()
 gc.freeze()
+libc('malloc_trim')(0)
 status('ready')
 while True:
     verb, body = read_frame()
