@@ -1,6 +1,5 @@
 import '../common/require-node';
-import { createSandbox } from '../worker/sandbox';
-import type { Limits } from '../worker/sandbox/types';
+import { jsGradingWork } from './_js-grading-work';
 import fs from 'node:fs';
 import { roleOf, treeStats } from './_proc-stats';
 import { processTree } from './_lib';
@@ -13,23 +12,11 @@ import { processTree } from './_lib';
  *
  *   npx tsx bench/_runner-idle.ts
  */
-const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
-const SOURCE = 'const xs = stdin.split(/\\s+/).filter(Boolean).map(Number);\nconsole.log(xs.reduce((a, b) => a + b, 0));';
-const TESTS = Array.from({ length: 5 }, (_, i) => Array.from({ length: 10 * (i + 1) }, (_, k) => k).join(' '));
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const sandbox = createSandbox({ backend: 'auto', jsPoolSize: 2 });
-  const runner = sandbox.runnerFor('javascript');
-  const gradeOne = async () => {
-    const program = await runner.prepare('javascript', [{ name: 'main.js', content: SOURCE }], LIMITS, { reuseKey: 'task:idle' });
-    try {
-      for (const stdin of TESTS) await program.run(stdin, LIMITS);
-    } finally {
-      await program.dispose();
-    }
-  };
+  const { sandbox, gradeOne } = jsGradingWork('task:idle');
   const batch = async (n: number) => {
     let left = n;
     await Promise.all(

@@ -1,6 +1,5 @@
 import '../common/require-node';
-import { createSandbox } from '../worker/sandbox';
-import type { Limits } from '../worker/sandbox/types';
+import { jsGradingWork } from './_js-grading-work';
 import { treeStats } from './_proc-stats';
 
 /**
@@ -12,25 +11,13 @@ import { treeStats } from './_proc-stats';
  *
  *   BENCH_PACE_MS=100 npx tsx bench/_runner-pace.ts
  */
-const LIMITS: Limits = { timeMs: 2000, memoryMb: 128 };
-const SOURCE = 'const xs = stdin.split(/\\s+/).filter(Boolean).map(Number);\nconsole.log(xs.reduce((a, b) => a + b, 0));';
-const TESTS = Array.from({ length: 5 }, (_, i) => Array.from({ length: 10 * (i + 1) }, (_, k) => k).join(' '));
 const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 100);
 // 150 + 4 × 150 programs over two children stays under a child's 500 uses (pool.ts MAX_USES): no child is replaced mid-run
 const N = 150;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const sandbox = createSandbox({ backend: 'auto', jsPoolSize: 2 });
-  const runner = sandbox.runnerFor('javascript');
-  const gradeOne = async () => {
-    const program = await runner.prepare('javascript', [{ name: 'main.js', content: SOURCE }], LIMITS, { reuseKey: 'task:pace' });
-    try {
-      for (const stdin of TESTS) await program.run(stdin, LIMITS);
-    } finally {
-      await program.dispose();
-    }
-  };
+  const { sandbox, gradeOne } = jsGradingWork('task:pace');
   const batch = async (n: number, paceMs: number) => {
     let left = n;
     await Promise.all(

@@ -12,6 +12,25 @@ const KEY = { reuseKey: 'task:warm-spec' };
 const SANDBOX_ID = 'print(open("/proc/1/stat").read().split()[21])';
 
 /**
+ * A program that counts each token in its own memory (a copy of the harness's at the fork), then prints
+ * its sandbox's id: anonymous memory and the heap, where freed buffers stay, read with ctypes as any
+ * program can. The tokens are all in its source alike, so each is found there once more than elsewhere.
+ */
+const memoryScan = (tokens: string[]) => String.raw`import ctypes
+needle = [t.encode() for t in ${JSON.stringify(tokens)}]
+found = [0] * len(needle)
+for line in open('/proc/self/maps').read().split('\n'):
+    f = line.split()
+    if len(f) < 5 or not f[1].startswith('r') or (len(f) > 5 and f[5] != '[heap]'):
+        continue
+    lo, hi = (int(x, 16) for x in f[0].split('-'))
+    data = ctypes.string_at(lo, hi - lo)
+    for i, n in enumerate(needle):
+        found[i] += data.count(n)
+print(' '.join(map(str, found)))
+${SANDBOX_ID}`;
+
+/**
  * A warm sandbox per task (worker/sandbox/bwrap/runner.ts, harness.ts `load`/`reset`): programs of the
  * same reuse key are served one after the other by one sandbox. These check that it is reused only
  * then, and that a program cannot see or influence the next one's run: its processes are killed, its
@@ -114,21 +133,7 @@ print(sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm')), ipc, others, f
     await first.dispose();
     // the next program reads its own memory (a copy of the harness's at the fork) for the tokens, which
     // are all in its source alike; its input (the token own) it does not read
-    const scan = String.raw`import ctypes
-needle = [t.encode() for t in ${JSON.stringify([small, large, fileName, own, bystander])}]
-found = [0] * len(needle)
-for line in open('/proc/self/maps').read().split('\n'):
-    f = line.split()
-    # anonymous memory and the heap, where freed buffers stay; read with ctypes, as any program can
-    if len(f) < 5 or not f[1].startswith('r') or (len(f) > 5 and f[5] != '[heap]'):
-        continue
-    lo, hi = (int(x, 16) for x in f[0].split('-'))
-    data = ctypes.string_at(lo, hi - lo)
-    for i, n in enumerate(needle):
-        found[i] += data.count(n)
-print(' '.join(map(str, found)))
-${SANDBOX_ID}`;
-    const second = await prepare(scan);
+    const second = await prepare(memoryScan([small, large, fileName, own, bystander]));
     // the second test: the first is the syntax check's process, forked before any input was read
     await second.run('', LIMITS);
     const r = await second.run(own, LIMITS);
@@ -155,19 +160,7 @@ ${SANDBOX_ID}`;
     expect((await first.run('', LIMITS)).stdout).to.equal(id);
     release(first);
     await first.dispose();
-    const second = await prepare(String.raw`import ctypes
-needle = [t.encode() for t in ${JSON.stringify([constant, bystander])}]
-found = [0] * len(needle)
-for line in open('/proc/self/maps').read().split('\n'):
-    f = line.split()
-    if len(f) < 5 or not f[1].startswith('r') or (len(f) > 5 and f[5] != '[heap]'):
-        continue
-    lo, hi = (int(x, 16) for x in f[0].split('-'))
-    data = ctypes.string_at(lo, hi - lo)
-    for i, n in enumerate(needle):
-        found[i] += data.count(n)
-print(' '.join(map(str, found)))
-${SANDBOX_ID}`);
+    const second = await prepare(memoryScan([constant, bystander]));
     await second.run('', LIMITS);
     const r = await second.run('', LIMITS);
     const [counts, sandbox] = r.stdout.split('\n');
