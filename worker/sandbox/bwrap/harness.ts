@@ -96,17 +96,27 @@ def end(rc):
     # (status lines go out with os.write), so the interpreter's finalization (~10 ms here) is skipped
     os._exit(rc)
 
-def read_exact(n):
-    # straight into one buffer the caller can zero: no intermediate copies left in freed memory
+def read_into(fd, n):
+    # straight into one buffer the caller can zero: no intermediate copies left in freed memory; None
+    # at an early end of file (what was read of it zeroed)
     buf = bytearray(n)
     view = memoryview(buf)
     got = 0
     while got < n:
-        k = os.readv(CONTROL, [view[got:got + (1 << 20)]])
+        k = os.readv(fd, [view[got:got + (1 << 20)]])
         if not k:
-            end(0)
+            break
         got += k
     view.release()
+    if got == n:
+        return buf
+    zero(buf)
+    return None
+
+def read_exact(n):
+    buf = read_into(CONTROL, n)
+    if buf is None:
+        end(0)
     return buf
 
 def zero(buf):
@@ -347,28 +357,12 @@ def take_code(fd):
     # the length, then the bytes straight into one buffer the next program's reset zeroes; a short
     # read (the process was killed) leaves none, and the tests compile the program themselves
     global code
-    head = b''
-    while len(head) < 8:
-        b = os.read(fd, 8 - len(head))
-        if not b:
-            return
-        head += b
-    n = int.from_bytes(head, 'little')
-    if not 0 < n <= CODE_MAX:
+    head = read_into(fd, 8)
+    if head is None:
         return
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = os.readv(fd, [view[got:]])
-        if not k:
-            break
-        got += k
-    view.release()
-    if got == n:
-        code = buf
-    else:
-        zero(buf)
+    n = int.from_bytes(head, 'little')
+    if 0 < n <= CODE_MAX:
+        code = read_into(fd, n) or bytearray()
 
 def drop_code():
     global code
