@@ -7,8 +7,9 @@ const TESTS = Array.from({ length: 5 }, (_, i) => Array.from({ length: 10 * (i +
 
 /**
  * The exam hall's JavaScript grading work straight on the sandbox, for the drivers that time a runner
- * child by itself (_runner-idle, _runner-pace): a sandbox with a pool of two children, and `gradeOne`,
- * which prepares the bench's program under one reuse key, runs its five tests and disposes it.
+ * child by itself (_runner-idle, _runner-pace): a sandbox with a pool of two children; `gradeOne`,
+ * which prepares the bench's program under one reuse key, runs its five tests and disposes it; and
+ * `batch`, `n` of those two at a time (one per child), each pausing `paceMs` after a submission.
  */
 export function jsGradingWork(reuseKey: string) {
   const sandbox = createSandbox({ backend: 'auto', jsPoolSize: 2 });
@@ -21,5 +22,17 @@ export function jsGradingWork(reuseKey: string) {
       await program.dispose();
     }
   };
-  return { sandbox, gradeOne };
+  const batch = async (n: number, paceMs = 0) => {
+    let left = n;
+    await Promise.all(
+      [0, 1].map(async () => {
+        while (left > 0) {
+          left--;
+          await gradeOne();
+          if (paceMs) await new Promise((r) => setTimeout(r, paceMs));
+        }
+      }),
+    );
+  };
+  return { sandbox, gradeOne, batch };
 }

@@ -16,18 +16,7 @@ const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const { sandbox, gradeOne } = jsGradingWork('task:idle');
-  const batch = async (n: number) => {
-    let left = n;
-    await Promise.all(
-      [0, 1].map(async () => {
-        while (left > 0) {
-          left--;
-          await gradeOne();
-        }
-      }),
-    );
-  };
+  const { sandbox, batch } = jsGradingWork('task:idle');
   const runners = () => treeStats(process.pid).runner!;
   await batch(200);
   const children = () => processTree(process.pid).filter((p) => roleOf(p) === 'runner');

@@ -14,22 +14,9 @@ import { treeStats } from './_proc-stats';
 const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 100);
 // 150 + 4 × 150 programs over two children stays under a child's 500 uses (pool.ts MAX_USES): no child is replaced mid-run
 const N = 150;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const { sandbox, gradeOne } = jsGradingWork('task:pace');
-  const batch = async (n: number, paceMs: number) => {
-    let left = n;
-    await Promise.all(
-      [0, 1].map(async () => {
-        while (left > 0) {
-          left--;
-          await gradeOne();
-          if (paceMs) await sleep(paceMs);
-        }
-      }),
-    );
-  };
+  const { sandbox, batch } = jsGradingWork('task:pace');
   await batch(N, 0);
   for (const pace of [0, PACE_MS, 0, PACE_MS]) {
     const before = treeStats(process.pid).runner!;
