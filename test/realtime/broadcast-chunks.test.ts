@@ -5,6 +5,7 @@ import { Server, type Socket as ServerSocket } from 'socket.io';
 import { Adapter } from 'socket.io-adapter';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { io as connect, type Socket } from 'socket.io-client';
+import { received } from './received';
 import { yieldingBroadcasts } from '../../api/realtime/yielding-adapter';
 import { oneBufferFrame } from '../../api/realtime/transport';
 import { socketIoKey } from '../../common/realtime/publisher';
@@ -70,16 +71,6 @@ async function hall(make: ConstructorParameters<typeof Server>[1] extends infer 
     },
   };
 }
-
-/** Resolves with the first `count` payloads of `event` a client receives, in order. */
-const received = (socket: Socket, event: string, count: number) =>
-  new Promise<unknown[]>((resolve) => {
-    const got: unknown[] = [];
-    socket.on(event, (payload: unknown) => {
-      got.push(payload);
-      if (got.length === count) resolve(got);
-    });
-  });
 
 describe('realtime: broadcasts to a big room yield between chunks of sockets', () => {
   describe('in one process', () => {

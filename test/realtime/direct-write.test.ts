@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
 import { Adapter } from 'socket.io-adapter';
 import { io as connect, type Socket } from 'socket.io-client';
+import { received } from './received';
 import { yieldingBroadcasts } from '../../api/realtime/yielding-adapter';
 import { directWrites } from '../../api/realtime/direct-write';
 import { TRANSPORT_OPTIONS } from '../../api/realtime/transport';
@@ -51,16 +52,6 @@ async function room(count: number, transports: Array<'websocket' | 'polling'>): 
     },
   };
 }
-
-/** Resolves with the first `count` payloads of `event` a client receives, in order. */
-const received = (socket: Socket, event: string, count: number) =>
-  new Promise<unknown[]>((resolve) => {
-    const got: unknown[] = [];
-    socket.on(event, (payload: unknown) => {
-      got.push(payload);
-      if (got.length === count) resolve(got);
-    });
-  });
 
 /** The direct and fallback writes `run` caused. */
 async function counting(run: () => Promise<void>) {
