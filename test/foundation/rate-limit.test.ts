@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import request from 'supertest';
 import { expect } from 'chai';
 import { isolatedApp } from '../support/deps';
@@ -81,6 +81,35 @@ describe('rate limit headers and counting', () => {
     } as unknown as Redis;
     expect(await countHit(redis, 'k', 60_000)).to.deep.equal([1, 60_000]);
     expect(calls).to.deep.equal(['evalsha', 'eval k 60000']);
+  });
+
+  it('sends the counts of requests read in the same turn to Redis in one write', async () => {
+    const { deps } = isolatedApp();
+    await deps.redis.ping(); // connected: a client's socket exists once it has sent something
+    // what the socket hands the system: one entry per write, with the commands it carries
+    const socket = (deps.redis as unknown as { stream: Socket }).stream as unknown as {
+      _write: (chunk: unknown, encoding: string, cb: () => void) => void;
+      _writev: (chunks: unknown[], cb: () => void) => void;
+    };
+    const { _write: write, _writev: writev } = socket;
+    const flushes: number[] = [];
+    socket._write = function (this: unknown, chunk, encoding, cb) {
+      flushes.push(1);
+      return write.call(this, chunk, encoding, cb);
+    };
+    socket._writev = function (this: unknown, chunks, cb) {
+      flushes.push(chunks.length);
+      return writev.call(this, chunks, cb);
+    };
+    try {
+      const keys = ['a', 'b', 'c', 'd', 'e'].map((k) => `${TEST_ENV.REDIS_PREFIX}rl-together:${process.hrtime.bigint()}:${k}`);
+      const hits = await Promise.all(keys.map((key) => countHit(deps.redis, key, 60_000)));
+      expect(hits.map(([count]) => count)).to.deep.equal([1, 1, 1, 1, 1]);
+    } finally {
+      socket._write = write;
+      socket._writev = writev;
+    }
+    expect(flushes).to.deep.equal([5]);
   });
 
   it('passes any other Redis error on, for the error handler to answer 503', async () => {
