@@ -1,7 +1,7 @@
 import '../common/require-node';
 import type { ChildProcess } from 'node:child_process';
 import { loadConfig } from '../common/config';
-import { benchEnv, dropBenchData, stopChild } from './_lib';
+import { benchEnv, dropBenchData, median, stopChild } from './_lib';
 import { sessionStudent } from './_session-student';
 import { envNodeFlags, startSessionServer } from './_session-server';
 import { load } from './_wrk';
@@ -38,8 +38,6 @@ async function start(spec: string, env: Record<string, string>, i: number): Prom
   const { child, origin } = await startSessionServer({ mode, env, nodeFlags, probe, dir });
   return { label: `${i === 0 ? 'A' : 'B'} ${spec}`, child, url: `${origin}/api/v2/auth/session`, probe, windows: [] };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
   const env = benchEnv('ab');

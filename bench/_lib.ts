@@ -69,6 +69,11 @@ export function percentile(samples: number[], p: number): number {
 
 export const round1 = (n: number) => Math.round(n * 10) / 10;
 
+/** The middle sample of unsorted samples (the upper of the two middle ones for an even count), unrounded; 0 for no samples. */
+export function median(samples: number[]): number {
+  return [...samples].sort((a, b) => a - b)[samples.length >> 1] ?? 0;
+}
+
 /** Writes bench/results/<name>.json. */
 export function writeResults(name: string, result: unknown): void {
   const dir = path.join(__dirname, 'results');

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { writeResults } from './_lib';
+import { median, writeResults } from './_lib';
 
 /**
  * What a page fault costs on this machine, read by the benches whose figures depend on it (the Python
@@ -108,7 +108,6 @@ function cpuMsOf(kind: keyof typeof WORK, cpu: number): number {
 }
 
 const pause = (seconds: number) => spawnSync('sleep', [String(seconds)]);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 export function parallelCost(rounds = 3): ParallelCost | undefined {
   if (os.cpus().length < 2 || spawnSync('taskset', ['-c', '0', 'true']).status !== 0) return undefined;

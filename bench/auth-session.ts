@@ -72,8 +72,11 @@ async function drive(opts: autocannon.Options, seconds: number, warm = true): Pr
   };
 }
 
-/** The middle value (the mean of the two middle ones for an even count), to two decimals. */
-function median(values: number[]): number {
+/**
+ * The rounds' middle ratio, to two decimals; for an even count the mean of the two middle ones (not
+ * bench/_lib.ts `median`'s upper one), so neither round of the middle pair decides alone.
+ */
+function medianRatio(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const m = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -125,14 +128,14 @@ async function main() {
     await warm(session(app.url), WARMUP);
     await warm(session(bare.url), WARMUP);
     const rounds: { app: Figures[]; bare: Figures[] } = { app: [], bare: [] };
-    const half = DURATION / ROUNDS;
+    const roundSeconds = DURATION / ROUNDS;
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [name, server] of [
         ['app', app],
         ['bare', bare],
       ] as const) {
-        console.log(`round ${round}: GET /auth/session, ${name}, ${CONNECTIONS} connections, ${half} s`);
-        const f = await load({ ...session(server.url), seconds: half });
+        console.log(`round ${round}: GET /auth/session, ${name}, ${CONNECTIONS} connections, ${roundSeconds} s`);
+        const f = await load({ ...session(server.url), seconds: roundSeconds });
         const figures: Figures = {
           requestsPerSecond: f.requestsPerSecond,
           latencyMs: f.latencyMs,
@@ -183,7 +186,7 @@ async function main() {
 
     const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.versions.node, loadAvg1m: os.loadavg()[0] };
     const roundRatios = rounds.app.map((a, i) => Math.round((a.requestsPerSecond / rounds.bare[i]!.requestsPerSecond) * 100) / 100);
-    const ratio = median(roundRatios);
+    const ratio = medianRatio(roundRatios);
     const ratioOfMeans = Math.round((appSession.requestsPerSecond / bareSession.requestsPerSecond) * 100) / 100;
     const sessionResult = {
       bench: 'auth-session',
@@ -192,7 +195,7 @@ async function main() {
       setup: {
         connections: CONNECTIONS,
         durationSeconds: DURATION,
-        schedule: `both servers up; ${WARMUP} s warm-up each, then app and bare driven alternately in ${ROUNDS} rounds of ${DURATION / ROUNDS} s; ratio: the median of the rounds' app ÷ bare`,
+        schedule: `both servers up; ${WARMUP} s warm-up each, then app and bare driven alternately in ${ROUNDS} rounds of ${roundSeconds} s; ratio: the median of the rounds' app ÷ bare`,
         warmupSeconds: WARMUP,
         loadGenerator: wrkAvailable
           ? 'GET /auth/session: wrk pinned to the last CPU, each server in its own child process pinned to the others (taskset); POST /auth/login: autocannon in the parent'

@@ -14,7 +14,7 @@ import { RealtimePublisher } from '../common/realtime/publisher';
 import { rooms } from '../common/realtime/events';
 import { AccessTokens } from '../api/auth/tokens';
 import { HEAP_FLAGS } from '../common/runtime/heap-flags';
-import { cpuMs, dropBenchData, rssMb, stopChild, waitForLine, writeResults } from './_lib';
+import { cpuMs, dropBenchData, median, rssMb, stopChild, waitForLine, writeResults } from './_lib';
 
 /**
  * 10,000 live clients on one web process. The server (the production build, dist/api/server.js:
@@ -64,7 +64,6 @@ const env: Record<string, string> = {
   METRICS_ENABLED: 'false',
 };
 const config = loadConfig(env);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const root = path.join(__dirname, '..');
 const cpus = os.cpus().length;
